@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing (redis-server, the pinned npm dev tools), then runs every test.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test.sh: installing redis-server"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
+if [ ! -x tools/dynalite/node_modules/.bin/dynalite ]; then
+  echo "test.sh: installing the pinned npm dev tools (tools/dynalite)"
+  (cd tools/dynalite && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+dotnet build BrrrAkka.sln -c Release -warnaserror -nologo -v quiet
+dotnet test BrrrAkka.sln -c Release --no-build --nologo "$@"

@@ -1,0 +1,16 @@
+using System.Collections.Concurrent;
+
+namespace Brrr.Backends;
+
+/// <summary>The embedded default cache: thread-safe counters in this process.</summary>
+public sealed class InMemoryCache : ICache
+{
+    private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public Task<long> IncrAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Task.FromResult(_counters.AddOrUpdate(key, 1, static (_, n) => n + 1));
+    }
+}

@@ -1,0 +1,41 @@
+namespace Brrr;
+
+/// <summary>The three kinds of record the store holds per call (PROTOCOL.md §3).</summary>
+public enum MemKeyType
+{
+    /// <summary>The <c>call</c> record: task name and payload.</summary>
+    Call,
+
+    /// <summary>The <c>value</c>: the call's return payload.</summary>
+    Value,
+
+    /// <summary>The <c>pending_returns</c> record: who waits for this call's value.</summary>
+    PendingReturns,
+}
+
+/// <summary>A store key: the pair (type, call hash).</summary>
+/// <param name="Type">Which record of the call.</param>
+/// <param name="CallHash">The call's identity.</param>
+public readonly record struct MemKey(MemKeyType Type, string CallHash)
+{
+    /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>.</summary>
+    public string TypeWord => Type switch
+    {
+        MemKeyType.Call => "call",
+        MemKeyType.Value => "value",
+        MemKeyType.PendingReturns => "pending_returns",
+        _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, "unknown key type"),
+    };
+
+    /// <summary>The <c>call</c> key of <paramref name="callHash"/>.</summary>
+    public static MemKey CallOf(string callHash) => new(MemKeyType.Call, callHash);
+
+    /// <summary>The <c>value</c> key of <paramref name="callHash"/>.</summary>
+    public static MemKey ValueOf(string callHash) => new(MemKeyType.Value, callHash);
+
+    /// <summary>The <c>pending_returns</c> key of <paramref name="callHash"/>.</summary>
+    public static MemKey PendingReturnsOf(string callHash) => new(MemKeyType.PendingReturns, callHash);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{TypeWord}/{CallHash}";
+}

@@ -1,0 +1,45 @@
+using Brrr.Backends;
+
+namespace Brrr.Contracts;
+
+/// <summary>The conformance suite of <see cref="ICache"/>: every cache backend subclasses it unchanged.</summary>
+public abstract class CacheContract
+{
+    private ICache? _cache;
+
+    /// <summary>The cache under test; created once per test.</summary>
+    protected ICache Cache => _cache ??= CreateCache();
+
+    /// <summary>Creates the cache under test.</summary>
+    protected abstract ICache CreateCache();
+
+    private static string FreshKey() => "brrr/count/test-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Incr_counts_from_one()
+    {
+        var key = FreshKey();
+        Assert.Equal(1, await Cache.IncrAsync(key));
+        Assert.Equal(2, await Cache.IncrAsync(key));
+        Assert.Equal(3, await Cache.IncrAsync(key));
+    }
+
+    [Fact]
+    public async Task Counters_are_independent()
+    {
+        var a = FreshKey();
+        var b = FreshKey();
+        await Cache.IncrAsync(a);
+        await Cache.IncrAsync(a);
+        Assert.Equal(1, await Cache.IncrAsync(b));
+        Assert.Equal(3, await Cache.IncrAsync(a));
+    }
+
+    [Fact]
+    public async Task Concurrent_increments_each_get_a_distinct_value()
+    {
+        var key = FreshKey();
+        var values = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => Cache.IncrAsync(key))));
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), values.Order());
+    }
+}

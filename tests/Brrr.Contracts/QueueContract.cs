@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using Brrr.Backends;
+
+namespace Brrr.Contracts;
+
+/// <summary>
+/// The conformance suite of <see cref="IQueue"/>: every queue backend subclasses it unchanged.
+/// Each test uses fresh topic names, so one server can serve every test.
+/// </summary>
+public abstract class QueueContract
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(200);
+    private IQueue? _queue;
+
+    /// <summary>The queue under test; created once per test.</summary>
+    protected IQueue Queue => _queue ??= CreateQueue();
+
+    /// <summary>Creates the queue under test.</summary>
+    protected abstract IQueue CreateQueue();
+
+    /// <summary>A topic no other test uses.</summary>
+    protected static string FreshTopic() => "test-topic-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Messages_come_out_in_the_order_they_were_pushed()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        for (var i = 0; i < 5; i++)
+        {
+            await Queue.PushAsync(topic, $"m{i}");
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            var delivery = await consumer.ReceiveAsync(Wait);
+            Assert.NotNull(delivery);
+            Assert.Equal($"m{i}", delivery.Message);
+            Assert.Equal(topic, delivery.Topic);
+            Assert.False(delivery.Redelivered);
+            await consumer.AckAsync(delivery);
+        }
+    }
+
+    [Fact]
+    public async Task Receive_on_an_empty_topic_returns_null_after_the_timeout()
+    {
+        await using var consumer = Queue.CreateConsumer(FreshTopic());
+        Assert.Null(await consumer.ReceiveAsync(Short));
+    }
+
+    [Fact]
+    public async Task A_message_pushed_while_a_consumer_waits_is_received()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        var receive = consumer.ReceiveAsync(Wait);
+        await Task.Delay(50);
+        await Queue.PushAsync(topic, "late");
+        var delivery = await receive;
+        Assert.Equal("late", delivery?.Message);
+    }
+
+    [Fact]
+    public async Task Non_ascii_messages_round_trip()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        await Queue.PushAsync(topic, "li2e6:rööt1:he");
+        Assert.Equal("li2e6:rööt1:he", (await consumer.ReceiveAsync(Wait))?.Message);
+    }
+
+    [Fact]
+    public async Task Topics_are_independent()
+    {
+        var a = FreshTopic();
+        var b = FreshTopic();
+        await Queue.PushAsync(a, "for-a");
+        await using var consumerB = Queue.CreateConsumer(b);
+        Assert.Null(await consumerB.ReceiveAsync(Short));
+        await using var consumerA = Queue.CreateConsumer(a);
+        Assert.Equal("for-a", (await consumerA.ReceiveAsync(Wait))?.Message);
+    }
+
+    [Fact]
+    public async Task Stats_count_waiting_and_in_flight_messages()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "one");
+        await Queue.PushAsync(topic, "two");
+        await Queue.PushAsync(topic, "three");
+        Assert.Equal(new QueueStats(topic, 3, 0), await Queue.GetStatsAsync(topic));
+        await using var consumer = Queue.CreateConsumer(topic);
+        var first = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(first);
+        Assert.Equal(new QueueStats(topic, 2, 1), await Queue.GetStatsAsync(topic));
+        await consumer.AckAsync(first);
+        Assert.Equal(new QueueStats(topic, 2, 0), await Queue.GetStatsAsync(topic));
+    }
+
+    [Fact]
+    public async Task An_acknowledged_message_is_never_delivered_again()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "once");
+        var consumer = Queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        await consumer.AckAsync(delivery);
+        await consumer.DisposeAsync();
+        await using var other = Queue.CreateConsumer(topic);
+        Assert.Null(await other.ReceiveAsync(Short));
+    }
+
+    [Fact]
+    public async Task A_released_message_goes_back_to_the_head_marked_redelivered()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "first");
+        await Queue.PushAsync(topic, "second");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var first = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(first);
+        await consumer.ReleaseAsync(first);
+        var again = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(again);
+        Assert.Equal("first", again.Message);
+        Assert.True(again.Redelivered);
+        await consumer.AckAsync(again);
+    }
+
+    [Fact]
+    public async Task Messages_held_by_a_disposed_consumer_go_to_another_consumer()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "held");
+        var dying = Queue.CreateConsumer(topic);
+        Assert.Equal("held", (await dying.ReceiveAsync(Wait))?.Message);
+        await dying.DisposeAsync();
+        await using var other = Queue.CreateConsumer(topic);
+        var delivery = await other.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        Assert.Equal("held", delivery.Message);
+        Assert.True(delivery.Redelivered);
+    }
+
+    [Fact]
+    public async Task Concurrent_producers_and_consumers_deliver_every_message_exactly_once()
+    {
+        var topic = FreshTopic();
+        const int producers = 4;
+        const int perProducer = 250;
+        var received = new ConcurrentBag<string>();
+        var pushing = Enumerable.Range(0, producers).Select(p => Task.Run(async () =>
+        {
+            for (var i = 0; i < perProducer; i++)
+            {
+                await Queue.PushAsync(topic, $"p{p}-m{i}");
+            }
+        })).ToArray();
+        var consuming = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            await using var consumer = Queue.CreateConsumer(topic);
+            while (true)
+            {
+                var delivery = await consumer.ReceiveAsync(TimeSpan.FromMilliseconds(500));
+                if (delivery is null)
+                {
+                    if (pushing.All(t => t.IsCompleted))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                received.Add(delivery.Message);
+                await consumer.AckAsync(delivery);
+            }
+        })).ToArray();
+        await Task.WhenAll(pushing);
+        await Task.WhenAll(consuming);
+        var expected = Enumerable.Range(0, producers).SelectMany(p => Enumerable.Range(0, perProducer).Select(i => $"p{p}-m{i}"));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
+    }
+}

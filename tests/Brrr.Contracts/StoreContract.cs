@@ -1,0 +1,153 @@
+using System.Text;
+using Brrr.Backends;
+
+namespace Brrr.Contracts;
+
+/// <summary>
+/// The conformance suite of <see cref="IStore"/>: every store backend subclasses it unchanged.
+/// Each test uses fresh random call hashes, so one server can serve every test.
+/// </summary>
+public abstract class StoreContract
+{
+    private IStore? _store;
+
+    /// <summary>The store under test; created once per test.</summary>
+    protected IStore Store => _store ??= CreateStore();
+
+    /// <summary>Creates the store under test.</summary>
+    protected abstract IStore CreateStore();
+
+    /// <summary>A key no other test uses.</summary>
+    protected static MemKey FreshKey(MemKeyType type = MemKeyType.Value) => new(type, "test-" + Guid.NewGuid().ToString("N"));
+
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    [Fact]
+    public async Task Missing_key_is_absent_and_reads_as_null()
+    {
+        var key = FreshKey();
+        Assert.False(await Store.HasAsync(key));
+        Assert.Null(await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Set_value_reads_back_byte_for_byte()
+    {
+        var key = FreshKey();
+        var all = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        await Store.SetAsync(key, all);
+        Assert.True(await Store.HasAsync(key));
+        Assert.Equal(all, await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Large_value_reads_back_whole()
+    {
+        var key = FreshKey();
+        var big = new byte[64 * 1024];
+        new Random(7).NextBytes(big);
+        await Store.SetAsync(key, big);
+        Assert.Equal(big, await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Set_overwrites_the_previous_value()
+    {
+        var key = FreshKey();
+        await Store.SetAsync(key, Bytes("one"));
+        await Store.SetAsync(key, Bytes("two"));
+        Assert.Equal(Bytes("two"), await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_key_and_deleting_a_missing_key_is_fine()
+    {
+        var key = FreshKey();
+        await Store.SetAsync(key, Bytes("x"));
+        await Store.DeleteAsync(key);
+        Assert.False(await Store.HasAsync(key));
+        await Store.DeleteAsync(key);
+        Assert.Null(await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Keys_of_one_call_hash_are_independent_per_type()
+    {
+        var hash = "test-" + Guid.NewGuid().ToString("N");
+        await Store.SetAsync(MemKey.CallOf(hash), Bytes("call"));
+        await Store.SetAsync(MemKey.ValueOf(hash), Bytes("value"));
+        Assert.Equal(Bytes("call"), await Store.GetAsync(MemKey.CallOf(hash)));
+        Assert.Equal(Bytes("value"), await Store.GetAsync(MemKey.ValueOf(hash)));
+        Assert.False(await Store.HasAsync(MemKey.PendingReturnsOf(hash)));
+    }
+
+    [Fact]
+    public async Task Set_new_value_writes_only_when_the_key_is_empty()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        Assert.True(await Store.SetNewValueAsync(key, Bytes("first")));
+        Assert.False(await Store.SetNewValueAsync(key, Bytes("second")));
+        Assert.Equal(Bytes("first"), await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Compare_and_set_fails_on_a_missing_key_and_writes_nothing()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        Assert.False(await Store.CompareAndSetAsync(key, Bytes("new"), Bytes("old")));
+        Assert.False(await Store.HasAsync(key));
+    }
+
+    [Fact]
+    public async Task Compare_and_set_fails_on_other_bytes_and_succeeds_on_the_exact_bytes()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        await Store.SetAsync(key, Bytes("old"));
+        Assert.False(await Store.CompareAndSetAsync(key, Bytes("new"), Bytes("ol")));
+        Assert.False(await Store.CompareAndSetAsync(key, Bytes("new"), Bytes("old ")));
+        Assert.Equal(Bytes("old"), await Store.GetAsync(key));
+        Assert.True(await Store.CompareAndSetAsync(key, Bytes("new"), Bytes("old")));
+        Assert.Equal(Bytes("new"), await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Compare_and_delete_removes_only_on_the_exact_bytes()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        Assert.False(await Store.CompareAndDeleteAsync(key, Bytes("v")));
+        await Store.SetAsync(key, Bytes("v1"));
+        Assert.False(await Store.CompareAndDeleteAsync(key, Bytes("v2")));
+        Assert.True(await Store.HasAsync(key));
+        Assert.True(await Store.CompareAndDeleteAsync(key, Bytes("v1")));
+        Assert.False(await Store.HasAsync(key));
+    }
+
+    [Fact]
+    public async Task Concurrent_compare_and_set_on_one_key_has_exactly_one_winner_each_round()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        var current = Bytes("round-0");
+        await Store.SetAsync(key, current);
+        for (var round = 1; round <= 10; round++)
+        {
+            var expected = current;
+            var attempts = Enumerable.Range(0, 16)
+                .Select(i => Task.Run(() => Store.CompareAndSetAsync(key, Bytes($"round-{round}-by-{i}"), expected)))
+                .ToArray();
+            var results = await Task.WhenAll(attempts);
+            var winner = Assert.Single(Enumerable.Range(0, 16), i => results[i]);
+            current = Bytes($"round-{round}-by-{winner}");
+            Assert.Equal(current, await Store.GetAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_set_new_value_has_exactly_one_winner()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        var results = await Task.WhenAll(Enumerable.Range(0, 16)
+            .Select(i => Task.Run(() => Store.SetNewValueAsync(key, Bytes($"by-{i}")))));
+        var winner = Assert.Single(Enumerable.Range(0, 16), i => results[i]);
+        Assert.Equal(Bytes($"by-{winner}"), await Store.GetAsync(key));
+    }
+}
