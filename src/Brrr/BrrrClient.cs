@@ -1,0 +1,84 @@
+using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.Protocol;
+using Brrr.Tasks;
+
+namespace Brrr;
+
+/// <summary>
+/// Schedules workflows and reads their results, straight against the queue and store: no worker and no
+/// ActorSystem needed (PROTOCOL.md §5, Schedule and Read). Thread safe.
+/// </summary>
+public sealed class BrrrClient
+{
+    /// <summary>Creates a client.</summary>
+    /// <param name="store">The shared store.</param>
+    /// <param name="cache">The shared cache (spawn counters).</param>
+    /// <param name="queue">The shared queue.</param>
+    /// <param name="codec">The codec; default: <see cref="JsonCodec.Default"/>.</param>
+    /// <param name="spawnLimit">Jobs allowed per root.</param>
+    public BrrrClient(IStore store, ICache cache, IQueue queue, ICodec? codec = null, long spawnLimit = Jobs.DefaultSpawnLimit)
+    {
+        Memory = new Memory(store);
+        Jobs = new Jobs(cache, queue, spawnLimit);
+        Codec = codec ?? JsonCodec.Default;
+    }
+
+    /// <summary>The store algorithms.</summary>
+    public Memory Memory { get; }
+
+    /// <summary>The job pusher.</summary>
+    public Jobs Jobs { get; }
+
+    /// <summary>The codec.</summary>
+    public ICodec Codec { get; }
+
+    /// <summary>
+    /// Schedules <paramref name="task"/>(<paramref name="args"/>) as a new workflow root on <paramref name="topic"/>
+    /// (default: the task's topic). Does nothing when its value is already stored. Returns the call.
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither <paramref name="topic"/> nor the task names a topic.</exception>
+    public async Task<Call> ScheduleAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var target = topic ?? task.Topic ?? throw new ArgumentException($"Task '{task.Name}' has no default topic: pass one.", nameof(topic));
+        var call = Codec.EncodeCall(task.Name, args);
+        await ScheduleAsync(call, target, cancellationToken).ConfigureAwait(false);
+        return call;
+    }
+
+    /// <summary>Schedules an already encoded <paramref name="call"/> as a new workflow root on <paramref name="topic"/>.</summary>
+    public async Task ScheduleAsync(Call call, string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        if (await Memory.HasValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await Memory.SetCallAsync(call, cancellationToken).ConfigureAwait(false);
+        await Jobs.PutAsync(topic, new ScheduleMessage(NewRootId(), call.CallHash), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored result of <paramref name="task"/>(<paramref name="args"/>), or not found when not computed (yet).</summary>
+    public async Task<ReadResult<TResult>> ReadAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var call = Codec.EncodeCall(task.Name, args);
+        var bytes = await Memory.GetValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
+        return bytes is null ? ReadResult<TResult>.NotFound : new ReadResult<TResult>(true, Codec.DecodeReturn<TResult>(task.Name, bytes));
+    }
+
+    /// <summary>A fresh workflow root id: 32 lowercase hex digits of a random UUID.</summary>
+    public static string NewRootId() => Guid.NewGuid().ToString("N");
+}
+
+/// <summary>The result of a read: <see cref="Found"/> and, when found, <see cref="Value"/>.</summary>
+/// <param name="Found">Whether a value is stored.</param>
+/// <param name="Value">The value when found; default otherwise.</param>
+public readonly record struct ReadResult<T>(bool Found, T? Value)
+{
+    /// <summary>The not-found result.</summary>
+    public static ReadResult<T> NotFound => default;
+}

@@ -1,0 +1,142 @@
+using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.Protocol;
+using Brrr.Tasks;
+
+namespace Brrr;
+
+/// <summary>
+/// Handles one queue message by PROTOCOL.md §5, in phases a runtime can spread over actors: load the call, run
+/// it to an outcome, then apply the outcome (register children and push their jobs, or store the value and push
+/// the parents' jobs). <see cref="HandleAsync"/> runs all phases in order. Thread safe.
+/// </summary>
+public sealed class CallProcessor
+{
+    /// <summary>Creates the processor.</summary>
+    public CallProcessor(Memory memory, Jobs jobs, ICodec codec)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(codec);
+        Memory = memory;
+        Jobs = jobs;
+        Codec = codec;
+    }
+
+    /// <summary>The store algorithms.</summary>
+    public Memory Memory { get; }
+
+    /// <summary>The job pusher.</summary>
+    public Jobs Jobs { get; }
+
+    /// <summary>The codec tasks run with.</summary>
+    public ICodec Codec { get; }
+
+    /// <summary>Decodes <paramref name="delivery"/> and reads its call record.</summary>
+    /// <exception cref="ProtocolException">The message or the call record is malformed.</exception>
+    /// <exception cref="CallNotFoundException">The call record is missing.</exception>
+    public async Task<LoadedCall> LoadAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var message = ScheduleMessage.FromWire(delivery.Message);
+        var call = await Memory.GetCallAsync(message.CallHash, cancellationToken).ConfigureAwait(false);
+        return new LoadedCall(delivery, message, call);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="loaded"/> with the task <paramref name="tasks"/> serves under its name. A redelivered
+    /// message whose value is already stored is not run again: its stored value is the outcome, so only the
+    /// returns an interrupted earlier attempt may not have sent are sent.
+    /// </summary>
+    /// <exception cref="TaskNotFoundException">No such task on this topic.</exception>
+    public async Task<CallOutcome> RunAsync(LoadedCall loaded, TaskSet tasks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(tasks);
+        var topic = loaded.Delivery.Topic;
+        var handler = tasks.Find(loaded.Call.TaskName) ?? throw new TaskNotFoundException(loaded.Call.TaskName, topic);
+        if (loaded.Delivery.Redelivered && await Memory.GetValueAsync(loaded.Call.CallHash, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            return new CallCompleted(stored);
+        }
+
+        return await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, Memory.GetValueAsync, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Applies a <see cref="CallDeferred"/>: for each child at once, store its call record, register the parent's
+    /// return address, and push the child's job when the registration says so.
+    /// </summary>
+    /// <exception cref="SpawnLimitException">A child's job went over the root's spawn limit (the others were pushed).</exception>
+    public async Task RegisterChildrenAsync(LoadedCall parent, IReadOnlyList<ChildCall> children, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentNullException.ThrowIfNull(children);
+        var returnAddress = new PendingReturn(parent.Message.RootId, parent.Call.CallHash, parent.Delivery.Topic);
+        var registrations = children.Select(async child =>
+        {
+            await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
+            var schedule = await Memory.AddPendingReturnAsync(child.Call.CallHash, returnAddress, parent.Delivery.Redelivered, cancellationToken)
+                .ConfigureAwait(false);
+            if (schedule)
+            {
+                await Jobs.PutAsync(child.Topic, new ScheduleMessage(parent.Message.RootId, child.Call.CallHash), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }).ToArray();
+        try
+        {
+            await Task.WhenAll(registrations).ConfigureAwait(false);
+        }
+        catch (SpawnLimitException)
+        {
+            var other = registrations.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions)
+                .FirstOrDefault(e => e is not SpawnLimitException);
+            if (other is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(other);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Applies a <see cref="CallCompleted"/>: store the value, then push a job for every waiting parent.</summary>
+    /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
+    public async Task ReturnValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default)
+    {
+        await Memory.SetValueAsync(callHash, value, cancellationToken).ConfigureAwait(false);
+        await Memory.RemovePendingReturnsAsync(
+            callHash,
+            r => Jobs.PutAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Applies <paramref name="outcome"/> of <paramref name="loaded"/>.</summary>
+    public Task ApplyAsync(LoadedCall loaded, CallOutcome outcome, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        return outcome switch
+        {
+            CallDeferred deferred => RegisterChildrenAsync(loaded, deferred.Children, cancellationToken),
+            CallCompleted completed => ReturnValueAsync(loaded.Call.CallHash, completed.Value, cancellationToken),
+            _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),
+        };
+    }
+
+    /// <summary>Handles <paramref name="delivery"/> end to end: load, run, apply. Returns the outcome.</summary>
+    public async Task<CallOutcome> HandleAsync(QueueDelivery delivery, TaskSet tasks, CancellationToken cancellationToken = default)
+    {
+        var loaded = await LoadAsync(delivery, cancellationToken).ConfigureAwait(false);
+        var outcome = await RunAsync(loaded, tasks, cancellationToken).ConfigureAwait(false);
+        await ApplyAsync(loaded, outcome, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+}
+
+/// <summary>A received message with its decoded schedule message and its call.</summary>
+/// <param name="Delivery">The queue delivery.</param>
+/// <param name="Message">The decoded message.</param>
+/// <param name="Call">The call it refers to.</param>
+public sealed record LoadedCall(QueueDelivery Delivery, ScheduleMessage Message, Call Call);

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Brrr.Backends;
+using Brrr.Protocol;
+
+namespace Brrr;
+
+/// <summary>
+/// Put-job of PROTOCOL.md §5: counts every job of a root in the cache (<c>brrr/count/&lt;root_id&gt;</c>) and
+/// refuses the job over the spawn limit; else pushes it. Thread safe.
+/// </summary>
+public sealed class Jobs
+{
+    /// <summary>The spawn limit of the reference workers: 10,000 jobs per root.</summary>
+    public const long DefaultSpawnLimit = 10_000;
+
+    private readonly ICache _cache;
+    private readonly IQueue _queue;
+
+    /// <summary>Creates the job pusher.</summary>
+    /// <param name="cache">Holds the per-root counters.</param>
+    /// <param name="queue">Receives the jobs.</param>
+    /// <param name="spawnLimit">Jobs allowed per root (must be at least 1).</param>
+    public Jobs(ICache cache, IQueue queue, long spawnLimit = DefaultSpawnLimit)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(spawnLimit, 1);
+        _cache = cache;
+        _queue = queue;
+        SpawnLimit = spawnLimit;
+    }
+
+    /// <summary>Jobs allowed per root.</summary>
+    public long SpawnLimit { get; }
+
+    /// <summary>The queue jobs go to.</summary>
+    public IQueue Queue => _queue;
+
+    /// <summary>The cache key of a root's counter.</summary>
+    public static string CounterKey(string rootId) => string.Create(CultureInfo.InvariantCulture, $"brrr/count/{rootId}");
+
+    /// <summary>Pushes <paramref name="message"/> on <paramref name="topic"/>.</summary>
+    /// <exception cref="SpawnLimitException">The root already pushed <see cref="SpawnLimit"/> jobs.</exception>
+    public async Task PutAsync(string topic, ScheduleMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        var count = await _cache.IncrAsync(CounterKey(message.RootId), cancellationToken).ConfigureAwait(false);
+        if (count > SpawnLimit)
+        {
+            throw new SpawnLimitException(message.RootId, count, SpawnLimit);
+        }
+
+        await _queue.PushAsync(topic, message.ToWire(), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,175 @@
+using Brrr.Backends;
+using Brrr.Protocol;
+
+namespace Brrr;
+
+/// <summary>
+/// The store-side algorithms of PROTOCOL.md §5 over an <see cref="IStore"/>: call records, values, and the
+/// compare-and-set loops on <c>pending_returns</c>. Stateless apart from its store; thread safe.
+/// </summary>
+public sealed class Memory
+{
+    /// <summary>How many compare-and-set attempts a pending_returns update makes before giving up.</summary>
+    public const int MaxCasAttempts = 100;
+
+    private static readonly TimeSpan[] CallReadBackoff =
+    [
+        TimeSpan.FromMilliseconds(25), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200),
+    ];
+
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the algorithms over <paramref name="store"/>.</summary>
+    /// <param name="store">The shared store.</param>
+    /// <param name="time">The clock of <c>scheduled_at</c>; default: the system clock.</param>
+    public Memory(IStore store, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The underlying store.</summary>
+    public IStore Store { get; }
+
+    /// <summary>
+    /// Reads the <c>call</c> record of <paramref name="callHash"/>, retrying a missing one 4 times (25 ms base,
+    /// factor 2) for eventually consistent stores.
+    /// </summary>
+    /// <exception cref="CallNotFoundException">Still missing after the retries.</exception>
+    /// <exception cref="ProtocolException">The record is not a call record.</exception>
+    public async Task<Call> GetCallAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        var key = MemKey.CallOf(callHash);
+        for (var attempt = 0; ; attempt++)
+        {
+            var bytes = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (bytes is not null)
+            {
+                var (taskName, payload) = CallRecord.Decode(bytes);
+                return new Call(taskName, payload, callHash);
+            }
+
+            if (attempt == CallReadBackoff.Length)
+            {
+                throw new CallNotFoundException(callHash);
+            }
+
+            await Task.Delay(CallReadBackoff[attempt], _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the <c>call</c> record of <paramref name="call"/> (idempotent).</summary>
+    public Task SetCallAsync(Call call, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return Store.SetAsync(MemKey.CallOf(call.CallHash), CallRecord.Encode(call.TaskName, call.Payload), cancellationToken);
+    }
+
+    /// <summary>Whether the value of <paramref name="callHash"/> is stored.</summary>
+    public Task<bool> HasValueAsync(string callHash, CancellationToken cancellationToken = default) =>
+        Store.HasAsync(MemKey.ValueOf(callHash), cancellationToken);
+
+    /// <summary>The stored value of <paramref name="callHash"/>, or <c>null</c>.</summary>
+    public Task<byte[]?> GetValueAsync(string callHash, CancellationToken cancellationToken = default) =>
+        Store.GetAsync(MemKey.ValueOf(callHash), cancellationToken);
+
+    /// <summary>Stores the value of <paramref name="callHash"/> (overwrites: a re-run may store a new result).</summary>
+    public Task SetValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default) =>
+        Store.SetAsync(MemKey.ValueOf(callHash), value, cancellationToken);
+
+    /// <summary>
+    /// Registers <paramref name="pendingReturn"/> in the <c>pending_returns</c> record of <paramref name="childHash"/>
+    /// and says whether the child must be scheduled: yes when the record is new, or when it already held a return
+    /// for the same parent and topic under another root (a retried workflow whose earlier run may be dead), or when
+    /// <paramref name="forceSchedule"/> is set (a redelivered parent message whose earlier attempt may have died
+    /// between registering and pushing).
+    /// </summary>
+    /// <exception cref="BrrrException">The record changed under every one of <see cref="MaxCasAttempts"/> attempts.</exception>
+    public async Task<bool> AddPendingReturnAsync(string childHash, PendingReturn pendingReturn, bool forceSchedule = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pendingReturn);
+        var key = MemKey.PendingReturnsOf(childHash);
+        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        {
+            var current = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                var fresh = new PendingReturns([pendingReturn], Now());
+                if (await Store.SetNewValueAsync(key, fresh.Encode(), cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            var record = PendingReturns.Decode(current);
+            var schedule = forceSchedule || record.Returns.Any(pendingReturn.IsSameParentOtherRoot);
+            if (record.Returns.Contains(pendingReturn) && !schedule)
+            {
+                return false;
+            }
+
+            var updated = new PendingReturns(record.Returns.Add(pendingReturn), schedule ? Now() : record.ScheduledAt);
+            if (await Store.CompareAndSetAsync(key, updated.Encode(), current, cancellationToken).ConfigureAwait(false))
+            {
+                return schedule;
+            }
+        }
+
+        throw new BrrrException($"Could not register a return on {key}: the record changed under {MaxCasAttempts} compare-and-set attempts in a row.");
+    }
+
+    /// <summary>
+    /// Sends every return registered on <paramref name="callHash"/> through <paramref name="send"/> and removes the
+    /// record, in a compare-and-delete loop that never sends one return twice. A <see cref="SpawnLimitException"/>
+    /// from <paramref name="send"/> is raised after every other return was sent.
+    /// </summary>
+    public async Task RemovePendingReturnsAsync(string callHash, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        var key = MemKey.PendingReturnsOf(callHash);
+        var handled = new HashSet<PendingReturn>();
+        SpawnLimitException? spawnLimit = null;
+        for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
+        {
+            var current = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                break;
+            }
+
+            var fresh = PendingReturns.Decode(current).Returns.Where(handled.Add).ToArray();
+            var results = await Task.WhenAll(fresh.Select(async r =>
+            {
+                try
+                {
+                    await send(r).ConfigureAwait(false);
+                    return null;
+                }
+                catch (SpawnLimitException e)
+                {
+                    return e;
+                }
+            })).ConfigureAwait(false);
+            spawnLimit ??= results.FirstOrDefault(e => e is not null);
+            if (await Store.CompareAndDeleteAsync(key, current, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            if (attempt == MaxCasAttempts - 1)
+            {
+                throw new BrrrException($"Could not remove the returns of {key}: the record changed under {MaxCasAttempts} compare-and-delete attempts in a row.");
+            }
+        }
+
+        if (spawnLimit is not null)
+        {
+            throw spawnLimit;
+        }
+    }
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
+}

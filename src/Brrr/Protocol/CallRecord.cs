@@ -1,0 +1,18 @@
+namespace Brrr.Protocol;
+
+/// <summary>The bytes of a <c>call</c> record (PROTOCOL.md §3): <c>{payload: bytes, task_name: text}</c>.</summary>
+internal static class CallRecord
+{
+    private const string Record = "call record";
+
+    public static byte[] Encode(string taskName, ReadOnlySpan<byte> payload) =>
+        new BencodeWriter().BeginDict().String("payload").Bytes(payload).String("task_name").String(taskName).End().ToArray();
+
+    public static (string TaskName, byte[] Payload) Decode(ReadOnlySpan<byte> bytes)
+    {
+        var dict = RecordReader.Dict(RecordReader.Decode(bytes, Record), Record);
+        dict.TryGetValue("payload", out var payload);
+        dict.TryGetValue("task_name", out var taskName);
+        return (RecordReader.Text(taskName, Record, "task_name"), RecordReader.Bytes(payload, Record, "payload"));
+    }
+}

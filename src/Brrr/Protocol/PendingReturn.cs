@@ -1,0 +1,58 @@
+namespace Brrr.Protocol;
+
+/// <summary>
+/// A return address (PROTOCOL.md §2, tag 1): when the child's value is set, a ScheduleMessage
+/// (<see cref="RootId"/>, <see cref="CallHash"/>) is pushed on <see cref="Topic"/> to re-run the parent.
+/// Ordered by root id, then call hash, then topic (ordinal), the order of the stored set.
+/// </summary>
+/// <param name="RootId">The workflow root of the waiting parent run.</param>
+/// <param name="CallHash">The parent call to re-run.</param>
+/// <param name="Topic">The topic the parent is served on.</param>
+public sealed record PendingReturn(string RootId, string CallHash, string Topic) : IComparable<PendingReturn>
+{
+    internal const long Tag = 1;
+
+    /// <summary>The bencoded bytes: <c>l i1e root_id call_hash topic e</c>.</summary>
+    public byte[] Encode() => Write(new BencodeWriter()).ToArray();
+
+    /// <summary>Decodes bencoded bytes; throws <see cref="ProtocolException"/> on anything else.</summary>
+    public static PendingReturn Decode(ReadOnlySpan<byte> bytes) =>
+        FromValue(RecordReader.Decode(bytes, nameof(PendingReturn)));
+
+    /// <summary>Whether <paramref name="other"/> re-runs the same parent on the same topic, for another root.</summary>
+    public bool IsSameParentOtherRoot(PendingReturn other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return other.CallHash == CallHash && other.Topic == Topic && other.RootId != RootId;
+    }
+
+    /// <inheritdoc />
+    public int CompareTo(PendingReturn? other)
+    {
+        if (other is null)
+        {
+            return 1;
+        }
+
+        var byRoot = string.CompareOrdinal(RootId, other.RootId);
+        if (byRoot != 0)
+        {
+            return byRoot;
+        }
+
+        var byHash = string.CompareOrdinal(CallHash, other.CallHash);
+        return byHash != 0 ? byHash : string.CompareOrdinal(Topic, other.Topic);
+    }
+
+    internal BencodeWriter Write(BencodeWriter writer) =>
+        writer.BeginList().Int(Tag).String(RootId).String(CallHash).String(Topic).End();
+
+    internal static PendingReturn FromValue(object value)
+    {
+        var items = RecordReader.Tuple(value, Tag, 3, nameof(PendingReturn));
+        return new PendingReturn(
+            RecordReader.Text(items[1], nameof(PendingReturn), "root_id"),
+            RecordReader.CallHash(items[2], nameof(PendingReturn), "call_hash"),
+            RecordReader.Text(items[3], nameof(PendingReturn), "topic"));
+    }
+}

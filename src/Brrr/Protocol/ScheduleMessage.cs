@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace Brrr.Protocol;
+
+/// <summary>The queue message that asks a worker to run a call (PROTOCOL.md §2, tag 2).</summary>
+/// <param name="RootId">The workflow root the job belongs to (spawn-limit counter, return addresses).</param>
+/// <param name="CallHash">The call to run; its <c>call</c> record is in the store.</param>
+public sealed record ScheduleMessage(string RootId, string CallHash)
+{
+    private const long Tag = 2;
+
+    /// <summary>The bencoded bytes: <c>l i2e root_id call_hash e</c>.</summary>
+    public byte[] Encode() =>
+        new BencodeWriter().BeginList().Int(Tag).String(RootId).String(CallHash).End().ToArray();
+
+    /// <summary>The queue text: the encoded bytes as UTF-8.</summary>
+    public string ToWire() => Encoding.UTF8.GetString(Encode());
+
+    /// <summary>Decodes bencoded bytes; throws <see cref="ProtocolException"/> on anything else.</summary>
+    public static ScheduleMessage Decode(ReadOnlySpan<byte> bytes)
+    {
+        var items = RecordReader.Tuple(RecordReader.Decode(bytes, nameof(ScheduleMessage)), Tag, 2, nameof(ScheduleMessage));
+        return new ScheduleMessage(
+            RecordReader.Text(items[1], nameof(ScheduleMessage), "root_id"),
+            RecordReader.CallHash(items[2], nameof(ScheduleMessage), "call_hash"));
+    }
+
+    /// <summary>Decodes a queue text; throws <see cref="ProtocolException"/> on anything else.</summary>
+    public static ScheduleMessage FromWire(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Decode(Encoding.UTF8.GetBytes(message));
+    }
+}

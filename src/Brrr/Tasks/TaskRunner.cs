@@ -1,0 +1,66 @@
+using Brrr.Codecs;
+
+namespace Brrr.Tasks;
+
+/// <summary>
+/// Runs one call of a task to its outcome: <see cref="CallCompleted"/> with the value, or
+/// <see cref="CallDeferred"/> with every missing child. A plain function of its inputs, testable without a queue.
+/// </summary>
+public static class TaskRunner
+{
+    /// <summary>Runs <paramref name="call"/> with <paramref name="handler"/>.</summary>
+    /// <param name="handler">The task to run.</param>
+    /// <param name="call">The call (its payload holds the arguments).</param>
+    /// <param name="topic">The topic the call arrived on (default topic of children).</param>
+    /// <param name="rootId">The workflow root.</param>
+    /// <param name="codec">The codec of the worker.</param>
+    /// <param name="readValue">Reads a child's stored value by call hash; <c>null</c> when missing.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The outcome. Exceptions of the task itself (other than a missing child) propagate.</returns>
+    public static async Task<CallOutcome> RunAsync(
+        ITaskHandler handler,
+        Call call,
+        string topic,
+        string rootId,
+        ICodec codec,
+        Func<string, CancellationToken, Task<byte[]?>> readValue,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(call);
+        var context = new TaskContext(call, topic, rootId, codec, readValue, cancellationToken);
+        try
+        {
+            var value = await handler.InvokeAsync(context).ConfigureAwait(false);
+            return new CallCompleted(value);
+        }
+        catch (Exception) when (HasMissing(context))
+        {
+            return await DeferredAsync(context).ConfigureAwait(false);
+        }
+        catch (DeferException)
+        {
+            // Thrown by task code itself before asking for any child: wait for lookups still running.
+            return await DeferredAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    private static bool HasMissing(TaskContext context) => context.MissingChildren.Count > 0;
+
+    private static async Task<CallOutcome> DeferredAsync(TaskContext context)
+    {
+        try
+        {
+            await context.LookupsSettled().ConfigureAwait(false);
+        }
+        catch (Exception) when (context.MissingChildren.Count > 0)
+        {
+            // A failed lookup of one child does not hide the children already found missing.
+        }
+
+        var children = context.MissingChildren;
+        return children.Count > 0
+            ? new CallDeferred(children)
+            : throw new InvalidOperationException($"The run of {context.CurrentCall} threw DeferException without asking for a missing child.");
+    }
+}
