@@ -43,12 +43,16 @@ public sealed class BrrrClient
         ArgumentNullException.ThrowIfNull(task);
         var target = topic ?? task.Topic ?? throw new ArgumentException($"Task '{task.Name}' has no default topic: pass one.", nameof(topic));
         var call = Codec.EncodeCall(task.Name, args);
-        await ScheduleAsync(call, target, cancellationToken).ConfigureAwait(false);
+        await ScheduleAsync(call, target, null, cancellationToken).ConfigureAwait(false);
         return call;
     }
 
-    /// <summary>Schedules an already encoded <paramref name="call"/> as a new workflow root on <paramref name="topic"/>.</summary>
-    public async Task ScheduleAsync(Call call, string topic, CancellationToken cancellationToken = default)
+    /// <summary>Schedules an already encoded <paramref name="call"/> as a workflow root on <paramref name="topic"/>.</summary>
+    /// <param name="call">The call.</param>
+    /// <param name="topic">Where its job goes.</param>
+    /// <param name="rootId">The root id; default: a fresh one (<see cref="NewRootId"/>). Reuse one only to retry the same root.</param>
+    /// <param name="cancellationToken">Cancels the schedule.</param>
+    public async Task ScheduleAsync(Call call, string topic, string? rootId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -58,7 +62,7 @@ public sealed class BrrrClient
         }
 
         await Memory.SetCallAsync(call, cancellationToken).ConfigureAwait(false);
-        await Jobs.PutAsync(topic, new ScheduleMessage(NewRootId(), call.CallHash), cancellationToken).ConfigureAwait(false);
+        await Jobs.PutAsync(topic, new ScheduleMessage(rootId ?? NewRootId(), call.CallHash), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The stored result of <paramref name="task"/>(<paramref name="args"/>), or not found when not computed (yet).</summary>

@@ -79,3 +79,22 @@ public sealed class CallNotFoundException : BrrrException
     /// <summary>The hash of the missing call.</summary>
     public string CallHash { get; }
 }
+
+/// <summary>The code of a task threw (anything other than a missing child): the run failed.</summary>
+public sealed class TaskFailedException : BrrrException
+{
+    /// <summary>Creates the error for <paramref name="call"/>, caused by <paramref name="innerException"/>.</summary>
+    public TaskFailedException(Call call, Exception innerException)
+        : base($"Task '{call?.TaskName}' failed on call {call?.CallHash}: {innerException?.Message}", innerException!)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        TaskName = call.TaskName;
+        CallHash = call.CallHash;
+    }
+
+    /// <summary>The task that threw.</summary>
+    public string TaskName { get; }
+
+    /// <summary>The call whose run threw.</summary>
+    public string CallHash { get; }
+}

@@ -82,9 +82,22 @@ public sealed class TaskContext
     /// <summary>Waits until every value lookup started by the run has finished (so every missing child is recorded).</summary>
     internal Task LookupsSettled() => Task.WhenAll(_lookups.Values.Select(l => l.Value));
 
+    /// <summary>The first store failure met while reading a child's value, if any.</summary>
+    internal Exception? LookupFailure { get; private set; }
+
     private async Task<byte[]?> LookupAsync(Call child, string childTopic)
     {
-        var value = await _readValue(child.CallHash, CancellationToken).ConfigureAwait(false);
+        byte[]? value;
+        try
+        {
+            value = await _readValue(child.CallHash, CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LookupFailure ??= e;
+            throw;
+        }
+
         if (value is null && _missing.TryAdd(child.CallHash, new ChildCall(child, childTopic)))
         {
             _missingOrder.Enqueue(child.CallHash);

@@ -16,7 +16,9 @@ public static class TaskRunner
     /// <param name="codec">The codec of the worker.</param>
     /// <param name="readValue">Reads a child's stored value by call hash; <c>null</c> when missing.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    /// <returns>The outcome. Exceptions of the task itself (other than a missing child) propagate.</returns>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="TaskFailedException">The task threw; the inner exception is what it threw.</exception>
+    /// <exception cref="ProtocolException">The arguments do not decode.</exception>
     public static async Task<CallOutcome> RunAsync(
         ITaskHandler handler,
         Call call,
@@ -42,6 +44,16 @@ public static class TaskRunner
         {
             // Thrown by task code itself before asking for any child: wait for lookups still running.
             return await DeferredAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception) when (context.LookupFailure is { } lookupFailure)
+        {
+            // The store failed under the task: not the task's fault, and worth a retry.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(lookupFailure);
+            throw;
+        }
+        catch (Exception e) when (e is not (ProtocolException or OperationCanceledException))
+        {
+            throw new TaskFailedException(call, e);
         }
     }
 

@@ -1,0 +1,14 @@
+namespace Brrr.Akka;
+
+/// <summary>
+/// Published on the ActorSystem's event stream when a message could not be handled. The worker goes on
+/// serving other messages; <see cref="Released"/> says whether the message went back to the queue for a retry.
+/// </summary>
+/// <param name="Topic">The topic the message came from.</param>
+/// <param name="Message">The raw queue message.</param>
+/// <param name="RootId">The workflow root, when the message could be decoded.</param>
+/// <param name="CallHash">The call, when the message could be decoded.</param>
+/// <param name="TaskName">The task, when the call record could be read.</param>
+/// <param name="Error">What went wrong.</param>
+/// <param name="Released">True when the message was given back to the queue (a transient failure); false when it was dropped after logging.</param>
+public sealed record CallFailed(string Topic, string Message, string? RootId, string? CallHash, string? TaskName, Exception Error, bool Released);

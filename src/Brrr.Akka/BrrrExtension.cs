@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Brrr.Tasks;
+
+namespace Brrr.Akka;
+
+/// <summary>The ActorSystem extension id of brrr: <c>BrrrExtension.Get(system)</c>.</summary>
+public sealed class BrrrExtension : ExtensionIdProvider<BrrrRuntime>
+{
+    /// <summary>The embedded <c>reference.conf</c>: the one source of brrr's defaults.</summary>
+    public static Config DefaultConfig { get; } = ConfigurationFactory.FromResource<BrrrExtension>("Brrr.Akka.reference.conf");
+
+    /// <summary>The brrr runtime of <paramref name="system"/>, created on first use.</summary>
+    public static new BrrrRuntime Get(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.WithExtension<BrrrRuntime, BrrrExtension>();
+    }
+
+    /// <inheritdoc />
+    public override BrrrRuntime CreateExtension(ExtendedActorSystem system) => new(system);
+}
+
+/// <summary>
+/// The brrr runtime of one ActorSystem: its settings and the workers it runs. Workers stop with the system's
+/// CoordinatedShutdown (phase service-unbind). Thread safe.
+/// </summary>
+public sealed class BrrrRuntime : IExtension
+{
+    private readonly ExtendedActorSystem _system;
+    private readonly ConcurrentDictionary<string, BrrrWorker> _workers = new(StringComparer.Ordinal);
+    private int _counter;
+
+    internal BrrrRuntime(ExtendedActorSystem system)
+    {
+        _system = system;
+        system.Settings.InjectTopLevelFallback(BrrrExtension.DefaultConfig);
+        Settings = BrrrSettings.Create(system.Settings.Config);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "brrr-stop-workers", async () =>
+        {
+            await Task.WhenAll(_workers.Values.Select(w => w.StopAsync())).ConfigureAwait(false);
+            return Done.Instance;
+        });
+    }
+
+    /// <summary>The settings read from the system's <c>brrr</c> section.</summary>
+    public BrrrSettings Settings { get; }
+
+    /// <summary>The workers started in this system.</summary>
+    public IReadOnlyCollection<BrrrWorker> Workers => _workers.Values.ToArray();
+
+    /// <summary>Starts a worker serving each topic of <paramref name="topics"/> with its task set.</summary>
+    /// <param name="backends">The queue, store, cache and codec.</param>
+    /// <param name="topics">Topic name → the tasks served there.</param>
+    /// <param name="name">A name unique in this system; default: <c>worker-N</c>.</param>
+    public BrrrWorker StartWorker(BrrrBackends backends, IReadOnlyDictionary<string, TaskSet> topics, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
+        ArgumentNullException.ThrowIfNull(topics);
+        if (topics.Count == 0)
+        {
+            throw new ArgumentException("A worker needs at least one topic.", nameof(topics));
+        }
+
+        name ??= $"worker-{Interlocked.Increment(ref _counter)}";
+        var worker = new BrrrWorker(_system, Settings, backends, topics, name);
+        if (!_workers.TryAdd(name, worker))
+        {
+            _ = worker.StopAsync();
+            throw new ArgumentException($"A worker named '{name}' already runs in this system.", nameof(name));
+        }
+
+        return worker;
+    }
+
+    /// <summary>Starts a worker serving one topic.</summary>
+    public BrrrWorker StartWorker(BrrrBackends backends, string topic, TaskSet tasks, string? name = null) =>
+        StartWorker(backends, new Dictionary<string, TaskSet>(StringComparer.Ordinal) { [topic] = tasks }, name);
+}

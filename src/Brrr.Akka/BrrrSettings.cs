@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Akka.Configuration;
+
+namespace Brrr.Akka;
+
+/// <summary>The typed, validated settings of the <c>brrr</c> HOCON section. Immutable.</summary>
+public sealed record BrrrSettings
+{
+    /// <summary>Jobs one workflow root may push (<c>brrr.spawn-limit</c>).</summary>
+    public required long SpawnLimit { get; init; }
+
+    /// <summary>Longest single wait for a message (<c>brrr.poll-timeout</c>).</summary>
+    public required TimeSpan PollTimeout { get; init; }
+
+    /// <summary>How long in-flight calls may finish on shutdown (<c>brrr.shutdown-timeout</c>).</summary>
+    public required TimeSpan ShutdownTimeout { get; init; }
+
+    /// <summary>First retry wait after a queue failure (<c>brrr.retry-backoff-min</c>).</summary>
+    public required TimeSpan RetryBackoffMin { get; init; }
+
+    /// <summary>Longest retry wait after queue failures (<c>brrr.retry-backoff-max</c>).</summary>
+    public required TimeSpan RetryBackoffMax { get; init; }
+
+    /// <summary>Longest one call may take end to end (<c>brrr.call-timeout</c>).</summary>
+    public required TimeSpan CallTimeout { get; init; }
+
+    /// <summary>Registrar actors per worker (<c>brrr.registrars</c>).</summary>
+    public required int Registrars { get; init; }
+
+    /// <summary>Returner actors per worker (<c>brrr.returners</c>).</summary>
+    public required int Returners { get; init; }
+
+    /// <summary>Settings of topics without their own entry (<c>brrr.topic-defaults</c>).</summary>
+    public required TopicSettings TopicDefaults { get; init; }
+
+    /// <summary>Per-topic settings (<c>brrr.topics</c>).</summary>
+    public required ImmutableDictionary<string, TopicSettings> Topics { get; init; }
+
+    /// <summary>The settings of <paramref name="topic"/>: its own entry, else the defaults.</summary>
+    public TopicSettings ForTopic(string topic) => Topics.GetValueOrDefault(topic) ?? TopicDefaults;
+
+    /// <summary>Reads and validates the <c>brrr</c> section of <paramref name="config"/> (with the reference defaults as fallback).</summary>
+    /// <exception cref="ConfigurationException">A key is missing or out of range; the message names it.</exception>
+    public static BrrrSettings Create(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var brrr = config.WithFallback(BrrrExtension.DefaultConfig).GetConfig("brrr");
+        var defaults = TopicSettings.Create(brrr.GetConfig("topic-defaults"), "brrr.topic-defaults");
+        var topics = ImmutableDictionary.CreateBuilder<string, TopicSettings>(StringComparer.Ordinal);
+        var topicsObject = brrr.GetConfig("topics");
+        if (topicsObject is not null && !topicsObject.IsEmpty)
+        {
+            foreach (var (name, value) in topicsObject.Root.GetObject().Items)
+            {
+                var own = new Config(new global::Akka.Configuration.Hocon.HoconRoot(value));
+                topics[name] = TopicSettings.Create(own.WithFallback(brrr.GetConfig("topic-defaults")), $"brrr.topics.\"{name}\"");
+            }
+        }
+
+        var settings = new BrrrSettings
+        {
+            SpawnLimit = AtLeast(brrr.GetLong("spawn-limit"), 1, "brrr.spawn-limit"),
+            PollTimeout = Positive(brrr.GetTimeSpan("poll-timeout"), "brrr.poll-timeout"),
+            ShutdownTimeout = NonNegative(brrr.GetTimeSpan("shutdown-timeout"), "brrr.shutdown-timeout"),
+            RetryBackoffMin = Positive(brrr.GetTimeSpan("retry-backoff-min"), "brrr.retry-backoff-min"),
+            RetryBackoffMax = Positive(brrr.GetTimeSpan("retry-backoff-max"), "brrr.retry-backoff-max"),
+            CallTimeout = Positive(brrr.GetTimeSpan("call-timeout"), "brrr.call-timeout"),
+            Registrars = (int)AtLeast(brrr.GetInt("registrars"), 1, "brrr.registrars"),
+            Returners = (int)AtLeast(brrr.GetInt("returners"), 1, "brrr.returners"),
+            TopicDefaults = defaults,
+            Topics = topics.ToImmutable(),
+        };
+        return settings.RetryBackoffMax < settings.RetryBackoffMin
+            ? throw new ConfigurationException($"brrr.retry-backoff-max must be >= brrr.retry-backoff-min ({settings.RetryBackoffMin}), got {settings.RetryBackoffMax}")
+            : settings;
+    }
+
+    internal static long AtLeast(long value, long min, string key) =>
+        value >= min ? value : throw new ConfigurationException($"{key} must be >= {min}, got {value}");
+
+    private static TimeSpan Positive(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? value : throw new ConfigurationException($"{key} must be > 0, got {value}");
+
+    private static TimeSpan NonNegative(TimeSpan value, string key) =>
+        value >= TimeSpan.Zero ? value : throw new ConfigurationException($"{key} must be >= 0, got {value}");
+}
+
+/// <summary>The settings of one topic. Immutable.</summary>
+/// <param name="Parallelism">Calls that run at once in this worker (<c>parallelism</c>).</param>
+/// <param name="Prefetch">Messages received ahead of the running calls (<c>prefetch</c>).</param>
+public sealed record TopicSettings(int Parallelism, int Prefetch)
+{
+    internal static TopicSettings Create(Config config, string path) => new(
+        (int)BrrrSettings.AtLeast(config.GetInt("parallelism"), 1, path + ".parallelism"),
+        (int)BrrrSettings.AtLeast(config.GetInt("prefetch"), 0, path + ".prefetch"));
+}

@@ -1,0 +1,151 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Routing;
+using Akka.Streams;
+using Brrr.Akka.Actors;
+using Brrr.Tasks;
+
+namespace Brrr.Akka;
+
+/// <summary>
+/// A running worker inside an ActorSystem: one consumer stream and one call-runner pool per topic, plus the
+/// registrar and returner actors that apply store effects. Start it with
+/// <see cref="BrrrRuntime.StartWorker(BrrrBackends, IReadOnlyDictionary{string, TaskSet}, string?)"/> or Akka.Hosting's
+/// <c>WithBrrr</c>; it stops with <see cref="StopAsync"/> or the system's CoordinatedShutdown.
+/// </summary>
+public sealed class BrrrWorker : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _receiveStopping = new();
+    private readonly CancellationTokenSource _aborting = new();
+    private readonly List<(TopicContext Context, TopicPipeline Pipeline, IReadOnlyList<IActorRef> Runners)> _topics = [];
+    private readonly ILoggingAdapter _log;
+    private readonly Lazy<Task> _stopped;
+    private readonly IActorRef _registrars;
+    private readonly IActorRef _returners;
+
+    internal BrrrWorker(ActorSystem system, BrrrSettings settings, BrrrBackends backends, IReadOnlyDictionary<string, TaskSet> topics, string name)
+    {
+        Settings = settings;
+        Backends = backends;
+        Name = name;
+        _log = Logging.GetLogger(system, $"brrr-worker-{name}");
+        Processor = new CallProcessor(new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec);
+        Client = backends.CreateClient(settings.SpawnLimit);
+        _registrars = system.ActorOf(
+            EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithRouter(new ConsistentHashingPool(settings.Registrars)),
+            $"brrr-{name}-registrars");
+        _returners = system.ActorOf(
+            EffectsActor.Props(w => ApplyReturn((ReturnValue)w)).WithRouter(new ConsistentHashingPool(settings.Returners)),
+            $"brrr-{name}-returners");
+        var materializer = system.Materializer(namePrefix: $"brrr-{name}");
+        foreach (var (topic, tasks) in topics)
+        {
+            var topicSettings = settings.ForTopic(topic);
+            var consumer = backends.Queue.CreateConsumer(topic);
+            var inFlight = new InFlight();
+            var context = new TopicContext(this, topic, CountingTask.Wrap(tasks, Statistics), topicSettings, consumer,
+                new Settlement(consumer, settings, _log, inFlight), inFlight);
+            var actorTopic = Uri.EscapeDataString(topic).Replace("%", "~", StringComparison.Ordinal);
+            var runners = Enumerable.Range(0, topicSettings.Parallelism)
+                .Select(i => system.ActorOf(CallRunner.Props(context), $"brrr-{name}-runner-{actorTopic}-{i}"))
+                .ToArray();
+            _topics.Add((context, TopicPipeline.Start(context, runners, materializer, _log), runners));
+            _log.Info("brrr: worker {0} serves topic {1} with tasks [{2}], parallelism {3}", name, topic, string.Join(", ", tasks.Names), topicSettings.Parallelism);
+        }
+
+        Topics = topics.Keys.ToImmutableArray();
+        _stopped = new Lazy<Task>(StopCoreAsync);
+    }
+
+    /// <summary>The worker's name (unique in its ActorSystem).</summary>
+    public string Name { get; }
+
+    /// <summary>The topics this worker serves.</summary>
+    public IReadOnlyList<string> Topics { get; }
+
+    /// <summary>The settings it runs with.</summary>
+    public BrrrSettings Settings { get; }
+
+    /// <summary>The queue, store, cache and codec it uses.</summary>
+    public BrrrBackends Backends { get; }
+
+    /// <summary>A client on the same backends, to schedule and read.</summary>
+    public BrrrClient Client { get; }
+
+    /// <summary>Counters since start.</summary>
+    public WorkerStatistics Statistics { get; } = new();
+
+    /// <summary>Messages received and not yet settled, all topics.</summary>
+    public int InFlightCount => _topics.Sum(t => t.Context.InFlight.Count);
+
+    internal CallProcessor Processor { get; }
+
+    internal IActorRef Registrars => _registrars;
+
+    internal IActorRef Returners => _returners;
+
+    internal CancellationToken ReceiveStopping => _receiveStopping.Token;
+
+    internal CancellationToken Aborting => _aborting.Token;
+
+    /// <summary>
+    /// Stops gracefully: stops receiving, lets in-flight calls finish for up to <c>brrr.shutdown-timeout</c>, then
+    /// cancels what still runs and gives its messages back to the queue. Idempotent.
+    /// </summary>
+    public Task StopAsync() => _stopped.Value;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private async Task StopCoreAsync()
+    {
+        _log.Info("brrr: worker {0} stops receiving; {1} call(s) in flight get up to {2} to finish", Name, InFlightCount, Settings.ShutdownTimeout);
+        await _receiveStopping.CancelAsync().ConfigureAwait(false);
+        foreach (var topic in _topics)
+        {
+            topic.Pipeline.StopReceiving();
+        }
+
+        var drained = Task.WhenAll(_topics.Select(t => t.Pipeline.Completion));
+        if (await Task.WhenAny(drained, Task.Delay(Settings.ShutdownTimeout)).ConfigureAwait(false) != drained)
+        {
+            _log.Warning("brrr: worker {0}: {1} call(s) still running after {2}; cancelling them", Name, InFlightCount, Settings.ShutdownTimeout);
+        }
+
+        await _aborting.CancelAsync().ConfigureAwait(false);
+        foreach (var (context, _, runners) in _topics)
+        {
+            foreach (var delivery in context.InFlight.Held)
+            {
+                _log.Warning("brrr: worker {0} gives message {1} back to topic {2} unfinished", Name, delivery.Message, context.Topic);
+                try
+                {
+                    await context.Consumer.ReleaseAsync(delivery).ConfigureAwait(false);
+                    context.InFlight.Settled(delivery);
+                    Statistics.CountReleased();
+                }
+                catch (Exception e)
+                {
+                    _log.Error(e, "brrr: could not give message {0} back to topic {1}; it stays with the consumer for redelivery", delivery.Message, context.Topic);
+                }
+            }
+
+            await context.Consumer.DisposeAsync().ConfigureAwait(false);
+            foreach (var runner in runners)
+            {
+                runner.Tell(PoisonPill.Instance);
+            }
+        }
+
+        _registrars.Tell(PoisonPill.Instance);
+        _returners.Tell(PoisonPill.Instance);
+        _log.Info("brrr: worker {0} stopped", Name);
+    }
+
+    private Task ApplyRegistration(RegisterChild work) =>
+        Processor.RegisterChildrenAsync(work.Parent, [work.Child], Aborting);
+
+    private Task ApplyReturn(ReturnValue work) =>
+        Processor.ReturnValueAsync(work.CallHash, work.Value, Aborting);
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using Akka.Configuration;
+using Brrr.Tasks;
+
+namespace Brrr.Akka.Hosting;
+
+/// <summary>
+/// Code-side settings of a brrr worker for Akka.Hosting. Every property is optional: only the ones set are
+/// written as HOCON (see <see cref="ToConfig"/>), prepended over the application's config; the rest keep the
+/// defaults of <c>reference.conf</c>.
+/// </summary>
+public sealed class BrrrOptions
+{
+    /// <summary><c>brrr.spawn-limit</c>: jobs one workflow root may push.</summary>
+    public long? SpawnLimit { get; set; }
+
+    /// <summary><c>brrr.poll-timeout</c>: longest single wait for a message.</summary>
+    public TimeSpan? PollTimeout { get; set; }
+
+    /// <summary><c>brrr.shutdown-timeout</c>: how long in-flight calls may finish on shutdown.</summary>
+    public TimeSpan? ShutdownTimeout { get; set; }
+
+    /// <summary><c>brrr.call-timeout</c>: longest one call may take end to end.</summary>
+    public TimeSpan? CallTimeout { get; set; }
+
+    /// <summary><c>brrr.registrars</c>: registrar actors per worker.</summary>
+    public int? Registrars { get; set; }
+
+    /// <summary><c>brrr.returners</c>: returner actors per worker.</summary>
+    public int? Returners { get; set; }
+
+    /// <summary><c>brrr.topic-defaults.parallelism</c>: calls running at once per topic without its own setting.</summary>
+    public int? DefaultParallelism { get; set; }
+
+    /// <summary><c>brrr.topic-defaults.prefetch</c>: messages received ahead per topic without its own setting.</summary>
+    public int? DefaultPrefetch { get; set; }
+
+    /// <summary>The queue, store, cache and codec; default: a <see cref="BrrrBackends"/> registered in DI, else fresh in-memory ones.</summary>
+    public BrrrBackends? Backends { get; set; }
+
+    /// <summary>The worker's name (unique per ActorSystem); default: <c>worker-N</c>.</summary>
+    public string? WorkerName { get; set; }
+
+    /// <summary>The topics the worker serves, by name.</summary>
+    public IDictionary<string, BrrrTopicOptions> Topics { get; } = new Dictionary<string, BrrrTopicOptions>(StringComparer.Ordinal);
+
+    /// <summary>Serves <paramref name="topic"/> with <paramref name="tasks"/>, optionally with its own parallelism and prefetch.</summary>
+    public BrrrOptions AddTopic(string topic, TaskSet tasks, int? parallelism = null, int? prefetch = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(tasks);
+        Topics[topic] = new BrrrTopicOptions { Tasks = tasks, Parallelism = parallelism, Prefetch = prefetch };
+        return this;
+    }
+
+    /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
+    public Config ToConfig()
+    {
+        var hocon = new StringBuilder();
+        Line(hocon, "brrr.spawn-limit", SpawnLimit);
+        Line(hocon, "brrr.poll-timeout", Duration(PollTimeout));
+        Line(hocon, "brrr.shutdown-timeout", Duration(ShutdownTimeout));
+        Line(hocon, "brrr.call-timeout", Duration(CallTimeout));
+        Line(hocon, "brrr.registrars", Registrars);
+        Line(hocon, "brrr.returners", Returners);
+        Line(hocon, "brrr.topic-defaults.parallelism", DefaultParallelism);
+        Line(hocon, "brrr.topic-defaults.prefetch", DefaultPrefetch);
+        foreach (var (topic, options) in Topics)
+        {
+            var path = $"brrr.topics.{Quote(topic)}";
+            Line(hocon, path + ".parallelism", options.Parallelism);
+            Line(hocon, path + ".prefetch", options.Prefetch);
+        }
+
+        if (ShutdownTimeout is { } shutdown)
+        {
+            // CoordinatedShutdown must wait for the drain it asks for.
+            Line(hocon, "akka.coordinated-shutdown.phases.service-unbind.timeout", Duration(shutdown + TimeSpan.FromSeconds(5)));
+        }
+
+        return ConfigurationFactory.ParseString(hocon.ToString());
+    }
+
+    private static void Line<T>(StringBuilder hocon, string path, T? value)
+        where T : struct, IFormattable
+    {
+        if (value is { } v)
+        {
+            hocon.Append(path).Append(" = ").AppendLine(v.ToString(null, CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static void Line(StringBuilder hocon, string path, string? value)
+    {
+        if (value is not null)
+        {
+            hocon.Append(path).Append(" = ").AppendLine(value);
+        }
+    }
+
+    private static string? Duration(TimeSpan? value) =>
+        value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{(long)v.TotalMilliseconds}ms") : null;
+
+    private static string Quote(string topic) => "\"" + topic.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}
+
+/// <summary>One topic a worker serves.</summary>
+public sealed class BrrrTopicOptions
+{
+    /// <summary>The tasks served on the topic.</summary>
+    public required TaskSet Tasks { get; init; }
+
+    /// <summary><c>brrr.topics."name".parallelism</c>; default: the topic defaults.</summary>
+    public int? Parallelism { get; init; }
+
+    /// <summary><c>brrr.topics."name".prefetch</c>; default: the topic defaults.</summary>
+    public int? Prefetch { get; init; }
+}

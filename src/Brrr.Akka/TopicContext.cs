@@ -1,0 +1,23 @@
+using Brrr.Akka.Actors;
+using Brrr.Backends;
+using Brrr.Tasks;
+
+namespace Brrr.Akka;
+
+/// <summary>What the runners of one topic share.</summary>
+internal sealed class TopicContext(BrrrWorker worker, string topic, TaskSet tasks, TopicSettings settings, IQueueConsumer consumer, Settlement settlement, InFlight inFlight)
+{
+    public BrrrWorker Worker { get; } = worker;
+
+    public string Topic { get; } = topic;
+
+    public TaskSet Tasks { get; } = tasks;
+
+    public TopicSettings Settings { get; } = settings;
+
+    public IQueueConsumer Consumer { get; } = consumer;
+
+    public Settlement Settlement { get; } = settlement;
+
+    public InFlight InFlight { get; } = inFlight;
+}

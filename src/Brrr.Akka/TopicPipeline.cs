@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Util;
+using Brrr.Akka.Actors;
+using Brrr.Backends;
+
+namespace Brrr.Akka;
+
+/// <summary>
+/// The consumer stream of one topic: receives a message only when a runner slot (or the small prefetch buffer)
+/// is free, and releases a slot only when the call's store effects are done and its message is settled.
+/// Pulled-but-unsettled messages never exceed parallelism + prefetch.
+/// </summary>
+internal sealed class TopicPipeline
+{
+    private readonly TopicContext _topic;
+    private readonly ILoggingAdapter _log;
+    private readonly UniqueKillSwitch _killSwitch;
+
+    // One runner per slot: the stream never has more calls in flight than runners, so one is always idle.
+    private readonly ConcurrentQueue<IActorRef> _idle;
+
+    private TopicPipeline(TopicContext topic, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log)
+    {
+        _topic = topic;
+        _log = log;
+        _idle = new ConcurrentQueue<IActorRef>(runners);
+        var settings = topic.Settings;
+        var askTimeout = topic.Worker.Settings.CallTimeout + TimeSpan.FromSeconds(30);
+        var received = Source.UnfoldAsync<int, QueueDelivery>(0, async _ =>
+        {
+            var delivery = await ReceiveAsync().ConfigureAwait(false);
+            return delivery is null ? Option<(int, QueueDelivery)>.None : Option<(int, QueueDelivery)>.Create((0, delivery));
+        });
+        if (settings.Prefetch > 0)
+        {
+            received = received.Buffer(settings.Prefetch, OverflowStrategy.Backpressure);
+        }
+
+        var (killSwitch, completion) = received
+            .ViaMaterialized(KillSwitches.Single<QueueDelivery>(), Keep.Right)
+            .SelectAsyncUnordered(settings.Parallelism, delivery => RunAsync(delivery, askTimeout))
+            .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
+            .Run(materializer);
+        _killSwitch = killSwitch;
+        Completion = completion;
+    }
+
+    /// <summary>Completes when the stream has stopped and every call it started is done.</summary>
+    public Task Completion { get; }
+
+    public static TopicPipeline Start(TopicContext topic, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log) =>
+        new(topic, runners, materializer, log);
+
+    /// <summary>Stops receiving; calls already running go on to completion.</summary>
+    public void StopReceiving() => _killSwitch.Shutdown();
+
+    private async Task<QueueDelivery?> ReceiveAsync()
+    {
+        var worker = _topic.Worker;
+        var wait = worker.Settings.RetryBackoffMin;
+        while (!worker.ReceiveStopping.IsCancellationRequested)
+        {
+            try
+            {
+                var delivery = await _topic.Consumer.ReceiveAsync(worker.Settings.PollTimeout, worker.ReceiveStopping).ConfigureAwait(false);
+                if (delivery is not null)
+                {
+                    _topic.InFlight.Received(delivery);
+                    return delivery;
+                }
+
+                wait = worker.Settings.RetryBackoffMin;
+            }
+            catch (OperationCanceledException) when (worker.ReceiveStopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                _log.Warning("brrr: receiving from topic {0} failed ({1}: {2}); retrying in {3}", _topic.Topic, e.GetType().Name, e.Message, wait);
+                try
+                {
+                    await Task.Delay(wait, worker.ReceiveStopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                wait = Backoff.Next(wait, worker.Settings.RetryBackoffMax);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<NotUsed> RunAsync(QueueDelivery delivery, TimeSpan askTimeout)
+    {
+        if (!_idle.TryDequeue(out var runner))
+        {
+            throw new InvalidOperationException($"brrr: no idle runner on topic {_topic.Topic}: more calls in flight than runners.");
+        }
+
+        try
+        {
+            await runner.Ask<CallHandled>(new RunCall(delivery), askTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The runner still owns the message and settles it; only this slot is given up.
+            _log.Error(e, "brrr: no answer from the runner of message {0} on topic {1} within {2}", delivery.Message, _topic.Topic, askTimeout);
+        }
+        finally
+        {
+            _idle.Enqueue(runner);
+        }
+
+        return NotUsed.Instance;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+
+namespace Brrr.Akka;
+
+/// <summary>Counters of one worker since it started. Thread safe; read at any time.</summary>
+public sealed class WorkerStatistics
+{
+    private readonly ConcurrentDictionary<string, long> _executions = new(StringComparer.Ordinal);
+    private long _deferred;
+    private long _completed;
+    private long _failed;
+    private long _released;
+
+    /// <summary>Handler executions so far, per task name.</summary>
+    public IReadOnlyDictionary<string, long> ExecutionsByTask => new Dictionary<string, long>(_executions, StringComparer.Ordinal);
+
+    /// <summary>Handler executions so far, all tasks.</summary>
+    public long Executions => _executions.Values.Sum();
+
+    /// <summary>Runs that ended deferred on missing children.</summary>
+    public long Deferred => Interlocked.Read(ref _deferred);
+
+    /// <summary>Runs that stored a value.</summary>
+    public long Completed => Interlocked.Read(ref _completed);
+
+    /// <summary>Messages that failed and were dropped after logging.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Messages given back to the queue after a transient failure or on shutdown.</summary>
+    public long Released => Interlocked.Read(ref _released);
+
+    internal void Executed(string taskName) => _executions.AddOrUpdate(taskName, 1, static (_, n) => n + 1);
+
+    internal void CountDeferred() => Interlocked.Increment(ref _deferred);
+
+    internal void CountCompleted() => Interlocked.Increment(ref _completed);
+
+    internal void CountFailed() => Interlocked.Increment(ref _failed);
+
+    internal void CountReleased() => Interlocked.Increment(ref _released);
+}

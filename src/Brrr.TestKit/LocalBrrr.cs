@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Brrr.Akka;
+using Brrr.Tasks;
+
+namespace Brrr.TestKit;
+
+/// <summary>
+/// A brrr worker on in-memory backends inside a test's ActorSystem (for example an Akka TestKit's <c>Sys</c>):
+/// run a task to completion, read results, and count executions per task.
+/// </summary>
+public sealed class LocalBrrr : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<CallFailed> _failures = new();
+    private readonly IActorRef _collector;
+
+    /// <summary>Starts a worker in <paramref name="system"/> serving <paramref name="topics"/>.</summary>
+    /// <param name="system">The ActorSystem to run in.</param>
+    /// <param name="topics">Topic name → the tasks served there.</param>
+    /// <param name="backends">The backends; default: fresh in-memory ones.</param>
+    public LocalBrrr(ActorSystem system, IReadOnlyDictionary<string, TaskSet> topics, BrrrBackends? backends = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        Backends = backends ?? BrrrBackends.InMemory();
+        _collector = system.ActorOf(Props.Create(() => new FailureCollector(_failures)));
+        system.EventStream.Subscribe(_collector, typeof(CallFailed));
+        Worker = BrrrExtension.Get(system).StartWorker(Backends, topics);
+        DefaultTopic = topics.Keys.First();
+    }
+
+    /// <summary>Starts a worker in <paramref name="system"/> serving one topic.</summary>
+    public LocalBrrr(ActorSystem system, string topic, params ITaskHandler[] tasks)
+        : this(system, new Dictionary<string, TaskSet>(StringComparer.Ordinal) { [topic] = new TaskSet(tasks) })
+    {
+    }
+
+    /// <summary>The backends the worker uses.</summary>
+    public BrrrBackends Backends { get; }
+
+    /// <summary>The running worker.</summary>
+    public BrrrWorker Worker { get; }
+
+    /// <summary>A client on the same backends.</summary>
+    public BrrrClient Client => Worker.Client;
+
+    /// <summary>The topic calls are scheduled on unless told otherwise: the first topic served.</summary>
+    public string DefaultTopic { get; }
+
+    /// <summary>Handler executions so far, per task name.</summary>
+    public IReadOnlyDictionary<string, long> Executions => Worker.Statistics.ExecutionsByTask;
+
+    /// <summary>Every failure the worker reported so far.</summary>
+    public IReadOnlyCollection<CallFailed> Failures => _failures.ToArray();
+
+    /// <summary>
+    /// Schedules <paramref name="task"/>(<paramref name="args"/>) as a new root and waits until its value is
+    /// stored; returns it.
+    /// </summary>
+    /// <exception cref="WorkflowFailedException">A call of this root failed (for example the spawn limit).</exception>
+    /// <exception cref="TimeoutException">No value within <paramref name="timeout"/> (default 30 s).</exception>
+    public async Task<TResult> RunAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, TimeSpan? timeout = null, string? topic = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var rootId = BrrrClient.NewRootId();
+        var call = Backends.Codec.EncodeCall(task.Name, args);
+        await Client.ScheduleAsync(call, topic ?? task.Topic ?? DefaultTopic, rootId).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var result = await Client.ReadAsync(task, args).ConfigureAwait(false);
+            if (result.Found)
+            {
+                return result.Value!;
+            }
+
+            var failure = _failures.FirstOrDefault(f => f.RootId == rootId && !f.Released);
+            if (failure is not null)
+            {
+                throw new WorkflowFailedException(rootId, failure);
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{task.Name} (root {rootId}) did not complete within {timeout ?? TimeSpan.FromSeconds(30)}; executions so far: {string.Join(", ", Executions.Select(e => $"{e.Key}={e.Value}"))}.");
+            }
+
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the stored result of <paramref name="task"/>(<paramref name="args"/>).</summary>
+    public Task<ReadResult<TResult>> ReadAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args) => Client.ReadAsync(task, args);
+
+    /// <summary>Stops the worker gracefully.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Worker.StopAsync().ConfigureAwait(false);
+        _collector.Tell(PoisonPill.Instance);
+    }
+
+    private sealed class FailureCollector : ReceiveActor
+    {
+        public FailureCollector(ConcurrentQueue<CallFailed> failures) => Receive<CallFailed>(failures.Enqueue);
+    }
+}
+
+/// <summary>A call of a workflow root failed for good (see <see cref="Failure"/>).</summary>
+public sealed class WorkflowFailedException : BrrrException
+{
+    /// <summary>Creates the error.</summary>
+    public WorkflowFailedException(string rootId, CallFailed failure)
+        : base($"Workflow root {rootId} failed at call {failure?.CallHash} ({failure?.TaskName}): {failure?.Error.Message}", failure!.Error)
+    {
+        RootId = rootId;
+        Failure = failure;
+    }
+
+    /// <summary>The failed root.</summary>
+    public string RootId { get; }
+
+    /// <summary>The failure the worker reported.</summary>
+    public CallFailed Failure { get; }
+}
