@@ -100,7 +100,8 @@ public sealed record DynamoDbStoreSettings
     public static DynamoDbStoreSettings Create(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var section = config.WithFallback(DefaultConfig).GetConfig(ConfigPath);
+        var withDefaults = ReferenceEquals(config, DefaultConfig) ? config : config.WithFallback(DefaultConfig);
+        var section = withDefaults.GetConfig(ConfigPath);
         var reader = new SettingsReader(section, ConfigPath);
         return reader.Read(() => new DynamoDbStoreSettings
         {
