@@ -1,0 +1,208 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using Brrr.Backends;
+
+namespace Brrr.DynamoDb;
+
+/// <summary>
+/// An <see cref="IStore"/> on one DynamoDB table with the layout of PROTOCOL.md §3 (partition key <c>pk</c> = call
+/// hash, sort key <c>sk</c> = type word, binary attribute <c>value</c>), so Python and TypeScript workers can share it.
+/// Thread safe. Lost compare-and-set races return <c>false</c>; throttling and transient errors are retried by the
+/// AWS SDK (<see cref="DynamoDbStoreSettings.MaxErrorRetries"/>) and then surface as the SDK's exceptions.
+/// An item of the wrong shape surfaces as a <see cref="ProtocolException"/> naming its key.
+/// Create the table with <see cref="EnsureTableAsync"/> before use.
+/// </summary>
+public sealed partial class DynamoDbStore : IStore, IDisposable
+{
+    private readonly IAmazonDynamoDB _client;
+    private readonly bool _ownsClient;
+    private readonly Func<TimeSpan, CancellationToken, Task> _waitBeforeCallReadRetry;
+
+    /// <summary>
+    /// A store over <paramref name="client"/>, which stays owned by the caller (disposing the store leaves it open).
+    /// Build one with <see cref="DynamoDbClientFactory.CreateClient"/> so the retry settings apply.
+    /// </summary>
+    public DynamoDbStore(IAmazonDynamoDB client, DynamoDbStoreSettings settings)
+        : this(client, settings, ownsClient: false, Task.Delay)
+    {
+    }
+
+    internal DynamoDbStore(
+        IAmazonDynamoDB client,
+        DynamoDbStoreSettings settings,
+        bool ownsClient,
+        Func<TimeSpan, CancellationToken, Task> waitBeforeCallReadRetry)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(settings);
+        _client = client;
+        _ownsClient = ownsClient;
+        _waitBeforeCallReadRetry = waitBeforeCallReadRetry;
+        Settings = settings;
+    }
+
+    /// <summary>The settings this store was created with.</summary>
+    public DynamoDbStoreSettings Settings { get; }
+
+    /// <summary>The table this store reads and writes.</summary>
+    public string TableName => Settings.TableName;
+
+    /// <summary>
+    /// A store with its own client built by <see cref="DynamoDbClientFactory.CreateClient"/>; disposing the store
+    /// disposes that client. Without <paramref name="credentials"/> the standard AWS credential chain is used.
+    /// </summary>
+    public static DynamoDbStore Create(DynamoDbStoreSettings settings, AWSCredentials? credentials = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new DynamoDbStore(DynamoDbClientFactory.CreateClient(settings, credentials), settings, ownsClient: true, Task.Delay);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Reads only the <c>value</c> attribute; an item without one counts as absent.</remarks>
+    public async Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        var response = await _client.GetItemAsync(
+            new GetItemRequest
+            {
+                TableName = TableName,
+                Key = ItemLayout.Key(key),
+                ConsistentRead = Settings.ConsistentReads,
+                ProjectionExpression = ItemLayout.ValueName,
+                ExpressionAttributeNames = ItemLayout.ValueNames(),
+            },
+            cancellationToken).ConfigureAwait(false);
+        return ItemLayout.ValueOf(response.Item, key, TableName) is not null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A missing <c>call</c> record is read again up to 4 times (25, 50, 100, 200 ms apart) before <c>null</c> is
+    /// returned: another worker may have just written it. Other types are read once.
+    /// </remarks>
+    /// <exception cref="ProtocolException">The item has no binary <c>value</c> attribute.</exception>
+    public async Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        var value = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
+        if (key.Type != MemKeyType.Call)
+        {
+            return value;
+        }
+
+        for (var retry = 1; value is null && retry <= CallReadBackoff.Retries; retry++)
+        {
+            await _waitBeforeCallReadRetry(CallReadBackoff.Delay(retry), cancellationToken).ConfigureAwait(false);
+            value = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return value;
+    }
+
+    /// <inheritdoc />
+    public async Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        await _client.PutItemAsync(
+            new PutItemRequest { TableName = TableName, Item = ItemLayout.Item(key, value) },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        await _client.DeleteItemAsync(
+            new DeleteItemRequest { TableName = TableName, Key = ItemLayout.Key(key) },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return ConditionallyAsync(_client.UpdateItemAsync(
+            new UpdateItemRequest
+            {
+                TableName = TableName,
+                Key = ItemLayout.Key(key),
+                UpdateExpression = ItemLayout.SetValue,
+                ConditionExpression = ItemLayout.ValueIsAbsent,
+                ExpressionAttributeNames = ItemLayout.ValueNames(),
+                ExpressionAttributeValues = new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) },
+            },
+            cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(expected);
+        return ConditionallyAsync(_client.UpdateItemAsync(
+            new UpdateItemRequest
+            {
+                TableName = TableName,
+                Key = ItemLayout.Key(key),
+                UpdateExpression = ItemLayout.SetValue,
+                ConditionExpression = ItemLayout.ValueIsExpected,
+                ExpressionAttributeNames = ItemLayout.ValueNames(),
+                ExpressionAttributeValues = new()
+                {
+                    [ItemLayout.NewValue] = ItemLayout.Binary(value),
+                    [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected),
+                },
+            },
+            cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        return ConditionallyAsync(_client.DeleteItemAsync(
+            new DeleteItemRequest
+            {
+                TableName = TableName,
+                Key = ItemLayout.Key(key),
+                ConditionExpression = ItemLayout.ValueExistsAndIsExpected,
+                ExpressionAttributeNames = ItemLayout.ValueNames(),
+                ExpressionAttributeValues = new() { [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
+            },
+            cancellationToken));
+    }
+
+    /// <summary>Disposes the client if this store created it (<see cref="Create"/>); otherwise does nothing.</summary>
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+    }
+
+    private async Task<byte[]?> ReadAsync(MemKey key, CancellationToken cancellationToken)
+    {
+        var response = await _client.GetItemAsync(
+            new GetItemRequest
+            {
+                TableName = TableName,
+                Key = ItemLayout.Key(key),
+                ConsistentRead = Settings.ConsistentReads,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return ItemLayout.ValueOf(response.Item, key, TableName);
+    }
+
+    // A failed condition is a lost race, the normal outcome of a CAS: it is never thrown.
+    private static async Task<bool> ConditionallyAsync<TResponse>(Task<TResponse> request)
+    {
+        try
+        {
+            await request.ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+}

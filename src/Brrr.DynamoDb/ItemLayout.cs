@@ -1,0 +1,79 @@
+using Amazon.DynamoDBv2.Model;
+
+namespace Brrr.DynamoDb;
+
+/// <summary>
+/// The item layout of PROTOCOL.md §3, shared with the Python and TypeScript workers: partition key <c>pk</c> (S) =
+/// call hash, sort key <c>sk</c> (S) = type word, one binary attribute <c>value</c> (B). All naming lives here.
+/// </summary>
+internal static class ItemLayout
+{
+    public const string PartitionKey = "pk";
+    public const string SortKey = "sk";
+    public const string ValueAttribute = "value";
+
+    // "value" is a DynamoDB reserved word: expressions must go through a placeholder.
+    public const string ValueName = "#value";
+    public const string NewValue = ":v";
+    public const string ExpectedValue = ":expected";
+
+    public const string SetValue = "SET #value = :v";
+    public const string ValueIsAbsent = "attribute_not_exists(#value)";
+    public const string ValueIsExpected = "#value = :expected";
+    public const string ValueExistsAndIsExpected = "attribute_exists(#value) AND #value = :expected";
+
+    public static Dictionary<string, string> ValueNames() => new() { [ValueName] = ValueAttribute };
+
+    public static Dictionary<string, AttributeValue> Key(MemKey key) => new()
+    {
+        [PartitionKey] = new AttributeValue { S = key.CallHash },
+        [SortKey] = new AttributeValue { S = key.TypeWord },
+    };
+
+    public static Dictionary<string, AttributeValue> Item(MemKey key, byte[] value)
+    {
+        var item = Key(key);
+        item[ValueAttribute] = Binary(value);
+        return item;
+    }
+
+    // The SDK copies the stream when it marshals the request, so retries resend the same bytes.
+    public static AttributeValue Binary(byte[] value) => new() { B = new MemoryStream(value, writable: false) };
+
+    /// <summary>The bytes of a read item, <c>null</c> for no item; a malformed item is a <see cref="ProtocolException"/>.</summary>
+    public static byte[]? ValueOf(Dictionary<string, AttributeValue>? item, MemKey key, string table)
+    {
+        if (item is null || item.Count == 0)
+        {
+            return null;
+        }
+
+        if (!item.TryGetValue(ValueAttribute, out var value) || value is null)
+        {
+            throw Malformed(key, table, "has no 'value' attribute");
+        }
+
+        if (value.B is null)
+        {
+            throw Malformed(key, table, $"has a 'value' attribute of type {TypeOf(value)} instead of B (binary)");
+        }
+
+        return value.B.ToArray();
+    }
+
+    private static ProtocolException Malformed(MemKey key, string table, string problem) =>
+        new($"The item pk='{key.CallHash}', sk='{key.TypeWord}' of DynamoDB table '{table}' {problem}: " +
+            "PROTOCOL.md §3 stores the record bytes in a binary attribute 'value'. Something other than a brrr worker wrote this item; delete or rewrite it.");
+
+    private static string TypeOf(AttributeValue value) =>
+        value.S is not null ? "S (string)"
+        : value.N is not null ? "N (number)"
+        : value.BOOL is not null ? "BOOL"
+        : value.NULL is true ? "NULL"
+        : value.L is not null ? "L (list)"
+        : value.M is not null ? "M (map)"
+        : value.SS is not null ? "SS (string set)"
+        : value.NS is not null ? "NS (number set)"
+        : value.BS is not null ? "BS (binary set)"
+        : "unknown";
+}
