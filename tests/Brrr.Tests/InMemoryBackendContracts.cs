@@ -3,17 +3,26 @@ using Brrr.Contracts;
 
 namespace Brrr.Tests;
 
+// The contract suites create their backend lazily (`_x ??= Create()`), which is not thread safe: a test that first
+// touches it from several Task.Run threads can see several instances. Returning one instance per test object keeps
+// the suites unchanged and the race harmless.
 public sealed class InMemoryStoreContract : StoreContract
 {
-    protected override IStore CreateStore() => new InMemoryStore();
+    private readonly InMemoryStore _store = new();
+
+    protected override IStore CreateStore() => _store;
 }
 
 public sealed class InMemoryCacheContract : CacheContract
 {
-    protected override ICache CreateCache() => new InMemoryCache();
+    private readonly InMemoryCache _cache = new();
+
+    protected override ICache CreateCache() => _cache;
 }
 
 public sealed class InMemoryQueueContract : QueueContract
 {
-    protected override IQueue CreateQueue() => new InMemoryQueue();
+    private readonly InMemoryQueue _queue = new();
+
+    protected override IQueue CreateQueue() => _queue;
 }

@@ -25,6 +25,9 @@ public sealed class JsonCodec : ICodec
         SkipValidation = false,
     };
 
+    // Duplicate keys would make a JsonObject that throws when enumerated, and hash differently from Python's dict.
+    private static readonly JsonDocumentOptions StrictDocument = new() { AllowDuplicateProperties = false };
+
     /// <summary>The shared default instance.</summary>
     public static JsonCodec Default { get; } = new();
 
@@ -84,9 +87,15 @@ public sealed class JsonCodec : ICodec
     public TArgs DecodeArgs<TArgs>(Call call)
     {
         ArgumentNullException.ThrowIfNull(call);
+        // The JSON reader replaces invalid UTF-8 silently, which would decode different arguments than were sent.
+        if (!System.Text.Unicode.Utf8.IsValid(call.Payload))
+        {
+            throw new ProtocolException($"The payload of {call} is not valid UTF-8.");
+        }
+
         try
         {
-            var array = JsonNode.Parse(call.Payload) as JsonArray
+            var array = JsonNode.Parse(call.Payload, documentOptions: StrictDocument) as JsonArray
                 ?? throw new ProtocolException($"The payload of {call} is not a JSON array [args].");
             if (array.Count != 1)
             {
@@ -94,9 +103,7 @@ public sealed class JsonCodec : ICodec
             }
 
             var args = array[0].Deserialize<TArgs>(Options);
-            return args is null && default(TArgs) is not null
-                ? throw new ProtocolException($"The arguments of {call} are null.")
-                : args!;
+            return args ?? throw new ProtocolException($"The arguments of {call} are null: the payload must be [args] with one JSON object.");
         }
         catch (JsonException e)
         {

@@ -1,0 +1,122 @@
+using Brrr.Backends;
+
+namespace Brrr.Tests;
+
+/// <summary>
+/// A store decorator that yields to the scheduler before every operation, so concurrent read-modify-write loops
+/// interleave (and lose compare-and-set races) far more often than on the bare in-memory store.
+/// </summary>
+internal sealed class YieldingStore(IStore inner) : IStore
+{
+    public async Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return await inner.HasAsync(key, cancellationToken);
+    }
+
+    public async Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return await inner.GetAsync(key, cancellationToken);
+    }
+
+    public async Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        await inner.SetAsync(key, value, cancellationToken);
+    }
+
+    public async Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        await inner.DeleteAsync(key, cancellationToken);
+    }
+
+    public async Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return await inner.SetNewValueAsync(key, value, cancellationToken);
+    }
+
+    public async Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return await inner.CompareAndSetAsync(key, value, expected, cancellationToken);
+    }
+
+    public async Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        return await inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+    }
+}
+
+/// <summary>A store decorator that runs a hook once, just before the first compare-and-delete reaches the store.</summary>
+internal sealed class BeforeFirstCompareAndDeleteStore(IStore inner, Func<IStore, Task> hook) : IStore
+{
+    private int _fired;
+
+    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
+
+    public Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+
+    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
+
+    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
+        inner.SetNewValueAsync(key, value, cancellationToken);
+
+    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default) =>
+        inner.CompareAndSetAsync(key, value, expected, cancellationToken);
+
+    public async Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _fired, 1) == 0)
+        {
+            await hook(inner);
+        }
+
+        return await inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+    }
+}
+
+/// <summary>A store that answers "not found" to the first <paramref name="misses"/> reads, as an eventually consistent one may.</summary>
+internal sealed class LaggingStore(IStore inner, int misses) : IStore
+{
+    private int _reads;
+
+    public int Reads => Volatile.Read(ref _reads);
+
+    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
+
+    public Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        Interlocked.Increment(ref _reads) <= misses ? Task.FromResult<byte[]?>(null) : inner.GetAsync(key, cancellationToken);
+
+    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
+
+    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
+        inner.SetNewValueAsync(key, value, cancellationToken);
+
+    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default) =>
+        inner.CompareAndSetAsync(key, value, expected, cancellationToken);
+
+    public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default) =>
+        inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+}
+
+/// <summary>A clock that stands still until moved.</summary>
+internal sealed class ManualClock(long unixSeconds) : TimeProvider
+{
+    private long _now = unixSeconds;
+
+    public long Now
+    {
+        get => Interlocked.Read(ref _now);
+        set => Interlocked.Exchange(ref _now, value);
+    }
+
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(Now);
+}
