@@ -5,10 +5,13 @@ namespace Brrr.Contracts;
 /// <summary>The conformance suite of <see cref="ICache"/>: every cache backend subclasses it unchanged.</summary>
 public abstract class CacheContract
 {
-    private ICache? _cache;
+    private readonly Lazy<ICache> _cache;
 
     /// <summary>The cache under test; created once per test.</summary>
-    protected ICache Cache => _cache ??= CreateCache();
+    protected ICache Cache => _cache.Value;
+
+    /// <summary>Sets up the suite; the backend is created once, on first use, even when tests use it from many threads.</summary>
+    protected CacheContract() => _cache = new Lazy<ICache>(CreateCache, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Creates the cache under test.</summary>
     protected abstract ICache CreateCache();

@@ -11,10 +11,13 @@ public abstract class QueueContract
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(200);
-    private IQueue? _queue;
+    private readonly Lazy<IQueue> _queue;
 
     /// <summary>The queue under test; created once per test.</summary>
-    protected IQueue Queue => _queue ??= CreateQueue();
+    protected IQueue Queue => _queue.Value;
+
+    /// <summary>Sets up the suite; the backend is created once, on first use, even when tests use it from many threads.</summary>
+    protected QueueContract() => _queue = new Lazy<IQueue>(CreateQueue, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Creates the queue under test.</summary>
     protected abstract IQueue CreateQueue();

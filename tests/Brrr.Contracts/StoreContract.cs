@@ -9,10 +9,13 @@ namespace Brrr.Contracts;
 /// </summary>
 public abstract class StoreContract
 {
-    private IStore? _store;
+    private readonly Lazy<IStore> _store;
 
     /// <summary>The store under test; created once per test.</summary>
-    protected IStore Store => _store ??= CreateStore();
+    protected IStore Store => _store.Value;
+
+    /// <summary>Sets up the suite; the backend is created once, on first use, even when tests use it from many threads.</summary>
+    protected StoreContract() => _store = new Lazy<IStore>(CreateStore, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Creates the store under test.</summary>
     protected abstract IStore CreateStore();

@@ -148,11 +148,12 @@ public sealed class TaskRunnerTests
     }
 
     [Fact]
-    public async Task A_task_failure_propagates_as_itself()
+    public async Task A_task_failure_propagates_wrapped_with_the_call_it_failed_on()
     {
         var failing = BrrrTask.Create<N, int>("failing", (_, _) => throw new InvalidOperationException("boom"));
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(failing));
-        Assert.Equal("boom", error.Message);
+        var error = await Assert.ThrowsAsync<TaskFailedException>(() => RunAsync(failing));
+        Assert.Equal("failing", error.TaskName);
+        Assert.Equal("boom", Assert.IsType<InvalidOperationException>(error.InnerException).Message);
     }
 
     [Fact]
@@ -170,7 +171,8 @@ public sealed class TaskRunnerTests
             return (await ctx.Gather(ctx.Call(Foo, new N(1)), Boom())).Sum();
         });
 
-        await Assert.ThrowsAsync<ArgumentException>(() => RunAsync(failing));
+        var error = await Assert.ThrowsAsync<TaskFailedException>(() => RunAsync(failing));
+        Assert.IsType<ArgumentException>(error.InnerException);
     }
 
     [Fact]
