@@ -21,6 +21,15 @@ public sealed class InMemoryStore : IStore
         }
     }
 
+    /// <summary>How many keys of <paramref name="type"/> the store holds now (e.g. values: distinct calls computed).</summary>
+    public int CountOf(MemKeyType type)
+    {
+        lock (_lock)
+        {
+            return _values.Keys.Count(k => k.Type == type);
+        }
+    }
+
     /// <inheritdoc />
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
     {

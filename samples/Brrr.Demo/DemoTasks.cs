@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Brrr.Tasks;
+
+namespace Brrr.Demo;
+
+/// <summary>
+/// The tasks of the reference brrr demo, with keyword arguments (a JSON object) in the demo JSON codec, so
+/// Python and TypeScript demo workers can call them and be called.
+/// </summary>
+public static class DemoTasks
+{
+    /// <summary>The topic the C# demo worker serves.</summary>
+    public const string Topic = "brrr-cs-demo";
+
+    /// <summary>hello(greetee) → "Hello, greetee!".</summary>
+    public static readonly BrrrTask<JsonObject, string> Hello = BrrrTask.Create<JsonObject, string>("hello", (_, args) =>
+    {
+        var greeting = $"Hello, {Text(args, "greetee")}!";
+        Console.WriteLine(greeting);
+        return Task.FromResult(greeting);
+    });
+
+    /// <summary>fib(n, salt): the n-th Fibonacci number, each step a brrr call.</summary>
+    public static readonly BrrrTask<JsonObject, BigInteger> Fib = BrrrTask.Create<JsonObject, BigInteger>("fib", async (ctx, args) =>
+    {
+        var n = Number(args, "n");
+        if (n < 2)
+        {
+            return n;
+        }
+
+        var parts = await ctx.Gather(ctx.Call(Fib!, With(args, n - 1)), ctx.Call(Fib!, With(args, n - 2)));
+        return parts[0] + parts[1];
+    });
+
+    /// <summary>lucas(n, salt) = fib(n-1) + fib(n+1); lucas(0) = 2, lucas(1) = 1.</summary>
+    public static readonly BrrrTask<JsonObject, BigInteger> Lucas = BrrrTask.Create<JsonObject, BigInteger>("lucas", async (ctx, args) =>
+    {
+        var n = Number(args, "n");
+        if (n < 2)
+        {
+            return 2 - n;
+        }
+
+        var parts = await ctx.Gather(ctx.Call(Fib, With(args, n - 1)), ctx.Call(Fib, With(args, n + 1)));
+        return parts[0] + parts[1];
+    });
+
+    /// <summary>The tasks of the demo topic.</summary>
+    public static TaskSet All() => new(Hello, Fib, Lucas, CalcAndPrint(Topic));
+
+    /// <summary>calc_and_print(op, n, salt): calls task <c>op</c> with n as a number on <paramref name="opsTopic"/> and prints the result.</summary>
+    public static BrrrTask<JsonObject, JsonNode?> CalcAndPrint(string opsTopic) => BrrrTask.Create<JsonObject, JsonNode?>("calc_and_print", async (ctx, args) =>
+    {
+        var op = Text(args, "op");
+        var n = Number(args, "n");
+        var result = await ctx.Call(BrrrTask.Ref<JsonObject, JsonNode?>(op, opsTopic), With(args, n, "op"));
+        Console.WriteLine($"{op}({n}) = {result?.ToJsonString()}");
+        return result;
+    });
+
+    /// <summary>The keyword arguments of the next call: <paramref name="args"/> (minus <paramref name="drop"/>) with <c>n</c> replaced.</summary>
+    private static JsonObject With(JsonObject args, BigInteger n, string? drop = null)
+    {
+        var next = new JsonObject();
+        foreach (var (key, value) in args)
+        {
+            if (key != "n" && key != drop)
+            {
+                next[key] = value?.DeepClone();
+            }
+        }
+
+        next["n"] = JsonValue.Create((long)n);
+        return next;
+    }
+
+    private static string Text(JsonObject args, string name) =>
+        args[name]?.ToString() ?? throw new ArgumentException($"missing argument '{name}'");
+
+    private static BigInteger Number(JsonObject args, string name)
+    {
+        var text = args[name]?.ToString() ?? throw new ArgumentException($"missing argument '{name}'");
+        return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new ArgumentException($"argument '{name}' must be a whole number, got '{text}'");
+    }
+}

@@ -1,0 +1,3 @@
+using Brrr.Demo;
+
+return await Cli.MainAsync(args);
