@@ -17,6 +17,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
 {
     // Redis rounds blocking timeouts to milliseconds and reads 0 as "forever": never block for less.
     private static readonly TimeSpan MinimumBlock = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan PollWhileReconnecting = TimeSpan.FromMilliseconds(50);
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisBrrrSettings _settings;
@@ -102,7 +103,17 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
                     return null;
                 }
 
-                var block = BlockingMoveAsync(remaining < _settings.BlockTimeout ? remaining : _settings.BlockTimeout);
+                var slice = remaining < _settings.BlockTimeout ? remaining : _settings.BlockTimeout;
+                _blocking ??= await ConnectBlockingAsync().ConfigureAwait(false);
+                if (!_blocking.IsConnected)
+                {
+                    // Redis answers the shared connection but this one is still reconnecting (it does so on its own
+                    // schedule after an outage): poll rather than fail while it catches up.
+                    await Task.Delay(slice < PollWhileReconnecting ? slice : PollWhileReconnecting, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var block = BlockingMoveAsync(_blocking, slice);
                 _pendingBlock = block;
                 await block.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _pendingBlock = null;
@@ -174,9 +185,8 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         return Hold(message, (long)redelivered == 1);
     }
 
-    private async Task<string?> BlockingMoveAsync(TimeSpan block)
+    private async Task<string?> BlockingMoveAsync(ConnectionMultiplexer connection, TimeSpan block)
     {
-        var connection = _blocking ??= await ConnectBlockingAsync().ConfigureAwait(false);
         var seconds = Math.Max(block.TotalSeconds, MinimumBlock.TotalSeconds).ToString("0.000", CultureInfo.InvariantCulture);
         var result = await connection.GetDatabase(_settings.Database)
             .ExecuteAsync("BLMOVE", _topicKey, _inFlightKey, "LEFT", "RIGHT", seconds)
