@@ -55,9 +55,13 @@ public sealed class RedisBrrr : IAsyncDisposable
         return new RedisBrrr(multiplexer, settings, loggerFactory);
     }
 
-    /// <summary>Closes the shared multiplexer; dispose the queue's consumers first.</summary>
+    /// <summary>
+    /// Disposes the queue consumers still open (they give back the messages they hold), then closes the shared
+    /// multiplexer.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await Queue.DisposeConsumersAsync().ConfigureAwait(false);
         var multiplexer = (ConnectionMultiplexer)Multiplexer;
         await multiplexer.CloseAsync().ConfigureAwait(false);
         await multiplexer.DisposeAsync().ConfigureAwait(false);

@@ -6,6 +6,8 @@ namespace Brrr.Redis;
 /// Every Redis key the backends use, in one place. Store keys put the call hash in a hash tag so the records of
 /// one call share a cluster slot; the queue's bookkeeping keys put the topic in a hash tag so one script can
 /// touch the topic list (whose key is exactly the topic name, PROTOCOL.md §4) and them together.
+/// On a cluster this holds for topic names without braces; a topic named <c>a{b}</c> hashes differently from
+/// its bookkeeping keys.
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {

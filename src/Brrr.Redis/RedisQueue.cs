@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Brrr.Backends;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,6 +23,7 @@ public sealed class RedisQueue : IQueue
     private readonly RedisBrrrSettings _settings;
     private readonly RedisKeys _keys;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ConcurrentDictionary<RedisQueueConsumer, byte> _consumers = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates the queue over a shared multiplexer (which the caller keeps owning).</summary>
     /// <param name="redis">The shared multiplexer for non-blocking commands.</param>
@@ -53,7 +55,9 @@ public sealed class RedisQueue : IQueue
     public IQueueConsumer CreateConsumer(string topic)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        return new RedisQueueConsumer(_redis, _settings, _keys, topic, _loggerFactory.CreateLogger<RedisQueueConsumer>());
+        var consumer = new RedisQueueConsumer(_redis, _settings, _keys, topic, _loggerFactory.CreateLogger<RedisQueueConsumer>(), c => _consumers.TryRemove(c, out _));
+        _consumers.TryAdd(consumer, 0);
+        return consumer;
     }
 
     /// <inheritdoc />
@@ -66,5 +70,11 @@ public sealed class RedisQueue : IQueue
         var consumers = await db.SetMembersAsync(_keys.Consumers(topic)).ConfigureAwait(false);
         var held = await Task.WhenAll(consumers.Select(id => db.ListLengthAsync(_keys.InFlight(topic, id.ToString())))).ConfigureAwait(false);
         return new QueueStats(topic, await waiting.ConfigureAwait(false), held.Sum());
+    }
+
+    /// <summary>Disposes the consumers still open (giving back what they hold), before the multiplexer closes.</summary>
+    internal async Task DisposeConsumersAsync()
+    {
+        await Task.WhenAll(_consumers.Keys.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
     }
 }

@@ -168,6 +168,7 @@ internal sealed partial class RedisQueueConsumer
 
         _stop.Dispose();
         _registering.Dispose();
+        _onDisposed(this);
     }
 
     /// <summary>Simulates a crash for tests: stops beating and drops the blocking connection, giving nothing back.</summary>
@@ -179,6 +180,8 @@ internal sealed partial class RedisQueueConsumer
         {
             await blocking.DisposeAsync().ConfigureAwait(false);
         }
+
+        _onDisposed(this);
     }
 
     private async Task StopLivenessAsync()

@@ -28,6 +28,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
     private readonly RedisKey _heartbeatKey;
     private readonly RedisKey _consumersKey;
     private readonly RedisKey _redeliveredKey;
+    private readonly Action<RedisQueueConsumer> _onDisposed;
     private readonly ConcurrentDictionary<QueueDelivery, byte> _held = new(ReferenceEqualityComparer.Instance);
 
     private ConnectionMultiplexer? _blocking;
@@ -39,8 +40,9 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
     // Set when a command failed without a reply: a message may sit in the in-flight list that nobody holds.
     private volatile bool _needsReconcile;
 
-    public RedisQueueConsumer(IConnectionMultiplexer redis, RedisBrrrSettings settings, RedisKeys keys, string topic, ILogger logger)
+    public RedisQueueConsumer(IConnectionMultiplexer redis, RedisBrrrSettings settings, RedisKeys keys, string topic, ILogger logger, Action<RedisQueueConsumer> onDisposed)
     {
+        _onDisposed = onDisposed;
         _redis = redis;
         _settings = settings;
         _logger = logger;

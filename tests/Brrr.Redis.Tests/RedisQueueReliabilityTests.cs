@@ -170,3 +170,26 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
         await Assert.ThrowsAsync<InvalidOperationException>(() => consumer.ReleaseAsync(delivery));
     }
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisBrrrDisposalTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task Disposing_the_backends_gives_back_what_open_consumers_hold()
+    {
+        var topic = "disposal-" + Guid.NewGuid().ToString("N");
+        await using (var brrr = await RedisBrrr.ConnectAsync(RedisFixture.FastSettings(redis.Server.Configuration)))
+        {
+            await brrr.Queue.PushAsync(topic, "held");
+            var consumer = brrr.Queue.CreateConsumer(topic);
+            Assert.Equal("held", (await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)))?.Message);
+        }
+
+        // Given back at once, not after a heartbeat expiry: the next consumer gets it within a short wait.
+        Assert.Equal(1, await redis.Raw.ListLengthAsync(topic));
+        await using var other = redis.Brrr.Queue.CreateConsumer(topic);
+        var delivery = await other.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(delivery);
+        Assert.True(delivery.Redelivered);
+    }
+}
