@@ -43,6 +43,12 @@ public sealed record RedisBrrrSettings
     /// <summary>Expiry set on a spawn counter when it is created.</summary>
     public TimeSpan CounterExpiry { get; init; }
 
+    /// <summary>
+    /// Lifetime of a topic's redelivery marks after the last one was set; marks of messages taken by consumers that
+    /// do not read them (Python, TypeScript) would otherwise stay forever.
+    /// </summary>
+    public TimeSpan RedeliveredMarkExpiry { get; init; }
+
     /// <summary>How often each consumer looks for dead consumers of its topic.</summary>
     public TimeSpan RecoveryInterval { get; init; }
 
@@ -64,6 +70,7 @@ public sealed record RedisBrrrSettings
             HeartbeatInterval = section.GetTimeSpan("heartbeat-interval", allowInfinite: false),
             HeartbeatTtl = section.GetTimeSpan("heartbeat-ttl", allowInfinite: false),
             CounterExpiry = section.GetTimeSpan("counter-expiry", allowInfinite: false),
+            RedeliveredMarkExpiry = section.GetTimeSpan("redelivered-mark-expiry", allowInfinite: false),
             RecoveryInterval = section.GetTimeSpan("recovery-interval", allowInfinite: false),
         };
         settings.Validate(hocon: true);
@@ -99,6 +106,7 @@ public sealed record RedisBrrrSettings
         RequireAtLeast(HeartbeatInterval, TimeSpan.FromMilliseconds(10), Name(nameof(HeartbeatInterval), "heartbeat-interval"));
         RequireAtLeast(HeartbeatTtl, TimeSpan.FromMilliseconds(1), Name(nameof(HeartbeatTtl), "heartbeat-ttl"));
         RequireAtLeast(CounterExpiry, TimeSpan.FromSeconds(1), Name(nameof(CounterExpiry), "counter-expiry"));
+        RequireAtLeast(RedeliveredMarkExpiry, TimeSpan.FromSeconds(1), Name(nameof(RedeliveredMarkExpiry), "redelivered-mark-expiry"));
         RequireAtLeast(RecoveryInterval, TimeSpan.FromMilliseconds(10), Name(nameof(RecoveryInterval), "recovery-interval"));
         if (HeartbeatTtl <= HeartbeatInterval)
         {

@@ -62,6 +62,8 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
 
     private IDatabase Db => _redis.GetDatabase(_settings.Database);
 
+    private string MarkExpiryMilliseconds => ((long)_settings.RedeliveredMarkExpiry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
     public async Task<QueueDelivery?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -160,7 +162,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
 
     private async Task<bool> ReleaseInRedisAsync(string message)
     {
-        var result = await Scripts.Release.EvaluateAsync(Db, [_inFlightKey, _topicKey, _redeliveredKey], [message]).ConfigureAwait(false);
+        var result = await Scripts.Release.EvaluateAsync(Db, [_inFlightKey, _topicKey, _redeliveredKey], [message, MarkExpiryMilliseconds]).ConfigureAwait(false);
         return (long)result == 1;
     }
 

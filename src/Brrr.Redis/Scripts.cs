@@ -55,19 +55,20 @@ internal static class Scripts
 
     /// <summary>
     /// Gives one message back to the head of its topic, marked redelivered. KEYS: in-flight list, topic, redelivered
-    /// hash. ARGV: message. Returns 0 when the consumer no longer held it (already recovered by another consumer).
+    /// hash. ARGV: message, marks' time to live in ms. Returns 0 when the consumer no longer held it (already recovered by another consumer).
     /// </summary>
     public static readonly RedisScript Release = new("release", """
         if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
         redis.call('LPUSH', KEYS[2], ARGV[1])
         redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
+        redis.call('PEXPIRE', KEYS[3], ARGV[2])
         return 1
         """);
 
     /// <summary>
     /// Returns every message a consumer holds to the head of the topic (in their order), marked redelivered, and
     /// deregisters the consumer. KEYS: heartbeat, in-flight list, topic, redelivered hash, consumers set.
-    /// ARGV: consumer id, '1' to do it even if the heartbeat is alive (graceful shutdown).
+    /// ARGV: consumer id, '1' to do it even if the heartbeat is alive (graceful shutdown), marks' time to live in ms.
     /// Returns the number of messages moved, or -1 when the consumer is alive after all.
     /// </summary>
     public static readonly RedisScript Recover = new("recover", """
@@ -79,6 +80,7 @@ internal static class Scripts
           redis.call('HINCRBY', KEYS[4], m, 1)
           n = n + 1
         end
+        if n > 0 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
         redis.call('SREM', KEYS[5], ARGV[1])
         redis.call('DEL', KEYS[1])
         return n

@@ -126,6 +126,23 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Redelivery_marks_expire_when_nobody_reads_them()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "taken-by-python");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        await consumer.ReleaseAsync(delivery);
+
+        // A worker that knows nothing of the marks pops the message: the mark must not stay forever.
+        Assert.Equal("taken-by-python", (string?)await redis.Raw.ListLeftPopAsync(topic));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync($"{{{topic}}}:brrr:redelivered");
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+    }
+
+    [Fact]
     public async Task A_receive_cancelled_while_blocking_loses_no_message()
     {
         var topic = FreshTopic();
