@@ -1,0 +1,134 @@
+using System.Globalization;
+using Akka.Configuration;
+
+namespace Brrr.Redis;
+
+/// <summary>
+/// Immutable settings of the Redis backends. The defaults live in the embedded <c>reference.conf</c>
+/// (section <c>brrr.redis</c>); build them from HOCON with <see cref="Create(Config)"/> or from code with
+/// <c>RedisBrrrSettings.Default with { Configuration = "redis:6379" }</c>.
+/// </summary>
+public sealed record RedisBrrrSettings
+{
+    private const string Section = "brrr.redis";
+
+    private RedisBrrrSettings()
+    {
+    }
+
+    /// <summary>The embedded reference configuration (holds the <c>brrr.redis</c> section); use it as a fallback.</summary>
+    public static Config ReferenceConfig { get; } = LoadReferenceConfig();
+
+    /// <summary>The settings of <see cref="ReferenceConfig"/>: a local Redis on port 6379.</summary>
+    public static RedisBrrrSettings Default { get; } = Create(ReferenceConfig.GetConfig(Section));
+
+    /// <summary>The StackExchange.Redis configuration string (e.g. <c>"host:6379,password=..."</c>); abortConnect is forced to false.</summary>
+    public string Configuration { get; init; } = "";
+
+    /// <summary>Prefix of store keys (<c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type&gt;</c>) and of the queue's bookkeeping keys.</summary>
+    public string KeyPrefix { get; init; } = "";
+
+    /// <summary>The Redis database number; -1 uses the configuration string's default database.</summary>
+    public int Database { get; init; }
+
+    /// <summary>Longest single blocking pop; a receive with a longer timeout blocks in slices of this length.</summary>
+    public TimeSpan BlockTimeout { get; init; }
+
+    /// <summary>How often a consumer refreshes its heartbeat key.</summary>
+    public TimeSpan HeartbeatInterval { get; init; }
+
+    /// <summary>Time to live of a consumer's heartbeat key: a consumer silent this long is dead and its messages are redelivered.</summary>
+    public TimeSpan HeartbeatTtl { get; init; }
+
+    /// <summary>Expiry set on a spawn counter when it is created.</summary>
+    public TimeSpan CounterExpiry { get; init; }
+
+    /// <summary>
+    /// Lifetime of a topic's redelivery marks after the last one was set; marks of messages taken by consumers that
+    /// do not read them (Python, TypeScript) would otherwise stay forever.
+    /// </summary>
+    public TimeSpan RedeliveredMarkExpiry { get; init; }
+
+    /// <summary>How often each consumer looks for dead consumers of its topic.</summary>
+    public TimeSpan RecoveryInterval { get; init; }
+
+    /// <summary>
+    /// Reads the settings from a <c>brrr.redis</c> section (pass <c>config.GetConfig("brrr.redis")</c>); missing keys
+    /// take the reference defaults.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message names the HOCON key.</exception>
+    public static RedisBrrrSettings Create(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var section = config.WithFallback(ReferenceConfig.GetConfig(Section));
+        var settings = new RedisBrrrSettings
+        {
+            Configuration = section.GetString("configuration"),
+            KeyPrefix = section.GetString("key-prefix"),
+            Database = section.GetInt("database"),
+            BlockTimeout = section.GetTimeSpan("block-timeout", allowInfinite: false),
+            HeartbeatInterval = section.GetTimeSpan("heartbeat-interval", allowInfinite: false),
+            HeartbeatTtl = section.GetTimeSpan("heartbeat-ttl", allowInfinite: false),
+            CounterExpiry = section.GetTimeSpan("counter-expiry", allowInfinite: false),
+            RedeliveredMarkExpiry = section.GetTimeSpan("redelivered-mark-expiry", allowInfinite: false),
+            RecoveryInterval = section.GetTimeSpan("recovery-interval", allowInfinite: false),
+        };
+        settings.Validate(hocon: true);
+        return settings;
+    }
+
+    /// <summary>Throws when a value is out of range, naming the property (or the HOCON key).</summary>
+    internal void Validate(bool hocon = false)
+    {
+        string Name(string property, string key) => hocon ? $"{Section}.{key}" : $"{nameof(RedisBrrrSettings)}.{property}";
+
+        if (string.IsNullOrWhiteSpace(Configuration))
+        {
+            throw new ArgumentException($"{Name(nameof(Configuration), "configuration")} must name a Redis server, e.g. \"localhost:6379\"; got an empty string.");
+        }
+
+        if (KeyPrefix is null)
+        {
+            throw new ArgumentException($"{Name(nameof(KeyPrefix), "key-prefix")} must not be null (use \"\" for no prefix).");
+        }
+
+        if (KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{Name(nameof(KeyPrefix), "key-prefix")} must not contain '{{' or '}}' (they would change the keys' cluster hash tags); got \"{KeyPrefix}\".");
+        }
+
+        if (Database < -1)
+        {
+            throw new ArgumentException($"{Name(nameof(Database), "database")} must be >= -1, got {Database}.");
+        }
+
+        RequireAtLeast(BlockTimeout, TimeSpan.FromMilliseconds(10), Name(nameof(BlockTimeout), "block-timeout"));
+        RequireAtLeast(HeartbeatInterval, TimeSpan.FromMilliseconds(10), Name(nameof(HeartbeatInterval), "heartbeat-interval"));
+        RequireAtLeast(HeartbeatTtl, TimeSpan.FromMilliseconds(1), Name(nameof(HeartbeatTtl), "heartbeat-ttl"));
+        RequireAtLeast(CounterExpiry, TimeSpan.FromSeconds(1), Name(nameof(CounterExpiry), "counter-expiry"));
+        RequireAtLeast(RedeliveredMarkExpiry, TimeSpan.FromSeconds(1), Name(nameof(RedeliveredMarkExpiry), "redelivered-mark-expiry"));
+        RequireAtLeast(RecoveryInterval, TimeSpan.FromMilliseconds(10), Name(nameof(RecoveryInterval), "recovery-interval"));
+        if (HeartbeatTtl <= HeartbeatInterval)
+        {
+            throw new ArgumentException($"{Name(nameof(HeartbeatTtl), "heartbeat-ttl")} must be longer than {Name(nameof(HeartbeatInterval), "heartbeat-interval")} ({Format(HeartbeatInterval)}), got {Format(HeartbeatTtl)}: live consumers would look dead.");
+        }
+    }
+
+    private static void RequireAtLeast(TimeSpan value, TimeSpan minimum, string name)
+    {
+        if (value < minimum)
+        {
+            throw new ArgumentException($"{name} must be at least {Format(minimum)}, got {Format(value)}.");
+        }
+    }
+
+    private static string Format(TimeSpan value) => value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms";
+
+    private static Config LoadReferenceConfig()
+    {
+        using var stream = typeof(RedisBrrrSettings).Assembly.GetManifestResourceStream("Brrr.Redis.reference.conf")
+            ?? throw new InvalidOperationException("The embedded resource Brrr.Redis.reference.conf is missing from Brrr.Redis.dll: the package is damaged.");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}

@@ -1,0 +1,41 @@
+using Brrr.Backends;
+using StackExchange.Redis;
+
+namespace Brrr.Redis;
+
+/// <summary>
+/// The spawn counters on Redis: <c>INCR key</c> pipelined with <c>EXPIRE key ttl NX</c>, so a counter expires
+/// <see cref="RedisBrrrSettings.CounterExpiry"/> after it was created and old workflows leave nothing behind.
+/// The key is exactly the one given (<c>brrr/count/&lt;root_id&gt;</c>). Thread safe.
+/// </summary>
+public sealed class RedisCache : ICache
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly int _database;
+    private readonly TimeSpan _expiry;
+
+    /// <summary>Creates the cache over a shared multiplexer (which the caller keeps owning).</summary>
+    public RedisCache(IConnectionMultiplexer redis, RedisBrrrSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        _redis = redis;
+        _database = settings.Database;
+        _expiry = settings.CounterExpiry;
+    }
+
+    /// <inheritdoc />
+    public async Task<long> IncrAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var db = _redis.GetDatabase(_database);
+        var redisKey = RedisKeys.Counter(key);
+
+        // Both go out back to back on the same connection (one round trip); NX keeps the first expiry.
+        var increment = db.StringIncrementAsync(redisKey);
+        var expire = db.KeyExpireAsync(redisKey, _expiry, ExpireWhen.HasNoExpiry);
+        await Task.WhenAll(increment, expire).ConfigureAwait(false);
+        return await increment.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using Brrr.Backends;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Brrr.Redis;
+
+/// <summary>
+/// The brrr queue on Redis lists with at-least-once delivery. A topic is a plain list named exactly the topic;
+/// producers <c>RPUSH</c>, so Python and TypeScript workers (<c>BLPOP</c>) share it. A consumer atomically moves
+/// each message into its own in-flight list and removes it there when acknowledged; a consumer whose heartbeat
+/// expires has its messages moved back to the head of the topic by any other consumer of the topic. Thread safe.
+/// </summary>
+/// <remarks>
+/// Non-blocking commands use the shared multiplexer; each consumer opens its own connection for blocking pops,
+/// because a blocking command stalls every other command of its connection.
+/// Redis errors surface as <see cref="RedisException"/>; retry the call once Redis is back.
+/// </remarks>
+public sealed class RedisQueue : IQueue
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisBrrrSettings _settings;
+    private readonly RedisKeys _keys;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ConcurrentDictionary<RedisQueueConsumer, byte> _consumers = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Creates the queue over a shared multiplexer (which the caller keeps owning).</summary>
+    /// <param name="redis">The shared multiplexer for non-blocking commands.</param>
+    /// <param name="settings">The settings; <see cref="RedisBrrrSettings.Configuration"/> is used to open each consumer's blocking connection.</param>
+    /// <param name="loggerFactory">Where heartbeat and recovery problems are logged; none by default.</param>
+    public RedisQueue(IConnectionMultiplexer redis, RedisBrrrSettings settings, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        _redis = redis;
+        _settings = settings;
+        _keys = new RedisKeys(settings.KeyPrefix);
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    private IDatabase Db => _redis.GetDatabase(_settings.Database);
+
+    /// <inheritdoc />
+    public Task PushAsync(string topic, string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        return Db.ListRightPushAsync(RedisKeys.Topic(topic), message);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The consumer registers (heartbeat, consumers set) on its first receive; dispose it to give back what it holds.</remarks>
+    public IQueueConsumer CreateConsumer(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var consumer = new RedisQueueConsumer(_redis, _settings, _keys, topic, _loggerFactory.CreateLogger<RedisQueueConsumer>(), c => _consumers.TryRemove(c, out _));
+        _consumers.TryAdd(consumer, 0);
+        return consumer;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>In flight counts the in-flight lists of every registered consumer, including dead ones not yet recovered.</remarks>
+    public async Task<QueueStats> GetStatsAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var db = Db;
+        var waiting = db.ListLengthAsync(RedisKeys.Topic(topic));
+        var consumers = await db.SetMembersAsync(_keys.Consumers(topic)).ConfigureAwait(false);
+        var held = await Task.WhenAll(consumers.Select(id => db.ListLengthAsync(_keys.InFlight(topic, id.ToString())))).ConfigureAwait(false);
+        return new QueueStats(topic, await waiting.ConfigureAwait(false), held.Sum());
+    }
+
+    /// <summary>Disposes the consumers still open (giving back what they hold), before the multiplexer closes.</summary>
+    internal async Task DisposeConsumersAsync()
+    {
+        await Task.WhenAll(_consumers.Keys.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Brrr.Redis;
+
+/// <summary>
+/// Liveness of a consumer: a heartbeat key with a time to live, refreshed on a timer, and membership in the
+/// topic's consumers set. Every consumer also looks, now and then, for consumers of its topic whose heartbeat
+/// expired and gives their messages back (there is no central agent).
+/// </summary>
+internal sealed partial class RedisQueueConsumer
+{
+    private readonly RedisKeys _keys;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _registering = new(1, 1);
+    private Task? _liveness;
+    private volatile bool _registered;
+    private int _disposed;
+
+    private async Task EnsureRegisteredAsync()
+    {
+        if (_registered)
+        {
+            return;
+        }
+
+        await _registering.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_registered)
+            {
+                return;
+            }
+
+            await BeatAsync().ConfigureAwait(false);
+            _registered = true;
+            _liveness = Task.Run(() => RunLivenessAsync(_stop.Token));
+        }
+        finally
+        {
+            _registering.Release();
+        }
+    }
+
+    private Task BeatAsync() => Scripts.Heartbeat.EvaluateAsync(
+        Db,
+        [_heartbeatKey, _consumersKey],
+        [_id, ((long)_settings.HeartbeatTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
+
+    private async Task RunLivenessAsync(CancellationToken stop)
+    {
+        var tick = _settings.HeartbeatInterval < _settings.RecoveryInterval ? _settings.HeartbeatInterval : _settings.RecoveryInterval;
+        using var timer = new PeriodicTimer(tick);
+        var now = DateTime.UtcNow;
+        var nextBeat = now + _settings.HeartbeatInterval;
+
+        // Scan at once: a worker restarted after a crash gives back what its previous life held.
+        var nextScan = now;
+        try
+        {
+            do
+            {
+                now = DateTime.UtcNow;
+                if (now >= nextBeat)
+                {
+                    nextBeat = now + _settings.HeartbeatInterval;
+                    await LogFailureAsync(BeatAsync, "refresh the heartbeat of").ConfigureAwait(false);
+                }
+
+                if (now >= nextScan)
+                {
+                    nextScan = now + _settings.RecoveryInterval;
+                    await LogFailureAsync(RecoverDeadConsumersAsync, "look for dead consumers as").ConfigureAwait(false);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task LogFailureAsync(Func<Task> action, string what)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            _logger.LogWarning(e, "Could not {What} consumer {Consumer} of topic {Topic}; will try again.", what, _id, Topic);
+        }
+    }
+
+    /// <summary>Gives back the messages of every consumer of this topic whose heartbeat expired; returns how many.</summary>
+    internal async Task<long> RecoverDeadConsumersAsync()
+    {
+        var db = Db;
+        var members = await db.SetMembersAsync(_consumersKey).ConfigureAwait(false);
+        var others = members.Select(m => m.ToString()).Where(id => id != _id).ToArray();
+        var alive = await Task.WhenAll(others.Select(id => db.KeyExistsAsync(_keys.Heartbeat(Topic, id)))).ConfigureAwait(false);
+        long recovered = 0;
+        for (var i = 0; i < others.Length; i++)
+        {
+            if (alive[i])
+            {
+                continue;
+            }
+
+            // The script checks the heartbeat again, atomically with the move.
+            var moved = (long)await RecoverAsync(db, others[i], force: false).ConfigureAwait(false);
+            if (moved > 0)
+            {
+                recovered += moved;
+                _logger.LogWarning("Consumer {Dead} of topic {Topic} stopped beating: {Count} message(s) it held went back to the head of the topic.", others[i], Topic, moved);
+            }
+        }
+
+        return recovered;
+    }
+
+    private Task<RedisResult> RecoverAsync(IDatabaseAsync db, string consumerId, bool force) => Scripts.Recover.EvaluateAsync(
+        db,
+        [_keys.Heartbeat(Topic, consumerId), _keys.InFlight(Topic, consumerId), _topicKey, _redeliveredKey, _consumersKey],
+        [consumerId, force ? "1" : "0", MarkExpiryMilliseconds]);
+
+    /// <summary>Gives back everything this consumer still holds, stops its heartbeat and deregisters it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await StopLivenessAsync().ConfigureAwait(false);
+
+        // A blocking move still running may yet put a message in the in-flight list: let it finish first.
+        if (_pendingBlock is { } pending)
+        {
+            try
+            {
+                await pending.WaitAsync(_settings.BlockTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                _logger.LogDebug(e, "The last blocking receive of consumer {Consumer} failed while it was disposed.", _id);
+            }
+        }
+
+        if (_registered)
+        {
+            try
+            {
+                await RecoverAsync(Db, _id, force: true).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                _logger.LogWarning(e, "Consumer {Consumer} of topic {Topic} could not give back its messages while disposed; they go back once its heartbeat expires.", _id, Topic);
+            }
+        }
+
+        _held.Clear();
+        if (_blocking is { } blocking)
+        {
+            await blocking.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        _registering.Dispose();
+        _onDisposed(this);
+    }
+
+    /// <summary>Simulates a crash for tests: stops beating and drops the blocking connection, giving nothing back.</summary>
+    internal async Task AbandonAsync()
+    {
+        Interlocked.Exchange(ref _disposed, 1);
+        await StopLivenessAsync().ConfigureAwait(false);
+        if (_blocking is { } blocking)
+        {
+            await blocking.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _onDisposed(this);
+    }
+
+    private async Task StopLivenessAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_liveness is { } liveness)
+        {
+            await liveness.ConfigureAwait(false);
+        }
+    }
+}

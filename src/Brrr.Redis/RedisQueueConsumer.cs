@@ -1,0 +1,264 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Brrr.Backends;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Brrr.Redis;
+
+/// <summary>
+/// One consumer of one Redis topic. Receiving moves a message from the topic into this consumer's in-flight list
+/// (a Lua LMOVE when the topic has messages, else a BLMOVE on a connection of its own); acknowledging removes it
+/// there; releasing and disposing move it back to the head of the topic, marked redelivered.
+/// Liveness (heartbeat, recovery of dead consumers) lives in the other part of this class.
+/// </summary>
+internal sealed partial class RedisQueueConsumer : IQueueConsumer
+{
+    // Redis rounds blocking timeouts to milliseconds and reads 0 as "forever": never block for less.
+    private static readonly TimeSpan MinimumBlock = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan PollWhileReconnecting = TimeSpan.FromMilliseconds(50);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisBrrrSettings _settings;
+    private readonly ILogger _logger;
+    private readonly string _id = Guid.NewGuid().ToString("N");
+    private readonly RedisKey _topicKey;
+    private readonly RedisKey _inFlightKey;
+    private readonly RedisKey _heartbeatKey;
+    private readonly RedisKey _consumersKey;
+    private readonly RedisKey _redeliveredKey;
+    private readonly Action<RedisQueueConsumer> _onDisposed;
+    private readonly ConcurrentDictionary<QueueDelivery, byte> _held = new(ReferenceEqualityComparer.Instance);
+
+    private ConnectionMultiplexer? _blocking;
+
+    // A blocking move whose caller gave up (cancelled): it may still move a message into the in-flight list,
+    // so the next receive waits for it first.
+    private Task<string?>? _pendingBlock;
+
+    // Set when a command failed without a reply: a message may sit in the in-flight list that nobody holds.
+    private volatile bool _needsReconcile;
+
+    public RedisQueueConsumer(IConnectionMultiplexer redis, RedisBrrrSettings settings, RedisKeys keys, string topic, ILogger logger, Action<RedisQueueConsumer> onDisposed)
+    {
+        _onDisposed = onDisposed;
+        _redis = redis;
+        _settings = settings;
+        _logger = logger;
+        Topic = topic;
+        _keys = keys;
+        _topicKey = RedisKeys.Topic(topic);
+        _inFlightKey = keys.InFlight(topic, _id);
+        _heartbeatKey = keys.Heartbeat(topic, _id);
+        _consumersKey = keys.Consumers(topic);
+        _redeliveredKey = keys.Redelivered(topic);
+    }
+
+    public string Topic { get; }
+
+    /// <summary>This consumer's id in the topic's consumers set.</summary>
+    internal string Id => _id;
+
+    private IDatabase Db => _redis.GetDatabase(_settings.Database);
+
+    private string MarkExpiryMilliseconds => ((long)_settings.RedeliveredMarkExpiry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
+    public async Task<QueueDelivery?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var started = Stopwatch.GetTimestamp();
+        TimeSpan Remaining() => timeout - Stopwatch.GetElapsedTime(started);
+        try
+        {
+            await EnsureRegisteredAsync().ConfigureAwait(false);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_pendingBlock is { } pending)
+                {
+                    if (!await CompletesWithinAsync(pending, Remaining(), cancellationToken).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
+                    _pendingBlock = null;
+                    if (await pending.ConfigureAwait(false) is { } moved)
+                    {
+                        return await ClaimAsync(moved).ConfigureAwait(false);
+                    }
+                }
+
+                if (_needsReconcile)
+                {
+                    await ReconcileAsync().ConfigureAwait(false);
+                }
+
+                var result = await Scripts.Receive.EvaluateAsync(Db, [_topicKey, _inFlightKey, _redeliveredKey, _consumersKey], [_id]).ConfigureAwait(false);
+                if (!result.IsNull)
+                {
+                    var parts = (RedisResult[])result!;
+                    return Hold((string)parts[0]!, (long)parts[1] == 1);
+                }
+
+                var remaining = Remaining();
+                if (remaining < MinimumBlock)
+                {
+                    return null;
+                }
+
+                var slice = remaining < _settings.BlockTimeout ? remaining : _settings.BlockTimeout;
+                _blocking ??= await ConnectBlockingAsync().ConfigureAwait(false);
+                if (!_blocking.IsConnected)
+                {
+                    // Redis answers the shared connection but this one is still reconnecting (it does so on its own
+                    // schedule after an outage): poll rather than fail while it catches up.
+                    await Task.Delay(slice < PollWhileReconnecting ? slice : PollWhileReconnecting, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var block = BlockingMoveAsync(_blocking, slice);
+                _pendingBlock = block;
+                await block.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _pendingBlock = null;
+                if (await block.ConfigureAwait(false) is { } message)
+                {
+                    return await ClaimAsync(message).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The command may have run without us hearing back: check the in-flight list before the next receive.
+            _needsReconcile = true;
+            _pendingBlock = null;
+            throw;
+        }
+    }
+
+    public async Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        EnsureHeld(delivery);
+
+        // Remove from Redis before forgetting it here: reconciliation must never see it in neither place.
+        var removed = await Db.ListRemoveAsync(_inFlightKey, delivery.Message, -1).ConfigureAwait(false);
+        _held.TryRemove(delivery, out _);
+        if (removed == 0)
+        {
+            _logger.LogWarning("Acknowledged message {Message} of topic {Topic} was no longer held by consumer {Consumer} (its heartbeat lapsed and another consumer gave it back): it will be delivered again.", delivery.Message, Topic, _id);
+        }
+    }
+
+    public async Task ReleaseAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        EnsureHeld(delivery);
+        var released = await ReleaseInRedisAsync(delivery.Message).ConfigureAwait(false);
+        _held.TryRemove(delivery, out _);
+        if (!released)
+        {
+            _logger.LogInformation("Released message {Message} of topic {Topic} had already been given back by another consumer (consumer {Consumer} looked dead).", delivery.Message, Topic, _id);
+        }
+    }
+
+    private async Task<bool> ReleaseInRedisAsync(string message)
+    {
+        var result = await Scripts.Release.EvaluateAsync(Db, [_inFlightKey, _topicKey, _redeliveredKey], [message, MarkExpiryMilliseconds]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    private void EnsureHeld(QueueDelivery delivery)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        if (!_held.ContainsKey(delivery))
+        {
+            throw new InvalidOperationException($"The delivery of '{delivery.Message}' on topic '{delivery.Topic}' is not held by this consumer (already settled, or received by another consumer?).");
+        }
+    }
+
+    private QueueDelivery Hold(string message, bool redelivered)
+    {
+        var delivery = new QueueDelivery(Topic, message, redelivered);
+        _held.TryAdd(delivery, 0);
+        return delivery;
+    }
+
+    /// <summary>Bookkeeping for a message a blocking move put in the in-flight list.</summary>
+    private async Task<QueueDelivery> ClaimAsync(string message)
+    {
+        var redelivered = await Scripts.Claimed.EvaluateAsync(Db, [_redeliveredKey, _consumersKey], [message, _id]).ConfigureAwait(false);
+        return Hold(message, (long)redelivered == 1);
+    }
+
+    private async Task<string?> BlockingMoveAsync(ConnectionMultiplexer connection, TimeSpan block)
+    {
+        var seconds = Math.Max(block.TotalSeconds, MinimumBlock.TotalSeconds).ToString("0.000", CultureInfo.InvariantCulture);
+        var result = await connection.GetDatabase(_settings.Database)
+            .ExecuteAsync("BLMOVE", _topicKey, _inFlightKey, "LEFT", "RIGHT", seconds)
+            .ConfigureAwait(false);
+        return result.IsNull ? null : (string?)result;
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectBlockingAsync()
+    {
+        var options = ConfigurationOptions.Parse(_settings.Configuration);
+        options.AbortOnConnectFail = false;
+
+        // A blocking command occupies the connection until it returns: keep it well within the command timeout,
+        // and fail at once while disconnected instead of queueing behind a dead socket.
+        var slack = _settings.BlockTimeout > TimeSpan.FromSeconds(5) ? _settings.BlockTimeout : TimeSpan.FromSeconds(5);
+        options.AsyncTimeout = (int)(_settings.BlockTimeout + slack).TotalMilliseconds;
+        options.SyncTimeout = options.AsyncTimeout;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ClientName = $"brrr-consumer-{_id}";
+        return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (task.IsCompleted)
+        {
+            return true;
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        try
+        {
+            await task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!task.IsCompleted)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Gives back messages that sit in the in-flight list without being held here (a move whose reply was lost).
+    /// Safe against concurrent acks and releases: those change Redis before they forget the delivery here, and
+    /// this reads what is held here before it reads Redis.
+    /// </summary>
+    private async Task ReconcileAsync()
+    {
+        var held = _held.Keys.GroupBy(d => d.Message, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var inFlight = await Db.ListRangeAsync(_inFlightKey).ConfigureAwait(false);
+        foreach (var value in inFlight)
+        {
+            var message = value.ToString();
+            if (held.TryGetValue(message, out var count) && count > 0)
+            {
+                held[message] = count - 1;
+                continue;
+            }
+
+            await ReleaseInRedisAsync(message).ConfigureAwait(false);
+            _logger.LogInformation("Gave back message {Message} of topic {Topic}: consumer {Consumer} lost the reply of the command that moved it.", message, Topic, _id);
+        }
+
+        _needsReconcile = false;
+    }
+}

@@ -1,0 +1,72 @@
+using Brrr.Backends;
+using StackExchange.Redis;
+
+namespace Brrr.Redis;
+
+/// <summary>
+/// The brrr store on Redis strings: key <c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type&gt;</c>; set-new-value is
+/// <c>SET NX</c>, compare-and-set and compare-and-delete are Lua scripts comparing the exact bytes. Thread safe.
+/// Redis errors surface as <see cref="RedisException"/> (outcome unknown).
+/// </summary>
+public sealed class RedisStore : IStore
+{
+    private readonly IConnectionMultiplexer _redis;
+    private readonly int _database;
+    private readonly RedisKeys _keys;
+
+    /// <summary>Creates the store over a shared multiplexer (which the caller keeps owning).</summary>
+    public RedisStore(IConnectionMultiplexer redis, RedisBrrrSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        _redis = redis;
+        _database = settings.Database;
+        _keys = new RedisKeys(settings.KeyPrefix);
+    }
+
+    private IDatabase Db => _redis.GetDatabase(_database);
+
+    /// <inheritdoc />
+    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        Db.KeyExistsAsync(_keys.Store(key));
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        await Db.StringGetAsync(_keys.Store(key)).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Db.StringSetAsync(_keys.Store(key), value);
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        Db.KeyDeleteAsync(_keys.Store(key));
+
+    /// <inheritdoc />
+    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Db.StringSetAsync(_keys.Store(key), value, when: When.NotExists);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(expected);
+        var result = await Scripts.CompareAndSet.EvaluateAsync(Db, [_keys.Store(key)], [value, expected]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var result = await Scripts.CompareAndDelete.EvaluateAsync(Db, [_keys.Store(key)], [expected]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+}

@@ -1,0 +1,97 @@
+namespace Brrr.Redis;
+
+/// <summary>The Lua scripts of the backends. Lua strings are byte strings, so comparisons are byte for byte.</summary>
+internal static class Scripts
+{
+    /// <summary>KEYS: the key. ARGV: new bytes, expected bytes. Returns 1 when written.</summary>
+    public static readonly RedisScript CompareAndSet = new("compare-and-set", """
+        if redis.call('GET', KEYS[1]) == ARGV[2] then
+          redis.call('SET', KEYS[1], ARGV[1])
+          return 1
+        end
+        return 0
+        """);
+
+    /// <summary>KEYS: the key. ARGV: expected bytes. Returns 1 when deleted.</summary>
+    public static readonly RedisScript CompareAndDelete = new("compare-and-delete", """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          return 1
+        end
+        return 0
+        """);
+
+    // Consumes one "given back" mark of message m; 1 when there was one.
+    private const string TakeRedeliveredMark = """
+        local function take_mark(hash, m)
+          local n = tonumber(redis.call('HGET', hash, m) or '0')
+          if n <= 0 then return 0 end
+          if n > 1 then redis.call('HINCRBY', hash, m, -1) else redis.call('HDEL', hash, m) end
+          return 1
+        end
+        """;
+
+    /// <summary>
+    /// The non-blocking receive. KEYS: topic, in-flight list, redelivered hash, consumers set. ARGV: consumer id.
+    /// Returns nil when the topic is empty, else {message, 1 if redelivered else 0}.
+    /// </summary>
+    public static readonly RedisScript Receive = new("receive", TakeRedeliveredMark + """
+
+        local m = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+        if not m then return false end
+        redis.call('SADD', KEYS[4], ARGV[1])
+        return {m, take_mark(KEYS[3], m)}
+        """);
+
+    /// <summary>
+    /// Bookkeeping after a blocking move put a message in the in-flight list. KEYS: redelivered hash, consumers set.
+    /// ARGV: message, consumer id. Returns 1 if the message was redelivered.
+    /// </summary>
+    public static readonly RedisScript Claimed = new("claimed", TakeRedeliveredMark + """
+
+        redis.call('SADD', KEYS[2], ARGV[2])
+        return take_mark(KEYS[1], ARGV[1])
+        """);
+
+    /// <summary>
+    /// Gives one message back to the head of its topic, marked redelivered. KEYS: in-flight list, topic, redelivered
+    /// hash. ARGV: message, marks' time to live in ms. Returns 0 when the consumer no longer held it (already recovered by another consumer).
+    /// </summary>
+    public static readonly RedisScript Release = new("release", """
+        if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
+        redis.call('LPUSH', KEYS[2], ARGV[1])
+        redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
+        redis.call('PEXPIRE', KEYS[3], ARGV[2])
+        return 1
+        """);
+
+    /// <summary>
+    /// Returns every message a consumer holds to the head of the topic (in their order), marked redelivered, and
+    /// deregisters the consumer. KEYS: heartbeat, in-flight list, topic, redelivered hash, consumers set.
+    /// ARGV: consumer id, '1' to do it even if the heartbeat is alive (graceful shutdown), marks' time to live in ms.
+    /// Returns the number of messages moved, or -1 when the consumer is alive after all.
+    /// </summary>
+    public static readonly RedisScript Recover = new("recover", """
+        if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+        local n = 0
+        while true do
+          local m = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
+          if not m then break end
+          redis.call('HINCRBY', KEYS[4], m, 1)
+          n = n + 1
+        end
+        if n > 0 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+        redis.call('SREM', KEYS[5], ARGV[1])
+        redis.call('DEL', KEYS[1])
+        return n
+        """);
+
+    /// <summary>KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms.</summary>
+    public static readonly RedisScript Heartbeat = new("heartbeat", """
+        redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+        redis.call('SADD', KEYS[2], ARGV[1])
+        return 1
+        """);
+
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat];
+}

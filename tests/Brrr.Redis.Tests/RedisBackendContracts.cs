@@ -1,0 +1,22 @@
+using Brrr.Backends;
+using Brrr.Contracts;
+
+namespace Brrr.Redis.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisStoreContract(RedisFixture redis) : StoreContract
+{
+    protected override IStore CreateStore() => redis.Brrr.Store;
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisCacheContract(RedisFixture redis) : CacheContract
+{
+    protected override ICache CreateCache() => redis.Brrr.Cache;
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisQueueContract(RedisFixture redis) : QueueContract
+{
+    protected override IQueue CreateQueue() => redis.Brrr.Queue;
+}

@@ -1,0 +1,55 @@
+using Akka.Configuration;
+
+namespace Brrr.Redis.Tests;
+
+public sealed class RedisBrrrSettingsTests
+{
+    [Fact]
+    public void The_defaults_come_from_the_embedded_reference_configuration()
+    {
+        var defaults = RedisBrrrSettings.Default;
+        Assert.Equal("localhost:6379", defaults.Configuration);
+        Assert.Equal("brrr:", defaults.KeyPrefix);
+        Assert.Equal(-1, defaults.Database);
+        Assert.Equal(TimeSpan.FromHours(24), defaults.CounterExpiry);
+        Assert.Equal(TimeSpan.FromSeconds(2), defaults.BlockTimeout);
+        Assert.True(defaults.HeartbeatTtl > defaults.HeartbeatInterval);
+    }
+
+    [Fact]
+    public void Settings_read_from_HOCON_override_only_the_keys_given()
+    {
+        var config = ConfigurationFactory.ParseString("""
+            configuration = "redis.example:6380,password=secret"
+            key-prefix = "app:"
+            heartbeat-ttl = 45s
+            counter-expiry = 2h
+            """);
+        var settings = RedisBrrrSettings.Create(config);
+        Assert.Equal("redis.example:6380,password=secret", settings.Configuration);
+        Assert.Equal("app:", settings.KeyPrefix);
+        Assert.Equal(TimeSpan.FromSeconds(45), settings.HeartbeatTtl);
+        Assert.Equal(TimeSpan.FromHours(2), settings.CounterExpiry);
+        Assert.Equal(RedisBrrrSettings.Default.HeartbeatInterval, settings.HeartbeatInterval);
+    }
+
+    [Theory]
+    [InlineData("heartbeat-ttl = 1s\nheartbeat-interval = 2s", "brrr.redis.heartbeat-ttl")]
+    [InlineData("block-timeout = 0s", "brrr.redis.block-timeout")]
+    [InlineData("database = -2", "brrr.redis.database")]
+    [InlineData("configuration = \"\"", "brrr.redis.configuration")]
+    [InlineData("key-prefix = \"{x}\"", "brrr.redis.key-prefix")]
+    public void A_bad_HOCON_value_is_refused_naming_its_key(string hocon, string key)
+    {
+        var error = Assert.Throws<ArgumentException>(() => RedisBrrrSettings.Create(ConfigurationFactory.ParseString(hocon)));
+        Assert.StartsWith(key + " ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_value_set_in_code_is_refused_naming_its_property()
+    {
+        var settings = RedisBrrrSettings.Default with { RecoveryInterval = TimeSpan.Zero };
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => RedisBrrr.ConnectAsync(settings));
+        Assert.Contains("RedisBrrrSettings.RecoveryInterval", error.Message, StringComparison.Ordinal);
+    }
+}

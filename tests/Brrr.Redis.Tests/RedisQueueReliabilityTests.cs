@@ -1,0 +1,212 @@
+using Brrr.Backends;
+
+namespace Brrr.Redis.Tests;
+
+/// <summary>At-least-once delivery: heartbeats, recovery of dead consumers, redelivery marks.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisQueueReliabilityTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private IQueue Queue => redis.Brrr.Queue;
+
+    private static string FreshTopic() => "reliability-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Messages_held_by_a_consumer_that_died_are_redelivered_in_order_to_another_consumer()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "one");
+        await Queue.PushAsync(topic, "two");
+        await Queue.PushAsync(topic, "three");
+        var dying = (RedisQueueConsumer)Queue.CreateConsumer(topic);
+        Assert.Equal("one", (await dying.ReceiveAsync(Wait))?.Message);
+        Assert.Equal("two", (await dying.ReceiveAsync(Wait))?.Message);
+        await dying.AbandonAsync();
+
+        await using var survivor = Queue.CreateConsumer(topic);
+        var received = new List<QueueDelivery>();
+        for (var i = 0; i < 3; i++)
+        {
+            var delivery = await survivor.ReceiveAsync(Wait);
+            Assert.NotNull(delivery);
+            received.Add(delivery);
+            await survivor.AckAsync(delivery);
+        }
+
+        // "three" may be received before the dead consumer's heartbeat expires; the recovered ones keep their order.
+        var recovered = received.Where(d => d.Message != "three").ToList();
+        Assert.Equal(["one", "two"], recovered.Select(d => d.Message));
+        Assert.All(recovered, d => Assert.True(d.Redelivered));
+        Assert.False(received.Single(d => d.Message == "three").Redelivered);
+        Assert.False(await redis.Raw.SetContainsAsync($"{{{topic}}}:brrr:consumers", dying.Id));
+        Assert.False(await redis.Raw.KeyExistsAsync($"{{{topic}}}:brrr:inflight:{dying.Id}"));
+    }
+
+    [Fact]
+    public async Task An_acknowledged_message_is_not_redelivered_when_its_consumer_dies()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "done");
+        await Queue.PushAsync(topic, "unfinished");
+        var dying = (RedisQueueConsumer)Queue.CreateConsumer(topic);
+        var done = await dying.ReceiveAsync(Wait);
+        Assert.NotNull(done);
+        await dying.AckAsync(done);
+        Assert.Equal("unfinished", (await dying.ReceiveAsync(Wait))?.Message);
+        await dying.AbandonAsync();
+
+        await using var survivor = Queue.CreateConsumer(topic);
+        var redelivered = await survivor.ReceiveAsync(Wait);
+        Assert.NotNull(redelivered);
+        Assert.Equal("unfinished", redelivered.Message);
+        Assert.True(redelivered.Redelivered);
+        await survivor.AckAsync(redelivered);
+
+        // Longer than the heartbeat time to live plus a recovery scan: anything left would have come back.
+        Assert.Null(await survivor.ReceiveAsync(TimeSpan.FromSeconds(2)));
+        Assert.Equal(new QueueStats(topic, 0, 0), await Queue.GetStatsAsync(topic));
+    }
+
+    [Fact]
+    public async Task A_live_consumer_keeps_its_messages_longer_than_the_heartbeat_time_to_live()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "mine");
+        await using var holder = Queue.CreateConsumer(topic);
+        var held = await holder.ReceiveAsync(Wait);
+        Assert.NotNull(held);
+
+        await using var other = Queue.CreateConsumer(topic);
+        Assert.Null(await other.ReceiveAsync(TimeSpan.FromSeconds(2.5)));
+        Assert.Equal(new QueueStats(topic, 0, 1), await Queue.GetStatsAsync(topic));
+        await holder.AckAsync(held);
+    }
+
+    [Fact]
+    public async Task The_redelivered_mark_is_consumed_by_the_delivery_it_belongs_to()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "same");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var first = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(first);
+        await consumer.ReleaseAsync(first);
+        var again = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(again);
+        Assert.True(again.Redelivered);
+        await consumer.AckAsync(again);
+
+        await Queue.PushAsync(topic, "same");
+        var fresh = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(fresh);
+        Assert.False(fresh.Redelivered);
+        await consumer.AckAsync(fresh);
+        Assert.False(await redis.Raw.KeyExistsAsync($"{{{topic}}}:brrr:redelivered"));
+    }
+
+    [Fact]
+    public async Task A_message_released_to_a_consumer_waiting_in_a_blocking_receive_arrives_marked_redelivered()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "bounce");
+        await using var first = Queue.CreateConsumer(topic);
+        var held = await first.ReceiveAsync(Wait);
+        Assert.NotNull(held);
+
+        await using var waiting = Queue.CreateConsumer(topic);
+        var receive = waiting.ReceiveAsync(Wait);
+        await Task.Delay(200);
+        Assert.False(receive.IsCompleted);
+        await first.ReleaseAsync(held);
+        var delivery = await receive;
+        Assert.NotNull(delivery);
+        Assert.Equal("bounce", delivery.Message);
+        Assert.True(delivery.Redelivered);
+    }
+
+    [Fact]
+    public async Task Redelivery_marks_expire_when_nobody_reads_them()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "taken-by-python");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        await consumer.ReleaseAsync(delivery);
+
+        // A worker that knows nothing of the marks pops the message: the mark must not stay forever.
+        Assert.Equal("taken-by-python", (string?)await redis.Raw.ListLeftPopAsync(topic));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync($"{{{topic}}}:brrr:redelivered");
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+    }
+
+    [Fact]
+    public async Task A_receive_cancelled_while_blocking_loses_no_message()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consumer.ReceiveAsync(Wait, cancel.Token));
+        }
+
+        await Queue.PushAsync(topic, "after-cancel");
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        Assert.Equal("after-cancel", delivery.Message);
+        await consumer.AckAsync(delivery);
+        Assert.Equal(new QueueStats(topic, 0, 0), await Queue.GetStatsAsync(topic));
+    }
+
+    [Fact]
+    public async Task Receive_with_a_timeout_longer_than_the_block_timeout_waits_in_slices_and_still_gets_a_late_message()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        var receive = consumer.ReceiveAsync(TimeSpan.FromSeconds(3));
+
+        // The fixture's block timeout is 500 ms: this arrives during a later slice.
+        await Task.Delay(1200);
+        Assert.False(receive.IsCompleted);
+        await Queue.PushAsync(topic, "late");
+        Assert.Equal("late", (await receive)?.Message);
+    }
+
+    [Fact]
+    public async Task Settling_a_delivery_twice_is_refused()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "once");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        await consumer.AckAsync(delivery);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => consumer.AckAsync(delivery));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => consumer.ReleaseAsync(delivery));
+    }
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisBrrrDisposalTests(RedisFixture redis)
+{
+    [Fact]
+    public async Task Disposing_the_backends_gives_back_what_open_consumers_hold()
+    {
+        var topic = "disposal-" + Guid.NewGuid().ToString("N");
+        await using (var brrr = await RedisBrrr.ConnectAsync(RedisFixture.FastSettings(redis.Server.Configuration)))
+        {
+            await brrr.Queue.PushAsync(topic, "held");
+            var consumer = brrr.Queue.CreateConsumer(topic);
+            Assert.Equal("held", (await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)))?.Message);
+        }
+
+        // Given back at once, not after a heartbeat expiry: the next consumer gets it within a short wait.
+        Assert.Equal(1, await redis.Raw.ListLengthAsync(topic));
+        await using var other = redis.Brrr.Queue.CreateConsumer(topic);
+        var delivery = await other.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(delivery);
+        Assert.True(delivery.Redelivered);
+    }
+}

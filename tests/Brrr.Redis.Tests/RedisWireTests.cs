@@ -1,0 +1,74 @@
+using System.Text;
+using Brrr.Contracts;
+
+namespace Brrr.Redis.Tests;
+
+/// <summary>What other workers see on the wire: plain lists named by topic, store keys in the shared layout.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisWireTests(RedisFixture redis)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private static string FreshTopic() => "wire-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task A_message_pushed_with_a_raw_RPUSH_is_received_unchanged()
+    {
+        var topic = FreshTopic();
+        await redis.Raw.ListRightPushAsync(topic, "li2e6:rööt1:he");
+        await using var consumer = redis.Brrr.Queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        Assert.Equal("li2e6:rööt1:he", delivery.Message);
+        Assert.False(delivery.Redelivered);
+        await consumer.AckAsync(delivery);
+    }
+
+    [Fact]
+    public async Task What_the_queue_pushes_is_poppable_with_a_raw_LPOP_on_the_topic_key()
+    {
+        var topic = FreshTopic();
+        await redis.Brrr.Queue.PushAsync(topic, "li2e4:r00t8:c4llh4she");
+        await redis.Brrr.Queue.PushAsync(topic, "second");
+        Assert.Equal("li2e4:r00t8:c4llh4she", (string?)await redis.Raw.ListLeftPopAsync(topic));
+        Assert.Equal("second", (string?)await redis.Raw.ListLeftPopAsync(topic));
+    }
+
+    [Fact]
+    public async Task A_received_message_sits_in_the_consumers_in_flight_list_until_acknowledged()
+    {
+        var topic = FreshTopic();
+        await redis.Brrr.Queue.PushAsync(topic, "held");
+        var consumer = (RedisQueueConsumer)redis.Brrr.Queue.CreateConsumer(topic);
+        await using var _ = consumer;
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        var inFlight = $"{{{topic}}}:brrr:inflight:{consumer.Id}";
+        Assert.Equal(["held"], (await redis.Raw.ListRangeAsync(inFlight)).Select(v => v.ToString()));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(topic));
+        Assert.True(await redis.Raw.SetContainsAsync($"{{{topic}}}:brrr:consumers", consumer.Id));
+        await consumer.AckAsync(delivery);
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(inFlight));
+    }
+
+    [Fact]
+    public async Task Store_keys_are_the_prefix_the_call_hash_in_braces_and_the_type_word()
+    {
+        var hash = "wire-" + Guid.NewGuid().ToString("N");
+        await redis.Brrr.Store.SetAsync(MemKey.ValueOf(hash), Encoding.UTF8.GetBytes("v"));
+        await redis.Brrr.Store.SetAsync(MemKey.CallOf(hash), Encoding.UTF8.GetBytes("c"));
+        await redis.Brrr.Store.SetAsync(MemKey.PendingReturnsOf(hash), Encoding.UTF8.GetBytes("p"));
+        Assert.Equal("v", (string?)await redis.Raw.StringGetAsync($"brrr:{{{hash}}}:value"));
+        Assert.Equal("c", (string?)await redis.Raw.StringGetAsync($"brrr:{{{hash}}}:call"));
+        Assert.Equal("p", (string?)await redis.Raw.StringGetAsync($"brrr:{{{hash}}}:pending_returns"));
+    }
+
+    [Fact]
+    public async Task Counters_live_at_exactly_the_given_key()
+    {
+        var key = "brrr/count/wire-" + Guid.NewGuid().ToString("N");
+        await redis.Brrr.Cache.IncrAsync(key);
+        await redis.Brrr.Cache.IncrAsync(key);
+        Assert.Equal(2, (long)await redis.Raw.StringGetAsync(key));
+    }
+}
