@@ -114,8 +114,10 @@ public sealed class BrrrWorker : IAsyncDisposable
         }
 
         await _aborting.CancelAsync().ConfigureAwait(false);
-        foreach (var (context, _, runners) in _topics)
+        foreach (var (context, pipeline, runners) in _topics)
         {
+            // A message that arrived after receiving stopped is held like any other and given back below.
+            await pipeline.Receiving.ConfigureAwait(false);
             foreach (var delivery in context.InFlight.Held)
             {
                 _log.Warning("brrr: worker {0} gives message {1} back to topic {2} unfinished", Name, delivery.Message, context.Topic);

@@ -33,7 +33,9 @@ internal sealed class TopicPipeline
         var askTimeout = topic.Worker.Settings.CallTimeout + TimeSpan.FromSeconds(30);
         var received = Source.UnfoldAsync<int, QueueDelivery>(0, async _ =>
         {
-            var delivery = await ReceiveAsync().ConfigureAwait(false);
+            var receiving = ReceiveAsync();
+            Receiving = receiving;
+            var delivery = await receiving.ConfigureAwait(false);
             return delivery is null ? Option<(int, QueueDelivery)>.None : Option<(int, QueueDelivery)>.Create((0, delivery));
         });
         if (settings.Prefetch > 0)
@@ -52,6 +54,9 @@ internal sealed class TopicPipeline
 
     /// <summary>Completes when the stream has stopped and every call it started is done.</summary>
     public Task Completion { get; }
+
+    /// <summary>The receive under way (or the last one): the consumer must not be disposed before it ends.</summary>
+    public Task<QueueDelivery?> Receiving { get; private set; } = Task.FromResult<QueueDelivery?>(null);
 
     public static TopicPipeline Start(TopicContext topic, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log) =>
         new(topic, runners, materializer, log);
