@@ -1,0 +1,125 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Brrr.Akka;
+using Brrr.Akka.Hosting;
+using Brrr.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Brrr.Akka.Tests;
+
+public sealed class SettingsSpecs
+{
+    [Fact]
+    public void Hosting_options_and_the_same_hocon_give_the_same_settings()
+    {
+        var options = new BrrrOptions
+        {
+            SpawnLimit = 100,
+            PollTimeout = TimeSpan.FromSeconds(2),
+            ShutdownTimeout = TimeSpan.FromSeconds(3),
+            CallTimeout = TimeSpan.FromMinutes(1),
+            Registrars = 4,
+            Returners = 5,
+            DefaultParallelism = 3,
+            DefaultPrefetch = 0,
+        };
+        options.AddTopic("brrr.cs-demo", new TaskSet(), parallelism: 7, prefetch: 2);
+        options.AddTopic("plain", new TaskSet(), parallelism: 9);
+
+        var fromOptions = BrrrSettings.Create(options.ToConfig());
+        var fromHocon = BrrrSettings.Create(ConfigurationFactory.ParseString("""
+            brrr {
+              spawn-limit = 100
+              poll-timeout = 2s
+              shutdown-timeout = 3s
+              call-timeout = 1m
+              registrars = 4
+              returners = 5
+              topic-defaults { parallelism = 3, prefetch = 0 }
+              topics {
+                "brrr.cs-demo" { parallelism = 7, prefetch = 2 }
+                plain { parallelism = 9 }
+              }
+            }
+            """));
+
+        Assert.Equal(Describe(fromHocon), Describe(fromOptions));
+        Assert.Equal(new TopicSettings(7, 2), fromOptions.ForTopic("brrr.cs-demo"));
+        Assert.Equal(new TopicSettings(9, 0), fromOptions.ForTopic("plain"));
+        Assert.Equal(new TopicSettings(3, 0), fromOptions.ForTopic("unlisted"));
+    }
+
+    [Fact]
+    public void Options_write_only_what_is_set()
+    {
+        var config = new BrrrOptions { SpawnLimit = 5 }.ToConfig();
+        Assert.Equal(5, config.GetLong("brrr.spawn-limit"));
+        Assert.False(config.HasPath("brrr.poll-timeout"));
+        Assert.Equal(Describe(BrrrSettings.Create(ConfigurationFactory.Empty) with { SpawnLimit = 5 }), Describe(BrrrSettings.Create(config)));
+    }
+
+    [Theory]
+    [InlineData("brrr.topic-defaults.parallelism = 0", "brrr.topic-defaults.parallelism must be >= 1, got 0")]
+    [InlineData("brrr.spawn-limit = 0", "brrr.spawn-limit must be >= 1, got 0")]
+    [InlineData("brrr.topics.t.prefetch = -1", "brrr.topics.\"t\".prefetch must be >= 0, got -1")]
+    [InlineData("brrr.poll-timeout = 0s", "brrr.poll-timeout must be > 0")]
+    [InlineData("brrr.registrars = 0", "brrr.registrars must be >= 1, got 0")]
+    public void A_bad_key_is_named_in_the_error(string hocon, string message)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => BrrrSettings.Create(ConfigurationFactory.ParseString(hocon)));
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_example_config_in_hocon_is_valid()
+    {
+        var root = Path.GetDirectoryName(typeof(SettingsSpecs).Assembly.Location)!;
+        while (!File.Exists(Path.Combine(root, "BrrrAkka.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("BrrrAkka.sln not found above the test assembly");
+        }
+
+        var settings = BrrrSettings.Create(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "hocon", "brrr.conf"))));
+        Assert.Equal(new TopicSettings(32, 4), settings.ForTopic("brrr-cs-demo"));
+    }
+
+    [Fact]
+    public async Task A_worker_embedded_with_Akka_Hosting_serves_its_topic()
+    {
+        var bar = BrrrTask.Create<int, int>("bar", (_, a) => Task.FromResult(a == 123 ? 456 : -1));
+        var foo = BrrrTask.Create<int, int>("foo", async (ctx, a) => await ctx.Call(bar, a + 1) + 1);
+        var backends = BrrrBackends.InMemory();
+        using var host = new HostBuilder()
+            .ConfigureServices(services => services.AddAkka("hosted", builder => builder
+                .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+                .WithBrrr("t", new TaskSet(foo, bar), parallelism: 3, backends: backends)))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var worker = Assert.Single(BrrrExtension.Get(system).Workers);
+            Assert.Equal(3, worker.Settings.ForTopic("t").Parallelism);
+
+            await backends.CreateClient().ScheduleAsync(foo, 122, "t");
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            ReadResult<int> result;
+            while (!(result = await backends.CreateClient().ReadAsync(foo, 122)).Found && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(457, result.Value);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private static string Describe(BrrrSettings s) =>
+        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.Registrars} {s.Returners} {s.TopicDefaults} "
+        + string.Join(";", s.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
+}
