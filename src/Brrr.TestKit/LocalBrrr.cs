@@ -12,6 +12,7 @@ namespace Brrr.TestKit;
 public sealed class LocalBrrr : IAsyncDisposable
 {
     private readonly ConcurrentQueue<CallFailed> _failures = new();
+    private readonly ConcurrentQueue<Exception> _readFailures = new();
     private readonly IActorRef _collector;
 
     /// <summary>Starts a worker in <paramref name="system"/> serving <paramref name="topics"/>.</summary>
@@ -67,7 +68,7 @@ public sealed class LocalBrrr : IAsyncDisposable
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            var result = await Client.ReadAsync(task, args).ConfigureAwait(false);
+            var result = await TryReadAsync(task, args).ConfigureAwait(false);
             if (result.Found)
             {
                 return result.Value!;
@@ -81,10 +82,24 @@ public sealed class LocalBrrr : IAsyncDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{task.Name} (root {rootId}) did not complete within {timeout ?? TimeSpan.FromSeconds(30)}; executions so far: {string.Join(", ", Executions.Select(e => $"{e.Key}={e.Value}"))}.");
+                throw new TimeoutException($"{task.Name} (root {rootId}) did not complete within {timeout ?? TimeSpan.FromSeconds(30)}; executions so far: {string.Join(", ", Executions.Select(e => $"{e.Key}={e.Value}"))}; reads failed {_readFailures.Count} time(s){(_readFailures.TryPeek(out var first) ? $", first: {first.Message}" : "")}.");
             }
 
             await Task.Delay(5).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the result; a store that is unavailable for a moment (say, a restarting server) reads as not found yet.</summary>
+    private async Task<ReadResult<TResult>> TryReadAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args)
+    {
+        try
+        {
+            return await Client.ReadAsync(task, args).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not BrrrException)
+        {
+            _readFailures.Enqueue(e);
+            return ReadResult<TResult>.NotFound;
         }
     }
 
