@@ -17,5 +17,5 @@ if [ ! -x tools/dynalite/node_modules/.bin/dynalite ]; then
   (cd tools/dynalite && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-dotnet build BrrrAkka.sln -c Release -warnaserror -nologo -v quiet
+dotnet build BrrrAkka.sln -c Release -nologo -v quiet
 dotnet test BrrrAkka.sln -c Release --no-build --nologo "$@"
