@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Numerics;
 using Akka.Configuration;
 using Brrr.Akka;
+using Brrr.Contracts.Workloads;
 using Brrr.Tasks;
 using Brrr.TestKit;
 
@@ -82,7 +83,7 @@ public sealed class SemanticsSpecs : global::Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Fib_of_1000_with_big_integers_across_several_workers_is_exact()
     {
-        var fib = Fib.Task;
+        var fib = FibTask.Fib;
         var backends = BrrrBackends.InMemory();
         var topics = new Dictionary<string, TaskSet> { ["fib"] = new TaskSet(fib) };
         await using var first = new LocalBrrr(Sys, topics, backends);
@@ -95,20 +96,4 @@ public sealed class SemanticsSpecs : global::Akka.TestKit.Xunit2.TestKit
         Assert.Equal(209, fib1000.ToString().Length);
         Assert.True(new[] { first, second, third }.Count(w => w.Worker.Statistics.Executions > 0) >= 2, "the work was spread over several workers");
     }
-}
-
-public sealed record FibArgs(int N, string Salt);
-
-public static class Fib
-{
-    public static readonly BrrrTask<FibArgs, BigInteger> Task = BrrrTask.Create<FibArgs, BigInteger>("fib", async (ctx, a) =>
-    {
-        if (a.N < 2)
-        {
-            return a.N;
-        }
-
-        var parts = await ctx.Gather(ctx.Call(Task!, a with { N = a.N - 1 }), ctx.Call(Task!, a with { N = a.N - 2 }));
-        return parts[0] + parts[1];
-    });
 }

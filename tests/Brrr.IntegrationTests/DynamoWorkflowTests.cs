@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Brrr.Akka;
 using Brrr.Codecs;
 using Brrr.Contracts.Servers;
+using Brrr.Contracts.Workloads;
 using Brrr.DynamoDb;
 using Brrr.Redis;
 using Brrr.TestKit;

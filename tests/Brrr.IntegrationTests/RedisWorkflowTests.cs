@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Brrr.Akka;
 using Brrr.Codecs;
 using Brrr.Contracts.Servers;
+using Brrr.Contracts.Workloads;
 using Brrr.Redis;
 using Brrr.TestKit;
 
