@@ -50,19 +50,25 @@ public sealed class ShutdownSpecs : global::Akka.TestKit.Xunit2.TestKit
     public async Task Coordinated_shutdown_stops_the_worker_after_in_flight_calls_finish()
     {
         var backends = BrrrBackends.InMemory();
-        var quick = BrrrTask.Create<int, int>("quick", async (_, i) =>
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = BrrrTask.Create<int, int>("held", async (_, i) =>
         {
-            await Task.Delay(50);
+            started.TrySetResult();
+            await release.Task;
             return i * 2;
         });
-        var worker = BrrrExtension.Get(Sys).StartWorker(backends, "t", new TaskSet(quick));
+        var worker = BrrrExtension.Get(Sys).StartWorker(backends, "t", new TaskSet(held));
         var client = backends.CreateClient();
-        await client.ScheduleAsync(quick, 21, "t");
-        await AwaitConditionAsync(() => Task.FromResult(worker.InFlightCount == 1), TimeSpan.FromSeconds(10));
+        await client.ScheduleAsync(held, 21, "t");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
-        await global::Akka.Actor.CoordinatedShutdown.Get(Sys).Run(global::Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance);
+        var shutdown = global::Akka.Actor.CoordinatedShutdown.Get(Sys).Run(global::Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance);
+        release.SetResult();
+        await shutdown;
 
-        Assert.Equal(new ReadResult<int>(true, 42), await client.ReadAsync(quick, 21));
+        Assert.Equal(new ReadResult<int>(true, 42), await client.ReadAsync(held, 21));
+        Assert.Equal(1, worker.Statistics.Completed);
         var stats = await backends.Queue.GetStatsAsync("t");
         Assert.Equal(new QueueStatsSnapshot(0, 0), new QueueStatsSnapshot(stats.Waiting, stats.InFlight));
     }
