@@ -75,13 +75,8 @@ public sealed class SettingsSpecs
     [Fact]
     public void The_example_config_in_hocon_is_valid()
     {
-        var root = Path.GetDirectoryName(typeof(SettingsSpecs).Assembly.Location)!;
-        while (!File.Exists(Path.Combine(root, "BrrrAkka.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("BrrrAkka.sln not found above the test assembly");
-        }
-
-        var settings = BrrrSettings.Create(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(root, "hocon", "brrr.conf"))));
+        var example = Path.Combine(Contracts.RepositoryRoot.Find(), "hocon", "brrr.conf");
+        var settings = BrrrSettings.Create(ConfigurationFactory.ParseString(File.ReadAllText(example)));
         Assert.Equal(new TopicSettings(32, 4), settings.ForTopic("brrr-cs-demo"));
     }
 

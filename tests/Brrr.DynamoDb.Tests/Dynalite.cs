@@ -31,3 +31,22 @@ internal static class Dynalite
         return store;
     }
 }
+
+/// <summary>A test class on its own fresh table, with the store under test and a raw client to inspect items.</summary>
+public abstract class FreshTableTest(DynaliteServer server, string prefix) : IAsyncLifetime
+{
+    protected string Table { get; } = Dynalite.FreshTable(prefix);
+
+    protected AmazonDynamoDBClient Raw { get; } = Dynalite.Client(server);
+
+    protected DynamoDbStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Store = await Dynalite.StoreAsync(server, Table);
+
+    public Task DisposeAsync()
+    {
+        Store.Dispose();
+        Raw.Dispose();
+        return Task.CompletedTask;
+    }
+}

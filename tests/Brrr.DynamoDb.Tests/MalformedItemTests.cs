@@ -6,21 +6,8 @@ namespace Brrr.DynamoDb.Tests;
 
 /// <summary>Items not written by a brrr worker fail loudly, naming the item, instead of a NullReferenceException.</summary>
 [Collection(DynaliteCollection.Name)]
-public sealed class MalformedItemTests(DynaliteServer server) : IAsyncLifetime
+public sealed class MalformedItemTests(DynaliteServer server) : FreshTableTest(server, "malformed")
 {
-    private readonly string _table = Dynalite.FreshTable("malformed");
-    private readonly AmazonDynamoDBClient _raw = Dynalite.Client(server);
-    private DynamoDbStore _store = null!;
-
-    public async Task InitializeAsync() => _store = await Dynalite.StoreAsync(server, _table);
-
-    public Task DisposeAsync()
-    {
-        _store.Dispose();
-        _raw.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Theory]
     [InlineData(MemKeyType.Value, "value")]
     [InlineData(MemKeyType.Call, "call")]
@@ -30,11 +17,11 @@ public sealed class MalformedItemTests(DynaliteServer server) : IAsyncLifetime
         var hash = "h-" + Guid.NewGuid().ToString("N");
         await PutRawAsync(hash, sk, new AttributeValue { S = "not binary" });
 
-        var error = await Assert.ThrowsAsync<ProtocolException>(() => _store.GetAsync(new MemKey(type, hash)));
+        var error = await Assert.ThrowsAsync<ProtocolException>(() => Store.GetAsync(new MemKey(type, hash)));
 
         Assert.Contains($"pk='{hash}'", error.Message, StringComparison.Ordinal);
         Assert.Contains($"sk='{sk}'", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_table, error.Message, StringComparison.Ordinal);
+        Assert.Contains(Table, error.Message, StringComparison.Ordinal);
         Assert.Contains("S (string)", error.Message, StringComparison.Ordinal);
     }
 
@@ -44,7 +31,7 @@ public sealed class MalformedItemTests(DynaliteServer server) : IAsyncLifetime
         var hash = "h-" + Guid.NewGuid().ToString("N");
         await PutRawAsync(hash, "value", new AttributeValue { N = "12" });
 
-        var error = await Assert.ThrowsAsync<ProtocolException>(() => _store.GetAsync(MemKey.ValueOf(hash)));
+        var error = await Assert.ThrowsAsync<ProtocolException>(() => Store.GetAsync(MemKey.ValueOf(hash)));
 
         Assert.Contains($"pk='{hash}'", error.Message, StringComparison.Ordinal);
         Assert.Contains("N (number)", error.Message, StringComparison.Ordinal);
@@ -58,7 +45,7 @@ public sealed class MalformedItemTests(DynaliteServer server) : IAsyncLifetime
         var hash = "h-" + Guid.NewGuid().ToString("N");
         await PutRawAsync(hash, sk, value: null);
 
-        var error = await Assert.ThrowsAsync<ProtocolException>(() => _store.GetAsync(new MemKey(type, hash)));
+        var error = await Assert.ThrowsAsync<ProtocolException>(() => Store.GetAsync(new MemKey(type, hash)));
 
         Assert.Contains($"pk='{hash}'", error.Message, StringComparison.Ordinal);
         Assert.Contains($"sk='{sk}'", error.Message, StringComparison.Ordinal);
@@ -71,7 +58,7 @@ public sealed class MalformedItemTests(DynaliteServer server) : IAsyncLifetime
         var hash = "h-" + Guid.NewGuid().ToString("N");
         await PutRawAsync(hash, "value", new AttributeValue { S = "not binary" });
 
-        var error = await Assert.ThrowsAsync<ProtocolException>(() => _store.HasAsync(MemKey.ValueOf(hash)));
+        var error = await Assert.ThrowsAsync<ProtocolException>(() => Store.HasAsync(MemKey.ValueOf(hash)));
 
         Assert.Contains($"pk='{hash}'", error.Message, StringComparison.Ordinal);
     }
@@ -88,6 +75,6 @@ public sealed class MalformedItemTests(DynaliteServer server) : IAsyncLifetime
             item["value"] = value;
         }
 
-        return _raw.PutItemAsync(new PutItemRequest { TableName = _table, Item = item });
+        return Raw.PutItemAsync(new PutItemRequest { TableName = Table, Item = item });
     }
 }

@@ -31,7 +31,7 @@ public sealed class DynaliteServer : IAsyncLifetime, IDisposable
     /// <summary>Starts dynalite and waits until it answers (a ListTables loop, at most 60 s).</summary>
     public async Task InitializeAsync()
     {
-        var cli = Path.Combine(FindRepositoryRoot(), "tools", "dynalite", "node_modules", "dynalite", "cli.js");
+        var cli = Path.Combine(RepositoryRoot.Find(), "tools", "dynalite", "node_modules", "dynalite", "cli.js");
         if (!File.Exists(cli))
         {
             throw new InvalidOperationException($"dynalite is not installed ({cli} is missing): {InstallHint}.");
@@ -196,18 +196,5 @@ public sealed class DynaliteServer : IAsyncLifetime, IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "BrrrAkka.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No BrrrAkka.sln above {AppContext.BaseDirectory}: run the tests from the repository checkout.");
     }
 }
