@@ -1,3 +1,4 @@
+using Akka.DependencyInjection;
 using Akka.Hosting;
 using Brrr.Tasks;
 
@@ -40,9 +41,10 @@ public static class BrrrHostingExtensions
 
         builder.AddHocon(options.ToConfig(), HoconAddMode.Prepend);
         builder.AddHocon(BrrrExtension.DefaultConfig, HoconAddMode.Append);
-        builder.WithActors((system, _, resolver) =>
+        builder.AddStartup(async (system, _) =>
         {
-            var backends = options.Backends ?? resolver.GetService<BrrrBackends>() ?? BrrrBackends.InMemory();
+            var initial = options.Backends ?? DependencyResolver.For(system).Resolver.GetService<BrrrBackends>() ?? BrrrBackends.InMemory();
+            var backends = await options.BuildBackendsAsync(system, initial).ConfigureAwait(false);
             var topics = options.Topics.ToDictionary(t => t.Key, t => t.Value.Tasks, StringComparer.Ordinal);
             BrrrExtension.Get(system).StartWorker(backends, topics, options.WorkerName);
         });

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Tasks;
 
@@ -42,6 +43,15 @@ public sealed class BrrrOptions
     /// <summary>The worker's name (unique per ActorSystem); default: <c>worker-N</c>.</summary>
     public string? WorkerName { get; set; }
 
+    /// <summary>
+    /// Steps run at startup, in order, on the backends (starting from <see cref="Backends"/>): backend packages add
+    /// them (for example <c>UseRedis</c>, <c>UseDynamoDbStore</c>) to connect and swap in their queue, cache or store.
+    /// </summary>
+    public IList<Func<ActorSystem, BrrrBackends, Task<BrrrBackends>>> BackendSteps { get; } = [];
+
+    /// <summary>HOCON fragments of backend packages, written by <see cref="ToConfig"/> after brrr's own keys.</summary>
+    public IList<Config> BackendConfig { get; } = [];
+
     /// <summary>The topics the worker serves, by name.</summary>
     public IDictionary<string, BrrrTopicOptions> Topics { get; } = new Dictionary<string, BrrrTopicOptions>(StringComparer.Ordinal);
 
@@ -79,7 +89,19 @@ public sealed class BrrrOptions
             Line(hocon, "akka.coordinated-shutdown.phases.service-unbind.timeout", Duration(shutdown + TimeSpan.FromSeconds(5)));
         }
 
-        return ConfigurationFactory.ParseString(hocon.ToString());
+        return BackendConfig.Aggregate(ConfigurationFactory.ParseString(hocon.ToString()), (config, fragment) => config.WithFallback(fragment));
+    }
+
+    /// <summary>The backends after every step of <see cref="BackendSteps"/>, from <paramref name="initial"/>.</summary>
+    internal async Task<BrrrBackends> BuildBackendsAsync(ActorSystem system, BrrrBackends initial)
+    {
+        var backends = initial;
+        foreach (var step in BackendSteps)
+        {
+            backends = await step(system, backends).ConfigureAwait(false);
+        }
+
+        return backends;
     }
 
     private static void Line<T>(StringBuilder hocon, string path, T? value)

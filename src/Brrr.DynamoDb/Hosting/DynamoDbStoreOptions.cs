@@ -1,0 +1,79 @@
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using Brrr.Akka;
+using Brrr.Akka.Hosting;
+
+namespace Brrr.DynamoDb.Hosting;
+
+/// <summary>
+/// Code-side DynamoDB settings for Akka.Hosting. Only the properties set are written as HOCON under
+/// <c>brrr.dynamodb</c> (see <see cref="ToConfig"/>); the rest come from the application's HOCON, else the defaults.
+/// Credentials always come from the standard AWS credential chain.
+/// </summary>
+public sealed class DynamoDbStoreOptions
+{
+    /// <summary><c>brrr.dynamodb.table-name</c>: the shared table.</summary>
+    public string? TableName { get; set; }
+
+    /// <summary><c>brrr.dynamodb.region</c>: the AWS region.</summary>
+    public string? Region { get; set; }
+
+    /// <summary><c>brrr.dynamodb.service-url</c>: the endpoint of a local server (dynalite, DynamoDB Local).</summary>
+    public Uri? ServiceUrl { get; set; }
+
+    /// <summary><c>brrr.dynamodb.consistent-reads</c>: strongly consistent reads.</summary>
+    public bool? ConsistentReads { get; set; }
+
+    /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
+    public Config ToConfig()
+    {
+        var hocon = new StringBuilder();
+        Text(hocon, "brrr.dynamodb.table-name", TableName);
+        Text(hocon, "brrr.dynamodb.region", Region);
+        Text(hocon, "brrr.dynamodb.service-url", ServiceUrl?.ToString());
+        if (ConsistentReads is { } consistent)
+        {
+            hocon.Append("brrr.dynamodb.consistent-reads = ").AppendLine(consistent ? "true" : "false");
+        }
+
+        return ConfigurationFactory.ParseString(hocon.ToString());
+    }
+
+    private static void Text(StringBuilder hocon, string path, string? value)
+    {
+        if (value is not null)
+        {
+            hocon.Append(path).Append(" = \"").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).AppendLine("\"");
+        }
+    }
+}
+
+/// <summary>Puts the store of a brrr worker of Akka.Hosting on DynamoDB.</summary>
+public static class DynamoDbHostingExtensions
+{
+    /// <summary>
+    /// Uses the DynamoDB store, read from <c>brrr.dynamodb</c> when the ActorSystem starts (with
+    /// <paramref name="configure"/>'s settings on top); the table is created when missing. Combine with a queue
+    /// backend, e.g. <c>options.UseRedis(store: false).UseDynamoDbStore()</c>.
+    /// </summary>
+    public static BrrrOptions UseDynamoDbStore(this BrrrOptions options, Action<DynamoDbStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var storeOptions = new DynamoDbStoreOptions();
+        configure?.Invoke(storeOptions);
+        options.BackendConfig.Add(storeOptions.ToConfig());
+        options.BackendSteps.Add(async (system, backends) =>
+        {
+            var store = DynamoDbStore.Create(DynamoDbStoreSettings.Create(system.Settings.Config));
+            await store.EnsureTableAsync().ConfigureAwait(false);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "brrr-dynamodb-close", () =>
+            {
+                store.Dispose();
+                return Task.FromResult(global::Akka.Done.Instance);
+            });
+            return backends with { Store = store };
+        });
+        return options;
+    }
+}

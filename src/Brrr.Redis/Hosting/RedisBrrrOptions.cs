@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using Akka.Actor;
+using Akka.Configuration;
+using Brrr.Akka;
+using Brrr.Akka.Hosting;
+
+namespace Brrr.Redis.Hosting;
+
+/// <summary>
+/// Code-side Redis connection settings for Akka.Hosting. Only the properties set are written as HOCON under
+/// <c>brrr.redis</c> (see <see cref="ToConfig"/>); the rest come from the application's HOCON, else the defaults.
+/// </summary>
+public sealed class RedisBrrrOptions
+{
+    /// <summary><c>brrr.redis.configuration</c>: a StackExchange.Redis configuration string (hosts, password, ssl...).</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary><c>brrr.redis.key-prefix</c>: prefix of every store and bookkeeping key.</summary>
+    public string? KeyPrefix { get; set; }
+
+    /// <summary><c>brrr.redis.database</c>: the Redis database number.</summary>
+    public int? Database { get; set; }
+
+    /// <summary><c>brrr.redis.counter-expiry</c>: lifetime of a spawn counter.</summary>
+    public TimeSpan? CounterExpiry { get; set; }
+
+    /// <summary><c>brrr.redis.heartbeat-ttl</c>: how long a silent consumer lives before its messages are redelivered.</summary>
+    public TimeSpan? HeartbeatTtl { get; set; }
+
+    /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
+    public Config ToConfig()
+    {
+        var hocon = new StringBuilder();
+        if (Configuration is not null)
+        {
+            hocon.Append("brrr.redis.configuration = ").AppendLine(Quote(Configuration));
+        }
+
+        if (KeyPrefix is not null)
+        {
+            hocon.Append("brrr.redis.key-prefix = ").AppendLine(Quote(KeyPrefix));
+        }
+
+        if (Database is { } database)
+        {
+            hocon.Append("brrr.redis.database = ").AppendLine(database.ToString(CultureInfo.InvariantCulture));
+        }
+
+        Duration(hocon, "brrr.redis.counter-expiry", CounterExpiry);
+        Duration(hocon, "brrr.redis.heartbeat-ttl", HeartbeatTtl);
+        return ConfigurationFactory.ParseString(hocon.ToString());
+    }
+
+    private static void Duration(StringBuilder hocon, string path, TimeSpan? value)
+    {
+        if (value is { } v)
+        {
+            hocon.Append(path).Append(" = ").AppendLine(string.Create(CultureInfo.InvariantCulture, $"{(long)v.TotalMilliseconds}ms"));
+        }
+    }
+
+    private static string Quote(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+}
+
+/// <summary>Puts a brrr worker of Akka.Hosting on Redis.</summary>
+public static class RedisBrrrHostingExtensions
+{
+    /// <summary>
+    /// Uses Redis for the queue and the spawn-limit cache, and for the store unless <paramref name="store"/> is
+    /// false (for example when a DynamoDB store is used). The connection is read from <c>brrr.redis</c> when the
+    /// ActorSystem starts (with <paramref name="configure"/>'s settings on top) and closed when it terminates.
+    /// </summary>
+    public static BrrrOptions UseRedis(this BrrrOptions options, Action<RedisBrrrOptions>? configure = null, bool store = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var redisOptions = new RedisBrrrOptions();
+        configure?.Invoke(redisOptions);
+        options.BackendConfig.Add(redisOptions.ToConfig());
+        options.BackendSteps.Add(async (system, backends) =>
+        {
+            var redisConfig = system.Settings.Config.GetConfig("brrr.redis") ?? ConfigurationFactory.Empty;
+            var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Create(redisConfig)).ConfigureAwait(false);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "brrr-redis-close", async () =>
+            {
+                await redis.DisposeAsync().ConfigureAwait(false);
+                return global::Akka.Done.Instance;
+            });
+            return backends with { Queue = redis.Queue, Cache = redis.Cache, Store = store ? redis.Store : backends.Store };
+        });
+        return options;
+    }
+}
