@@ -1,22 +1,25 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Akka.Actor;
 using Akka.Configuration;
-using Brrr.Akka;
-using Brrr.Backends;
-using Brrr.Tasks;
 
 namespace Brrr.Demo;
 
-/// <summary>The demo's command line.</summary>
+/// <summary>The demo's command line: one line per error, non-zero exit, a stack trace only with --verbose.</summary>
 public static class Cli
 {
     private const string Usage = """
-        usage: brrr-demo <command> [--verbose]
-          run <task> k=v ...   run a task to completion in this process on the embedded in-memory backends
-                               tasks: hello greetee=NAME | fib n=N [salt=S] | lucas n=N [salt=S] | calc_and_print op=fib|lucas n=N [salt=S]
+        usage: brrr-demo <command> [options] [--verbose]
+          run <task> k=v ...             run a task to completion in this process on the embedded in-memory backends
+          web                            HTTP API on BRRR_DEMO_LISTEN_HOST:BRRR_DEMO_LISTEN_PORT (default 127.0.0.1:8080)
+          worker [--topic T]... [--parallelism N] [--config FILE]
+                                         serve topics (default brrr-cs-demo) on the environment's backends
+          schedule <topic> <task> k=v    schedule a call as a new workflow root
+          read <task> k=v                print a stored result (exit 1 when not computed)
+          monitor [--topic T]... [--once]  live queue depth and in-flight count per topic
+          reset --yes                    drop the DynamoDB table and flush the brrr keys of Redis
+        tasks: hello greetee=NAME | fib n=N [salt=S] | lucas n=N [salt=S] | calc_and_print op=fib|lucas n=N [salt=S]
+        distributed commands read BRRR_DEMO_REDIS_URL, AWS_ENDPOINT_URL/AWS_REGION, DYNAMODB_TABLE_NAME and
+        BRRR_DEMO_OPS_TOPIC (the topic calc_and_print calls its op on; default brrr-cs-demo).
         """;
 
     /// <summary>Runs the command in <paramref name="args"/>; returns the exit code.</summary>
@@ -28,15 +31,24 @@ public static class Cli
         {
             return words switch
             {
-                ["run", var task, .. var rest] => await RunAsync(task, ParseArguments(rest)),
+                ["run", var task, .. var rest] => await RunCommand.RunAsync(task, ParseArguments(rest)),
+                ["web", .. var rest] => await WebCommand.RunAsync(Options(rest)),
+                ["worker", .. var rest] => await WorkerCommand.RunAsync(Options(rest)),
+                ["schedule", var topic, var task, .. var rest] => await ClientCommands.ScheduleAsync(topic, task, ParseArguments(rest)),
+                ["read", var task, .. var rest] => await ClientCommands.ReadAsync(task, ParseArguments(rest)),
+                ["monitor", .. var rest] => await ClientCommands.MonitorAsync(Options(rest)),
+                ["reset", .. var rest] => await ClientCommands.ResetAsync(Options(rest)),
                 ["run"] => Fail("run needs a task name, e.g. `run fib n=30`"),
+                ["schedule", ..] => Fail("schedule needs a topic and a task, e.g. `schedule brrr-cs-demo fib n=10`"),
+                ["read"] => Fail("read needs a task, e.g. `read fib n=10`"),
                 [] or ["help"] or ["--help"] or ["-h"] => Help(),
-                [var other, ..] => Fail($"unknown command '{other}'"),
+                [var other, ..] => Fail($"unknown command '{other}' (see `brrr-demo help`)"),
             };
         }
-        catch (Exception e) when (e is ArgumentException or BrrrException or TimeoutException)
+        catch (Exception e) when (!verbose && e is ArgumentException or BrrrException or TimeoutException or ConfigurationException
+            or StackExchange.Redis.RedisException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException)
         {
-            return Fail(verbose ? e.ToString() : e.Message);
+            return Fail(e.Message);
         }
     }
 
@@ -52,7 +64,6 @@ public static class Cli
                 throw new ArgumentException($"bad argument '{word}': expected k=v");
             }
 
-            var key = word[..equals];
             var text = word[(equals + 1)..];
             JsonNode? value;
             try
@@ -64,68 +75,62 @@ public static class Cli
                 value = JsonValue.Create(text);
             }
 
-            args[key] = value;
+            args[word[..equals]] = value;
         }
 
         return args;
     }
 
-    private static async Task<int> RunAsync(string taskName, JsonObject args)
+    /// <summary>Parses <c>--name value</c> and <c>--flag</c> options; repeated names keep every value.</summary>
+    public static ILookup<string, string> Options(IReadOnlyList<string> words)
     {
-        var tasks = DemoTasks.All();
-        if (tasks.Find(taskName) is null)
+        var pairs = new List<(string, string)>();
+        for (var i = 0; i < words.Count; i++)
         {
-            return Fail($"unknown task '{taskName}' (known: {string.Join(", ", tasks.Names.Order(StringComparer.Ordinal))})");
+            if (!words[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected '{words[i]}': options look like --name value");
+            }
+
+            var name = words[i][2..];
+            if (name is "once" or "yes")
+            {
+                pairs.Add((name, "true"));
+            }
+            else if (i + 1 < words.Count)
+            {
+                pairs.Add((name, words[++i]));
+            }
+            else
+            {
+                throw new ArgumentException($"option --{name} needs a value");
+            }
         }
 
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-        using var system = ActorSystem.Create("brrr-demo", config);
-        var store = new InMemoryStore();
-        var backends = new BrrrBackends(store, new InMemoryCache(), new InMemoryQueue(), Codecs.JsonCodec.Default);
-        var worker = BrrrExtension.Get(system).StartWorker(backends, DemoTasks.Topic, tasks);
-        var task = BrrrTask.Ref<JsonObject, JsonNode?>(taskName, DemoTasks.Topic);
-        var clock = Stopwatch.StartNew();
-        var rootId = BrrrClient.NewRootId();
-        await worker.Client.ScheduleAsync(backends.Codec.EncodeCall(taskName, args), DemoTasks.Topic, rootId);
-        var nextProgress = TimeSpan.FromSeconds(1);
-        while (true)
-        {
-            var result = await worker.Client.ReadAsync(task, args);
-            if (result.Found)
-            {
-                clock.Stop();
-                Console.WriteLine(result.Value?.ToJsonString());
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"handler executions: {worker.Statistics.Executions}, distinct calls: {store.CountOf(MemKeyType.Value)}, wall time: {clock.Elapsed.TotalSeconds:F3} s"));
-                await worker.StopAsync();
-                return 0;
-            }
+        return pairs.ToLookup(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
+    }
 
-            if (worker.Statistics.Failed > 0)
-            {
-                return Fail($"{taskName} failed; see the log above");
-            }
+    /// <summary>The HOCON of <c>--config FILE</c> (if given) over brrr's defaults.</summary>
+    public static Config LoadConfig(ILookup<string, string> options)
+    {
+        var file = options["config"].LastOrDefault();
+        var config = file is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(File.ReadAllText(file));
+        return config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = INFO\nakka.stdout-loglevel = WARNING"));
+    }
 
-            if (clock.Elapsed > nextProgress)
-            {
-                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"... {clock.Elapsed.TotalSeconds:F0} s: {worker.Statistics.Executions} executions, {store.CountOf(MemKeyType.Value)} calls done"));
-                nextProgress += TimeSpan.FromSeconds(1);
-            }
+    /// <summary>The topic calc_and_print calls its op on.</summary>
+    public static string OpsTopic() => Environment.GetEnvironmentVariable("BRRR_DEMO_OPS_TOPIC") is { Length: > 0 } topic ? topic : DemoTasks.Topic;
 
-            await Task.Delay(2);
-        }
+    /// <summary>Writes one error line and returns the usage-error exit code.</summary>
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"brrr-demo: {message}");
+        return 2;
     }
 
     private static int Help()
     {
         Console.WriteLine(Usage);
         return 0;
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine($"brrr-demo: {message}");
-        return 2;
     }
 }

@@ -48,8 +48,32 @@ public static class DemoTasks
         return parts[0] + parts[1];
     });
 
-    /// <summary>The tasks of the demo topic.</summary>
-    public static TaskSet All() => new(Hello, Fib, Lucas, CalcAndPrint(Topic));
+    /// <summary>The tasks of the demo topic; calc_and_print calls its ops on <paramref name="opsTopic"/>.</summary>
+    public static TaskSet All(string opsTopic = Topic) => new(Hello, Fib, Lucas, CalcAndPrint(opsTopic));
+
+    /// <summary>Why <paramref name="args"/> are not valid for <paramref name="taskName"/>, or <c>null</c> when they are.</summary>
+    public static string? Invalid(string taskName, JsonObject args)
+    {
+        string[] required = taskName switch
+        {
+            "hello" => ["greetee"],
+            "fib" or "lucas" => ["n"],
+            "calc_and_print" => ["op", "n"],
+            _ => [],
+        };
+        var missing = required.FirstOrDefault(name => args[name] is null);
+        if (missing is not null)
+        {
+            return $"missing argument '{missing}'";
+        }
+
+        if (required.Contains("n") && !BigInteger.TryParse(args["n"]!.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        {
+            return $"argument 'n' must be a whole number, got '{args["n"]}'";
+        }
+
+        return null;
+    }
 
     /// <summary>calc_and_print(op, n, salt): calls task <c>op</c> with n as a number on <paramref name="opsTopic"/> and prints the result.</summary>
     public static BrrrTask<JsonObject, JsonNode?> CalcAndPrint(string opsTopic) => BrrrTask.Create<JsonObject, JsonNode?>("calc_and_print", async (ctx, args) =>

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using Brrr.Tasks;
+using StackExchange.Redis;
+
+namespace Brrr.Demo;
+
+/// <summary>The client commands: <c>schedule</c>, <c>read</c>, <c>monitor</c>, <c>reset</c>.</summary>
+public static class ClientCommands
+{
+    /// <summary>Schedules <paramref name="task"/>(<paramref name="args"/>) on <paramref name="topic"/> as a new root.</summary>
+    public static async Task<int> ScheduleAsync(string topic, string task, JsonObject args)
+    {
+        if (DemoTasks.Invalid(task, args) is { } problem)
+        {
+            return Cli.Fail(problem);
+        }
+
+        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(Cli.Options([])));
+        var call = await environment.Backends.CreateClient().ScheduleAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args, topic);
+        Console.WriteLine($"scheduled {task} on {topic} (call {call.CallHash})");
+        return 0;
+    }
+
+    /// <summary>Prints the stored result of <paramref name="task"/>(<paramref name="args"/>); exit 1 when there is none.</summary>
+    public static async Task<int> ReadAsync(string task, JsonObject args)
+    {
+        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(Cli.Options([])));
+        var result = await environment.Backends.CreateClient().ReadAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args);
+        if (!result.Found)
+        {
+            Console.Error.WriteLine($"brrr-demo: no result for {task} with these arguments (not scheduled, or not done yet)");
+            return 1;
+        }
+
+        Console.WriteLine(result.Value?.ToJsonString() ?? "null");
+        return 0;
+    }
+
+    /// <summary>Prints queue depth and in-flight count per topic, every second (or once).</summary>
+    public static async Task<int> MonitorAsync(ILookup<string, string> options)
+    {
+        var topics = options["topic"].DefaultIfEmpty(DemoTasks.Topic).Append(Cli.OpsTopic()).Distinct(StringComparer.Ordinal).ToArray();
+        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(options));
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        do
+        {
+            foreach (var topic in topics)
+            {
+                var stats = await environment.Backends.Queue.GetStatsAsync(topic);
+                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {topic}: waiting {stats.Waiting}, in flight {stats.InFlight}");
+            }
+
+            if (options["once"].Any())
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        while (!stop.IsCancellationRequested);
+        return 0;
+    }
+
+    /// <summary>Drops the DynamoDB table and deletes brrr's keys and the demo topics in Redis; needs --yes.</summary>
+    public static async Task<int> ResetAsync(ILookup<string, string> options)
+    {
+        if (!options["yes"].Any())
+        {
+            return Cli.Fail("reset deletes every brrr record and queued job of this Redis (and the DynamoDB table): pass --yes to confirm");
+        }
+
+        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(options));
+        if (environment.Dynamo is { } dynamo)
+        {
+            await dynamo.DeleteTableAsync();
+            Console.WriteLine($"dropped DynamoDB table {dynamo.TableName}");
+        }
+
+        var prefix = environment.Redis.Settings.KeyPrefix;
+        var deleted = 0L;
+        var database = environment.Redis.Multiplexer.GetDatabase();
+        foreach (var server in environment.Redis.Multiplexer.GetServers())
+        {
+            foreach (var pattern in new[] { $"{prefix}*", "brrr/count/*", "{*}:brrr:*", DemoTasks.Topic, Cli.OpsTopic() })
+            {
+                var keys = new List<RedisKey>();
+                await foreach (var key in server.KeysAsync(pattern: pattern))
+                {
+                    keys.Add(key);
+                }
+
+                if (keys.Count > 0)
+                {
+                    deleted += await database.KeyDeleteAsync(keys.ToArray());
+                }
+            }
+        }
+
+        Console.WriteLine($"deleted {deleted} Redis key(s)");
+        return 0;
+    }
+}

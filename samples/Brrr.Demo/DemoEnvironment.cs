@@ -1,0 +1,119 @@
+using Akka.Configuration;
+using Brrr.Akka;
+using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.DynamoDb;
+using Brrr.Redis;
+
+namespace Brrr.Demo;
+
+/// <summary>
+/// The distributed backends, from the same environment variables as the reference brrr demo:
+/// <c>BRRR_DEMO_REDIS_URL</c> (queue, cache, and the store unless DynamoDB is configured), <c>AWS_ENDPOINT_URL</c>
+/// or <c>AWS_REGION</c> (DynamoDB store; credentials from the AWS chain), <c>DYNAMODB_TABLE_NAME</c> (default brrr).
+/// </summary>
+public sealed class DemoEnvironment : IAsyncDisposable
+{
+    private const string NeedRedis =
+        "web, worker and the client commands need Redis (and DynamoDB, or the Redis store): start redis-server, set BRRR_DEMO_REDIS_URL=redis://127.0.0.1:6379 (and AWS_ENDPOINT_URL for dynalite); see the README's Distributed section";
+
+    private readonly RedisBrrr _redis;
+    private readonly DynamoDbStore? _dynamo;
+
+    private DemoEnvironment(RedisBrrr redis, DynamoDbStore? dynamo)
+    {
+        _redis = redis;
+        _dynamo = dynamo;
+        Backends = new BrrrBackends((IStore?)dynamo ?? redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
+    }
+
+    /// <summary>The queue, store, cache and codec.</summary>
+    public BrrrBackends Backends { get; }
+
+    /// <summary>The Redis connection.</summary>
+    public RedisBrrr Redis => _redis;
+
+    /// <summary>The DynamoDB store, when configured.</summary>
+    public DynamoDbStore? Dynamo => _dynamo;
+
+    /// <summary>What the store is, for messages.</summary>
+    public string StoreName => _dynamo is null ? "redis" : $"dynamodb table {_dynamo.TableName}";
+
+    /// <summary>Connects to what the environment names; <paramref name="config"/> tunes the Redis backends (<c>brrr.redis</c>).</summary>
+    /// <exception cref="ArgumentException">BRRR_DEMO_REDIS_URL is not set or not a redis:// URL; the message says how to start Redis.</exception>
+    public static async Task<DemoEnvironment> ConnectAsync(Config config)
+    {
+        var url = Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_URL");
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            throw new ArgumentException("BRRR_DEMO_REDIS_URL is not set: " + NeedRedis);
+        }
+
+        var settings = RedisBrrrSettings.Create(config.GetConfig("brrr.redis") ?? ConfigurationFactory.Empty) with { Configuration = RedisConfiguration(url) };
+        RedisBrrr redis;
+        try
+        {
+            redis = await RedisBrrr.ConnectAsync(settings).ConfigureAwait(false);
+        }
+        catch (StackExchange.Redis.RedisException e)
+        {
+            throw new ArgumentException($"cannot reach Redis at {url} ({e.Message}): " + NeedRedis, e);
+        }
+
+        if (!redis.Multiplexer.IsConnected)
+        {
+            await redis.DisposeAsync().ConfigureAwait(false);
+            throw new ArgumentException($"cannot reach Redis at {url}: " + NeedRedis);
+        }
+
+        DynamoDbStore? dynamo = null;
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_REGION")))
+        {
+            dynamo = DynamoDbStore.Create(DynamoDbStoreSettings.FromEnvironment());
+            await dynamo.EnsureTableAsync().ConfigureAwait(false);
+        }
+
+        return new DemoEnvironment(redis, dynamo);
+    }
+
+    /// <summary>Turns <c>redis://[:password@]host[:port][/db]</c> into a StackExchange.Redis configuration string.</summary>
+    public static string RedisConfiguration(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
+        {
+            throw new ArgumentException($"BRRR_DEMO_REDIS_URL must look like redis://host:6379, got '{url}'");
+        }
+
+        var parts = new List<string> { $"{uri.Host}:{(uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port)}" };
+        var password = uri.UserInfo.Split(':', 2) switch
+        {
+            [_, var p] => Uri.UnescapeDataString(p),
+            [var p] when p.Length > 0 => Uri.UnescapeDataString(p),
+            _ => null,
+        };
+        if (password is not null)
+        {
+            parts.Add($"password={password}");
+        }
+
+        if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db)
+        {
+            parts.Add($"defaultDatabase={db}");
+        }
+
+        if (uri.Scheme == "rediss")
+        {
+            parts.Add("ssl=true");
+        }
+
+        return string.Join(',', parts);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _dynamo?.Dispose();
+        await _redis.DisposeAsync().ConfigureAwait(false);
+    }
+}

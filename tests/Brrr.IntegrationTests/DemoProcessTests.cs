@@ -1,0 +1,233 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Brrr.Contracts.Servers;
+
+namespace Brrr.IntegrationTests;
+
+/// <summary>The demo as separate processes: redis-server, dynalite, one web and two workers, driven over HTTP.</summary>
+public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposable
+{
+    private const string WorkerConfig = """
+        brrr.poll-timeout = 200ms
+        brrr.redis { heartbeat-interval = 500ms, heartbeat-ttl = 2s, recovery-interval = 1s }
+        """;
+
+    private readonly DynaliteServer _dynalite;
+    private readonly List<IDisposable> _cleanup = [];
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly string _configFile = Path.GetTempFileName();
+
+    public DemoProcessTests(DynaliteServer dynalite)
+    {
+        _dynalite = dynalite;
+        File.WriteAllText(_configFile, WorkerConfig);
+    }
+
+    [Fact]
+    public async Task Web_and_two_workers_greet_and_compute_fib_and_lucas_over_http()
+    {
+        var web = StartCluster(useDynamo: true);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync(web + "/hello?greetee=Jim", null)).StatusCode);
+        Assert.Equal("""{"status":"ok","result":"Hello, Jim!"}""", await GetWhenDoneAsync(web + "/hello?greetee=Jim"));
+
+        await _http.PostAsync(web + "/calc_and_print?op=fib&n=78&salt=abcd", null);
+        await _http.PostAsync(web + "/calc_and_print?op=lucas&n=76&salt=abcd", null);
+        Assert.Equal("""{"status":"ok","result":8944394323791464}""", await GetWhenDoneAsync(web + "/calc_and_print?op=fib&n=78&salt=abcd"));
+        Assert.Equal("""{"status":"ok","result":7639424778862807}""", await GetWhenDoneAsync(web + "/calc_and_print?op=lucas&n=76&salt=abcd"));
+    }
+
+    [Fact]
+    public async Task Bad_http_input_gets_the_documented_4xx_and_the_server_keeps_serving()
+    {
+        var web = StartCluster(useDynamo: false);
+
+        var unknown = await _http.PostAsync(web + "/no_such_task?x=1", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("unknown task", (JsonNode.Parse(await unknown.Content.ReadAsStringAsync())!["error"]!).ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync(web + "/hello", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync(web + "/fib?n=eleven", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync(web + "/calc_and_print?op=fib")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(web + "/hello?greetee=Nobody")).StatusCode);
+
+        await _http.PostAsync(web + "/hello?greetee=Ann", null);
+        Assert.Equal("""{"status":"ok","result":"Hello, Ann!"}""", await GetWhenDoneAsync(web + "/hello?greetee=Ann"));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_workflow_and_restarted_loses_nothing()
+    {
+        var (web, environment) = StartServers(useDynamo: false);
+        var survivor = Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        var victim = Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        await WaitUntilServingAsync(web);
+
+        var salts = Enumerable.Range(0, 20).Select(i => $"kill-{i}").ToArray();
+        foreach (var salt in salts)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync($"{web}/fib?n=78&salt={salt}", null)).StatusCode);
+        }
+
+        // Kill one worker while the roots are still being computed.
+        await WaitUntilAsync(() => victim.Output.Contains("serving", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var doneAtKill = await CountDoneAsync(web, salts);
+        victim.Kill();
+        Assert.True(doneAtKill < salts.Length, $"all {salts.Length} roots were done before the kill: make the workload larger");
+
+        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        foreach (var salt in salts)
+        {
+            Assert.Equal("""{"status":"ok","result":8944394323791464}""", await GetWhenDoneAsync($"{web}/fib?n=78&salt={salt}", TimeSpan.FromSeconds(120)));
+        }
+
+        Assert.Contains("serving", survivor.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_fib_30_on_the_embedded_default_prints_832040_and_exits_0()
+    {
+        using var run = DemoProcess.Start(new Dictionary<string, string>(), "run", "fib", "n=30");
+        Assert.Equal(0, await run.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.StartsWith("832040", run.Output, StringComparison.Ordinal);
+        Assert.Contains("distinct calls: 31", run.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
+    [InlineData(new[] { "run" }, "run needs a task name")]
+    [InlineData(new[] { "run", "fib", "n" }, "bad argument 'n': expected k=v")]
+    [InlineData(new[] { "run", "fib", "n=x" }, "argument 'n' must be a whole number")]
+    [InlineData(new[] { "worker" }, "BRRR_DEMO_REDIS_URL is not set")]
+    public async Task Command_line_mistakes_get_one_clear_line_and_a_non_zero_exit(string[] args, string message)
+    {
+        using var run = DemoProcess.Start(new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = "" }, args);
+        Assert.Equal(2, await run.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        var output = run.Output.Trim();
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n'));
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        foreach (var item in Enumerable.Reverse(_cleanup))
+        {
+            item.Dispose();
+        }
+
+        _http.Dispose();
+        File.Delete(_configFile);
+    }
+
+    private string StartCluster(bool useDynamo)
+    {
+        var (web, environment) = StartServers(useDynamo);
+        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        WaitUntilServingAsync(web).GetAwaiter().GetResult();
+        return web;
+    }
+
+    private (string Web, Dictionary<string, string> Environment) StartServers(bool useDynamo)
+    {
+        var redis = Track(RedisServer.Start());
+        var port = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["BRRR_DEMO_REDIS_URL"] = $"redis://127.0.0.1:{redis.Port}",
+            ["BRRR_DEMO_LISTEN_HOST"] = "127.0.0.1",
+            ["BRRR_DEMO_LISTEN_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (useDynamo)
+        {
+            environment["AWS_ENDPOINT_URL"] = _dynalite.ServiceUrl.ToString();
+            environment["AWS_REGION"] = "us-east-1";
+            environment["AWS_ACCESS_KEY_ID"] = "dummy";
+            environment["AWS_SECRET_ACCESS_KEY"] = "dummy";
+            environment["DYNAMODB_TABLE_NAME"] = "demo-" + Guid.NewGuid().ToString("N");
+        }
+
+        Track(DemoProcess.Start(environment, "web"));
+        return ($"http://127.0.0.1:{port}", environment);
+    }
+
+    private async Task WaitUntilServingAsync(string web) =>
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                return (await _http.GetAsync(web + "/hello?greetee=probe")).StatusCode == HttpStatusCode.NotFound;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60));
+
+    private async Task<string> GetWhenDoneAsync(string url, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var response = await _http.GetAsync(url);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadAsStringAsync();
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{url} answered {(int)response.StatusCode} until the deadline; processes said:\n{string.Join("\n---\n", _cleanup.OfType<DemoProcess>().Select(p => p.Output))}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<int> CountDoneAsync(string web, IEnumerable<string> salts)
+    {
+        var done = 0;
+        foreach (var salt in salts)
+        {
+            if ((await _http.GetAsync($"{web}/fib?n=78&salt={salt}")).StatusCode == HttpStatusCode.OK)
+            {
+                done++;
+            }
+        }
+
+        return done;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout) =>
+        await WaitUntilAsync(() => Task.FromResult(condition()), timeout);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"condition not met within {timeout}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private T Track<T>(T item)
+        where T : IDisposable
+    {
+        _cleanup.Add(item);
+        return item;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
