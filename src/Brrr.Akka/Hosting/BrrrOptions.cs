@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Tasks;
@@ -64,32 +62,27 @@ public sealed class BrrrOptions
         return this;
     }
 
-    /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
+    /// <summary>The HOCON of the properties that are set (and nothing else), then the backend packages' HOCON.</summary>
     public Config ToConfig()
     {
-        var hocon = new StringBuilder();
-        Line(hocon, "brrr.spawn-limit", SpawnLimit);
-        Line(hocon, "brrr.poll-timeout", Duration(PollTimeout));
-        Line(hocon, "brrr.shutdown-timeout", Duration(ShutdownTimeout));
-        Line(hocon, "brrr.call-timeout", Duration(CallTimeout));
-        Line(hocon, "brrr.registrars", Registrars);
-        Line(hocon, "brrr.returners", Returners);
-        Line(hocon, "brrr.topic-defaults.parallelism", DefaultParallelism);
-        Line(hocon, "brrr.topic-defaults.prefetch", DefaultPrefetch);
+        var hocon = new HoconBuilder()
+            .Set("brrr.spawn-limit", SpawnLimit)
+            .Set("brrr.poll-timeout", PollTimeout)
+            .Set("brrr.shutdown-timeout", ShutdownTimeout)
+            .Set("brrr.call-timeout", CallTimeout)
+            .Set("brrr.registrars", Registrars)
+            .Set("brrr.returners", Returners)
+            .Set("brrr.topic-defaults.parallelism", DefaultParallelism)
+            .Set("brrr.topic-defaults.prefetch", DefaultPrefetch);
         foreach (var (topic, options) in Topics)
         {
-            var path = $"brrr.topics.{Quote(topic)}";
-            Line(hocon, path + ".parallelism", options.Parallelism);
-            Line(hocon, path + ".prefetch", options.Prefetch);
+            var path = $"brrr.topics.{HoconBuilder.Quote(topic)}";
+            hocon.Set(path + ".parallelism", options.Parallelism).Set(path + ".prefetch", options.Prefetch);
         }
 
-        if (ShutdownTimeout is { } shutdown)
-        {
-            // CoordinatedShutdown must wait for the drain it asks for.
-            Line(hocon, "akka.coordinated-shutdown.phases.service-unbind.timeout", Duration(shutdown + TimeSpan.FromSeconds(5)));
-        }
-
-        return BackendConfig.Aggregate(ConfigurationFactory.ParseString(hocon.ToString()), (config, fragment) => config.WithFallback(fragment));
+        // CoordinatedShutdown must wait for the drain it asks for.
+        hocon.Set("akka.coordinated-shutdown.phases.service-unbind.timeout", ShutdownTimeout + TimeSpan.FromSeconds(5));
+        return BackendConfig.Aggregate(hocon.ToConfig(), (config, fragment) => config.WithFallback(fragment));
     }
 
     /// <summary>The backends after every step of <see cref="BackendSteps"/>, from <paramref name="initial"/>.</summary>
@@ -103,28 +96,6 @@ public sealed class BrrrOptions
 
         return backends;
     }
-
-    private static void Line<T>(StringBuilder hocon, string path, T? value)
-        where T : struct, IFormattable
-    {
-        if (value is { } v)
-        {
-            hocon.Append(path).Append(" = ").AppendLine(v.ToString(null, CultureInfo.InvariantCulture));
-        }
-    }
-
-    private static void Line(StringBuilder hocon, string path, string? value)
-    {
-        if (value is not null)
-        {
-            hocon.Append(path).Append(" = ").AppendLine(value);
-        }
-    }
-
-    private static string? Duration(TimeSpan? value) =>
-        value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{(long)v.TotalMilliseconds}ms") : null;
-
-    private static string Quote(string topic) => "\"" + topic.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }
 
 /// <summary>One topic a worker serves.</summary>

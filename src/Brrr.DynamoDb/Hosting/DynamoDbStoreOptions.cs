@@ -1,4 +1,3 @@
-using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Akka;
@@ -26,27 +25,12 @@ public sealed class DynamoDbStoreOptions
     public bool? ConsistentReads { get; set; }
 
     /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
-    public Config ToConfig()
-    {
-        var hocon = new StringBuilder();
-        Text(hocon, "brrr.dynamodb.table-name", TableName);
-        Text(hocon, "brrr.dynamodb.region", Region);
-        Text(hocon, "brrr.dynamodb.service-url", ServiceUrl?.ToString());
-        if (ConsistentReads is { } consistent)
-        {
-            hocon.Append("brrr.dynamodb.consistent-reads = ").AppendLine(consistent ? "true" : "false");
-        }
-
-        return ConfigurationFactory.ParseString(hocon.ToString());
-    }
-
-    private static void Text(StringBuilder hocon, string path, string? value)
-    {
-        if (value is not null)
-        {
-            hocon.Append(path).Append(" = \"").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).AppendLine("\"");
-        }
-    }
+    public Config ToConfig() => new HoconBuilder()
+        .Set("brrr.dynamodb.table-name", TableName)
+        .Set("brrr.dynamodb.region", Region)
+        .Set("brrr.dynamodb.service-url", ServiceUrl?.ToString())
+        .Set("brrr.dynamodb.consistent-reads", ConsistentReads)
+        .ToConfig();
 }
 
 /// <summary>Puts the store of a brrr worker of Akka.Hosting on DynamoDB.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Akka;
@@ -29,39 +27,13 @@ public sealed class RedisBrrrOptions
     public TimeSpan? HeartbeatTtl { get; set; }
 
     /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
-    public Config ToConfig()
-    {
-        var hocon = new StringBuilder();
-        if (Configuration is not null)
-        {
-            hocon.Append("brrr.redis.configuration = ").AppendLine(Quote(Configuration));
-        }
-
-        if (KeyPrefix is not null)
-        {
-            hocon.Append("brrr.redis.key-prefix = ").AppendLine(Quote(KeyPrefix));
-        }
-
-        if (Database is { } database)
-        {
-            hocon.Append("brrr.redis.database = ").AppendLine(database.ToString(CultureInfo.InvariantCulture));
-        }
-
-        Duration(hocon, "brrr.redis.counter-expiry", CounterExpiry);
-        Duration(hocon, "brrr.redis.heartbeat-ttl", HeartbeatTtl);
-        return ConfigurationFactory.ParseString(hocon.ToString());
-    }
-
-    private static void Duration(StringBuilder hocon, string path, TimeSpan? value)
-    {
-        if (value is { } v)
-        {
-            hocon.Append(path).Append(" = ").AppendLine(string.Create(CultureInfo.InvariantCulture, $"{(long)v.TotalMilliseconds}ms"));
-        }
-    }
-
-    private static string Quote(string text) =>
-        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    public Config ToConfig() => new HoconBuilder()
+        .Set("brrr.redis.configuration", Configuration)
+        .Set("brrr.redis.key-prefix", KeyPrefix)
+        .Set("brrr.redis.database", Database)
+        .Set("brrr.redis.counter-expiry", CounterExpiry)
+        .Set("brrr.redis.heartbeat-ttl", HeartbeatTtl)
+        .ToConfig();
 }
 
 /// <summary>Puts a brrr worker of Akka.Hosting on Redis.</summary>
