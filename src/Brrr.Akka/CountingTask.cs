@@ -7,7 +7,7 @@ internal sealed class CountingTask(ITaskHandler inner, WorkerStatistics statisti
 {
     public string Name => inner.Name;
 
-    public Task<byte[]> InvokeAsync(TaskContext context)
+    public Task<byte[]?> InvokeAsync(TaskContext context)
     {
         statistics.Executed(inner.Name);
         return inner.InvokeAsync(context);

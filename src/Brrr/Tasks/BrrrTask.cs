@@ -17,12 +17,19 @@ public sealed class BrrrTask<TArgs, TResult> : TaskRef<TArgs, TResult>, ITaskHan
     }
 
     /// <inheritdoc />
-    public async Task<byte[]> InvokeAsync(TaskContext context)
+    public async Task<byte[]?> InvokeAsync(TaskContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var args = context.Codec.DecodeArgs<TArgs>(context.CurrentCall);
-        var result = await _handler(context, args).ConfigureAwait(false);
-        return context.Codec.EncodeReturn(result);
+        var run = _handler(context, args);
+        // A deferred run ends here, cancelled by a missing child, without another throw.
+        await ((Task)run).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if ((run.IsCanceled && context.HasMissingChildren) || (run.IsFaulted && run.Exception!.InnerExceptions.All(e => e is DeferException)))
+        {
+            return null;
+        }
+
+        return context.Codec.EncodeReturn(await run.ConfigureAwait(false));
     }
 }
 

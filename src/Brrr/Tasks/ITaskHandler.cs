@@ -7,8 +7,9 @@ public interface ITaskHandler
     string Name { get; }
 
     /// <summary>
-    /// Runs <paramref name="context"/>'s call and returns the encoded value. Throws <see cref="DeferException"/>
-    /// when a child's value is missing (the run is then deferred), anything else when the task fails.
+    /// Runs <paramref name="context"/>'s call and returns the encoded value, or <c>null</c> when the run is deferred
+    /// on missing children (it may also throw <see cref="DeferException"/> for that); anything else thrown is a
+    /// failure of the task.
     /// </summary>
-    Task<byte[]> InvokeAsync(TaskContext context);
+    Task<byte[]?> InvokeAsync(TaskContext context);
 }

@@ -5,7 +5,7 @@ namespace Brrr.Tasks;
 
 /// <summary>
 /// What a running task sees: its call, and <see cref="Call{TArgs,TResult}"/>/<see cref="Gather{TResult}(IEnumerable{Task{TResult}})"/>
-/// to get children's values. A missing child never blocks: the run is aborted with a <see cref="DeferException"/>
+/// to get children's values. A missing child never blocks: the run is aborted (its task is cancelled)
 /// and re-run once the child completes. One context serves one run; its methods are thread safe.
 /// </summary>
 public sealed class TaskContext
@@ -41,40 +41,52 @@ public sealed class TaskContext
     public CancellationToken CancellationToken { get; }
 
     /// <summary>
-    /// The value of <paramref name="task"/>(<paramref name="args"/>) if it is stored; otherwise the returned task
-    /// fails with <see cref="DeferException"/> and the child is recorded for scheduling.
+    /// The value of <paramref name="task"/>(<paramref name="args"/>) if it is stored; otherwise the child is recorded
+    /// for scheduling and the returned task is cancelled, which aborts the run when awaited (let the
+    /// <see cref="OperationCanceledException"/> propagate: the run is deferred and re-runs once the child is done).
     /// </summary>
     /// <param name="task">The child task (a definition or a by-name reference).</param>
     /// <param name="args">Its arguments.</param>
     /// <param name="topic">The topic the child runs on; default: the task's topic, else this run's topic.</param>
-    public async Task<TResult> Call<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null)
+    public Task<TResult> Call<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null)
     {
         ArgumentNullException.ThrowIfNull(task);
         var child = Codec.EncodeCall(task.Name, args);
         var childTopic = topic ?? task.Topic ?? Topic;
-        var value = await _lookups.GetOrAdd(child.CallHash, _ => new Lazy<Task<byte[]?>>(() => LookupAsync(child, childTopic))).Value.ConfigureAwait(false);
-        return value is null
-            ? throw new DeferException($"The value of {child} is missing: the run of {CurrentCall} is deferred.")
-            : Codec.DecodeReturn<TResult>(task.Name, value);
+        var lookup = _lookups.GetOrAdd(child.CallHash, _ => new Lazy<Task<byte[]?>>(() => LookupAsync(child, childTopic))).Value;
+        // A missing child is the common case of a run: a faulted task, not a throw, keeps it cheap.
+        return lookup.IsCompletedSuccessfully ? Resolve(task, lookup.Result) : ResolveAsync(task, lookup);
     }
 
     /// <summary>
     /// Waits for every call in <paramref name="calls"/> so that all missing children of the run are recorded before
     /// it is deferred; then returns their values in order. A failure other than a missing child is rethrown.
     /// </summary>
-    public async Task<TResult[]> Gather<TResult>(IEnumerable<Task<TResult>> calls)
+    public Task<TResult[]> Gather<TResult>(IEnumerable<Task<TResult>> calls)
     {
         ArgumentNullException.ThrowIfNull(calls);
         var all = calls.ToArray();
-        await WhenAllOrDefer(all).ConfigureAwait(false);
-        return all.Select(t => t.Result).ToArray();
+        return Array.TrueForAll(all, t => t.IsCompleted)
+            ? Settle(all)
+            : Task.WhenAll(all).ContinueWith(_ => Settle(all), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
     }
 
     /// <inheritdoc cref="Gather{TResult}(IEnumerable{Task{TResult}})"/>
     public Task<TResult[]> Gather<TResult>(params Task<TResult>[] calls) => Gather((IEnumerable<Task<TResult>>)calls);
 
     /// <summary>Waits for every one of <paramref name="work"/> (of any result type) the way <see cref="Gather{TResult}(IEnumerable{Task{TResult}})"/> does.</summary>
-    public Task GatherAll(params Task[] work) => WhenAllOrDefer(work);
+    public Task GatherAll(params Task[] work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return Gather(work.Select(async t =>
+        {
+            await t.ConfigureAwait(false);
+            return true;
+        }));
+    }
+
+    /// <summary>Whether a child was found missing so far.</summary>
+    internal bool HasMissingChildren => !_missing.IsEmpty;
 
     /// <summary>The children found missing so far, in the order they were first asked for.</summary>
     internal IReadOnlyList<ChildCall> MissingChildren => _missingOrder.Select(h => _missing[h]).ToArray();
@@ -106,28 +118,46 @@ public sealed class TaskContext
         return value;
     }
 
-    private static async Task WhenAllOrDefer(Task[] all)
+    private Task<TResult> Resolve<TArgs, TResult>(TaskRef<TArgs, TResult> task, byte[]? value) =>
+        value is null ? Missing<TResult>.Task : Task.FromResult(Codec.DecodeReturn<TResult>(task.Name, value));
+
+    private Task<TResult> ResolveAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, Task<byte[]?> lookup) =>
+        lookup.ContinueWith(
+            done => done.IsCompletedSuccessfully ? Resolve(task, done.Result)
+                : done.IsFaulted ? Task.FromException<TResult>(done.Exception!.InnerException!)
+                : Task.FromCanceled<TResult>(CancellationToken.IsCancellationRequested ? CancellationToken : new CancellationToken(true)),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Unwrap();
+
+    /// <summary>
+    /// Outcomes of a settled gather, without a throw: the first failure, else deferred (cancelled) when a child is
+    /// missing, else the values.
+    /// </summary>
+    private Task<TResult[]> Settle<TResult>(Task<TResult>[] all)
     {
-        try
+        var cancelled = false;
+        foreach (var task in all)
         {
-            await Task.WhenAll(all).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            var failure = all.Where(t => t.IsFaulted)
-                .SelectMany(t => t.Exception!.InnerExceptions)
-                .FirstOrDefault(e => e is not DeferException);
-            if (failure is not null)
+            if (task.IsFaulted)
             {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                return Task.FromException<TResult[]>(task.Exception!.InnerException!);
             }
 
-            if (all.Any(t => t.IsCanceled))
-            {
-                throw new OperationCanceledException("A gathered call was cancelled.");
-            }
-
-            throw new DeferException("Some gathered children are missing: the run is deferred.");
+            cancelled |= task.IsCanceled;
         }
+
+        if (!cancelled)
+        {
+            return Task.FromResult(Array.ConvertAll(all, t => t.Result));
+        }
+
+        return HasMissingChildren ? Missing<TResult[]>.Task : Task.FromCanceled<TResult[]>(new CancellationToken(true));
+    }
+
+    /// <summary>The task of a missing child: cancelled, shared (no exception object, nothing to finalize).</summary>
+    private static class Missing<T>
+    {
+        public static readonly Task<T> Task = System.Threading.Tasks.Task.FromCanceled<T>(new CancellationToken(true));
     }
 }

@@ -34,7 +34,7 @@ public static class TaskRunner
         try
         {
             var value = await handler.InvokeAsync(context).ConfigureAwait(false);
-            return new CallCompleted(value);
+            return value is null ? await DeferredAsync(context).ConfigureAwait(false) : new CallCompleted(value);
         }
         catch (Exception) when (HasMissing(context))
         {
@@ -57,7 +57,7 @@ public static class TaskRunner
         }
     }
 
-    private static bool HasMissing(TaskContext context) => context.MissingChildren.Count > 0;
+    private static bool HasMissing(TaskContext context) => context.HasMissingChildren;
 
     private static async Task<CallOutcome> DeferredAsync(TaskContext context)
     {
@@ -65,14 +65,13 @@ public static class TaskRunner
         {
             await context.LookupsSettled().ConfigureAwait(false);
         }
-        catch (Exception) when (context.MissingChildren.Count > 0)
+        catch (Exception) when (context.HasMissingChildren)
         {
             // A failed lookup of one child does not hide the children already found missing.
         }
 
-        var children = context.MissingChildren;
-        return children.Count > 0
-            ? new CallDeferred(children)
-            : throw new InvalidOperationException($"The run of {context.CurrentCall} threw DeferException without asking for a missing child.");
+        return context.HasMissingChildren
+            ? new CallDeferred(context.MissingChildren)
+            : throw new InvalidOperationException($"The run of {context.CurrentCall} deferred without asking for a missing child.");
     }
 }
