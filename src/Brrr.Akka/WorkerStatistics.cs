@@ -1,21 +1,23 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace Brrr.Akka;
 
 /// <summary>Counters of one worker since it started. Thread safe; read at any time.</summary>
 public sealed class WorkerStatistics
 {
-    private readonly ConcurrentDictionary<string, long> _executions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _executions = new(StringComparer.Ordinal);
     private long _deferred;
     private long _completed;
     private long _failed;
     private long _released;
 
     /// <summary>Handler executions so far, per task name.</summary>
-    public IReadOnlyDictionary<string, long> ExecutionsByTask => new Dictionary<string, long>(_executions, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> ExecutionsByTask =>
+        _executions.ToDictionary(e => e.Key, e => Interlocked.Read(ref e.Value.Value), StringComparer.Ordinal);
 
     /// <summary>Handler executions so far, all tasks.</summary>
-    public long Executions => _executions.Values.Sum();
+    public long Executions => _executions.Sum(e => Interlocked.Read(ref e.Value.Value));
 
     /// <summary>Runs that ended deferred on missing children.</summary>
     public long Deferred => Interlocked.Read(ref _deferred);
@@ -29,7 +31,7 @@ public sealed class WorkerStatistics
     /// <summary>Messages given back to the queue after a transient failure or on shutdown.</summary>
     public long Released => Interlocked.Read(ref _released);
 
-    internal void Executed(string taskName) => _executions.AddOrUpdate(taskName, 1, static (_, n) => n + 1);
+    internal void Executed(string taskName) => Interlocked.Increment(ref _executions.GetOrAdd(taskName, static _ => new StrongBox<long>()).Value);
 
     internal void CountDeferred() => Interlocked.Increment(ref _deferred);
 

@@ -80,7 +80,7 @@ public sealed class JsonCodec : ICodec
             w.WriteEndArray();
             w.WriteEndArray();
         });
-        return new Call(taskName, payload, Convert.ToHexStringLower(SHA256.HashData(hashed)));
+        return new Call(taskName, payload, Convert.ToHexStringLower(Sha256(hashed)));
     }
 
     /// <inheritdoc />
@@ -126,6 +126,17 @@ public sealed class JsonCodec : ICodec
         {
             throw new ProtocolException($"The stored value of a '{taskName}' call is not valid for {typeof(TResult).Name}: {e.Message}", e);
         }
+    }
+
+    // One hasher per thread: the one-shot API fetches the algorithm from OpenSSL on every call, which contends.
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
+    private static byte[] Sha256(byte[] data)
+    {
+        var hasher = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hasher.AppendData(data);
+        return hasher.GetHashAndReset();
     }
 
     /// <summary>The compact JSON of <paramref name="node"/> with object keys sorted recursively (ordinal).</summary>

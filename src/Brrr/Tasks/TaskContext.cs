@@ -92,7 +92,7 @@ public sealed class TaskContext
     internal IReadOnlyList<ChildCall> MissingChildren => _missingOrder.Select(h => _missing[h]).ToArray();
 
     /// <summary>Waits until every value lookup started by the run has finished (so every missing child is recorded).</summary>
-    internal Task LookupsSettled() => Task.WhenAll(_lookups.Values.Select(l => l.Value));
+    internal Task LookupsSettled() => Task.WhenAll(_lookups.Select(l => l.Value.Value));
 
     /// <summary>The first store failure met while reading a child's value, if any.</summary>
     internal Exception? LookupFailure { get; private set; }
