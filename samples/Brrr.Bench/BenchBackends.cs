@@ -1,0 +1,182 @@
+using Amazon.Runtime;
+using Brrr.Akka;
+using Brrr.Backends;
+using Brrr.Bench.Counting;
+using Brrr.Bench.Servers;
+using Brrr.Codecs;
+using Brrr.DynamoDb;
+using Brrr.Redis;
+using StackExchange.Redis;
+
+namespace Brrr.Bench;
+
+/// <summary>
+/// The servers and connections of a bench session (started once, shared by every run), and fresh backends per run:
+/// a new in-memory set, a flushed Redis (only when the bench owns it) or a new DynamoDB table.
+/// </summary>
+internal sealed class BenchBackends : IAsyncDisposable
+{
+    private readonly BenchOptions _options;
+    private readonly List<IAsyncDisposable> _owned = [];
+    private RedisBrrr? _redis;
+    private bool _ownsRedis;
+    private Uri? _dynamoUrl;
+    private DynamoDbStore? _table;
+    private int _tables;
+
+    private BenchBackends(BenchOptions options) => _options = options;
+
+    public RedisBrrr? Redis => _redis;
+
+    /// <summary>The dynalite process id when the bench started it.</summary>
+    public int? DynaliteProcessId { get; private set; }
+
+    /// <summary>The redis-server process id when the bench started it.</summary>
+    public int? RedisProcessId { get; private set; }
+
+    public static async Task<BenchBackends> StartAsync(BenchOptions options)
+    {
+        var session = new BenchBackends(options);
+        try
+        {
+            if (options.Backend is "redis" or "redis-dynamo")
+            {
+                var configuration = options.Redis;
+                if (configuration is null)
+                {
+                    var server = await Launchers.StartRedisAsync().ConfigureAwait(false);
+                    session._owned.Add(server);
+                    session._ownsRedis = true;
+                    session.RedisProcessId = server.ProcessId;
+                    configuration = $"127.0.0.1:{server.Port}";
+                }
+
+                session._redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = configuration + ",allowAdmin=true" }).ConfigureAwait(false);
+            }
+
+            if (options.Backend is "redis-dynamo")
+            {
+                session._dynamoUrl = options.DynamoUrl;
+                if (session._dynamoUrl is null)
+                {
+                    var server = await Launchers.StartDynaliteAsync(options.DynaliteCli).ConfigureAwait(false);
+                    session._owned.Add(server);
+                    session.DynaliteProcessId = server.ProcessId;
+                    session._dynamoUrl = new Uri($"http://127.0.0.1:{server.Port}");
+                }
+            }
+
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Fresh backends for one run, wrapped in counting decorators when <c>--count-ops</c> is on.</summary>
+    public async Task<RunBackends> ForRunAsync()
+    {
+        IStore store;
+        ICache cache;
+        IQueue queue;
+        switch (_options.Backend)
+        {
+            case "memory":
+                (store, cache, queue) = (new InMemoryStore(), new InMemoryCache(), new InMemoryQueue());
+                break;
+            default:
+                var redis = _redis!;
+                if (_ownsRedis)
+                {
+                    foreach (var endpoint in redis.Multiplexer.GetEndPoints())
+                    {
+                        await redis.Multiplexer.GetServer(endpoint).FlushAllDatabasesAsync().ConfigureAwait(false);
+                    }
+                }
+
+                (store, cache, queue) = (redis.Store, redis.Cache, redis.Queue);
+                if (_options.Backend is "redis-dynamo")
+                {
+                    await DropTableAsync().ConfigureAwait(false);
+                    _table = DynamoDbStore.Create(
+                        DynamoDbStoreSettings.Default with
+                        {
+                            ServiceUrl = _dynamoUrl,
+                            Region = "us-east-1",
+                            TableName = $"brrr-bench-{Environment.ProcessId}-{++_tables}",
+                        },
+                        new BasicAWSCredentials("dummy", "dummy"));
+                    await _table.EnsureTableAsync().ConfigureAwait(false);
+                    store = _table;
+                }
+
+                break;
+        }
+
+        if (!_options.CountOps)
+        {
+            return new RunBackends(new BrrrBackends(store, cache, queue, JsonCodec.Default), null, null, null);
+        }
+
+        var countingStore = new CountingStore(store);
+        var countingCache = new CountingCache(cache);
+        var countingQueue = new CountingQueue(queue);
+        return new RunBackends(new BrrrBackends(countingStore, countingCache, countingQueue, JsonCodec.Default), countingStore.Counters, countingQueue.Counters, countingCache.Counters);
+    }
+
+    /// <summary>Commands Redis has processed so far (INFO stats total_commands_processed), or null without Redis.</summary>
+    public async Task<long?> RedisCommandsAsync()
+    {
+        if (_redis is null)
+        {
+            return null;
+        }
+
+        long total = 0;
+        foreach (var endpoint in _redis.Multiplexer.GetEndPoints())
+        {
+            var info = await _redis.Multiplexer.GetServer(endpoint).InfoAsync("stats").ConfigureAwait(false);
+            var value = info.SelectMany(g => g).FirstOrDefault(p => p.Key == "total_commands_processed").Value;
+            total += long.Parse(value ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DropTableAsync().ConfigureAwait(false);
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task DropTableAsync()
+    {
+        if (_table is not null)
+        {
+            try
+            {
+                await _table.DeleteTableAsync().ConfigureAwait(false);
+            }
+            catch (AmazonServiceException e)
+            {
+                Console.Error.WriteLine($"brrr-bench: could not delete table {_table.TableName}: {e.Message}");
+            }
+
+            _table.Dispose();
+            _table = null;
+        }
+    }
+}
+
+/// <summary>The backends of one run and their operation counters (null without <c>--count-ops</c>).</summary>
+internal sealed record RunBackends(BrrrBackends Backends, Counting.OpCounters? Store, Counting.OpCounters? Queue, Counting.OpCounters? Cache);

@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace Brrr.Bench;
+
+/// <summary>The command line of the bench.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        usage: brrr-bench [options]
+          --workload fib|tree|chain|fanout|store   what to run (default fib; store = raw store get/set ops/s)
+          --n N                 fib: fib(N) per root (default 15); fanout: N leaves (default 1000)
+          --branching B         tree: children per inner node (default 4)
+          --depth D             tree: levels below the root (default 4); chain: chain length (default 1000)
+          --roots R             concurrent roots, each with a fresh salt (default 32 for fib/tree, 1 otherwise)
+          --backend memory|redis|redis-dynamo   (default memory)
+          --workers W           worker ActorSystems in this process (default 1)
+          --parallelism P       brrr.topic-defaults.parallelism of every worker (default: reference.conf)
+          --spawn-limit L       brrr.spawn-limit (default 10000)
+          --hocon TEXT          extra HOCON for every worker system (e.g. "brrr.registrars = 4")
+          --repeat K            measured runs; the last JSON line holds their medians (default 1)
+          --warmup K            unmeasured runs first, to JIT the code paths (default 1)
+          --count-ops           count store, queue and cache operations (decorators around the backends)
+          --redis HOST:PORT     use this Redis instead of starting redis-server
+          --dynamo-url URL      use this DynamoDB endpoint instead of starting dynalite
+          --dynalite-cli PATH   dynalite's cli.js (default: tools/dynalite/node_modules/dynalite/cli.js above the working dir)
+          --concurrency C       store workload: concurrent loops (default 16)
+          --seconds S           store workload: duration (default 3)
+          --timeout S           longest a run may take (default 300)
+          --smoke               every workload on memory at tiny sizes; exit 1 on a wrong result
+        """;
+
+    public string Workload { get; init; } = "fib";
+    public int? N { get; init; }
+    public int Branching { get; init; } = 4;
+    public int? Depth { get; init; }
+    public int? Roots { get; init; }
+    public string Backend { get; init; } = "memory";
+    public int Workers { get; init; } = 1;
+    public int? Parallelism { get; init; }
+    public long SpawnLimit { get; init; } = Jobs.DefaultSpawnLimit;
+    public string? Hocon { get; init; }
+    public int Repeat { get; init; } = 1;
+    public int Warmup { get; init; } = 1;
+    public bool CountOps { get; init; }
+    public string? Redis { get; init; }
+    public Uri? DynamoUrl { get; init; }
+    public string? DynaliteCli { get; init; }
+    public int Concurrency { get; init; } = 16;
+    public double Seconds { get; init; } = 3;
+    public double TimeoutSeconds { get; init; } = 300;
+    public bool Smoke { get; init; }
+
+    public int RootCount => Roots ?? (Workload is "fib" or "tree" ? 32 : 1);
+
+    /// <summary>The command line that reproduces these options (for the report).</summary>
+    public string CommandLine { get; init; } = "";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions { CommandLine = string.Join(' ', args) };
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            int Int() => int.Parse(Value(), CultureInfo.InvariantCulture);
+            o = name switch
+            {
+                "--workload" => o with { Workload = Value() },
+                "--n" => o with { N = Int() },
+                "--branching" => o with { Branching = Int() },
+                "--depth" => o with { Depth = Int() },
+                "--roots" => o with { Roots = Int() },
+                "--backend" => o with { Backend = Value() },
+                "--workers" => o with { Workers = Int() },
+                "--parallelism" => o with { Parallelism = Int() },
+                "--spawn-limit" => o with { SpawnLimit = long.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--hocon" => o with { Hocon = Value() },
+                "--repeat" => o with { Repeat = Int() },
+                "--warmup" => o with { Warmup = Int() },
+                "--count-ops" => o with { CountOps = true },
+                "--redis" => o with { Redis = Value() },
+                "--dynamo-url" => o with { DynamoUrl = new Uri(Value()) },
+                "--dynalite-cli" => o with { DynaliteCli = Value() },
+                "--concurrency" => o with { Concurrency = Int() },
+                "--seconds" => o with { Seconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--timeout" => o with { TimeoutSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--smoke" => o with { Smoke = true },
+                _ => throw new ArgumentException($"Unknown option '{name}'."),
+            };
+        }
+
+        o.Validate();
+        return o;
+    }
+
+    private void Validate()
+    {
+        if (Workload is not ("fib" or "tree" or "chain" or "fanout" or "store"))
+        {
+            throw new ArgumentException($"--workload must be fib, tree, chain, fanout or store, got '{Workload}'.");
+        }
+
+        if (Backend is not ("memory" or "redis" or "redis-dynamo"))
+        {
+            throw new ArgumentException($"--backend must be memory, redis or redis-dynamo, got '{Backend}'.");
+        }
+
+        if (Workers < 1 || Repeat < 1 || Warmup < 0 || RootCount < 1 || Concurrency < 1 || Parallelism is < 1)
+        {
+            throw new ArgumentException("--workers, --repeat, --roots, --concurrency and --parallelism must be >= 1, --warmup >= 0.");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Brrr.Backends;
+
+namespace Brrr.Bench.Counting;
+
+/// <summary>Counts every operation on an <see cref="IStore"/> before passing it on (one count = one request to the store).</summary>
+internal sealed class CountingStore(IStore inner) : IStore
+{
+    private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6;
+
+    public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad");
+
+    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(Has);
+        return inner.HasAsync(key, cancellationToken);
+    }
+
+    public Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(Get);
+        return inner.GetAsync(key, cancellationToken);
+    }
+
+    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(Set);
+        return inner.SetAsync(key, value, cancellationToken);
+    }
+
+    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(Delete);
+        return inner.DeleteAsync(key, cancellationToken);
+    }
+
+    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(SetNew);
+        return inner.SetNewValueAsync(key, value, cancellationToken);
+    }
+
+    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(Cas);
+        return inner.CompareAndSetAsync(key, value, expected, cancellationToken);
+    }
+
+    public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(Cad);
+        return inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Brrr.Bench;
+
+/// <summary>Peak resident memory of this process, per run where Linux allows resetting the peak.</summary>
+internal static class ProcessMemory
+{
+    /// <summary>Resets the kernel's peak RSS (VmHWM) by writing 5 to /proc/self/clear_refs; false when that is not possible.</summary>
+    public static bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>VmHWM from /proc/self/status (since the last reset), else the process's peak working set since start.</summary>
+    public static long PeakRssBytes(bool wasReset)
+    {
+        if (wasReset && File.Exists("/proc/self/status"))
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
+    }
+}
+
+/// <summary>Samples the GC heap every 20 ms and keeps the largest value.</summary>
+internal sealed class HeapSampler : IDisposable
+{
+    private readonly Timer _timer;
+    private long _peak;
+
+    public HeapSampler() => _timer = new Timer(_ => Sample(), null, 0, 20);
+
+    public long Stop()
+    {
+        _timer.Change(Timeout.Infinite, Timeout.Infinite);
+        Sample();
+        return Interlocked.Read(ref _peak);
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Sample()
+    {
+        var now = GC.GetTotalMemory(false);
+        long seen;
+        while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
+        {
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Brrr.Bench;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException)
+{
+    Console.Error.WriteLine($"brrr-bench: {e.Message}");
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+if (options.Smoke)
+{
+    return await Smoke.RunAsync(options);
+}
+
+await using var session = await BenchBackends.StartAsync(options);
+if (options.Workload == "store")
+{
+    return await StoreProbe.RunAsync(options, session);
+}
+
+var results = new List<RunResult>();
+Console.Error.WriteLine(RunResult.TableHeader);
+for (var i = 0; i < options.Warmup + options.Repeat; i++)
+{
+    RunResult result;
+    try
+    {
+        result = await BenchRun.RunAsync(options, session);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine($"brrr-bench: {e.Message}");
+        return 2;
+    }
+
+    if (i < options.Warmup)
+    {
+        Console.Error.WriteLine(result with { Kind = "warmup" } is var w ? w.ToTableRow() : "");
+        if (result.Error is not null)
+        {
+            return 1;
+        }
+
+        continue;
+    }
+
+    results.Add(result);
+    Console.Out.WriteLine(result.ToJson());
+    Console.Error.WriteLine(result.ToTableRow());
+}
+
+if (results.Count > 1)
+{
+    var median = RunResult.Median(results);
+    Console.Out.WriteLine(median.ToJson());
+    Console.Error.WriteLine(median.ToTableRow());
+}
+
+return results.Any(r => r.Error is not null) ? 1 : 0;

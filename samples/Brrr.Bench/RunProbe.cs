@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Brrr.Bench;
+
+/// <summary>
+/// What the task code of one run reports: which roots finished, and the child-to-parent latency.
+/// <para>
+/// Latency method: when a child handler is about to return its value it records a timestamp under the child's key
+/// (<see cref="ChildReturning"/>; first return only). Every parent handler takes a timestamp when it starts; when one of
+/// its <c>ctx.Call</c>s then comes back with that child's value, the parent takes the child's timestamp out of the map
+/// (<see cref="ParentSaw"/>) and records <c>parent start - child return</c>. So each child gives one sample: the
+/// time from its handler's return (value not stored yet) to the start of the first parent run that sees its value,
+/// which covers the value write, the pending-returns CAS, the parent's job push, the queue and the pickup.
+/// Runs on one process clock (<see cref="Stopwatch"/>), so it needs every worker in this process.
+/// </para>
+/// </summary>
+internal sealed class RunProbe
+{
+    private readonly ConcurrentDictionary<string, long> _childReturned = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _pendingRoots = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _allRootsDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<long> _samples = new(capacity: 1 << 16);
+    private long _rootReturns;
+
+    /// <summary>Completes when every root registered with <see cref="ExpectRoot"/> has returned a value once.</summary>
+    public Task AllRootsDone => _allRootsDone.Task;
+
+    /// <summary>Handler returns of root calls so far (a root may return more than once).</summary>
+    public long RootReturns => Interlocked.Read(ref _rootReturns);
+
+    public void ExpectRoot(string salt) => _pendingRoots.TryAdd(salt, 0);
+
+    public void RootReturning(string salt)
+    {
+        Interlocked.Increment(ref _rootReturns);
+        if (_pendingRoots.TryRemove(salt, out _) && _pendingRoots.IsEmpty)
+        {
+            _allRootsDone.TrySetResult();
+        }
+    }
+
+    public void ChildReturning(string key) => _childReturned.TryAdd(key, Stopwatch.GetTimestamp());
+
+    public void ParentSaw(string childKey, long parentStarted)
+    {
+        if (_childReturned.TryRemove(childKey, out var returned))
+        {
+            // A run that started before the child returned can still read the value late: count that as zero wait.
+            var ticks = Math.Max(0, parentStarted - returned);
+            lock (_samples)
+            {
+                _samples.Add(ticks);
+            }
+        }
+    }
+
+    /// <summary>Awaits <paramref name="call"/>; when it yields a value, records that the parent run saw <paramref name="childKey"/>.</summary>
+    public async Task<T> Observe<T>(Task<T> call, string childKey, long parentStarted)
+    {
+        var value = await call.ConfigureAwait(false);
+        ParentSaw(childKey, parentStarted);
+        return value;
+    }
+
+    /// <summary>The latency samples in milliseconds, sorted.</summary>
+    public double[] LatencySamplesMs()
+    {
+        long[] ticks;
+        lock (_samples)
+        {
+            ticks = [.. _samples];
+        }
+
+        Array.Sort(ticks);
+        return ticks.Select(t => t * 1000.0 / Stopwatch.Frequency).ToArray();
+    }
+}

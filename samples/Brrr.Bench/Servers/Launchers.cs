@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+
+namespace Brrr.Bench.Servers;
+
+/// <summary>How the bench starts its own redis-server and dynalite.</summary>
+internal static class Launchers
+{
+    public static Task<LocalServer> StartRedisAsync(string executable = "/usr/bin/redis-server") =>
+        LocalServer.StartAsync(
+            "redis-server",
+            File.Exists(executable) ? executable : "redis-server",
+            port => ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            port => LocalServer.AnswersAsync(port, "PING\r\n"u8.ToArray(), "+PONG"));
+
+    public static Task<LocalServer> StartDynaliteAsync(string? cli)
+    {
+        cli ??= FindDynaliteCli() ?? throw new InvalidOperationException(
+            "dynalite is not installed: run `cd tools/dynalite && npm ci` in the repository, pass --dynalite-cli PATH/cli.js, or pass --dynamo-url of a running server.");
+        return LocalServer.StartAsync(
+            "dynalite",
+            "node",
+            port => [cli, "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
+            port => LocalServer.AnswersAsync(port, Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), "HTTP/1.1"));
+    }
+
+    /// <summary>tools/dynalite/node_modules/dynalite/cli.js in the first folder above the working directory or the binary that has one.</summary>
+    private static string? FindDynaliteCli()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var cli = Path.Combine(dir.FullName, "tools", "dynalite", "node_modules", "dynalite", "cli.js");
+                if (File.Exists(cli))
+                {
+                    return cli;
+                }
+            }
+        }
+
+        return null;
+    }
+}

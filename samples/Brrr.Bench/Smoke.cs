@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace Brrr.Bench;
+
+/// <summary>
+/// <c>--smoke</c>: every workload once on the in-memory backend at tiny sizes, one and two worker systems; each root's
+/// stored value is checked (fib values, tree leaf counts, chain lengths, fanout sums). Meant for CI: a few seconds.
+/// </summary>
+internal static class Smoke
+{
+    public static async Task<int> RunAsync(BenchOptions baseOptions)
+    {
+        BenchOptions[] cases =
+        [
+            baseOptions with { Workload = "fib", N = 10, Roots = 4, Warmup = 0, Repeat = 1, CountOps = true },
+            baseOptions with { Workload = "fib", N = 12, Roots = 3, Workers = 2, Parallelism = 4, Warmup = 0, Repeat = 1 },
+            baseOptions with { Workload = "tree", Branching = 3, Depth = 3, Roots = 3, Warmup = 0, Repeat = 1, CountOps = true },
+            baseOptions with { Workload = "chain", Depth = 40, Roots = 2, Warmup = 0, Repeat = 1 },
+            baseOptions with { Workload = "fanout", N = 50, Roots = 1, Warmup = 0, Repeat = 1, Workers = 2 },
+        ];
+        var clock = Stopwatch.StartNew();
+        var failures = 0;
+        Console.Error.WriteLine(RunResult.TableHeader);
+        foreach (var options in cases)
+        {
+            var o = options with { Backend = "memory", TimeoutSeconds = 20, CommandLine = Describe(options) };
+            await using var session = await BenchBackends.StartAsync(o).ConfigureAwait(false);
+            var result = await BenchRun.RunAsync(o, session).ConfigureAwait(false);
+            Console.Out.WriteLine(result.ToJson());
+            Console.Error.WriteLine(result.ToTableRow());
+            if (result.Error is not null || result.Executions < result.DistinctCalls || result.LatencySamples == 0)
+            {
+                failures++;
+                Console.Error.WriteLine($"SMOKE FAILED: {o.CommandLine}: {result.Error ?? "too few executions or no latency samples"}");
+            }
+        }
+
+        Console.Error.WriteLine(failures == 0
+            ? $"smoke: {cases.Length} workloads verified in {clock.Elapsed.TotalSeconds:F1} s"
+            : $"smoke: {failures} of {cases.Length} failed");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static string Describe(BenchOptions o) => o.Workload switch
+    {
+        "tree" => $"--smoke case: --workload tree --branching {o.Branching} --depth {o.Depth} --roots {o.RootCount} --workers {o.Workers}",
+        "chain" => $"--smoke case: --workload chain --depth {o.Depth} --roots {o.RootCount} --workers {o.Workers}",
+        _ => $"--smoke case: --workload {o.Workload} --n {o.N} --roots {o.RootCount} --workers {o.Workers}",
+    };
+}
