@@ -19,3 +19,7 @@ fi
 
 dotnet build BrrrAkka.sln -c Release -nologo -v quiet
 dotnet test BrrrAkka.sln -c Release --no-build --nologo "$@"
+
+# The benchmark harness at tiny sizes, every workload checked, so it cannot rot.
+dotnet samples/Brrr.Bench/bin/Release/net10.0/brrr-bench.dll --smoke > /dev/null
+echo "bench smoke: passed"

@@ -24,6 +24,9 @@ public sealed record BrrrSettings
     /// <summary>Longest one call may take end to end (<c>brrr.call-timeout</c>).</summary>
     public required TimeSpan CallTimeout { get; init; }
 
+    /// <summary>Child values kept in memory per worker (<c>brrr.value-cache-size</c>).</summary>
+    public required int ValueCacheSize { get; init; }
+
     /// <summary>Registrar actors per worker (<c>brrr.registrars</c>).</summary>
     public required int Registrars { get; init; }
 
@@ -65,6 +68,7 @@ public sealed record BrrrSettings
             RetryBackoffMin = Positive(brrr.GetTimeSpan("retry-backoff-min"), "brrr.retry-backoff-min"),
             RetryBackoffMax = Positive(brrr.GetTimeSpan("retry-backoff-max"), "brrr.retry-backoff-max"),
             CallTimeout = Positive(brrr.GetTimeSpan("call-timeout"), "brrr.call-timeout"),
+            ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
             Registrars = (int)AtLeast(brrr.GetInt("registrars"), 1, "brrr.registrars"),
             Returners = (int)AtLeast(brrr.GetInt("returners"), 1, "brrr.returners"),
             TopicDefaults = defaults,

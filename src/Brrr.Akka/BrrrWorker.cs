@@ -30,7 +30,8 @@ public sealed class BrrrWorker : IAsyncDisposable
         Backends = backends;
         Name = name;
         _log = Logging.GetLogger(system, $"brrr-worker-{name}");
-        Processor = new CallProcessor(new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec);
+        Processor = new CallProcessor(
+            new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec, new ValueCache(settings.ValueCacheSize));
         Client = backends.CreateClient(settings.SpawnLimit);
         _registrars = system.ActorOf(
             EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithRouter(new ConsistentHashingPool(settings.Registrars)),

@@ -13,7 +13,11 @@ namespace Brrr;
 public sealed class CallProcessor
 {
     /// <summary>Creates the processor.</summary>
-    public CallProcessor(Memory memory, Jobs jobs, ICodec codec)
+    /// <param name="memory">The store algorithms.</param>
+    /// <param name="jobs">The job pusher.</param>
+    /// <param name="codec">The codec tasks run with.</param>
+    /// <param name="values">Child values kept in this process; default: none.</param>
+    public CallProcessor(Memory memory, Jobs jobs, ICodec codec, ValueCache? values = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -21,7 +25,11 @@ public sealed class CallProcessor
         Memory = memory;
         Jobs = jobs;
         Codec = codec;
+        Values = values ?? new ValueCache(0);
     }
+
+    /// <summary>Child values kept in this process.</summary>
+    public ValueCache Values { get; }
 
     /// <summary>The store algorithms.</summary>
     public Memory Memory { get; }
@@ -60,13 +68,29 @@ public sealed class CallProcessor
             return new CallCompleted(stored);
         }
 
-        return await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, Memory.GetValueAsync, cancellationToken)
+        return await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken)
             .ConfigureAwait(false);
     }
 
+    private async Task<byte[]?> ReadValueAsync(string callHash, CancellationToken cancellationToken)
+    {
+        if (Values.Get(callHash) is { } cached)
+        {
+            return cached;
+        }
+
+        var value = await Memory.GetValueAsync(callHash, cancellationToken).ConfigureAwait(false);
+        if (value is not null)
+        {
+            Values.Put(callHash, value);
+        }
+
+        return value;
+    }
+
     /// <summary>
-    /// Applies a <see cref="CallDeferred"/>: for each child at once, store its call record, register the parent's
-    /// return address, and push the child's job when the registration says so.
+    /// Applies a <see cref="CallDeferred"/>: for each child at once, register the parent's return address and, when the
+    /// registration says the child must be scheduled, store its call record and push its job.
     /// </summary>
     /// <exception cref="SpawnLimitException">A child's job went over the root's spawn limit (the others were pushed).</exception>
     public async Task RegisterChildrenAsync(LoadedCall parent, IReadOnlyList<ChildCall> children, CancellationToken cancellationToken = default)
@@ -76,11 +100,13 @@ public sealed class CallProcessor
         var returnAddress = new PendingReturn(parent.Message.RootId, parent.Call.CallHash, parent.Delivery.Topic);
         var registrations = children.Select(async child =>
         {
-            await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
             var schedule = await Memory.AddPendingReturnAsync(child.Call.CallHash, returnAddress, parent.Delivery.Redelivered, cancellationToken)
                 .ConfigureAwait(false);
             if (schedule)
             {
+                // Only the registration that schedules the child writes its call record, before its job exists:
+                // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
+                await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
                 await Jobs.PutAsync(child.Topic, new ScheduleMessage(parent.Message.RootId, child.Call.CallHash), cancellationToken)
                     .ConfigureAwait(false);
             }
@@ -107,6 +133,7 @@ public sealed class CallProcessor
     public async Task ReturnValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default)
     {
         await Memory.SetValueAsync(callHash, value, cancellationToken).ConfigureAwait(false);
+        Values.Put(callHash, value);
         await Memory.RemovePendingReturnsAsync(
             callHash,
             r => Jobs.PutAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken),

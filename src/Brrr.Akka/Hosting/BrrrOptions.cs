@@ -23,6 +23,9 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.call-timeout</c>: longest one call may take end to end.</summary>
     public TimeSpan? CallTimeout { get; set; }
 
+    /// <summary><c>brrr.value-cache-size</c>: child values kept in memory per worker (0 = off).</summary>
+    public int? ValueCacheSize { get; set; }
+
     /// <summary><c>brrr.registrars</c>: registrar actors per worker.</summary>
     public int? Registrars { get; set; }
 
@@ -70,6 +73,7 @@ public sealed class BrrrOptions
             .Set("brrr.poll-timeout", PollTimeout)
             .Set("brrr.shutdown-timeout", ShutdownTimeout)
             .Set("brrr.call-timeout", CallTimeout)
+            .Set("brrr.value-cache-size", ValueCacheSize)
             .Set("brrr.registrars", Registrars)
             .Set("brrr.returners", Returners)
             .Set("brrr.topic-defaults.parallelism", DefaultParallelism)
