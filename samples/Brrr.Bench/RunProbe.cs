@@ -55,12 +55,35 @@ internal sealed class RunProbe
         }
     }
 
-    /// <summary>Awaits <paramref name="call"/>; when it yields a value, records that the parent run saw <paramref name="childKey"/>.</summary>
-    public async Task<T> Observe<T>(Task<T> call, string childKey, long parentStarted)
+    /// <summary>
+    /// Passes <paramref name="call"/> through; when it yields a value, records that the parent run saw
+    /// <paramref name="childKey"/>. A missing child passes through untouched, so the probe adds no throw to a deferred run.
+    /// </summary>
+    public Task<T> Observe<T>(Task<T> call, string childKey, long parentStarted)
     {
-        var value = await call.ConfigureAwait(false);
-        ParentSaw(childKey, parentStarted);
-        return value;
+        if (call.IsCompleted)
+        {
+            if (call.IsCompletedSuccessfully)
+            {
+                ParentSaw(childKey, parentStarted);
+            }
+
+            return call;
+        }
+
+        return call.ContinueWith(
+            done =>
+            {
+                if (done.IsCompletedSuccessfully)
+                {
+                    ParentSaw(childKey, parentStarted);
+                }
+
+                return done;
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Unwrap();
     }
 
     /// <summary>The latency samples in milliseconds, sorted.</summary>

@@ -30,7 +30,6 @@ internal sealed class TopicPipeline
         _log = log;
         _idle = new ConcurrentQueue<IActorRef>(runners);
         var settings = topic.Settings;
-        var askTimeout = topic.Worker.Settings.CallTimeout + TimeSpan.FromSeconds(30);
         var received = Source.UnfoldAsync<int, QueueDelivery>(0, async _ =>
         {
             var receiving = ReceiveAsync();
@@ -45,7 +44,7 @@ internal sealed class TopicPipeline
 
         var (killSwitch, completion) = received
             .ViaMaterialized(KillSwitches.Single<QueueDelivery>(), Keep.Right)
-            .SelectAsyncUnordered(settings.Parallelism, delivery => RunAsync(delivery, askTimeout))
+            .SelectAsyncUnordered(settings.Parallelism, RunAsync)
             .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Both)
             .Run(materializer);
         _killSwitch = killSwitch;
@@ -104,7 +103,7 @@ internal sealed class TopicPipeline
         return null;
     }
 
-    private async Task<NotUsed> RunAsync(QueueDelivery delivery, TimeSpan askTimeout)
+    private async Task<NotUsed> RunAsync(QueueDelivery delivery)
     {
         if (!_idle.TryDequeue(out var runner))
         {
@@ -113,12 +112,9 @@ internal sealed class TopicPipeline
 
         try
         {
-            await runner.Ask<CallHandled>(new RunCall(delivery), askTimeout).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            // The runner still owns the message and settles it; only this slot is given up.
-            _log.Error(e, "brrr: no answer from the runner of message {0} on topic {1} within {2}", delivery.Message, _topic.Topic, askTimeout);
+            var handled = new TaskCompletionSource();
+            runner.Tell(new RunCall(delivery, handled));
+            await handled.Task.ConfigureAwait(false);
         }
         finally
         {

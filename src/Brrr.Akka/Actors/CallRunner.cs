@@ -23,15 +23,28 @@ internal sealed class CallRunner : ReceiveActor
     public CallRunner(TopicContext topic)
     {
         _topic = topic;
-        ReceiveAsync<RunCall>(async m =>
-        {
-            var replyTo = Sender;
-            await HandleAsync(m.Delivery).ConfigureAwait(false);
-            replyTo.Tell(new CallHandled(m.Delivery));
-        });
+        // The call runs off the actor's context (it touches no actor state): the pipeline hands a runner one
+        // call at a time, and with synchronous backends the whole call completes inside this receive.
+        Receive<RunCall>(m => _ = RunAsync(m));
     }
 
-    public static Props Props(TopicContext topic) => global::Akka.Actor.Props.Create(() => new CallRunner(topic));
+    public static Props Props(TopicContext topic) => global::Akka.Actor.Props.Create<CallRunner>(topic);
+
+    private async Task RunAsync(RunCall run)
+    {
+        try
+        {
+            await HandleAsync(run.Delivery).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "brrr: handling message {0} on topic {1} failed unexpectedly; it stays held until shutdown or redelivery", run.Delivery.Message, run.Delivery.Topic);
+        }
+        finally
+        {
+            run.Handled.TrySetResult();
+        }
+    }
 
     private async Task HandleAsync(QueueDelivery delivery)
     {
@@ -55,24 +68,27 @@ internal sealed class CallRunner : ReceiveActor
     private async Task ApplyAsync(LoadedCall loaded, CallOutcome outcome)
     {
         var worker = _topic.Worker;
-        var askTimeout = worker.Settings.CallTimeout;
-        Task<EffectDone>[] effects;
+        Task<Exception?>[] effects;
         if (outcome is CallDeferred deferred)
         {
             worker.Statistics.CountDeferred();
-            effects = deferred.Children
-                .Select(child => worker.Registrars.Ask<EffectDone>(new RegisterChild(loaded, child), askTimeout))
-                .ToArray();
+            effects = new Task<Exception?>[deferred.Children.Count];
+            for (var i = 0; i < effects.Length; i++)
+            {
+                var done = new TaskCompletionSource<Exception?>();
+                worker.Registrars.Tell(new RegisterChild(loaded, deferred.Children[i], done));
+                effects[i] = done.Task;
+            }
         }
         else
         {
             worker.Statistics.CountCompleted();
-            var value = ((CallCompleted)outcome).Value;
-            effects = [worker.Returners.Ask<EffectDone>(new ReturnValue(loaded.Call.CallHash, value), askTimeout)];
+            var done = new TaskCompletionSource<Exception?>();
+            worker.Returners.Tell(new ReturnValue(loaded.Call.CallHash, ((CallCompleted)outcome).Value, done));
+            effects = [done.Task];
         }
 
-        var done = await Task.WhenAll(effects).ConfigureAwait(false);
-        var errors = done.Select(d => d.Error).OfType<Exception>().ToArray();
+        var errors = (await Task.WhenAll(effects).ConfigureAwait(false)).OfType<Exception>().ToArray();
         if (errors.Length > 0)
         {
             // A spawn-limit error is only reported once every other effect is known to be done.

@@ -5,66 +5,98 @@ namespace Brrr.Akka.Actors;
 /// <summary>
 /// Applies store effects (child registrations or value returns) with the work on one call hash serialized:
 /// a second effect on a key that is busy waits for the first, while effects on other keys run concurrently.
-/// Replies <see cref="EffectDone"/> to the sender when an effect is done (or failed).
+/// Completes each effect's <see cref="Effect.Done"/> when it is applied (or failed). An effect whose work
+/// completes synchronously (in-memory backends) is settled in the same receive, without a message to itself.
 /// </summary>
 internal sealed class EffectsActor : ReceiveActor
 {
-    private readonly Dictionary<string, Queue<(object Work, IActorRef ReplyTo)>> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<Effect>> _waiting = new(StringComparer.Ordinal);
+    private readonly Func<Effect, Task> _apply;
 
-    public EffectsActor(Func<object, Task> apply)
+    public EffectsActor(Func<Effect, Task> apply)
     {
-        Receive<RegisterChild>(m => Enqueue(m.Child.Call.CallHash, m, apply));
-        Receive<ReturnValue>(m => Enqueue(m.CallHash, m, apply));
-        Receive<Finished>(m =>
+        _apply = apply;
+        Receive<Effect>(Enqueue);
+        Receive<KeyFree>(m => Next(m.Key));
+    }
+
+    public static Props Props(Func<Effect, Task> apply) => global::Akka.Actor.Props.Create<EffectsActor>(apply);
+
+    private void Enqueue(Effect effect)
+    {
+        if (_waiting.TryGetValue(effect.Key, out var queue))
         {
-            m.ReplyTo.Tell(new EffectDone(m.Error));
-            var queue = _waiting[m.Key];
+            queue.Enqueue(effect);
+            return;
+        }
+
+        queue = new Queue<Effect>();
+        queue.Enqueue(effect);
+        _waiting[effect.Key] = queue;
+        Run(effect.Key, queue);
+    }
+
+    private void Next(string key)
+    {
+        var queue = _waiting[key];
+        queue.Dequeue();
+        if (queue.Count == 0)
+        {
+            _waiting.Remove(key);
+        }
+        else
+        {
+            Run(key, queue);
+        }
+    }
+
+    /// <summary>Runs the effects queued on <paramref name="key"/> until one has to wait, or none is left.</summary>
+    private void Run(string key, Queue<Effect> queue)
+    {
+        while (true)
+        {
+            var effect = queue.Peek();
+            var work = Start(effect);
+            if (!work.IsCompleted)
+            {
+                var self = Self;
+                work.ContinueWith(
+                    done =>
+                    {
+                        Settle(effect, done);
+                        self.Tell(new KeyFree(key));
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+                return;
+            }
+
+            Settle(effect, work);
             queue.Dequeue();
             if (queue.Count == 0)
             {
-                _waiting.Remove(m.Key);
+                _waiting.Remove(key);
+                return;
             }
-            else
-            {
-                Start(m.Key, queue.Peek(), apply);
-            }
-        });
-    }
-
-    public static Props Props(Func<object, Task> apply) => global::Akka.Actor.Props.Create(() => new EffectsActor(apply));
-
-    private void Enqueue(string key, object work, Func<object, Task> apply)
-    {
-        if (!_waiting.TryGetValue(key, out var queue))
-        {
-            queue = new Queue<(object, IActorRef)>();
-            _waiting[key] = queue;
-        }
-
-        queue.Enqueue((work, Sender));
-        if (queue.Count == 1)
-        {
-            Start(key, queue.Peek(), apply);
         }
     }
 
-    private void Start(string key, (object Work, IActorRef ReplyTo) item, Func<object, Task> apply)
-    {
-        RunAsync(apply, item.Work).PipeTo(Self, success: error => new Finished(key, item.ReplyTo, error));
-    }
-
-    private static async Task<Exception?> RunAsync(Func<object, Task> apply, object work)
+    private Task Start(Effect effect)
     {
         try
         {
-            await apply(work).ConfigureAwait(false);
-            return null;
+            return _apply(effect);
         }
         catch (Exception e)
         {
-            return e;
+            return Task.FromException(e);
         }
     }
 
-    private sealed record Finished(string Key, IActorRef ReplyTo, Exception? Error);
+    private static void Settle(Effect effect, Task work) =>
+        effect.Done.TrySetResult(work.IsFaulted ? work.Exception!.InnerException : work.IsCanceled ? new OperationCanceledException() : null);
+
+    /// <summary>The effect at the head of the key's queue is settled: start the next one.</summary>
+    private sealed record KeyFree(string Key);
 }

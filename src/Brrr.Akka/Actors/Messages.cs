@@ -5,26 +5,32 @@ using Brrr.Tasks;
 
 namespace Brrr.Akka.Actors;
 
-/// <summary>Run the call of a received message and apply its outcome; the runner replies <see cref="CallHandled"/>.</summary>
-internal sealed record RunCall(QueueDelivery Delivery);
+/// <summary>
+/// Run the call of a received message and apply its outcome; the runner completes <see cref="Handled"/> once the
+/// message is settled. A completion source instead of an Ask: no temporary actor and no timer per call.
+/// </summary>
+internal sealed record RunCall(QueueDelivery Delivery, TaskCompletionSource Handled);
 
-/// <summary>A call's message is settled (acknowledged, or released/dropped after a failure).</summary>
-internal sealed record CallHandled(QueueDelivery Delivery);
+/// <summary>
+/// A store effect of a call's outcome, serialized per <see cref="Key"/> by the effects actors. <see cref="Done"/>
+/// completes with <c>null</c> once it is applied, or with the error that stopped it.
+/// </summary>
+internal abstract record Effect(TaskCompletionSource<Exception?> Done) : IConsistentHashable
+{
+    /// <summary>The call hash whose records the effect changes.</summary>
+    public abstract string Key { get; }
+
+    public object ConsistentHashKey => Key;
+}
 
 /// <summary>Register the return address of <see cref="Parent"/> on <see cref="Child"/> and push the child's job if needed.</summary>
-internal sealed record RegisterChild(LoadedCall Parent, ChildCall Child) : IConsistentHashable
+internal sealed record RegisterChild(LoadedCall Parent, ChildCall Child, TaskCompletionSource<Exception?> Done) : Effect(Done)
 {
-    public object ConsistentHashKey => Child.Call.CallHash;
+    public override string Key => Child.Call.CallHash;
 }
 
 /// <summary>Store the value of a call and push its waiting parents' jobs.</summary>
-internal sealed record ReturnValue(string CallHash, byte[] Value) : IConsistentHashable
+internal sealed record ReturnValue(string CallHash, byte[] Value, TaskCompletionSource<Exception?> Done) : Effect(Done)
 {
-    public object ConsistentHashKey => CallHash;
-}
-
-/// <summary>The store effects of a <see cref="RegisterChild"/> or <see cref="ReturnValue"/> are done.</summary>
-internal sealed record EffectDone(Exception? Error)
-{
-    public static readonly EffectDone Ok = new((Exception?)null);
+    public override string Key => CallHash;
 }
