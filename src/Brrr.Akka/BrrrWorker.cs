@@ -31,7 +31,8 @@ public sealed class BrrrWorker : IAsyncDisposable
         Name = name;
         _log = Logging.GetLogger(system, $"brrr-worker-{name}");
         Processor = new CallProcessor(
-            new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec, new ValueCache(settings.ValueCacheSize));
+            new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
+            new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize));
         Client = backends.CreateClient(settings.SpawnLimit);
         _registrars = system.ActorOf(
             EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithRouter(new ConsistentHashingPool(settings.Registrars)),
@@ -147,7 +148,7 @@ public sealed class BrrrWorker : IAsyncDisposable
     }
 
     private Task ApplyRegistration(RegisterChild work) =>
-        Processor.RegisterChildrenAsync(work.Parent, [work.Child], Aborting);
+        Processor.RegisterChildAsync(work.Parent, work.Child, Aborting);
 
     private Task ApplyReturn(ReturnValue work) =>
         Processor.ReturnValueAsync(work.CallHash, work.Value, Aborting);

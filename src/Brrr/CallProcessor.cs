@@ -17,7 +17,8 @@ public sealed class CallProcessor
     /// <param name="jobs">The job pusher.</param>
     /// <param name="codec">The codec tasks run with.</param>
     /// <param name="values">Child values kept in this process; default: none.</param>
-    public CallProcessor(Memory memory, Jobs jobs, ICodec codec, ValueCache? values = null)
+    /// <param name="calls">Call records kept in this process (written or read here); default: none.</param>
+    public CallProcessor(Memory memory, Jobs jobs, ICodec codec, BoundedCache<byte[]>? values = null, BoundedCache<Call>? calls = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -25,11 +26,15 @@ public sealed class CallProcessor
         Memory = memory;
         Jobs = jobs;
         Codec = codec;
-        Values = values ?? new ValueCache(0);
+        Values = values ?? new BoundedCache<byte[]>(0);
+        Calls = calls ?? new BoundedCache<Call>(0);
     }
 
     /// <summary>Child values kept in this process.</summary>
-    public ValueCache Values { get; }
+    public BoundedCache<byte[]> Values { get; }
+
+    /// <summary>Call records kept in this process: a call scheduled here is loaded without a store read.</summary>
+    public BoundedCache<Call> Calls { get; }
 
     /// <summary>The store algorithms.</summary>
     public Memory Memory { get; }
@@ -47,7 +52,12 @@ public sealed class CallProcessor
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var message = ScheduleMessage.FromWire(delivery.Message);
-        var call = await Memory.GetCallAsync(message.CallHash, cancellationToken).ConfigureAwait(false);
+        if (Calls.Get(message.CallHash) is not { } call)
+        {
+            call = await Memory.GetCallAsync(message.CallHash, cancellationToken).ConfigureAwait(false);
+            Calls.Put(call.CallHash, call);
+        }
+
         return new LoadedCall(delivery, message, call);
     }
 
@@ -97,20 +107,12 @@ public sealed class CallProcessor
     {
         ArgumentNullException.ThrowIfNull(parent);
         ArgumentNullException.ThrowIfNull(children);
-        var returnAddress = new PendingReturn(parent.Message.RootId, parent.Call.CallHash, parent.Delivery.Topic);
-        var registrations = children.Select(async child =>
+        var registrations = new Task[children.Count];
+        for (var i = 0; i < registrations.Length; i++)
         {
-            var schedule = await Memory.AddPendingReturnAsync(child.Call.CallHash, returnAddress, parent.Delivery.Redelivered, cancellationToken)
-                .ConfigureAwait(false);
-            if (schedule)
-            {
-                // Only the registration that schedules the child writes its call record, before its job exists:
-                // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
-                await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
-                await Jobs.PutAsync(child.Topic, new ScheduleMessage(parent.Message.RootId, child.Call.CallHash), cancellationToken)
-                    .ConfigureAwait(false);
-            }
-        }).ToArray();
+            registrations[i] = RegisterChildAsync(parent, children[i], cancellationToken);
+        }
+
         try
         {
             await Task.WhenAll(registrations).ConfigureAwait(false);
@@ -125,6 +127,27 @@ public sealed class CallProcessor
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Registers the return address of <paramref name="parent"/> on <paramref name="child"/> and, when the registration
+    /// says the child must be scheduled, stores its call record and pushes its job.
+    /// </summary>
+    /// <exception cref="SpawnLimitException">The child's job went over the root's spawn limit.</exception>
+    public async Task RegisterChildAsync(LoadedCall parent, ChildCall child, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        ArgumentNullException.ThrowIfNull(child);
+        var returnAddress = new PendingReturn(parent.Message.RootId, parent.Call.CallHash, parent.Delivery.Topic);
+        if (await Memory.AddPendingReturnAsync(child.Call.CallHash, returnAddress, parent.Delivery.Redelivered, cancellationToken).ConfigureAwait(false))
+        {
+            // Only the registration that schedules the child writes its call record, before its job exists:
+            // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
+            await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
+            Calls.Put(child.Call.CallHash, child.Call);
+            await Jobs.PutAsync(child.Topic, new ScheduleMessage(parent.Message.RootId, child.Call.CallHash), cancellationToken)
+                .ConfigureAwait(false);
         }
     }
 

@@ -140,20 +140,38 @@ public sealed class Memory
                 break;
             }
 
-            var fresh = PendingReturns.Decode(current).Returns.Where(handled.Add).ToArray();
-            var results = await Task.WhenAll(fresh.Select(async r =>
+            var sends = new List<Task>();
+            foreach (var pendingReturn in PendingReturns.Decode(current).Returns)
+            {
+                if (handled.Add(pendingReturn))
+                {
+                    sends.Add(Start(send, pendingReturn));
+                }
+            }
+
+            // Every send runs to its end before anything is raised: a failed one must not hide the others.
+            Exception? failure = null;
+            foreach (var sending in sends)
             {
                 try
                 {
-                    await send(r).ConfigureAwait(false);
-                    return null;
+                    await sending.ConfigureAwait(false);
                 }
                 catch (SpawnLimitException e)
                 {
-                    return e;
+                    spawnLimit ??= e;
                 }
-            })).ConfigureAwait(false);
-            spawnLimit ??= results.FirstOrDefault(e => e is not null);
+                catch (Exception e)
+                {
+                    failure ??= e;
+                }
+            }
+
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
             if (await Store.CompareAndDeleteAsync(key, current, cancellationToken).ConfigureAwait(false))
             {
                 break;
@@ -168,6 +186,18 @@ public sealed class Memory
         if (spawnLimit is not null)
         {
             throw spawnLimit;
+        }
+    }
+
+    private static Task Start(Func<PendingReturn, Task> send, PendingReturn pendingReturn)
+    {
+        try
+        {
+            return send(pendingReturn);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
         }
     }
 

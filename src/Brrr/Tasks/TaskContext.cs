@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Brrr.Codecs;
 
 namespace Brrr.Tasks;
@@ -11,9 +10,12 @@ namespace Brrr.Tasks;
 public sealed class TaskContext
 {
     private readonly Func<string, CancellationToken, Task<byte[]?>> _readValue;
-    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]?>>> _lookups = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ChildCall> _missing = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _missingOrder = new();
+
+    // Runs are short and mostly sequential: plain collections under one lock beat concurrent ones built per run.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Task<byte[]?>> _lookups = new(StringComparer.Ordinal);
+    private readonly List<ChildCall> _asked = [];
+    private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
 
     internal TaskContext(Call call, string topic, string rootId, ICodec codec, Func<string, CancellationToken, Task<byte[]?>> readValue, CancellationToken cancellationToken)
     {
@@ -53,7 +55,18 @@ public sealed class TaskContext
         ArgumentNullException.ThrowIfNull(task);
         var child = Codec.EncodeCall(task.Name, args);
         var childTopic = topic ?? task.Topic ?? Topic;
-        var lookup = _lookups.GetOrAdd(child.CallHash, _ => new Lazy<Task<byte[]?>>(() => LookupAsync(child, childTopic))).Value;
+        Task<byte[]?>? lookup;
+        lock (_gate)
+        {
+            if (!_lookups.TryGetValue(child.CallHash, out lookup))
+            {
+                // Started under the lock so that one child is looked up once; a lookup never waits for the lock's owner.
+                _asked.Add(new ChildCall(child, childTopic));
+                lookup = LookupAsync(child.CallHash);
+                _lookups.Add(child.CallHash, lookup);
+            }
+        }
+
         // A missing child is the common case of a run: a faulted task, not a throw, keeps it cheap.
         return lookup.IsCompletedSuccessfully ? Resolve(task, lookup.Result) : ResolveAsync(task, lookup);
     }
@@ -86,23 +99,47 @@ public sealed class TaskContext
     }
 
     /// <summary>Whether a child was found missing so far.</summary>
-    internal bool HasMissingChildren => !_missing.IsEmpty;
+    internal bool HasMissingChildren
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _missing.Count > 0;
+            }
+        }
+    }
 
     /// <summary>The children found missing so far, in the order they were first asked for.</summary>
-    internal IReadOnlyList<ChildCall> MissingChildren => _missingOrder.Select(h => _missing[h]).ToArray();
+    internal IReadOnlyList<ChildCall> MissingChildren
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _asked.FindAll(c => _missing.Contains(c.Call.CallHash));
+            }
+        }
+    }
 
     /// <summary>Waits until every value lookup started by the run has finished (so every missing child is recorded).</summary>
-    internal Task LookupsSettled() => Task.WhenAll(_lookups.Select(l => l.Value.Value));
+    internal Task LookupsSettled()
+    {
+        lock (_gate)
+        {
+            return Task.WhenAll(_lookups.Values);
+        }
+    }
 
     /// <summary>The first store failure met while reading a child's value, if any.</summary>
     internal Exception? LookupFailure { get; private set; }
 
-    private async Task<byte[]?> LookupAsync(Call child, string childTopic)
+    private async Task<byte[]?> LookupAsync(string callHash)
     {
         byte[]? value;
         try
         {
-            value = await _readValue(child.CallHash, CancellationToken).ConfigureAwait(false);
+            value = await _readValue(callHash, CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -110,9 +147,12 @@ public sealed class TaskContext
             throw;
         }
 
-        if (value is null && _missing.TryAdd(child.CallHash, new ChildCall(child, childTopic)))
+        if (value is null)
         {
-            _missingOrder.Enqueue(child.CallHash);
+            lock (_gate)
+            {
+                _missing.Add(callHash);
+            }
         }
 
         return value;
