@@ -4,14 +4,14 @@ using Brrr.Tasks;
 
 namespace Brrr.Tests;
 
-public sealed class ValueCacheTests
+public sealed class BoundedCacheTests
 {
     private sealed record Arg(int X);
 
     [Fact]
     public void A_full_cache_starts_over_and_never_holds_more_than_its_capacity()
     {
-        var cache = new ValueCache(2);
+        var cache = new BoundedCache<byte[]>(2);
         cache.Put("a", [1]);
         cache.Put("b", [2]);
         Assert.Equal(new byte[] { 1 }, cache.Get("a"));
@@ -23,7 +23,7 @@ public sealed class ValueCacheTests
     [Fact]
     public void A_cache_of_capacity_zero_keeps_nothing()
     {
-        var cache = new ValueCache(0);
+        var cache = new BoundedCache<byte[]>(0);
         cache.Put("a", [1]);
         Assert.Null(cache.Get("a"));
     }
@@ -34,7 +34,7 @@ public sealed class ValueCacheTests
         var store = new InMemoryStore();
         var queue = new InMemoryQueue();
         var client = new BrrrClient(store, new InMemoryCache(), queue);
-        var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default, new ValueCache(100));
+        var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100));
         var child = BrrrTask.Create<Arg, int>("child", (_, a) => Task.FromResult(a.X * 2));
         var parent = BrrrTask.Create<Arg, int>("parent", async (ctx, a) => await ctx.Call(child, a) + 1);
         var childCall = JsonCodec.Default.EncodeCall("child", new Arg(20));
