@@ -30,13 +30,17 @@ internal sealed class TopicPipeline
         _log = log;
         _idle = new ConcurrentQueue<IActorRef>(runners);
         var settings = topic.Settings;
-        var received = Source.UnfoldAsync<int, QueueDelivery>(0, async _ =>
+        // A receive takes what waits, up to the free room (parallelism + prefetch - held): one round trip for a backlog.
+        var capacity = settings.Parallelism + settings.Prefetch;
+        var received = Source.UnfoldAsync<int, IReadOnlyList<QueueDelivery>>(0, async _ =>
         {
-            var receiving = ReceiveAsync();
+            var receiving = ReceiveAsync(Math.Max(1, capacity - _topic.InFlight.Count));
             Receiving = receiving;
-            var delivery = await receiving.ConfigureAwait(false);
-            return delivery is null ? Option<(int, QueueDelivery)>.None : Option<(int, QueueDelivery)>.Create((0, delivery));
-        });
+            var deliveries = await receiving.ConfigureAwait(false);
+            return deliveries.Count == 0
+                ? Option<(int, IReadOnlyList<QueueDelivery>)>.None
+                : Option<(int, IReadOnlyList<QueueDelivery>)>.Create((0, deliveries));
+        }).SelectMany(deliveries => deliveries);
         if (settings.Prefetch > 0)
         {
             received = received.Buffer(settings.Prefetch, OverflowStrategy.Backpressure);
@@ -55,7 +59,7 @@ internal sealed class TopicPipeline
     public Task Completion { get; }
 
     /// <summary>The receive under way (or the last one): the consumer must not be disposed before it ends.</summary>
-    public Task<QueueDelivery?> Receiving { get; private set; } = Task.FromResult<QueueDelivery?>(null);
+    public Task Receiving { get; private set; } = Task.CompletedTask;
 
     public static TopicPipeline Start(TopicContext topic, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log) =>
         new(topic, runners, materializer, log);
@@ -63,7 +67,7 @@ internal sealed class TopicPipeline
     /// <summary>Stops receiving; calls already running go on to completion.</summary>
     public void StopReceiving() => _killSwitch.Shutdown();
 
-    private async Task<QueueDelivery?> ReceiveAsync()
+    private async Task<IReadOnlyList<QueueDelivery>> ReceiveAsync(int max)
     {
         var worker = _topic.Worker;
         var wait = worker.Settings.RetryBackoffMin;
@@ -71,11 +75,15 @@ internal sealed class TopicPipeline
         {
             try
             {
-                var delivery = await _topic.Consumer.ReceiveAsync(worker.Settings.PollTimeout, worker.ReceiveStopping).ConfigureAwait(false);
-                if (delivery is not null)
+                var deliveries = await _topic.Consumer.ReceiveManyAsync(max, worker.Settings.PollTimeout, worker.ReceiveStopping).ConfigureAwait(false);
+                if (deliveries.Count > 0)
                 {
-                    _topic.InFlight.Received(delivery);
-                    return delivery;
+                    foreach (var delivery in deliveries)
+                    {
+                        _topic.InFlight.Received(delivery);
+                    }
+
+                    return deliveries;
                 }
 
                 wait = worker.Settings.RetryBackoffMin;
@@ -100,7 +108,7 @@ internal sealed class TopicPipeline
             }
         }
 
-        return null;
+        return [];
     }
 
     private async Task<NotUsed> RunAsync(QueueDelivery delivery)

@@ -64,8 +64,12 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
 
     private string MarkExpiryMilliseconds => ((long)_settings.RedeliveredMarkExpiry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
-    public async Task<QueueDelivery?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<QueueDelivery?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        await ReceiveManyAsync(1, timeout, cancellationToken).ConfigureAwait(false) is [var delivery] ? delivery : null;
+
+    public async Task<IReadOnlyList<QueueDelivery>> ReceiveManyAsync(int max, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var started = Stopwatch.GetTimestamp();
         TimeSpan Remaining() => timeout - Stopwatch.GetElapsedTime(started);
@@ -79,13 +83,13 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
                 {
                     if (!await CompletesWithinAsync(pending, Remaining(), cancellationToken).ConfigureAwait(false))
                     {
-                        return null;
+                        return [];
                     }
 
                     _pendingBlock = null;
                     if (await pending.ConfigureAwait(false) is { } moved)
                     {
-                        return await ClaimAsync(moved).ConfigureAwait(false);
+                        return [await ClaimAsync(moved).ConfigureAwait(false)];
                     }
                 }
 
@@ -94,17 +98,23 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
                     await ReconcileAsync().ConfigureAwait(false);
                 }
 
-                var result = await Scripts.Receive.EvaluateAsync(Db, [_topicKey, _inFlightKey, _redeliveredKey, _consumersKey], [_id]).ConfigureAwait(false);
+                var result = await Scripts.Receive.EvaluateAsync(Db, [_topicKey, _inFlightKey, _redeliveredKey, _consumersKey], [_id, max]).ConfigureAwait(false);
                 if (!result.IsNull)
                 {
                     var parts = (RedisResult[])result!;
-                    return Hold((string)parts[0]!, (long)parts[1] == 1);
+                    var deliveries = new QueueDelivery[parts.Length / 2];
+                    for (var i = 0; i < deliveries.Length; i++)
+                    {
+                        deliveries[i] = Hold((string)parts[2 * i]!, (long)parts[(2 * i) + 1] == 1);
+                    }
+
+                    return deliveries;
                 }
 
                 var remaining = Remaining();
                 if (remaining < MinimumBlock)
                 {
-                    return null;
+                    return [];
                 }
 
                 var slice = remaining < _settings.BlockTimeout ? remaining : _settings.BlockTimeout;
@@ -123,7 +133,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
                 _pendingBlock = null;
                 if (await block.ConfigureAwait(false) is { } message)
                 {
-                    return await ClaimAsync(message).ConfigureAwait(false);
+                    return [await ClaimAsync(message).ConfigureAwait(false)];
                 }
             }
         }

@@ -32,15 +32,22 @@ internal static class Scripts
         """;
 
     /// <summary>
-    /// The non-blocking receive. KEYS: topic, in-flight list, redelivered hash, consumers set. ARGV: consumer id.
-    /// Returns nil when the topic is empty, else {message, 1 if redelivered else 0}.
+    /// The non-blocking receive of up to ARGV[2] messages. KEYS: topic, in-flight list, redelivered hash, consumers set.
+    /// ARGV: consumer id, the most messages to move. Returns nil when the topic is empty, else
+    /// {message, 1 if redelivered else 0, message, ...} in topic order.
     /// </summary>
     public static readonly RedisScript Receive = new("receive", TakeRedeliveredMark + """
 
-        local m = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
-        if not m then return false end
+        local out = {}
+        for i = 1, tonumber(ARGV[2]) do
+          local m = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+          if not m then break end
+          out[#out + 1] = m
+          out[#out + 1] = take_mark(KEYS[3], m)
+        end
+        if #out == 0 then return false end
         redis.call('SADD', KEYS[4], ARGV[1])
-        return {m, take_mark(KEYS[3], m)}
+        return out
         """);
 
     /// <summary>

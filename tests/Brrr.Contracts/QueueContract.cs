@@ -103,6 +103,67 @@ public abstract class QueueContract
     }
 
     [Fact]
+    public async Task Receiving_many_takes_what_waits_in_order_up_to_the_most_asked_for_and_holds_each()
+    {
+        var topic = FreshTopic();
+        for (var i = 0; i < 5; i++)
+        {
+            await Queue.PushAsync(topic, $"m{i}");
+        }
+
+        await using var consumer = Queue.CreateConsumer(topic);
+        var batch = await consumer.ReceiveManyAsync(3, Wait);
+        Assert.Equal(["m0", "m1", "m2"], batch.Select(d => d.Message));
+        Assert.All(batch, d => Assert.False(d.Redelivered));
+        Assert.Equal(new QueueStats(topic, 2, 3), await Queue.GetStatsAsync(topic));
+
+        var rest = await consumer.ReceiveManyAsync(10, Wait);
+        Assert.Equal(["m3", "m4"], rest.Select(d => d.Message));
+        foreach (var delivery in batch.Concat(rest))
+        {
+            await consumer.AckAsync(delivery);
+        }
+
+        Assert.Equal(new QueueStats(topic, 0, 0), await Queue.GetStatsAsync(topic));
+    }
+
+    [Fact]
+    public async Task Receiving_many_on_an_empty_topic_waits_for_the_first_message_and_is_empty_after_the_timeout()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        Assert.Empty(await consumer.ReceiveManyAsync(4, Short));
+
+        var receiving = consumer.ReceiveManyAsync(4, Wait);
+        await Queue.PushAsync(topic, "late");
+        var batch = await receiving;
+        Assert.Equal("late", Assert.Single(batch).Message);
+        await consumer.AckAsync(batch[0]);
+    }
+
+    [Fact]
+    public async Task Released_messages_received_in_a_batch_stay_marked_redelivered()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "a");
+        await Queue.PushAsync(topic, "b");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var first = await consumer.ReceiveManyAsync(2, Wait);
+        foreach (var delivery in first.Reverse())
+        {
+            await consumer.ReleaseAsync(delivery);
+        }
+
+        var again = await consumer.ReceiveManyAsync(2, Wait);
+        Assert.Equal(["a", "b"], again.Select(d => d.Message));
+        Assert.All(again, d => Assert.True(d.Redelivered));
+        foreach (var delivery in again)
+        {
+            await consumer.AckAsync(delivery);
+        }
+    }
+
+    [Fact]
     public async Task An_acknowledged_message_is_never_delivered_again()
     {
         var topic = FreshTopic();

@@ -4,7 +4,7 @@ namespace Brrr.Bench.Counting;
 
 /// <summary>
 /// Counts every operation on an <see cref="IQueue"/> and on the consumers it creates. A receive that comes back
-/// empty (poll timeout) is counted apart, as <c>receive_empty</c>.
+/// empty (poll timeout) is counted apart, as <c>receive_empty</c>; a receive of several messages counts once.
 /// </summary>
 internal sealed class CountingQueue(IQueue inner) : IQueue
 {
@@ -35,6 +35,13 @@ internal sealed class CountingQueue(IQueue inner) : IQueue
             var delivery = await consumer.ReceiveAsync(timeout, cancellationToken).ConfigureAwait(false);
             counters.Count(delivery is null ? ReceiveEmpty : Receive);
             return delivery;
+        }
+
+        public async Task<IReadOnlyList<QueueDelivery>> ReceiveManyAsync(int max, TimeSpan timeout, CancellationToken cancellationToken = default)
+        {
+            var deliveries = await consumer.ReceiveManyAsync(max, timeout, cancellationToken).ConfigureAwait(false);
+            counters.Count(deliveries.Count == 0 ? ReceiveEmpty : Receive);
+            return deliveries;
         }
 
         public Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)

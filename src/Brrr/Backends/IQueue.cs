@@ -32,6 +32,20 @@ public interface IQueueConsumer : IAsyncDisposable
     /// </summary>
     Task<QueueDelivery?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the next message, then also takes up to <paramref name="max"/> - 1
+    /// more that are already waiting, without waiting any longer: one round trip for a backlog. Empty when no message
+    /// came in time. Every message returned is held as by <see cref="ReceiveAsync"/>. The default takes one.
+    /// </summary>
+    /// <param name="max">The most messages to take (at least 1).</param>
+    /// <param name="timeout">The longest wait for the first message.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    async Task<IReadOnlyList<QueueDelivery>> ReceiveManyAsync(int max, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        return await ReceiveAsync(timeout, cancellationToken).ConfigureAwait(false) is { } delivery ? [delivery] : [];
+    }
+
     /// <summary>Marks <paramref name="delivery"/> done: it is never delivered again.</summary>
     Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default);
 

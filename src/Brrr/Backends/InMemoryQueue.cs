@@ -63,18 +63,7 @@ public sealed class InMemoryQueue : IQueue
 
         public async Task<QueueDelivery?> TakeAsync(TimeSpan timeout, CancellationToken cancellationToken)
         {
-            if (!await _available.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            lock (_lock)
-            {
-                var first = _waiting.First!;
-                _waiting.RemoveFirst();
-                _inFlight++;
-                return first.Value;
-            }
+            return await _available.WaitAsync(timeout, cancellationToken).ConfigureAwait(false) ? Dequeue() : null;
         }
 
         public void Settle(QueueDelivery delivery, bool giveBack)
@@ -87,6 +76,21 @@ public sealed class InMemoryQueue : IQueue
             if (giveBack)
             {
                 Add(delivery with { Redelivered = true }, atHead: true);
+            }
+        }
+
+        /// <summary>Takes a message only if one is waiting now.</summary>
+        public QueueDelivery? TryTake() => _available.Wait(0) ? Dequeue() : null;
+
+        /// <summary>Takes the head; the caller has taken one count of the semaphore for it.</summary>
+        private QueueDelivery Dequeue()
+        {
+            lock (_lock)
+            {
+                var first = _waiting.First!;
+                _waiting.RemoveFirst();
+                _inFlight++;
+                return first.Value;
             }
         }
 
@@ -114,6 +118,24 @@ public sealed class InMemoryQueue : IQueue
             }
 
             return delivery;
+        }
+
+        public async Task<IReadOnlyList<QueueDelivery>> ReceiveManyAsync(int max, TimeSpan timeout, CancellationToken cancellationToken = default)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+            if (await ReceiveAsync(timeout, cancellationToken).ConfigureAwait(false) is not { } first)
+            {
+                return [];
+            }
+
+            var deliveries = new List<QueueDelivery>(max) { first };
+            while (deliveries.Count < max && topic.TryTake() is { } next)
+            {
+                _held.TryAdd(next, 0);
+                deliveries.Add(next);
+            }
+
+            return deliveries;
         }
 
         public Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
