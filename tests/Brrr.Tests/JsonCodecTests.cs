@@ -1,6 +1,8 @@
 using System.Numerics;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Brrr.Codecs;
 using static Brrr.Tests.TestSupport;
 
@@ -246,5 +248,261 @@ public sealed class JsonCodecTests
     {
         Assert.True(Codec.Options.IsReadOnly);
         Assert.Equal(JsonNamingPolicy.SnakeCaseLower, Codec.Options.PropertyNamingPolicy);
+    }
+
+    public enum Mood
+    {
+        Calm,
+        Angry,
+    }
+
+    public sealed record Unordered(string Zulu, int Alpha, bool Mike, double Bravo, long Charlie);
+
+    public sealed record Outer(Unordered Inner, List<Unordered> Items, Unordered? Missing, int[][] Grid);
+
+    public sealed record Ordered([property: JsonPropertyOrder(-1)] int Zulu, int Alpha, [property: JsonPropertyName("Émile")] int Emile, [property: JsonPropertyName("_under")] int Under);
+
+    public sealed record Texts(string Plain, string Escaped, string? Nothing, char Letter);
+
+    public sealed record BigValues(BigInteger Value, BigInteger? Maybe, List<BigInteger> Many);
+
+    public sealed record Moods(Mood Now, Mood? Later, Mood? Never, Mood[] All);
+
+    public sealed record Counts(string Name, Dictionary<string, int> ByKey);
+
+    public sealed record Loose(object? Anything, int Zed);
+
+    public sealed record WithNode(JsonObject Extra, int Zed);
+
+    public sealed record Tree(int Value, Tree? Left, Tree? Right);
+
+    /// <summary>A converter that writes a number as an object with its keys out of order.</summary>
+    private sealed class UnsortedObjectConverter : JsonConverter<int>
+    {
+        public override int Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, int value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("z", value);
+            writer.WriteNumber("a", -value);
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>
+    /// The payload and hash of <paramref name="codec"/> for <paramref name="args"/> equal those of the canonical form:
+    /// the arguments serialized to a node and written with their keys sorted, then hashed as <c>["task_name",[args]]</c>.
+    /// </summary>
+    private static void AssertCanonical<TArgs>(TArgs args, JsonCodec? codec = null, string taskName = "task")
+    {
+        codec ??= Codec;
+        var call = codec.EncodeCall(taskName, args);
+        byte[] payload = [(byte)'[', .. JsonCodec.ToCanonicalJson(JsonSerializer.SerializeToNode(args, codec.Options)), (byte)']'];
+        byte[] hashed = [(byte)'[', .. JsonCodec.ToCanonicalJson(JsonValue.Create(taskName)), (byte)',', .. payload, (byte)']'];
+        Assert.Equal(Text(payload), Text(call.Payload));
+        Assert.Equal(payload, call.Payload);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(hashed)), call.CallHash);
+        Assert.Equal(taskName, call.TaskName);
+    }
+
+    private static Unordered Sample(int i) => new($"z{i}", i, i % 2 == 0, i / 3.0, long.MaxValue - i);
+
+    [Fact]
+    public void Records_with_properties_out_of_alphabetical_order_encode_like_the_canonical_form()
+    {
+        AssertCanonical(Sample(1));
+        AssertCanonical(new Ordered(1, 2, 3, 4));
+        AssertCanonical(new FibArgs(10, "abcd"));
+        AssertCanonical(new SnakeArgs("Ada", 3, true));
+    }
+
+    [Fact]
+    public void Nested_records_and_lists_of_records_encode_like_the_canonical_form()
+    {
+        AssertCanonical(new Outer(Sample(1), [Sample(2), Sample(3)], null, [[1, 2], [], [3]]));
+        AssertCanonical(new Outer(Sample(4), [], Sample(5), []));
+        AssertCanonical(new List<Unordered> { Sample(6), Sample(7) });
+        AssertCanonical(new NestedArgs(new Inner(1, "a"), [3, 1, 2], null));
+        AssertCanonical(new Tree(1, new Tree(2, null, null), new Tree(3, null, new Tree(4, null, null))));
+    }
+
+    [Fact]
+    public void Big_integers_encode_like_the_canonical_form()
+    {
+        var fib1000 = BigInteger.Parse(Fib1000, System.Globalization.CultureInfo.InvariantCulture);
+        AssertCanonical(new BigArgs(fib1000));
+        AssertCanonical(new BigValues(-fib1000, null, [BigInteger.Zero, BigInteger.MinusOne, fib1000]));
+        AssertCanonical(new BigValues(BigInteger.One, fib1000, []));
+    }
+
+    [Theory]
+    [InlineData("plain ascii")]
+    [InlineData("Jörg 日本 ключ")]
+    [InlineData("emoji 😀, U+FFFD \uFFFD and its escape \\uFFFD as text")]
+    [InlineData("quote \" backslash \\ slash / newline \n tab \t form feed \f")]
+    [InlineData("control \u0001\u001f delete \u007f line separators \u2028\u2029")]
+    [InlineData("html <b>&amp;</b> 'single' +plus `tick`")]
+    [InlineData("")]
+    public void Strings_with_non_ascii_text_and_characters_to_escape_encode_like_the_canonical_form(string text)
+    {
+        AssertCanonical(new Texts(text, text + "\"", null, text.Length > 0 ? text[0] : 'x'));
+        AssertCanonical(new FibArgs(1, text));
+        AssertCanonical(text);
+        AssertCanonical(new FibArgs(1, "abcd"), taskName: text);
+    }
+
+    [Fact]
+    public void Strings_with_lone_surrogates_encode_like_the_canonical_form()
+    {
+        // Built in code: attribute arguments cannot hold invalid UTF-16. The canonical form writes U+FFFD for each.
+        var text = new string(['a', '\ud800', 'b', '\udc00', '\\']);
+        AssertCanonical(new Texts(text, "ok", null, '\ud83d'));
+        AssertCanonical(new FibArgs(1, text));
+        Assert.Equal("[{\"n\":1,\"salt\":\"a\uFFFDb\uFFFD\\\\\"}]", Text(Codec.EncodeCall("fib", new FibArgs(1, text)).Payload));
+    }
+
+    [Fact]
+    public void Null_members_and_enums_encode_like_the_canonical_form()
+    {
+        AssertCanonical(new Moods(Mood.Angry, Mood.Calm, null, [Mood.Calm, Mood.Angry, (Mood)7]));
+        AssertCanonical(new Texts("a", "b", null, 'c'));
+        AssertCanonical(new FibArgs(0, null!));
+        AssertCanonical<FibArgs?>(null);
+    }
+
+    [Fact]
+    public void Dictionaries_json_objects_and_object_members_encode_like_the_canonical_form()
+    {
+        AssertCanonical(new Counts("c", new Dictionary<string, int> { ["zeta"] = 1, ["alpha"] = 2, ["Mid"] = 3, ["é"] = 4, ["_"] = 5 }));
+        AssertCanonical(new Dictionary<string, Unordered> { ["b"] = Sample(1), ["a"] = Sample(2) });
+        AssertCanonical(new JsonObject { ["zeta"] = 1, ["alpha"] = new JsonObject { ["y"] = 2, ["b"] = new JsonArray(3, "x") } });
+        AssertCanonical(new WithNode(new JsonObject { ["z"] = 1, ["a"] = 2 }, 3));
+        AssertCanonical(new Loose(new Dictionary<string, object> { ["z"] = 1, ["a"] = Sample(3) }, 4));
+        AssertCanonical(new Loose(Sample(5), 6));
+        AssertCanonical(new Loose(null, 7));
+        AssertCanonical<object>(Sample(8));
+    }
+
+    [Fact]
+    public void Dictionaries_and_object_members_are_written_with_sorted_keys()
+    {
+        var call = Codec.EncodeCall("t", new Counts("c", new Dictionary<string, int> { ["zeta"] = 1, ["alpha"] = 2 }));
+        Assert.Equal("""[{"by_key":{"alpha":2,"zeta":1},"name":"c"}]""", Text(call.Payload));
+        call = Codec.EncodeCall("t", new Loose(new Inner(1, "a"), 2));
+        Assert.Equal("""[{"anything":{"alpha":"a","zeta":1},"zed":2}]""", Text(call.Payload));
+    }
+
+    [Fact]
+    public void Custom_serializer_options_encode_like_their_canonical_form()
+    {
+        var plain = new JsonCodec(new JsonSerializerOptions());
+        AssertCanonical(Sample(1), plain);
+        AssertCanonical(new Texts("Jörg <日本>", "\"", null, 'é'), plain);
+        AssertCanonical(new Ordered(1, 2, 3, 4), plain);
+
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true };
+        web.Converters.Add(new JsonStringEnumConverter());
+        var webCodec = new JsonCodec(web);
+        AssertCanonical(new Moods(Mood.Angry, null, Mood.Calm, [Mood.Calm]), webCodec);
+        AssertCanonical(new Outer(Sample(1), [Sample(2)], null, [[1]]), webCodec);
+
+        var converted = new JsonSerializerOptions(JsonCodec.CreateDefaultOptions());
+        converted.Converters.Add(new UnsortedObjectConverter());
+        var convertedCodec = new JsonCodec(converted);
+        AssertCanonical(new FibArgs(10, "abcd"), convertedCodec);
+        Assert.Equal("""[{"n":{"a":-10,"z":10},"salt":"abcd"}]""", Text(convertedCodec.EncodeCall("fib", new FibArgs(10, "abcd")).Payload));
+    }
+
+    [Fact]
+    public void Plain_records_are_written_directly_and_anything_with_keys_of_its_own_goes_through_a_node()
+    {
+        Assert.True(Codec.WritesDirectly<FibArgs>());
+        Assert.True(Codec.WritesDirectly<Outer>());
+        Assert.True(Codec.WritesDirectly<BigValues>());
+        Assert.True(Codec.WritesDirectly<Moods>());
+        Assert.True(Codec.WritesDirectly<Tree>());
+        Assert.True(Codec.WritesDirectly<List<Unordered>>());
+        Assert.False(Codec.WritesDirectly<Counts>());
+        Assert.False(Codec.WritesDirectly<Loose>());
+        Assert.False(Codec.WritesDirectly<WithNode>());
+        Assert.False(Codec.WritesDirectly<JsonObject>());
+        Assert.False(Codec.WritesDirectly<JsonElement>());
+        Assert.False(Codec.WritesDirectly<object>());
+        Assert.False(Codec.WritesDirectly<Dictionary<string, int>>());
+
+        var converted = new JsonSerializerOptions(JsonCodec.CreateDefaultOptions());
+        converted.Converters.Add(new UnsortedObjectConverter());
+        Assert.False(new JsonCodec(converted).WritesDirectly<FibArgs>());
+        Assert.True(new JsonCodec(converted).WritesDirectly<Texts>());
+    }
+
+    [Fact]
+    public void Duplicate_keys_are_rejected_at_any_depth_however_they_are_written()
+    {
+        var keys = string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"k{i}\":{i}"));
+        var payloads = new[]
+        {
+            """[{"n":10,"salt":"abcd","extra":{"a":1,"a":2}}]""",
+            """[{"n":10,"salt":"abcd","extra":[{"a":1},{"b":{"c":1,"c":1}}]}]""",
+            """[{"n":10,"\u006e":11,"salt":"abcd"}]""",
+            $$"""[{{{keys}},"k7":1}]""",
+            """[{"n":10,"salt":"abcd","extra":{""" + keys + ""","k39":1}}]""",
+        };
+        foreach (var payload in payloads)
+        {
+            Assert.Throws<ProtocolException>(() => Codec.DecodeArgs<FibArgs>(CallOf(payload)));
+            Assert.Throws<ProtocolException>(() => Codec.DecodeArgs<JsonObject>(CallOf(payload)));
+        }
+    }
+
+    [Fact]
+    public void Keys_that_differ_only_in_case_or_sit_in_different_objects_are_not_duplicates()
+    {
+        var keys = string.Join(",", Enumerable.Range(0, 40).Select(i => $"\"k{i}\":{i}"));
+        var payloads = new[]
+        {
+            """[{"n":10,"N":11,"salt":"abcd"}]""",
+            """[{"n":10,"salt":"abcd","extra":{"n":1,"salt":2},"more":[{"a":1},{"a":2}]}]""",
+            """[{"\u006e":10,"salt":"\u0061bcd"}]""",
+            $$"""[{"n":10,"salt":"abcd",{{keys}}}]""",
+        };
+        foreach (var payload in payloads)
+        {
+            Assert.Equal("abcd", Codec.DecodeArgs<FibArgs>(CallOf(payload)).Salt);
+            Assert.NotNull(Codec.DecodeArgs<JsonObject>(CallOf(payload)));
+        }
+
+        Assert.Equal(new FibArgs(10, "abcd"), Codec.DecodeArgs<FibArgs>(CallOf("""[{"\u006e":10,"salt":"\u0061bcd"}]""")));
+    }
+
+    [Theory]
+    [InlineData("""[{"n":10,"salt":"\ud800"}]""")]
+    [InlineData("""[{"n":10,"salt":"abcd","other":"x\udc00"}]""")]
+    [InlineData("""[{"n":10,"salt":"abcd","\ud83d":1}]""")]
+    public void Escaped_lone_surrogates_fail_with_a_protocol_error(string payload)
+    {
+        Assert.Throws<ProtocolException>(() => Codec.DecodeArgs<FibArgs>(CallOf(payload)));
+        Assert.Throws<ProtocolException>(() => Codec.DecodeArgs<JsonObject>(CallOf(payload)));
+    }
+
+    [Fact]
+    public void Escaped_surrogate_pairs_decode_to_the_same_text()
+    {
+        Assert.Equal(new FibArgs(1, "a😀é"), Codec.DecodeArgs<FibArgs>(CallOf("""[{"n":1,"salt":"a\ud83d\ude00\u00e9"}]""")));
+    }
+
+    [Fact]
+    public void Encoded_calls_decode_to_equal_arguments()
+    {
+        var outer = new Outer(Sample(1), [Sample(2)], null, [[1, 2]]);
+        var decoded = Codec.DecodeArgs<Outer>(Codec.EncodeCall("t", outer));
+        Assert.Equal(outer.Inner, decoded.Inner);
+        Assert.Equal(outer.Items, decoded.Items);
+        Assert.Null(decoded.Missing);
+        Assert.Equal([1, 2], Assert.Single(decoded.Grid));
+        var moods = new Moods(Mood.Angry, null, Mood.Calm, [Mood.Calm]);
+        Assert.Equal(moods.All, Codec.DecodeArgs<Moods>(Codec.EncodeCall("t", moods)).All);
     }
 }
