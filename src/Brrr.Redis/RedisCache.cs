@@ -6,9 +6,11 @@ namespace Brrr.Redis;
 /// <summary>
 /// The spawn counters on Redis: <c>INCR key</c> pipelined with <c>EXPIRE key ttl NX</c>, so a counter expires
 /// <see cref="RedisBrrrSettings.CounterExpiry"/> after it was created and old workflows leave nothing behind.
-/// The key is exactly the one given (<c>brrr/count/&lt;root_id&gt;</c>). Thread safe.
+/// The key is exactly the one given (<c>brrr/count/&lt;root_id&gt;</c>). With a <see cref="RedisQueue"/> on the same
+/// multiplexer and database (and no cluster, where the counter and the topic may live on different nodes), a job is
+/// counted and pushed by one script. Thread safe.
 /// </summary>
-public sealed class RedisCache : ICache
+public sealed class RedisCache : ICache, ICountedPush
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly int _database;
@@ -37,5 +39,24 @@ public sealed class RedisCache : ICache
         var expire = db.KeyExpireAsync(redisKey, _expiry, ExpireWhen.HasNoExpiry);
         await Task.WhenAll(increment, expire).ConfigureAwait(false);
         return await increment.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public bool CanPushTo(IQueue queue) =>
+        queue is RedisQueue redisQueue && redisQueue.SharesDatabaseWith(_redis, _database)
+        && _redis.GetServers().All(server => server.ServerType != ServerType.Cluster);
+
+    /// <inheritdoc />
+    public async Task<long> IncrAndPushAsync(string counterKey, long limit, string topic, string message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counterKey);
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        var result = await Scripts.IncrAndPush.EvaluateAsync(
+                _redis.GetDatabase(_database),
+                [RedisKeys.Counter(counterKey), RedisKeys.Topic(topic)],
+                [limit, message, (long)_expiry.TotalMilliseconds])
+            .ConfigureAwait(false);
+        return (long)result;
     }
 }

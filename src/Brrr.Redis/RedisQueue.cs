@@ -42,6 +42,10 @@ public sealed class RedisQueue : IQueue
 
     private IDatabase Db => _redis.GetDatabase(_settings.Database);
 
+    /// <summary>Whether a script may touch this queue's topics together with keys of <paramref name="database"/> on <paramref name="redis"/>.</summary>
+    internal bool SharesDatabaseWith(IConnectionMultiplexer redis, int database) =>
+        ReferenceEquals(redis, _redis) && database == _settings.Database;
+
     /// <inheritdoc />
     public Task PushAsync(string topic, string message, CancellationToken cancellationToken = default)
     {

@@ -93,6 +93,17 @@ internal static class Scripts
         return n
         """);
 
+    /// <summary>
+    /// Put-job in one step. KEYS: spawn counter, topic. ARGV: spawn limit, message, counter time to live in ms.
+    /// Returns the new count; the message is pushed only when it is at most the limit.
+    /// </summary>
+    public static readonly RedisScript IncrAndPush = new("incr-and-push", """
+        local n = redis.call('INCR', KEYS[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3], 'NX')
+        if n <= tonumber(ARGV[1]) then redis.call('RPUSH', KEYS[2], ARGV[2]) end
+        return n
+        """);
+
     /// <summary>KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms.</summary>
     public static readonly RedisScript Heartbeat = new("heartbeat", """
         redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
@@ -100,5 +111,5 @@ internal static class Scripts
         return 1
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat];
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush];
 }

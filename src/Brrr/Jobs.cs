@@ -15,6 +15,7 @@ public sealed class Jobs
 
     private readonly ICache _cache;
     private readonly IQueue _queue;
+    private readonly ICountedPush? _countedPush;
 
     /// <summary>Creates the job pusher.</summary>
     /// <param name="cache">Holds the per-root counters.</param>
@@ -27,6 +28,7 @@ public sealed class Jobs
         ArgumentOutOfRangeException.ThrowIfLessThan(spawnLimit, 1);
         _cache = cache;
         _queue = queue;
+        _countedPush = cache is ICountedPush countedPush && countedPush.CanPushTo(queue) ? countedPush : null;
         SpawnLimit = spawnLimit;
     }
 
@@ -39,18 +41,33 @@ public sealed class Jobs
     /// <summary>The cache key of a root's counter.</summary>
     public static string CounterKey(string rootId) => string.Create(CultureInfo.InvariantCulture, $"brrr/count/{rootId}");
 
+    /// <summary>Whether jobs are counted and pushed in one step (the cache and the queue share a server).</summary>
+    public bool CountsAndPushesAtOnce => _countedPush is not null;
+
     /// <summary>Pushes <paramref name="message"/> on <paramref name="topic"/>.</summary>
     /// <exception cref="SpawnLimitException">The root already pushed <see cref="SpawnLimit"/> jobs.</exception>
     public async Task PutAsync(string topic, ScheduleMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(message);
+        if (_countedPush is not null)
+        {
+            var pushed = await _countedPush.IncrAndPushAsync(CounterKey(message.RootId), SpawnLimit, topic, message.ToWire(), cancellationToken)
+                .ConfigureAwait(false);
+            ThrowIfOverLimit(message, pushed);
+            return;
+        }
+
         var count = await _cache.IncrAsync(CounterKey(message.RootId), cancellationToken).ConfigureAwait(false);
+        ThrowIfOverLimit(message, count);
+        await _queue.PushAsync(topic, message.ToWire(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ThrowIfOverLimit(ScheduleMessage message, long count)
+    {
         if (count > SpawnLimit)
         {
             throw new SpawnLimitException(message.RootId, count, SpawnLimit);
         }
-
-        await _queue.PushAsync(topic, message.ToWire(), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,6 @@
+using Brrr.Backends;
+using Brrr.Protocol;
+
 namespace Brrr.Redis.Tests;
 
 [Collection(RedisCollection.Name)]
@@ -37,5 +40,34 @@ public sealed class RedisCacheTests(RedisFixture redis)
         var ttl = await redis.Raw.KeyTimeToLiveAsync(key);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
+    public async Task Jobs_on_one_redis_are_counted_and_pushed_in_one_step_exactly_as_put_job_writes_them()
+    {
+        var jobs = new Jobs(redis.Brrr.Cache, redis.Brrr.Queue, spawnLimit: 2);
+        Assert.True(jobs.CountsAndPushesAtOnce);
+        var root = "root-" + Guid.NewGuid().ToString("N");
+        var topic = "topic-" + Guid.NewGuid().ToString("N");
+
+        await jobs.PutAsync(topic, new ScheduleMessage(root, "c1"));
+        await jobs.PutAsync(topic, new ScheduleMessage(root, "c2"));
+        var over = await Assert.ThrowsAsync<SpawnLimitException>(() => jobs.PutAsync(topic, new ScheduleMessage(root, "c3")));
+
+        Assert.Contains(root, over.Message, StringComparison.Ordinal);
+        Assert.Equal(3, (long)await redis.Raw.StringGetAsync(Jobs.CounterKey(root)));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(Jobs.CounterKey(root));
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+        var pushed = await redis.Raw.ListRangeAsync(topic);
+        Assert.Equal([new ScheduleMessage(root, "c1").ToWire(), new ScheduleMessage(root, "c2").ToWire()], pushed.Select(v => v.ToString()));
+    }
+
+    [Fact]
+    public void A_cache_and_a_queue_on_different_connections_keep_the_two_step_put_job()
+    {
+        Assert.False(new Jobs(redis.Brrr.Cache, new InMemoryQueue()).CountsAndPushesAtOnce);
+        var otherDatabase = new RedisQueue(redis.Brrr.Multiplexer, RedisFixture.FastSettings(redis.Server.Configuration) with { Database = 3 });
+        Assert.False(new Jobs(redis.Brrr.Cache, otherDatabase).CountsAndPushesAtOnce);
     }
 }

@@ -2,14 +2,26 @@ using Brrr.Backends;
 
 namespace Brrr.Bench.Counting;
 
-/// <summary>Counts every increment on an <see cref="ICache"/> before passing it on.</summary>
-internal sealed class CountingCache(ICache inner) : ICache
+/// <summary>
+/// Counts every increment on an <see cref="ICache"/> before passing it on; a job counted and pushed in one step
+/// (<see cref="ICountedPush"/>, when the inner cache can) counts as <c>incr_push</c>.
+/// </summary>
+internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
 {
-    public OpCounters Counters { get; } = new("incr");
+    public OpCounters Counters { get; } = new("incr", "incr_push");
 
     public Task<long> IncrAsync(string key, CancellationToken cancellationToken = default)
     {
         Counters.Count(0);
         return inner.IncrAsync(key, cancellationToken);
+    }
+
+    public bool CanPushTo(IQueue queue) =>
+        inner is ICountedPush countedPush && countedPush.CanPushTo(queue is CountingQueue counting ? counting.Inner : queue);
+
+    public Task<long> IncrAndPushAsync(string counterKey, long limit, string topic, string message, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(1);
+        return ((ICountedPush)inner).IncrAndPushAsync(counterKey, limit, topic, message, cancellationToken);
     }
 }

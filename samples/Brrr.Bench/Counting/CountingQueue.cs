@@ -12,6 +12,9 @@ internal sealed class CountingQueue(IQueue inner) : IQueue
 
     public OpCounters Counters { get; } = new("push", "receive", "receive_empty", "ack", "release", "stats");
 
+    /// <summary>The queue counted.</summary>
+    public IQueue Inner => inner;
+
     public Task PushAsync(string topic, string message, CancellationToken cancellationToken = default)
     {
         Counters.Count(Push);
