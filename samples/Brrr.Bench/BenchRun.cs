@@ -88,6 +88,7 @@ internal static class BenchRun
         var peakRss = ProcessMemory.PeakRssBytes(rssReset);
         var executions = workers.Sum(w => w.Statistics.Executions);
         var deferred = workers.Sum(w => w.Statistics.Deferred);
+        var skipped = workers.Sum(w => w.Statistics.Skipped);
         var failed = workers.Sum(w => w.Statistics.Failed);
         if (error is null && failed > 0)
         {
@@ -118,6 +119,7 @@ internal static class BenchRun
             Executions = executions,
             ExecutionsPerCall = PerCall(executions),
             Deferred = deferred,
+            Skipped = skipped,
             WallSeconds = wall,
             CallsPerSecond = calls / wall,
             ExecutionsPerSecond = executions / wall,

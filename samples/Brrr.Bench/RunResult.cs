@@ -26,6 +26,9 @@ internal sealed record RunResult
     public double Executions { get; init; }
     public double ExecutionsPerCall { get; init; }
     public double Deferred { get; init; }
+
+    /// <summary>Parent jobs not run because a child they wait for was still missing (parent debouncing).</summary>
+    public double Skipped { get; init; }
     public double WallSeconds { get; init; }
     public double CallsPerSecond { get; init; }
     public double ExecutionsPerSecond { get; init; }
@@ -87,6 +90,7 @@ internal sealed record RunResult
             Executions = M(r => r.Executions),
             ExecutionsPerCall = M(r => r.ExecutionsPerCall),
             Deferred = M(r => r.Deferred),
+            Skipped = M(r => r.Skipped),
             WallSeconds = M(r => r.WallSeconds),
             CallsPerSecond = M(r => r.CallsPerSecond),
             ExecutionsPerSecond = M(r => r.ExecutionsPerSecond),

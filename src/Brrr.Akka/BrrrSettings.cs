@@ -24,7 +24,7 @@ public sealed record BrrrSettings
     /// <summary>Longest one call may take end to end (<c>brrr.call-timeout</c>).</summary>
     public required TimeSpan CallTimeout { get; init; }
 
-    /// <summary>Child values, and call records, kept in memory per worker (<c>brrr.value-cache-size</c>, a count of each).</summary>
+    /// <summary>Child values, call records and deferred calls' missing children kept in memory per worker (<c>brrr.value-cache-size</c>, a count of each).</summary>
     public required int ValueCacheSize { get; init; }
 
     /// <summary>Registrar actors per worker (<c>brrr.registrars</c>).</summary>

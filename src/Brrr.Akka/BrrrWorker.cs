@@ -32,7 +32,8 @@ public sealed class BrrrWorker : IAsyncDisposable
         _log = Logging.GetLogger(system, $"brrr-worker-{name}");
         Processor = new CallProcessor(
             new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
-            new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize));
+            new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
+            new BoundedCache<IReadOnlyList<ChildCall>>(settings.ValueCacheSize));
         Client = backends.CreateClient(settings.SpawnLimit);
         _registrars = system.ActorOf(
             EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithRouter(new ConsistentHashingPool(settings.Registrars)),
@@ -151,5 +152,5 @@ public sealed class BrrrWorker : IAsyncDisposable
         Processor.RegisterChildAsync(work.Parent, work.Child, Aborting);
 
     private Task ApplyReturn(ReturnValue work) =>
-        Processor.ReturnValueAsync(work.CallHash, work.Value, Aborting);
+        Processor.ReturnValueAsync(work.CallHash, work.Outcome.Value, work.Outcome.AlreadyStored, Aborting);
 }

@@ -11,6 +11,7 @@ public sealed class WorkerStatistics
     private long _completed;
     private long _failed;
     private long _released;
+    private long _skipped;
 
     /// <summary>Handler executions so far, per task name.</summary>
     public IReadOnlyDictionary<string, long> ExecutionsByTask =>
@@ -28,6 +29,13 @@ public sealed class WorkerStatistics
     /// <summary>Messages that failed and were dropped after logging.</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
+    /// <summary>
+    /// Jobs whose handler was not run: the call's value was already known (only its waiting returns were sent), or
+    /// a child its last run deferred on is still missing (that child brings the job back when it completes).
+    /// Re-runs saved by parent debouncing.
+    /// </summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
+
     /// <summary>Messages given back to the queue after a transient failure or on shutdown.</summary>
     public long Released => Interlocked.Read(ref _released);
 
@@ -40,4 +48,6 @@ public sealed class WorkerStatistics
     internal void CountFailed() => Interlocked.Increment(ref _failed);
 
     internal void CountReleased() => Interlocked.Increment(ref _released);
+
+    internal void CountSkipped() => Interlocked.Increment(ref _skipped);
 }

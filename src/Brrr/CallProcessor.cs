@@ -18,7 +18,10 @@ public sealed class CallProcessor
     /// <param name="codec">The codec tasks run with.</param>
     /// <param name="values">Child values kept in this process; default: none.</param>
     /// <param name="calls">Call records kept in this process (written or read here); default: none.</param>
-    public CallProcessor(Memory memory, Jobs jobs, ICodec codec, BoundedCache<byte[]>? values = null, BoundedCache<Call>? calls = null)
+    /// <param name="waiting">Calls that deferred here, with the children they wait for (parent debouncing); default: none.</param>
+    public CallProcessor(
+        Memory memory, Jobs jobs, ICodec codec, BoundedCache<byte[]>? values = null, BoundedCache<Call>? calls = null,
+        BoundedCache<IReadOnlyList<ChildCall>>? waiting = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -28,7 +31,14 @@ public sealed class CallProcessor
         Codec = codec;
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);
+        Waiting = waiting ?? new BoundedCache<IReadOnlyList<ChildCall>>(0);
     }
+
+    /// <summary>
+    /// Calls whose last run here deferred, with the children it found missing, once their return addresses were
+    /// registered: a job of such a call that arrives while one of those children is still missing is skipped.
+    /// </summary>
+    public BoundedCache<IReadOnlyList<ChildCall>> Waiting { get; }
 
     /// <summary>Child values kept in this process.</summary>
     public BoundedCache<byte[]> Values { get; }
@@ -62,9 +72,12 @@ public sealed class CallProcessor
     }
 
     /// <summary>
-    /// Runs <paramref name="loaded"/> with the task <paramref name="tasks"/> serves under its name. A redelivered
-    /// message whose value is already stored is not run again: its stored value is the outcome, so only the
-    /// returns an interrupted earlier attempt may not have sent are sent.
+    /// Runs <paramref name="loaded"/> with the task <paramref name="tasks"/> serves under its name. A call whose value
+    /// this process already knows (it stored or read it), or a redelivered message whose value is stored, is not run
+    /// again: its stored value is the outcome, so only the returns still waiting (a parent that registered late, or
+    /// one an interrupted earlier attempt did not reach) are sent. A call whose last run here deferred on a child that
+    /// is still missing is not run either (<see cref="CallStillWaiting"/>): that child holds its return address and
+    /// brings its job back when it completes.
     /// </summary>
     /// <exception cref="TaskNotFoundException">No such task on this topic.</exception>
     public async Task<CallOutcome> RunAsync(LoadedCall loaded, TaskSet tasks, CancellationToken cancellationToken = default)
@@ -73,13 +86,49 @@ public sealed class CallProcessor
         ArgumentNullException.ThrowIfNull(tasks);
         var topic = loaded.Delivery.Topic;
         var handler = tasks.Find(loaded.Call.TaskName) ?? throw new TaskNotFoundException(loaded.Call.TaskName, topic);
+        if (Values.Get(loaded.Call.CallHash) is { } known)
+        {
+            return new CallCompleted(known) { AlreadyStored = true };
+        }
+
         if (loaded.Delivery.Redelivered && await Memory.GetValueAsync(loaded.Call.CallHash, cancellationToken).ConfigureAwait(false) is { } stored)
         {
-            return new CallCompleted(stored);
+            return new CallCompleted(stored) { AlreadyStored = true };
+        }
+
+        if (!loaded.Delivery.Redelivered && Waiting.Get(loaded.Call.CallHash) is { } waitingOn
+            && await AnyMissingAsync(waitingOn, cancellationToken).ConfigureAwait(false))
+        {
+            return CallStillWaiting.Instance;
         }
 
         return await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>Whether one of <paramref name="children"/> has no value yet (the values found are cached for the run).</summary>
+    private async Task<bool> AnyMissingAsync(IReadOnlyList<ChildCall> children, CancellationToken cancellationToken)
+    {
+        foreach (var child in children)
+        {
+            if (await ReadValueAsync(child.Call.CallHash, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Remembers that <paramref name="loaded"/> waits for <paramref name="children"/>, whose registrations of its
+    /// return address are all done: until one of them completes, a job of the call can be skipped.
+    /// </summary>
+    public void RegisteredWaiting(LoadedCall loaded, IReadOnlyList<ChildCall> children)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(children);
+        Waiting.Put(loaded.Call.CallHash, children);
     }
 
     private async Task<byte[]?> ReadValueAsync(string callHash, CancellationToken cancellationToken)
@@ -152,10 +201,18 @@ public sealed class CallProcessor
     }
 
     /// <summary>Applies a <see cref="CallCompleted"/>: store the value, then push a job for every waiting parent.</summary>
+    /// <param name="callHash">The call.</param>
+    /// <param name="value">Its encoded value.</param>
+    /// <param name="alreadyStored">The value is in the store already: only the parents' jobs are pushed.</param>
+    /// <param name="cancellationToken">Cancels the store and queue requests.</param>
     /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
-    public async Task ReturnValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default)
+    public async Task ReturnValueAsync(string callHash, byte[] value, bool alreadyStored = false, CancellationToken cancellationToken = default)
     {
-        await Memory.SetValueAsync(callHash, value, cancellationToken).ConfigureAwait(false);
+        if (!alreadyStored)
+        {
+            await Memory.SetValueAsync(callHash, value, cancellationToken).ConfigureAwait(false);
+        }
+
         Values.Put(callHash, value);
         await Memory.RemovePendingReturnsAsync(
             callHash,
@@ -169,10 +226,17 @@ public sealed class CallProcessor
         ArgumentNullException.ThrowIfNull(loaded);
         return outcome switch
         {
-            CallDeferred deferred => RegisterChildrenAsync(loaded, deferred.Children, cancellationToken),
-            CallCompleted completed => ReturnValueAsync(loaded.Call.CallHash, completed.Value, cancellationToken),
+            CallDeferred deferred => RegisterAndRememberAsync(loaded, deferred.Children, cancellationToken),
+            CallCompleted completed => ReturnValueAsync(loaded.Call.CallHash, completed.Value, completed.AlreadyStored, cancellationToken),
+            CallStillWaiting => Task.CompletedTask,
             _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),
         };
+    }
+
+    private async Task RegisterAndRememberAsync(LoadedCall loaded, IReadOnlyList<ChildCall> children, CancellationToken cancellationToken)
+    {
+        await RegisterChildrenAsync(loaded, children, cancellationToken).ConfigureAwait(false);
+        RegisteredWaiting(loaded, children);
     }
 
     /// <summary>Handles <paramref name="delivery"/> end to end: load, run, apply. Returns the outcome.</summary>

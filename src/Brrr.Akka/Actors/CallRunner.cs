@@ -68,6 +68,12 @@ internal sealed class CallRunner : ReceiveActor
     private async Task ApplyAsync(LoadedCall loaded, CallOutcome outcome)
     {
         var worker = _topic.Worker;
+        if (outcome is CallStillWaiting)
+        {
+            worker.Statistics.CountSkipped();
+            return;
+        }
+
         Task<Exception?>[] effects;
         if (outcome is CallDeferred deferred)
         {
@@ -82,9 +88,18 @@ internal sealed class CallRunner : ReceiveActor
         }
         else
         {
-            worker.Statistics.CountCompleted();
+            var completed = (CallCompleted)outcome;
+            if (completed.AlreadyStored)
+            {
+                worker.Statistics.CountSkipped();
+            }
+            else
+            {
+                worker.Statistics.CountCompleted();
+            }
+
             var done = new TaskCompletionSource<Exception?>();
-            worker.Returners.Tell(new ReturnValue(loaded.Call.CallHash, ((CallCompleted)outcome).Value, done));
+            worker.Returners.Tell(new ReturnValue(loaded.Call.CallHash, completed, done));
             effects = [done.Task];
         }
 
@@ -93,6 +108,11 @@ internal sealed class CallRunner : ReceiveActor
         {
             // A spawn-limit error is only reported once every other effect is known to be done.
             throw errors.FirstOrDefault(e => e is not SpawnLimitException) ?? errors[0];
+        }
+
+        if (outcome is CallDeferred waiting)
+        {
+            worker.Processor.RegisteredWaiting(loaded, waiting.Children);
         }
     }
 

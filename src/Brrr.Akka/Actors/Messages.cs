@@ -30,7 +30,7 @@ internal sealed record RegisterChild(LoadedCall Parent, ChildCall Child, TaskCom
 }
 
 /// <summary>Store the value of a call and push its waiting parents' jobs.</summary>
-internal sealed record ReturnValue(string CallHash, byte[] Value, TaskCompletionSource<Exception?> Done) : Effect(Done)
+internal sealed record ReturnValue(string CallHash, CallCompleted Outcome, TaskCompletionSource<Exception?> Done) : Effect(Done)
 {
     public override string Key => CallHash;
 }

@@ -23,7 +23,7 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.call-timeout</c>: longest one call may take end to end.</summary>
     public TimeSpan? CallTimeout { get; set; }
 
-    /// <summary><c>brrr.value-cache-size</c>: child values, and call records, kept in memory per worker (a count of each; 0 = off).</summary>
+    /// <summary><c>brrr.value-cache-size</c>: child values, call records and deferred calls' missing children kept in memory per worker (a count of each; 0 = off).</summary>
     public int? ValueCacheSize { get; set; }
 
     /// <summary><c>brrr.registrars</c>: registrar actors per worker.</summary>

@@ -1,15 +1,36 @@
 namespace Brrr.Tasks;
 
-/// <summary>What one run of a call produced: <see cref="CallDeferred"/> or <see cref="CallCompleted"/>.</summary>
+/// <summary>
+/// What one message of a call came to: <see cref="CallDeferred"/> or <see cref="CallCompleted"/> from a run, or
+/// <see cref="CallStillWaiting"/> when the run was skipped.
+/// </summary>
 public abstract record CallOutcome;
 
 /// <summary>The run needs children whose values are missing; each is scheduled and the run re-runs after.</summary>
 /// <param name="Children">Every missing child of the run, one per call hash.</param>
 public sealed record CallDeferred(IReadOnlyList<ChildCall> Children) : CallOutcome;
 
-/// <summary>The run returned a value.</summary>
+/// <summary>The run returned a value, or the call's value was already known.</summary>
 /// <param name="Value">The encoded return value.</param>
-public sealed record CallCompleted(byte[] Value) : CallOutcome;
+public sealed record CallCompleted(byte[] Value) : CallOutcome
+{
+    /// <summary>
+    /// The value is already in the store (the call was not run again): only the returns waiting on it are sent.
+    /// </summary>
+    public bool AlreadyStored { get; init; }
+}
+
+/// <summary>
+/// The call was not run: its last run here deferred on children of which one is still missing, and that child
+/// holds the call's return address, so the call's job comes again when the child completes (parent debouncing).
+/// </summary>
+public sealed record CallStillWaiting : CallOutcome
+{
+    /// <summary>The one instance.</summary>
+    public static CallStillWaiting Instance { get; } = new();
+
+    private CallStillWaiting() { }
+}
 
 /// <summary>A child call and the topic it is to run on.</summary>
 /// <param name="Call">The child call.</param>

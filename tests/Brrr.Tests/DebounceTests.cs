@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.Protocol;
+using Brrr.Tasks;
+
+namespace Brrr.Tests;
+
+/// <summary>
+/// Parent debouncing: a job is not run while a child its last run deferred on is still missing, and a call whose
+/// value the process already knows only sends the returns that still wait on it.
+/// </summary>
+public sealed class DebounceTests
+{
+    public sealed record N(int X);
+
+    private const string Topic = "main";
+    private readonly InMemoryStore _store = new();
+    private readonly InMemoryQueue _queue = new();
+    private readonly ConcurrentDictionary<string, int> _runs = new(StringComparer.Ordinal);
+    private readonly BrrrClient _client;
+    private readonly CallProcessor _processor;
+    private readonly BrrrTask<N, int> _a;
+    private readonly BrrrTask<N, int> _b;
+    private readonly BrrrTask<N, int> _parent;
+    private readonly TaskSet _tasks;
+
+    public DebounceTests()
+    {
+        _client = new BrrrClient(_store, new InMemoryCache(), _queue);
+        _processor = new CallProcessor(
+            _client.Memory, _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100),
+            new BoundedCache<IReadOnlyList<ChildCall>>(100));
+        _a = BrrrTask.Create<N, int>("a", (_, n) => Task.FromResult(Ran("a", n.X * 10)));
+        _b = BrrrTask.Create<N, int>("b", (_, n) => Task.FromResult(Ran("b", n.X * 100)));
+        _parent = BrrrTask.Create<N, int>("parent", async (ctx, n) =>
+        {
+            Ran("parent", 0);
+            var parts = await ctx.Gather(ctx.Call(_a, n), ctx.Call(_b, n));
+            return parts[0] + parts[1];
+        });
+        _tasks = new TaskSet(_parent, _a, _b);
+    }
+
+    private int Ran(string task, int result)
+    {
+        _runs.AddOrUpdate(task, 1, (_, n) => n + 1);
+        return result;
+    }
+
+    private int Runs(string task) => _runs.GetValueOrDefault(task);
+
+    private static string TaskOf(QueueDelivery delivery, BrrrTask<N, int> task, int x) =>
+        ScheduleMessage.FromWire(delivery.Message).CallHash == JsonCodec.Default.EncodeCall(task.Name, new N(x)).CallHash ? task.Name : "?";
+
+    private async Task<CallOutcome> HandleAsync(IQueueConsumer consumer, QueueDelivery delivery)
+    {
+        var outcome = await _processor.HandleAsync(delivery, _tasks);
+        await consumer.AckAsync(delivery);
+        return outcome;
+    }
+
+    [Fact]
+    public async Task A_parent_job_that_arrives_while_a_child_it_waits_for_is_missing_is_skipped_and_runs_when_that_child_completes()
+    {
+        await _client.ScheduleAsync(_parent, new N(1), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.Equal(("a", "b"), (TaskOf(a, _a, 1), TaskOf(b, _b, 1)));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, a));
+
+        // a's completion brings the parent's job back while b is still missing: the parent is not run.
+        var early = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.Same(CallStillWaiting.Instance, await HandleAsync(consumer, early));
+        Assert.Equal(1, Runs("parent"));
+
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, b));
+        var done = Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.False(done.AlreadyStored);
+        Assert.Equal(new ReadResult<int>(true, 110), await _client.ReadAsync(_parent, new N(1)));
+        Assert.Equal(2, Runs("parent"));
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task A_redelivered_parent_job_runs_even_while_a_child_it_waits_for_is_missing()
+    {
+        await _client.ScheduleAsync(_parent, new N(2), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        var first = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        await _processor.HandleAsync(first, _tasks);
+
+        // The earlier attempt may have died before its children's jobs were pushed: run it again.
+        await consumer.ReleaseAsync(first);
+        var again = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.True(again.Redelivered);
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, again));
+        Assert.Equal(2, Runs("parent"));
+    }
+
+    [Fact]
+    public async Task A_job_of_a_call_whose_value_this_process_knows_sends_the_late_returns_without_running_it()
+    {
+        var child = JsonCodec.Default.EncodeCall("a", new N(3));
+        await _client.ScheduleAsync(_a, new N(3), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+
+        // A parent registers after the value was stored (a lost race): its registration schedules the child again.
+        var late = new PendingReturn("root-late", "late-parent", Topic);
+        Assert.True(await _client.Memory.AddPendingReturnAsync(child.CallHash, late));
+        await _client.Jobs.PutAsync(Topic, new ScheduleMessage("root-late", child.CallHash));
+
+        var outcome = Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.True(outcome.AlreadyStored);
+        Assert.Equal(1, Runs("a"));
+        var parentJob = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.Equal(new ScheduleMessage("root-late", "late-parent"), ScheduleMessage.FromWire(parentJob.Message));
+        Assert.Null(await _store.GetAsync(MemKey.PendingReturnsOf(child.CallHash)));
+    }
+}
