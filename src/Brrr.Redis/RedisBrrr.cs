@@ -50,6 +50,7 @@ public sealed class RedisBrrr : IAsyncDisposable
         var options = ConfigurationOptions.Parse(settings.Configuration);
         options.AbortOnConnectFail = false;
         options.ClientName ??= "brrr";
+        settings.ApplyIoTo(options);
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         await LoadScriptsAsync(multiplexer, loggerFactory.CreateLogger<RedisBrrr>()).ConfigureAwait(false);
         return new RedisBrrr(multiplexer, settings, loggerFactory);

@@ -25,6 +25,12 @@ public sealed record RedisBrrrSettings
     /// <summary>The StackExchange.Redis configuration string (e.g. <c>"host:6379,password=..."</c>); abortConnect is forced to false.</summary>
     public string Configuration { get; init; } = "";
 
+    /// <summary>
+    /// Whether the connections read replies on the .NET thread pool (StackExchange.Redis's <c>SocketManager.ThreadPool</c>):
+    /// one thread hop less per command; turn off when handlers block thread-pool threads.
+    /// </summary>
+    public bool IoOnThreadPool { get; init; }
+
     /// <summary>Prefix of store keys (<c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type&gt;</c>) and of the queue's bookkeeping keys.</summary>
     public string KeyPrefix { get; init; } = "";
 
@@ -64,6 +70,7 @@ public sealed record RedisBrrrSettings
         var settings = new RedisBrrrSettings
         {
             Configuration = section.GetString("configuration"),
+            IoOnThreadPool = section.GetBoolean("io-on-thread-pool"),
             KeyPrefix = section.GetString("key-prefix"),
             Database = section.GetInt("database"),
             BlockTimeout = section.GetTimeSpan("block-timeout", allowInfinite: false),
@@ -75,6 +82,15 @@ public sealed record RedisBrrrSettings
         };
         settings.Validate(hocon: true);
         return settings;
+    }
+
+    /// <summary>Puts the connection's I/O where <see cref="IoOnThreadPool"/> says.</summary>
+    internal void ApplyIoTo(StackExchange.Redis.ConfigurationOptions options)
+    {
+        if (IoOnThreadPool)
+        {
+            options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool;
+        }
     }
 
     /// <summary>Throws when a value is out of range, naming the property (or the HOCON key).</summary>

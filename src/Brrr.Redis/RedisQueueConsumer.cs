@@ -220,6 +220,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         options.SyncTimeout = options.AsyncTimeout;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ClientName = $"brrr-consumer-{_id}";
+        _settings.ApplyIoTo(options);
         return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
     }
 

@@ -37,6 +37,7 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             Database = 3,
             CounterExpiry = TimeSpan.FromHours(2),
             HeartbeatTtl = TimeSpan.FromSeconds(40),
+            IoOnThreadPool = false,
         };
         var hocon = ConfigurationFactory.ParseString("""
             brrr.redis {
@@ -45,6 +46,7 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
               database = 3
               counter-expiry = 2h
               heartbeat-ttl = 40s
+              io-on-thread-pool = off
             }
             """);
 

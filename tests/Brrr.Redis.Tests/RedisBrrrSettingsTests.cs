@@ -13,6 +13,7 @@ public sealed class RedisBrrrSettingsTests
         Assert.Equal(-1, defaults.Database);
         Assert.Equal(TimeSpan.FromHours(24), defaults.CounterExpiry);
         Assert.Equal(TimeSpan.FromSeconds(2), defaults.BlockTimeout);
+        Assert.True(defaults.IoOnThreadPool);
         Assert.True(defaults.HeartbeatTtl > defaults.HeartbeatInterval);
     }
 
@@ -24,12 +25,14 @@ public sealed class RedisBrrrSettingsTests
             key-prefix = "app:"
             heartbeat-ttl = 45s
             counter-expiry = 2h
+            io-on-thread-pool = off
             """);
         var settings = RedisBrrrSettings.Create(config);
         Assert.Equal("redis.example:6380,password=secret", settings.Configuration);
         Assert.Equal("app:", settings.KeyPrefix);
         Assert.Equal(TimeSpan.FromSeconds(45), settings.HeartbeatTtl);
         Assert.Equal(TimeSpan.FromHours(2), settings.CounterExpiry);
+        Assert.False(settings.IoOnThreadPool);
         Assert.Equal(RedisBrrrSettings.Default.HeartbeatInterval, settings.HeartbeatInterval);
     }
 

@@ -20,6 +20,9 @@ public sealed class RedisBrrrOptions
     /// <summary><c>brrr.redis.database</c>: the Redis database number.</summary>
     public int? Database { get; set; }
 
+    /// <summary><c>brrr.redis.io-on-thread-pool</c>: read replies on the .NET thread pool (default) or on StackExchange.Redis's own threads.</summary>
+    public bool? IoOnThreadPool { get; set; }
+
     /// <summary><c>brrr.redis.counter-expiry</c>: lifetime of a spawn counter.</summary>
     public TimeSpan? CounterExpiry { get; set; }
 
@@ -33,6 +36,7 @@ public sealed class RedisBrrrOptions
         .Set("brrr.redis.database", Database)
         .Set("brrr.redis.counter-expiry", CounterExpiry)
         .Set("brrr.redis.heartbeat-ttl", HeartbeatTtl)
+        .Set("brrr.redis.io-on-thread-pool", IoOnThreadPool)
         .ToConfig();
 }
 
