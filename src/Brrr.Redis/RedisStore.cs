@@ -54,6 +54,26 @@ public sealed class RedisStore : IStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One <c>SET key value NX GET</c> (Redis 7).</remarks>
+    public async Task<byte[]?> GetOrSetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return await Db.StringSetAndGetAsync(_keys.Store(key), value, expiry: null, keepTtl: false, when: When.NotExists).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Both commands go out back to back on the one connection, which runs them in order: one round trip.</remarks>
+    public async Task<byte[]?> SetThenGetAsync(MemKey setKey, byte[] value, MemKey getKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var db = Db;
+        var set = db.StringSetAsync(_keys.Store(setKey), value);
+        var get = db.StringGetAsync(_keys.Store(getKey));
+        await set.ConfigureAwait(false);
+        return await get.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -208,16 +208,17 @@ public sealed class CallProcessor
     /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
     public async Task ReturnValueAsync(string callHash, byte[] value, bool alreadyStored = false, CancellationToken cancellationToken = default)
     {
-        if (!alreadyStored)
+        Task SendAsync(PendingReturn r) => Jobs.PutAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken);
+        if (alreadyStored)
         {
-            await Memory.SetValueAsync(callHash, value, cancellationToken).ConfigureAwait(false);
+            Values.Put(callHash, value);
+            await Memory.RemovePendingReturnsAsync(callHash, SendAsync, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
+        // Cached only once stored: a value this process knows is a value the store holds.
+        await Memory.SetValueAndSendReturnsAsync(callHash, value, SendAsync, cancellationToken).ConfigureAwait(false);
         Values.Put(callHash, value);
-        await Memory.RemovePendingReturnsAsync(
-            callHash,
-            r => Jobs.PutAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken),
-            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Applies <paramref name="outcome"/> of <paramref name="loaded"/>.</summary>

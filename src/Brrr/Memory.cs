@@ -90,18 +90,13 @@ public sealed class Memory
     {
         ArgumentNullException.ThrowIfNull(pendingReturn);
         var key = MemKey.PendingReturnsOf(childHash);
+        var fresh = new PendingReturns([pendingReturn], Now()).Encode();
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
-            var current = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            var current = await Store.GetOrSetNewValueAsync(key, fresh, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
-                var fresh = new PendingReturns([pendingReturn], Now());
-                if (await Store.SetNewValueAsync(key, fresh.Encode(), cancellationToken).ConfigureAwait(false))
-                {
-                    return true;
-                }
-
-                continue;
+                return true;
             }
 
             var record = PendingReturns.Decode(current);
@@ -126,7 +121,25 @@ public sealed class Memory
     /// record, in a compare-and-delete loop that never sends one return twice. A <see cref="SpawnLimitException"/>
     /// from <paramref name="send"/> is raised after every other return was sent.
     /// </summary>
-    public async Task RemovePendingReturnsAsync(string callHash, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default)
+    public Task RemovePendingReturnsAsync(string callHash, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default) =>
+        SendReturnsAsync(callHash, send, firstRead: null, cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="value"/> as the value of <paramref name="callHash"/>, then sends and removes its returns
+    /// as <see cref="RemovePendingReturnsAsync"/> does. The write and the first read of the returns go to the store
+    /// together (<see cref="IStore.SetThenGetAsync"/>): one round trip where the store keeps their order.
+    /// </summary>
+    public Task SetValueAndSendReturnsAsync(string callHash, byte[] value, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return SendReturnsAsync(
+            callHash,
+            send,
+            () => Store.SetThenGetAsync(MemKey.ValueOf(callHash), value, MemKey.PendingReturnsOf(callHash), cancellationToken),
+            cancellationToken);
+    }
+
+    private async Task SendReturnsAsync(string callHash, Func<PendingReturn, Task> send, Func<Task<byte[]?>>? firstRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
         var key = MemKey.PendingReturnsOf(callHash);
@@ -134,7 +147,9 @@ public sealed class Memory
         SpawnLimitException? spawnLimit = null;
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
-            var current = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            var current = attempt == 0 && firstRead is not null
+                ? await firstRead().ConfigureAwait(false)
+                : await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 break;

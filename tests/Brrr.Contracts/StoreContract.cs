@@ -94,6 +94,40 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task Get_or_set_new_value_writes_when_the_key_is_empty_and_else_returns_the_bytes_there()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        Assert.Null(await Store.GetOrSetNewValueAsync(key, Bytes("first")));
+        Assert.Equal(Bytes("first"), await Store.GetAsync(key));
+        Assert.Equal(Bytes("first"), await Store.GetOrSetNewValueAsync(key, Bytes("second")));
+        Assert.Equal(Bytes("first"), await Store.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task Of_many_concurrent_get_or_set_new_value_calls_on_one_key_exactly_one_writes()
+    {
+        var key = FreshKey(MemKeyType.PendingReturns);
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Store.GetOrSetNewValueAsync(key, Bytes($"v{i}"))));
+        Assert.Single(attempts, a => a is null);
+        var stored = await Store.GetAsync(key);
+        Assert.NotNull(stored);
+        Assert.All(attempts.Where(a => a is not null), a => Assert.Equal(stored, a));
+    }
+
+    [Fact]
+    public async Task Set_then_get_reads_after_the_write()
+    {
+        var written = FreshKey();
+        var other = new MemKey(MemKeyType.PendingReturns, written.CallHash);
+        Assert.Null(await Store.SetThenGetAsync(written, Bytes("value"), other));
+        Assert.Equal(Bytes("value"), await Store.GetAsync(written));
+
+        await Store.SetAsync(other, Bytes("returns"));
+        Assert.Equal(Bytes("returns"), await Store.SetThenGetAsync(written, Bytes("again"), other));
+        Assert.Equal(Bytes("new"), await Store.SetThenGetAsync(written, Bytes("new"), written));
+    }
+
+    [Fact]
     public async Task Compare_and_set_fails_on_a_missing_key_and_writes_nothing()
     {
         var key = FreshKey(MemKeyType.PendingReturns);

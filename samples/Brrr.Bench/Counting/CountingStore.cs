@@ -2,12 +2,18 @@ using Brrr.Backends;
 
 namespace Brrr.Bench.Counting;
 
-/// <summary>Counts every operation on an <see cref="IStore"/> before passing it on (one count = one request to the store).</summary>
+/// <summary>
+/// Counts every operation on an <see cref="IStore"/> before passing it on (one count = one request to the store). A
+/// combined operation the inner store does natively counts once; otherwise it counts as the steps it is made of.
+/// </summary>
 internal sealed class CountingStore(IStore inner) : IStore
 {
-    private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6;
+    private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6, GetOrSetNew = 7, SetThenGet = 8;
 
-    public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad");
+    private readonly bool _nativeGetOrSetNew = StoreSteps.HasNative(inner, nameof(IStore.GetOrSetNewValueAsync));
+    private readonly bool _nativeSetThenGet = StoreSteps.HasNative(inner, nameof(IStore.SetThenGetAsync));
+
+    public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad", "get_or_set_new", "set_then_get");
 
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
     {
@@ -37,6 +43,28 @@ internal sealed class CountingStore(IStore inner) : IStore
     {
         Counters.Count(SetNew);
         return inner.SetNewValueAsync(key, value, cancellationToken);
+    }
+
+    public Task<byte[]?> GetOrSetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        if (!_nativeGetOrSetNew)
+        {
+            return StoreSteps.GetOrSetNewValueAsync(this, key, value, cancellationToken);
+        }
+
+        Counters.Count(GetOrSetNew);
+        return inner.GetOrSetNewValueAsync(key, value, cancellationToken);
+    }
+
+    public Task<byte[]?> SetThenGetAsync(MemKey setKey, byte[] value, MemKey getKey, CancellationToken cancellationToken = default)
+    {
+        if (!_nativeSetThenGet)
+        {
+            return StoreSteps.SetThenGetAsync(this, setKey, value, getKey, cancellationToken);
+        }
+
+        Counters.Count(SetThenGet);
+        return inner.SetThenGetAsync(setKey, value, getKey, cancellationToken);
     }
 
     public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default)
