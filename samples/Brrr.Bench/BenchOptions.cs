@@ -7,7 +7,8 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: brrr-bench [options]
-          --workload fib|tree|chain|fanout|store   what to run (default fib; store = raw store get/set ops/s)
+          --workload fib|tree|chain|fanout|store|queue   what to run (default fib; store = raw store set+get ops/s,
+                                queue = raw push+receive+ack, counted as pushes + pops per second)
           --n N                 fib: fib(N) per root (default 15); fanout: N leaves (default 1000)
           --branching B         tree: children per inner node (default 4)
           --depth D             tree: levels below the root (default 4); chain: chain length (default 1000)
@@ -23,8 +24,8 @@ internal sealed record BenchOptions
           --redis HOST:PORT     use this Redis instead of starting redis-server
           --dynamo-url URL      use this DynamoDB endpoint instead of starting dynalite
           --dynalite-cli PATH   dynalite's cli.js (default: tools/dynalite/node_modules/dynalite/cli.js above the working dir)
-          --concurrency C       store workload: concurrent loops (default 16)
-          --seconds S           store workload: duration (default 3)
+          --concurrency C       store/queue workload: concurrent loops (default 16)
+          --seconds S           store/queue workload: duration (default 3)
           --timeout S           longest a run may take (default 300)
           --smoke               every workload on memory at tiny sizes; exit 1 on a wrong result
         """;
@@ -95,9 +96,9 @@ internal sealed record BenchOptions
 
     private void Validate()
     {
-        if (Workload is not ("fib" or "tree" or "chain" or "fanout" or "store"))
+        if (Workload is not ("fib" or "tree" or "chain" or "fanout" or "store" or "queue"))
         {
-            throw new ArgumentException($"--workload must be fib, tree, chain, fanout or store, got '{Workload}'.");
+            throw new ArgumentException($"--workload must be fib, tree, chain, fanout, store or queue, got '{Workload}'.");
         }
 
         if (Backend is not ("memory" or "redis" or "redis-dynamo"))

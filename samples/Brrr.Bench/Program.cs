@@ -18,9 +18,9 @@ if (options.Smoke)
 }
 
 await using var session = await BenchBackends.StartAsync(options);
-if (options.Workload == "store")
+if (options.Workload is "store" or "queue")
 {
-    return await StoreProbe.RunAsync(options, session);
+    return await BackendProbe.RunAsync(options, session);
 }
 
 var results = new List<RunResult>();
