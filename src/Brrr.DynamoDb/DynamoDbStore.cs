@@ -10,6 +10,8 @@ namespace Brrr.DynamoDb;
 /// hash, sort key <c>sk</c> = type word, binary attribute <c>value</c>), so Python and TypeScript workers can share it.
 /// Thread safe. Lost compare-and-set races return <c>false</c>; throttling and transient errors are retried by the
 /// AWS SDK (<see cref="DynamoDbStoreSettings.MaxErrorRetries"/>) and then surface as the SDK's exceptions.
+/// With <see cref="DynamoDbStoreSettings.Coalesce"/> on, concurrent reads go out together as one BatchGetItem and
+/// concurrent unconditional writes as one BatchWriteItem; conditional writes and deletes are always single requests.
 /// An item of the wrong shape surfaces as a <see cref="ProtocolException"/> naming its key.
 /// Create the table with <see cref="EnsureTableAsync"/> before use.
 /// </summary>
@@ -18,6 +20,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     private readonly IAmazonDynamoDB _client;
     private readonly bool _ownsClient;
     private readonly Func<TimeSpan, CancellationToken, Task> _waitBeforeCallReadRetry;
+    private long _requests;
 
     /// <summary>
     /// A store over <paramref name="client"/>, which stays owned by the caller (disposing the store leaves it open).
@@ -40,6 +43,11 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
         _ownsClient = ownsClient;
         _waitBeforeCallReadRetry = waitBeforeCallReadRetry;
         Settings = settings;
+        if (settings.Coalesce)
+        {
+            _reads = new Coalescer<QueuedRead>(ReadChunkSize, MaxFlushes, SendReadsAsync);
+            _puts = new Coalescer<QueuedPut>(PutChunkSize, MaxFlushes, SendPutsAsync);
+        }
     }
 
     /// <summary>The settings this store was created with.</summary>
@@ -47,6 +55,9 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
 
     /// <summary>The table this store reads and writes.</summary>
     public string TableName => Settings.TableName;
+
+    /// <summary>The item requests (single or batch) this store has sent; the SDK's own retries are not counted.</summary>
+    internal long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>
     /// A store with its own client built by <see cref="DynamoDbClientFactory.CreateClient"/>; disposing the store
@@ -59,9 +70,15 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>Reads only the <c>value</c> attribute; an item without one counts as absent.</remarks>
+    /// <remarks>An item without a <c>value</c> attribute counts as absent.</remarks>
     public async Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
     {
+        if (_reads is { } reads)
+        {
+            return ItemLayout.HasValue(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
+        }
+
+        Interlocked.Increment(ref _requests);
         var response = await _client.GetItemAsync(
             new GetItemRequest
             {
@@ -72,7 +89,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
                 ExpressionAttributeNames = ItemLayout.ValueNames(),
             },
             cancellationToken).ConfigureAwait(false);
-        return ItemLayout.ValueOf(response.Item, key, TableName) is not null;
+        return ItemLayout.HasValue(response.Item, key, TableName);
     }
 
     /// <inheritdoc />
@@ -99,9 +116,19 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Coalesced sets of one key sent together collapse into the last one queued; every caller returns once it is written.
+    /// </remarks>
     public async Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (_puts is { } puts)
+        {
+            await PutCoalescedAsync(puts, key, value, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Interlocked.Increment(ref _requests);
         await _client.PutItemAsync(
             new PutItemRequest { TableName = TableName, Item = ItemLayout.Item(key, value) },
             cancellationToken).ConfigureAwait(false);
@@ -110,6 +137,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     /// <inheritdoc />
     public async Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _requests);
         await _client.DeleteItemAsync(
             new DeleteItemRequest { TableName = TableName, Key = ItemLayout.Key(key) },
             cancellationToken).ConfigureAwait(false);
@@ -119,6 +147,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
+        Interlocked.Increment(ref _requests);
         return ConditionallyAsync(_client.UpdateItemAsync(
             new UpdateItemRequest
             {
@@ -137,6 +166,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(expected);
+        Interlocked.Increment(ref _requests);
         return ConditionallyAsync(_client.UpdateItemAsync(
             new UpdateItemRequest
             {
@@ -158,6 +188,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(expected);
+        Interlocked.Increment(ref _requests);
         return ConditionallyAsync(_client.DeleteItemAsync(
             new DeleteItemRequest
             {
@@ -181,6 +212,12 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
 
     private async Task<byte[]?> ReadAsync(MemKey key, CancellationToken cancellationToken)
     {
+        if (_reads is { } reads)
+        {
+            return ItemLayout.ValueOf(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
+        }
+
+        Interlocked.Increment(ref _requests);
         var response = await _client.GetItemAsync(
             new GetItemRequest
             {

@@ -24,7 +24,7 @@ public sealed record DynamoDbStoreSettings
     /// <summary>The embedded <c>reference.conf</c> of this module: use it as a fallback of your own config.</summary>
     public static Config DefaultConfig => s_defaultConfig.Value;
 
-    /// <summary>The settings of <c>reference.conf</c>: table <c>brrr</c> in the region of the AWS chain, consistent reads.</summary>
+    /// <summary>The settings of <c>reference.conf</c>: table <c>brrr</c> in the region of the AWS chain, consistent and coalesced reads.</summary>
     public static DynamoDbStoreSettings Default => s_default.Value;
 
     /// <summary>The table holding every record (<c>brrr.dynamodb.table-name</c>); 3 to 255 characters of <c>[A-Za-z0-9_.-]</c>.</summary>
@@ -50,6 +50,12 @@ public sealed record DynamoDbStoreSettings
 
     /// <summary>Whether reads are strongly consistent (<c>brrr.dynamodb.consistent-reads</c>).</summary>
     public bool ConsistentReads { get; init; }
+
+    /// <summary>
+    /// Whether concurrent reads are sent together as one BatchGetItem and concurrent unconditional writes as one
+    /// BatchWriteItem (<c>brrr.dynamodb.coalesce</c>); off sends one GetItem or PutItem per operation.
+    /// </summary>
+    public bool Coalesce { get; init; }
 
     /// <summary>How many times the AWS SDK retries a throttled or transiently failed request, &gt;= 0 (<c>brrr.dynamodb.max-error-retries</c>).</summary>
     public int MaxErrorRetries
@@ -109,6 +115,7 @@ public sealed record DynamoDbStoreSettings
             Region = reader.String("region"),
             ServiceUrl = reader.OptionalUri("service-url"),
             ConsistentReads = reader.Boolean("consistent-reads"),
+            Coalesce = reader.Boolean("coalesce"),
             MaxErrorRetries = reader.Int("max-error-retries"),
             RetryMode = reader.Enum("retry-mode", RequestRetryMode.Standard, RequestRetryMode.Adaptive),
             RequestTimeout = reader.Duration("request-timeout"),

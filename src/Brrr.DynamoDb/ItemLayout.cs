@@ -24,10 +24,19 @@ internal static class ItemLayout
 
     public static Dictionary<string, string> ValueNames() => new() { [ValueName] = ValueAttribute };
 
-    public static Dictionary<string, AttributeValue> Key(MemKey key) => new()
+    public static Dictionary<string, AttributeValue> Key(MemKey key) => KeyOf(Id(key));
+
+    /// <summary>The identity of an item in a batch request or response: its (pk, sk) strings.</summary>
+    public static (string Pk, string Sk) Id(MemKey key) => (key.CallHash, key.TypeWord);
+
+    /// <summary>The (pk, sk) of a key or item DynamoDB returned.</summary>
+    public static (string Pk, string Sk) Id(Dictionary<string, AttributeValue> keyOrItem) =>
+        (keyOrItem[PartitionKey].S, keyOrItem[SortKey].S);
+
+    public static Dictionary<string, AttributeValue> KeyOf((string Pk, string Sk) id) => new()
     {
-        [PartitionKey] = new AttributeValue { S = key.CallHash },
-        [SortKey] = new AttributeValue { S = key.TypeWord },
+        [PartitionKey] = new AttributeValue { S = id.Pk },
+        [SortKey] = new AttributeValue { S = id.Sk },
     };
 
     public static Dictionary<string, AttributeValue> Item(MemKey key, byte[] value)
@@ -53,13 +62,21 @@ internal static class ItemLayout
             throw Malformed(key, table, "has no 'value' attribute");
         }
 
-        if (value.B is null)
-        {
-            throw Malformed(key, table, $"has a 'value' attribute of type {TypeOf(value)} instead of B (binary)");
-        }
-
-        return value.B.ToArray();
+        return BinaryOf(value, key, table).ToArray();
     }
+
+    /// <summary>
+    /// Whether a read item holds a value: an item without a <c>value</c> attribute counts as absent, one of another
+    /// type than binary is a <see cref="ProtocolException"/>.
+    /// </summary>
+    public static bool HasValue(Dictionary<string, AttributeValue>? item, MemKey key, string table) =>
+        item is not null
+        && item.TryGetValue(ValueAttribute, out var value)
+        && value is not null
+        && BinaryOf(value, key, table) is not null;
+
+    private static MemoryStream BinaryOf(AttributeValue value, MemKey key, string table) =>
+        value.B ?? throw Malformed(key, table, $"has a 'value' attribute of type {TypeOf(value)} instead of B (binary)");
 
     private static ProtocolException Malformed(MemKey key, string table, string problem) =>
         new($"The item pk='{key.CallHash}', sk='{key.TypeWord}' of DynamoDB table '{table}' {problem}: " +

@@ -35,13 +35,15 @@ internal static class Dynalite
 /// <summary>A test class on its own fresh table, with the store under test and a raw client to inspect items.</summary>
 public abstract class FreshTableTest(DynaliteServer server, string prefix) : IAsyncLifetime
 {
+    protected DynaliteServer Server { get; } = server;
+
     protected string Table { get; } = Dynalite.FreshTable(prefix);
 
     protected AmazonDynamoDBClient Raw { get; } = Dynalite.Client(server);
 
     protected DynamoDbStore Store { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Store = await Dynalite.StoreAsync(server, Table);
+    public async Task InitializeAsync() => Store = await Dynalite.StoreAsync(Server, Table);
 
     public Task DisposeAsync()
     {

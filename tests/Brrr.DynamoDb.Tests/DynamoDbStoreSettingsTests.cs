@@ -14,6 +14,7 @@ public sealed class DynamoDbStoreSettingsTests
         Assert.Null(settings.Region);
         Assert.Null(settings.ServiceUrl);
         Assert.True(settings.ConsistentReads);
+        Assert.True(settings.Coalesce);
         Assert.Equal(8, settings.MaxErrorRetries);
         Assert.Equal(RequestRetryMode.Standard, settings.RetryMode);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.RequestTimeout);
@@ -30,6 +31,7 @@ public sealed class DynamoDbStoreSettingsTests
               region = eu-west-1
               service-url = "http://127.0.0.1:8000"
               consistent-reads = false
+              coalesce = off
               max-error-retries = 2
               retry-mode = adaptive
               billing-mode = PROVISIONED
@@ -41,6 +43,7 @@ public sealed class DynamoDbStoreSettingsTests
         Assert.Equal("eu-west-1", settings.Region);
         Assert.Equal(new Uri("http://127.0.0.1:8000"), settings.ServiceUrl);
         Assert.False(settings.ConsistentReads);
+        Assert.False(settings.Coalesce);
         Assert.Equal(2, settings.MaxErrorRetries);
         Assert.Equal(RequestRetryMode.Adaptive, settings.RetryMode);
         Assert.Equal(DynamoDbBillingMode.Provisioned, settings.BillingMode);
@@ -57,6 +60,7 @@ public sealed class DynamoDbStoreSettingsTests
     [InlineData("billing-mode = FREE", "brrr.dynamodb.billing-mode must be one of PAY_PER_REQUEST, PROVISIONED")]
     [InlineData("read-capacity-units = 0", "brrr.dynamodb.read-capacity-units must be >= 1, got 0")]
     [InlineData("max-error-retries = lots", "brrr.dynamodb.max-error-retries has a bad value 'lots'")]
+    [InlineData("coalesce = sometimes", "brrr.dynamodb.coalesce has a bad value 'sometimes'")]
     public void Create_names_the_bad_key_and_what_it_must_be(string hocon, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(
@@ -140,7 +144,7 @@ public sealed class DynamoDbStoreSettingsTests
 
         var keys = Enumerable.Range(0, lines.Length).Where(i => !lines[i].StartsWith('#') && lines[i].Contains(" = ", StringComparison.Ordinal)).ToArray();
 
-        Assert.Equal(11, keys.Length);
+        Assert.Equal(12, keys.Length);
         Assert.All(keys, i => Assert.StartsWith("#", lines[i - 1], StringComparison.Ordinal));
     }
 }

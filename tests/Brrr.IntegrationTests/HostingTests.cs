@@ -63,6 +63,7 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             Region = "eu-west-1",
             ServiceUrl = new Uri("http://127.0.0.1:8000"),
             ConsistentReads = false,
+            Coalesce = false,
         };
         var hocon = ConfigurationFactory.ParseString("""
             brrr.dynamodb {
@@ -70,11 +71,13 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
               region = eu-west-1
               service-url = "http://127.0.0.1:8000/"
               consistent-reads = false
+              coalesce = off
             }
             """);
 
         Assert.Equal(DynamoDbStoreSettings.Create(hocon), DynamoDbStoreSettings.Create(options.ToConfig()));
         Assert.False(DynamoDbStoreSettings.Create(options.ToConfig()).ConsistentReads);
+        Assert.False(DynamoDbStoreSettings.Create(options.ToConfig()).Coalesce);
     }
 
     [Fact]

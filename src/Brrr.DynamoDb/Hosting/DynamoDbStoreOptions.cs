@@ -24,12 +24,16 @@ public sealed class DynamoDbStoreOptions
     /// <summary><c>brrr.dynamodb.consistent-reads</c>: strongly consistent reads.</summary>
     public bool? ConsistentReads { get; set; }
 
+    /// <summary><c>brrr.dynamodb.coalesce</c>: concurrent reads and unconditional writes sent as batch requests.</summary>
+    public bool? Coalesce { get; set; }
+
     /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
     public Config ToConfig() => new HoconBuilder()
         .Set("brrr.dynamodb.table-name", TableName)
         .Set("brrr.dynamodb.region", Region)
         .Set("brrr.dynamodb.service-url", ServiceUrl?.ToString())
         .Set("brrr.dynamodb.consistent-reads", ConsistentReads)
+        .Set("brrr.dynamodb.coalesce", Coalesce)
         .ToConfig();
 }
 

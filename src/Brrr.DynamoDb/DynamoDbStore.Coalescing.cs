@@ -1,0 +1,152 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+
+namespace Brrr.DynamoDb;
+
+public sealed partial class DynamoDbStore
+{
+    // DynamoDB's limits: BatchGetItem takes at most 100 keys, BatchWriteItem at most 25 items.
+    private const int ReadChunkSize = 100;
+    private const int PutChunkSize = 25;
+
+    // Flushes of one kind (reads, puts) sending at once; what queues meanwhile leaves with the next one. One flush
+    // would coalesce a little more, but one slow or throttled request would then hold back every read of the store.
+    private const int MaxFlushes = 2;
+
+    private readonly Coalescer<QueuedRead>? _reads;
+    private readonly Coalescer<QueuedPut>? _puts;
+
+    // Queues the read of one item for the next BatchGetItem; the item is null when there is none.
+    private static async Task<Dictionary<string, AttributeValue>?> ReadItemCoalescedAsync(
+        Coalescer<QueuedRead> reads, MemKey key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var read = reads.Add(key, static queued => queued ?? new QueuedRead());
+        return await read.Item.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Queues the put for the next BatchWriteItem; a put of the same key queued before it is replaced, and both callers
+    // return once this one is written.
+    private static async Task PutCoalescedAsync(
+        Coalescer<QueuedPut> puts, MemKey key, byte[] value, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var put = puts.Add(key, queued => queued?.Replace(value) ?? new QueuedPut(value));
+        await put.Written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendReadsAsync(KeyValuePair<MemKey, QueuedRead>[] chunk)
+    {
+        var waiting = chunk.ToDictionary(entry => ItemLayout.Id(entry.Key), entry => entry.Value);
+        for (var retry = 0; ; retry++)
+        {
+            Interlocked.Increment(ref _requests);
+            var response = await _client.BatchGetItemAsync(
+                new BatchGetItemRequest
+                {
+                    RequestItems = new()
+                    {
+                        [TableName] = new KeysAndAttributes
+                        {
+                            Keys = waiting.Keys.Select(ItemLayout.KeyOf).ToList(),
+                            ConsistentRead = Settings.ConsistentReads,
+                        },
+                    },
+                },
+                CancellationToken.None).ConfigureAwait(false);
+            foreach (var item in response.Responses?.GetValueOrDefault(TableName) ?? [])
+            {
+                if (waiting.Remove(ItemLayout.Id(item), out var read))
+                {
+                    read.Item.TrySetResult(item);
+                }
+            }
+
+            var unprocessed = (response.UnprocessedKeys?.GetValueOrDefault(TableName)?.Keys ?? []).Select(ItemLayout.Id).ToHashSet();
+            foreach (var (id, read) in waiting.Where(entry => !unprocessed.Contains(entry.Key)).ToList())
+            {
+                read.Item.TrySetResult(null);
+                waiting.Remove(id);
+            }
+
+            if (waiting.Count == 0)
+            {
+                return;
+            }
+
+            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchGetItem").ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendPutsAsync(KeyValuePair<MemKey, QueuedPut>[] chunk)
+    {
+        var waiting = chunk.ToDictionary(entry => ItemLayout.Id(entry.Key));
+        for (var retry = 0; ; retry++)
+        {
+            Interlocked.Increment(ref _requests);
+            var response = await _client.BatchWriteItemAsync(
+                new BatchWriteItemRequest
+                {
+                    RequestItems = new()
+                    {
+                        [TableName] = waiting.Values
+                            .Select(entry => new WriteRequest { PutRequest = new PutRequest { Item = ItemLayout.Item(entry.Key, entry.Value.Value) } })
+                            .ToList(),
+                    },
+                },
+                CancellationToken.None).ConfigureAwait(false);
+            var unprocessed = (response.UnprocessedItems?.GetValueOrDefault(TableName) ?? [])
+                .Select(request => ItemLayout.Id(request.PutRequest.Item))
+                .ToHashSet();
+            foreach (var (id, entry) in waiting.Where(entry => !unprocessed.Contains(entry.Key)).ToList())
+            {
+                entry.Value.Written.TrySetResult();
+                waiting.Remove(id);
+            }
+
+            if (waiting.Count == 0)
+            {
+                return;
+            }
+
+            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchWriteItem").ConfigureAwait(false);
+        }
+    }
+
+    // Past MaxErrorRetries the keys fail as a throttled single request would once the SDK gives up.
+    private async Task BackOffUnprocessedAsync(int retry, int unprocessed, string operation)
+    {
+        if (retry >= Settings.MaxErrorRetries)
+        {
+            throw new ProvisionedThroughputExceededException(
+                $"DynamoDB left {unprocessed} key(s) of a {operation} on table '{TableName}' unprocessed after {retry} retries " +
+                "(brrr.dynamodb.max-error-retries): the table is throttled; raise its capacity or the retry count.");
+        }
+
+        await Task.Delay(BatchBackoff.Delay(retry + 1)).ConfigureAwait(false);
+    }
+
+    /// <summary>A key queued for the next BatchGetItem: every reader of it gets the item, or <c>null</c> for none.</summary>
+    private sealed class QueuedRead : CoalescedEntry
+    {
+        public TaskCompletionSource<Dictionary<string, AttributeValue>?> Item { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Fail(Exception error) => Item.TrySetException(error);
+    }
+
+    /// <summary>A put queued for the next BatchWriteItem: the last value queued for its key, and its writers.</summary>
+    private sealed class QueuedPut(byte[] value) : CoalescedEntry
+    {
+        public byte[] Value { get; private set; } = value;
+
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public QueuedPut Replace(byte[] value)
+        {
+            Value = value;
+            return this;
+        }
+
+        public override void Fail(Exception error) => Written.TrySetException(error);
+    }
+}
