@@ -12,7 +12,9 @@ namespace Brrr.Bench;
 /// (<see cref="ParentSaw"/>) and records <c>parent start - child return</c>. So each child gives one sample: the
 /// time from its handler's return (value not stored yet) to the start of the first parent run that sees its value,
 /// which covers the value write, the pending-returns CAS, the parent's job push, the queue and the pickup.
-/// Runs on one process clock (<see cref="Stopwatch"/>), so it needs every worker in this process.
+/// Runs on one process clock (<see cref="Stopwatch"/>), so it needs every worker in this process. At most
+/// <see cref="MaxTimedChildren"/> children are timed at once (the others are not sampled), so the probe's own memory
+/// stays bounded however large the call graph: the workers' peak RSS is what the runs compare.
 /// </para>
 /// </summary>
 internal sealed class RunProbe
@@ -22,6 +24,10 @@ internal sealed class RunProbe
     private readonly TaskCompletionSource _allRootsDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<long> _samples = new(capacity: 1 << 16);
     private long _rootReturns;
+    private int _timed;
+
+    /// <summary>The most children whose return is waiting in the map for a parent to see it.</summary>
+    public const int MaxTimedChildren = 4096;
 
     /// <summary>Completes when every root registered with <see cref="ExpectRoot"/> has returned a value once.</summary>
     public Task AllRootsDone => _allRootsDone.Task;
@@ -40,12 +46,19 @@ internal sealed class RunProbe
         }
     }
 
-    public void ChildReturning(string key) => _childReturned.TryAdd(key, Stopwatch.GetTimestamp());
+    public void ChildReturning(string key)
+    {
+        if (Volatile.Read(ref _timed) < MaxTimedChildren && _childReturned.TryAdd(key, Stopwatch.GetTimestamp()))
+        {
+            Interlocked.Increment(ref _timed);
+        }
+    }
 
     public void ParentSaw(string childKey, long parentStarted)
     {
         if (_childReturned.TryRemove(childKey, out var returned))
         {
+            Interlocked.Decrement(ref _timed);
             // A run that started before the child returned can still read the value late: count that as zero wait.
             var ticks = Math.Max(0, parentStarted - returned);
             lock (_samples)

@@ -33,7 +33,7 @@ public sealed class BrrrWorker : IAsyncDisposable
         Processor = new CallProcessor(
             new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
-            new BoundedCache<IReadOnlyList<ChildCall>>(settings.ValueCacheSize));
+            new BoundedCache<string[]>(settings.ValueCacheSize));
         Client = backends.CreateClient(settings.SpawnLimit);
         _registrars = system.ActorOf(
             EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithRouter(new ConsistentHashingPool(settings.Registrars)),

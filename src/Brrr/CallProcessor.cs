@@ -21,7 +21,7 @@ public sealed class CallProcessor
     /// <param name="waiting">Calls that deferred here, with the children they wait for (parent debouncing); default: none.</param>
     public CallProcessor(
         Memory memory, Jobs jobs, ICodec codec, BoundedCache<byte[]>? values = null, BoundedCache<Call>? calls = null,
-        BoundedCache<IReadOnlyList<ChildCall>>? waiting = null)
+        BoundedCache<string[]>? waiting = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -31,14 +31,15 @@ public sealed class CallProcessor
         Codec = codec;
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);
-        Waiting = waiting ?? new BoundedCache<IReadOnlyList<ChildCall>>(0);
+        Waiting = waiting ?? new BoundedCache<string[]>(0);
     }
 
     /// <summary>
-    /// Calls whose last run here deferred, with the children it found missing, once their return addresses were
-    /// registered: a job of such a call that arrives while one of those children is still missing is skipped.
+    /// Calls whose last run here deferred, with the call hashes of the children it found missing, once their return
+    /// addresses were registered: a job of such a call that arrives while one of those children is still missing is
+    /// skipped.
     /// </summary>
-    public BoundedCache<IReadOnlyList<ChildCall>> Waiting { get; }
+    public BoundedCache<string[]> Waiting { get; }
 
     /// <summary>Child values kept in this process.</summary>
     public BoundedCache<byte[]> Values { get; }
@@ -107,11 +108,11 @@ public sealed class CallProcessor
     }
 
     /// <summary>Whether one of <paramref name="children"/> has no value yet (the values found are cached for the run).</summary>
-    private async Task<bool> AnyMissingAsync(IReadOnlyList<ChildCall> children, CancellationToken cancellationToken)
+    private async Task<bool> AnyMissingAsync(string[] children, CancellationToken cancellationToken)
     {
         foreach (var child in children)
         {
-            if (await ReadValueAsync(child.Call.CallHash, cancellationToken).ConfigureAwait(false) is null)
+            if (await ReadValueAsync(child, cancellationToken).ConfigureAwait(false) is null)
             {
                 return true;
             }
@@ -128,7 +129,7 @@ public sealed class CallProcessor
     {
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(children);
-        Waiting.Put(loaded.Call.CallHash, children);
+        Waiting.Put(loaded.Call.CallHash, children.Select(c => c.Call.CallHash).ToArray());
     }
 
     private async Task<byte[]?> ReadValueAsync(string callHash, CancellationToken cancellationToken)

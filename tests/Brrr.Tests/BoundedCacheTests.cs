@@ -9,15 +9,34 @@ public sealed class BoundedCacheTests
     private sealed record Arg(int X);
 
     [Fact]
-    public void A_full_cache_starts_over_and_never_holds_more_than_its_capacity()
+    public void A_cache_keeps_two_generations_of_its_capacity_and_drops_the_older_one_when_the_newer_is_full()
+    {
+        var cache = new BoundedCache<byte[]>(2);
+        cache.Put("a", [1]);
+        cache.Put("b", [2]);
+        cache.Put("c", [3]);
+        Assert.Equal(new byte[] { 1 }, cache.Get("a"));
+
+        // "a" moved back into the current generation {c, a}, which turned full: {a, b} ("b" unused) is dropped.
+        Assert.Null(cache.Get("b"));
+        Assert.Equal(new byte[] { 3 }, cache.Get("c"));
+        cache.Put("d", [4]);
+        cache.Put("e", [5]);
+        cache.Put("f", [6]);
+        Assert.Null(cache.Get("c"));
+        Assert.Equal(new byte[] { 6 }, cache.Get("f"));
+    }
+
+    [Fact]
+    public void A_record_used_from_the_older_generation_survives_the_next_turn()
     {
         var cache = new BoundedCache<byte[]>(2);
         cache.Put("a", [1]);
         cache.Put("b", [2]);
         Assert.Equal(new byte[] { 1 }, cache.Get("a"));
         cache.Put("c", [3]);
-        Assert.Null(cache.Get("a"));
-        Assert.Equal(new byte[] { 3 }, cache.Get("c"));
+        Assert.Equal(new byte[] { 1 }, cache.Get("a"));
+        Assert.Null(cache.Get("b"));
     }
 
     [Fact]

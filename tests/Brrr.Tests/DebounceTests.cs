@@ -30,7 +30,7 @@ public sealed class DebounceTests
         _client = new BrrrClient(_store, new InMemoryCache(), _queue);
         _processor = new CallProcessor(
             _client.Memory, _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100),
-            new BoundedCache<IReadOnlyList<ChildCall>>(100));
+            new BoundedCache<string[]>(100));
         _a = BrrrTask.Create<N, int>("a", (_, n) => Task.FromResult(Ran("a", n.X * 10)));
         _b = BrrrTask.Create<N, int>("b", (_, n) => Task.FromResult(Ran("b", n.X * 100)));
         _parent = BrrrTask.Create<N, int>("parent", async (ctx, n) =>
