@@ -12,7 +12,8 @@ namespace Brrr.Bench;
 
 /// <summary>
 /// The servers and connections of a bench session (started once, shared by every run), and fresh backends per run:
-/// a new in-memory set, a flushed Redis (only when the bench owns it) or a new DynamoDB table.
+/// a new in-memory set, a flushed Redis (only when the bench owns it) or a new DynamoDB table. A worker process opens
+/// the same servers (<see cref="RedisAddress"/>, <see cref="DynamoUrl"/>) and joins its parent's run (<see cref="JoinRun"/>).
 /// </summary>
 internal sealed class BenchBackends : IAsyncDisposable
 {
@@ -22,11 +23,18 @@ internal sealed class BenchBackends : IAsyncDisposable
     private bool _ownsRedis;
     private Uri? _dynamoUrl;
     private DynamoDbStore? _table;
+    private DynamoDbStore? _joinedTable;
     private int _tables;
 
     private BenchBackends(BenchOptions options) => _options = options;
 
     public RedisBrrr? Redis => _redis;
+
+    /// <summary>The Redis server as HOST:PORT, null without Redis.</summary>
+    public string? RedisAddress { get; private set; }
+
+    /// <summary>The DynamoDB endpoint, null unless the backend is redis-dynamo.</summary>
+    public Uri? DynamoUrl => _dynamoUrl;
 
     /// <summary>The dynalite process id when the bench started it.</summary>
     public int? DynaliteProcessId { get; private set; }
@@ -51,6 +59,7 @@ internal sealed class BenchBackends : IAsyncDisposable
                     configuration = $"127.0.0.1:{server.Port}";
                 }
 
+                session.RedisAddress = configuration;
                 session._redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = configuration + ",allowAdmin=true" }).ConfigureAwait(false);
             }
 
@@ -100,14 +109,7 @@ internal sealed class BenchBackends : IAsyncDisposable
                 if (_options.Backend is "redis-dynamo")
                 {
                     await DropTableAsync().ConfigureAwait(false);
-                    _table = DynamoDbStore.Create(
-                        DynamoDbStoreSettings.Default with
-                        {
-                            ServiceUrl = _dynamoUrl,
-                            Region = "us-east-1",
-                            TableName = $"brrr-bench-{Environment.ProcessId}-{++_tables}",
-                        },
-                        new BasicAWSCredentials("dummy", "dummy"));
+                    _table = OpenTable($"brrr-bench-{Environment.ProcessId}-{++_tables}");
                     await _table.EnsureTableAsync().ConfigureAwait(false);
                     store = _table;
                 }
@@ -115,15 +117,25 @@ internal sealed class BenchBackends : IAsyncDisposable
                 break;
         }
 
-        if (!_options.CountOps)
+        return Wrap(store, cache, queue);
+    }
+
+    /// <summary>
+    /// The backends of one run in a worker process: the run's Redis as the bench left it, and for redis-dynamo the
+    /// bench's table <paramref name="table"/> (not created, not deleted here; the previous run's is closed).
+    /// </summary>
+    public RunBackends JoinRun(string? table)
+    {
+        var redis = _redis ?? throw new InvalidOperationException("A worker process needs the run's Redis (--redis).");
+        _joinedTable?.Dispose();
+        _joinedTable = null;
+        if (table is null)
         {
-            return new RunBackends(new BrrrBackends(store, cache, queue, JsonCodec.Default), null, null, null);
+            return Wrap(redis.Store, redis.Cache, redis.Queue);
         }
 
-        var countingStore = new CountingStore(store);
-        var countingCache = new CountingCache(cache);
-        var countingQueue = new CountingQueue(queue);
-        return new RunBackends(new BrrrBackends(countingStore, countingCache, countingQueue, JsonCodec.Default), countingStore.Counters, countingQueue.Counters, countingCache.Counters);
+        _joinedTable = OpenTable(table);
+        return Wrap(_joinedTable, redis.Cache, redis.Queue);
     }
 
     /// <summary>Commands Redis has processed so far (INFO stats total_commands_processed), or null without Redis.</summary>
@@ -148,6 +160,7 @@ internal sealed class BenchBackends : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DropTableAsync().ConfigureAwait(false);
+        _joinedTable?.Dispose();
         if (_redis is not null)
         {
             await _redis.DisposeAsync().ConfigureAwait(false);
@@ -157,6 +170,28 @@ internal sealed class BenchBackends : IAsyncDisposable
         {
             await owned.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private DynamoDbStore OpenTable(string name) => DynamoDbStore.Create(
+        DynamoDbStoreSettings.Default with { ServiceUrl = _dynamoUrl, Region = "us-east-1", TableName = name },
+        new BasicAWSCredentials("dummy", "dummy"));
+
+    /// <summary>The run's backends, wrapped in counting decorators when <c>--count-ops</c> is on.</summary>
+    private RunBackends Wrap(IStore store, ICache cache, IQueue queue)
+    {
+        var plain = new BrrrBackends(store, cache, queue, JsonCodec.Default);
+        var table = (store as DynamoDbStore)?.TableName;
+        if (!_options.CountOps)
+        {
+            return new RunBackends(plain, plain, table, null);
+        }
+
+        var countingStore = new CountingStore(store);
+        var countingCache = new CountingCache(cache);
+        var countingQueue = new CountingQueue(queue);
+        return new RunBackends(
+            new BrrrBackends(countingStore, countingCache, countingQueue, JsonCodec.Default), plain, table,
+            new RunCounters(countingStore.Counters, countingQueue.Counters, countingCache.Counters));
     }
 
     private async Task DropTableAsync()
@@ -177,6 +212,3 @@ internal sealed class BenchBackends : IAsyncDisposable
         }
     }
 }
-
-/// <summary>The backends of one run and their operation counters (null without <c>--count-ops</c>).</summary>
-internal sealed record RunBackends(BrrrBackends Backends, Counting.OpCounters? Store, Counting.OpCounters? Queue, Counting.OpCounters? Cache);

@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace Brrr.Bench;
 
-/// <summary>The command line of the bench.</summary>
+/// <summary>
+/// The command line of the bench. <c>--serve-worker</c> (with <c>--redis</c>, and <c>--dynamo-url</c> for
+/// redis-dynamo) is not in <see cref="Usage"/>: it is how the bench starts its own worker processes
+/// (<see cref="WorkerArguments"/>, <see cref="WorkerHost"/>).
+/// </summary>
 internal sealed record BenchOptions
 {
     public const string Usage = """
@@ -15,12 +19,18 @@ internal sealed record BenchOptions
           --roots R             concurrent roots, each with a fresh salt (default 32 for fib/tree, 1 otherwise)
           --backend memory|redis|redis-dynamo   (default memory)
           --workers W           worker ActorSystems in this process (default 1)
+          --processes P         run the workers as P worker processes instead, one worker system each (redis and
+                                redis-dynamo only; default 0 = in this process). The bench waits by polling the
+                                roots' values every 5 ms; child->parent latency is not measured (the processes' clocks
+                                differ: p50/p99 are "-"); the table's W shows "Pp"; rss_mb is the largest worker process's peak (each one's in
+                                worker_rss_mb), CPU, allocations and collections add up over the worker processes
           --parallelism P       brrr.topic-defaults.parallelism of every worker (default: reference.conf)
           --spawn-limit L       brrr.spawn-limit (default 10000)
           --hocon TEXT          extra HOCON for every worker system (e.g. "brrr.registrars = 4")
           --repeat K            measured runs; the last JSON line holds their medians (default 1)
           --warmup K            unmeasured runs first, to JIT the code paths (default 1)
-          --count-ops           count store, queue and cache operations (decorators around the backends)
+          --count-ops           count store, queue and cache operations (decorators around the backends; with
+                                --processes, counted in each worker process and summed)
           --redis HOST:PORT     use this Redis instead of starting redis-server
           --dynamo-url URL      use this DynamoDB endpoint instead of starting dynalite
           --dynalite-cli PATH   dynalite's cli.js (default: tools/dynalite/node_modules/dynalite/cli.js above the working dir)
@@ -37,6 +47,7 @@ internal sealed record BenchOptions
     public int? Roots { get; init; }
     public string Backend { get; init; } = "memory";
     public int Workers { get; init; } = 1;
+    public int Processes { get; init; }
     public int? Parallelism { get; init; }
     public long SpawnLimit { get; init; } = Jobs.DefaultSpawnLimit;
     public string? Hocon { get; init; }
@@ -50,6 +61,9 @@ internal sealed record BenchOptions
     public double Seconds { get; init; } = 3;
     public double TimeoutSeconds { get; init; } = 300;
     public bool Smoke { get; init; }
+
+    /// <summary>Worker-process mode: serve the runs the bench sends on stdin.</summary>
+    public bool ServeWorker { get; init; }
 
     public int RootCount => Roots ?? (Workload is "fib" or "tree" ? 32 : 1);
 
@@ -73,6 +87,7 @@ internal sealed record BenchOptions
                 "--roots" => o with { Roots = Int() },
                 "--backend" => o with { Backend = Value() },
                 "--workers" => o with { Workers = Int() },
+                "--processes" => o with { Processes = Int() },
                 "--parallelism" => o with { Parallelism = Int() },
                 "--spawn-limit" => o with { SpawnLimit = long.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--hocon" => o with { Hocon = Value() },
@@ -86,6 +101,7 @@ internal sealed record BenchOptions
                 "--seconds" => o with { Seconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--timeout" => o with { TimeoutSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--smoke" => o with { Smoke = true },
+                "--serve-worker" => o with { ServeWorker = true },
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -108,7 +124,68 @@ internal sealed record BenchOptions
 
         if (Workers < 1 || Repeat < 1 || Warmup < 0 || RootCount < 1 || Concurrency < 1 || Parallelism is < 1)
         {
-            throw new ArgumentException("--workers, --repeat, --roots, --concurrency and --parallelism must be >= 1, --warmup >= 0.");
+            throw new ArgumentException("--workers, --repeat, --roots, --concurrency and --parallelism must be >= 1, --warmup and --processes >= 0.");
         }
+
+        if (Processes > 0 && (Backend == "memory" || Smoke))
+        {
+            throw new ArgumentException("--processes needs a backend the worker processes share: --backend redis or redis-dynamo (the memory backend, and so --smoke, lives inside one process).");
+        }
+
+        if (Processes > 0 && (Workers != 1 || Workload is "store" or "queue"))
+        {
+            throw new ArgumentException("--processes runs one worker system per process for the fib, tree, chain and fanout workloads: leave out --workers, use one of those.");
+        }
+
+        if (ServeWorker && (Redis is null || (Backend == "redis-dynamo" && DynamoUrl is null)))
+        {
+            throw new ArgumentException("--serve-worker is the bench's worker-process mode: it needs --redis, and for redis-dynamo --dynamo-url.");
+        }
+    }
+
+    /// <summary>The HOCON of every worker system of a run.</summary>
+    public string WorkerHocon()
+    {
+        var lines = new List<string>
+        {
+            "akka.loglevel = WARNING",
+            "akka.stdout-loglevel = WARNING",
+            "akka.log-dead-letters = off",
+            "akka.log-dead-letters-during-shutdown = off",
+            string.Create(CultureInfo.InvariantCulture, $"brrr.spawn-limit = {SpawnLimit}"),
+        };
+        if (Parallelism is { } p)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"brrr.topic-defaults.parallelism = {p}"));
+        }
+
+        if (Hocon is not null)
+        {
+            lines.Add(Hocon);
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>The command line of a worker process for the runs of these options on these servers.</summary>
+    public IEnumerable<string> WorkerArguments(string redis, Uri? dynamoUrl)
+    {
+        string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+        List<string> args = ["--serve-worker", "--workload", Workload, "--branching", Text(Branching), "--backend", Backend, "--redis", redis, "--spawn-limit", Text(SpawnLimit)];
+        (string Name, string? Value)[] optional =
+        [
+            ("--n", N is { } n ? Text(n) : null),
+            ("--depth", Depth is { } d ? Text(d) : null),
+            ("--parallelism", Parallelism is { } p ? Text(p) : null),
+            ("--hocon", Hocon),
+            ("--dynamo-url", dynamoUrl?.ToString()),
+        ];
+        args.AddRange(optional.Where(a => a.Value is not null).SelectMany(a => new[] { a.Name, a.Value! }));
+        if (CountOps)
+        {
+            args.Add("--count-ops");
+        }
+
+        return args;
     }
 }

@@ -1,13 +1,13 @@
 using System.Diagnostics;
-using System.Globalization;
-using Akka.Actor;
-using Akka.Configuration;
-using Brrr.Akka;
+using Brrr.Bench.Counting;
 using Brrr.Bench.Workloads;
 
 namespace Brrr.Bench;
 
-/// <summary>One measured run: fresh backends and topic, W worker systems, R roots scheduled at once, wait, verify.</summary>
+/// <summary>
+/// One measured run: fresh backends and topic, the workers (W systems in this process or P worker processes), R roots
+/// scheduled at once, wait, verify.
+/// </summary>
 internal static class BenchRun
 {
     public static Workload CreateWorkload(BenchOptions o, RunProbe probe) => o.Workload switch
@@ -19,7 +19,8 @@ internal static class BenchRun
         _ => throw new ArgumentException($"No workload '{o.Workload}'."),
     };
 
-    public static async Task<RunResult> RunAsync(BenchOptions o, BenchBackends session)
+    /// <summary>One run on <paramref name="processes"/>, or on worker systems in this process when it is null.</summary>
+    public static async Task<RunResult> RunAsync(BenchOptions o, BenchBackends session, WorkerProcesses? processes)
     {
         var probe = new RunProbe();
         var workload = CreateWorkload(o, probe);
@@ -33,138 +34,102 @@ internal static class BenchRun
 
         var run = await session.ForRunAsync().ConfigureAwait(false);
         var topic = "bench-" + Guid.NewGuid().ToString("N")[..12];
-        var config = ConfigurationFactory.ParseString(Hocon(o));
-        var systems = Enumerable.Range(0, o.Workers).Select(i => ActorSystem.Create($"bench-{i}", config)).ToArray();
-        var workers = systems.Select(s => BrrrExtension.Get(s).StartWorker(run.Backends, topic, workload.Tasks)).ToArray();
-        var parallelism = workers[0].Settings.ForTopic(topic).Parallelism;
         var client = run.Backends.CreateClient(o.SpawnLimit);
         var salts = Enumerable.Range(0, o.RootCount).Select(_ => Guid.NewGuid().ToString("N")[..16]).ToArray();
-        foreach (var salt in salts)
-        {
-            probe.ExpectRoot(salt);
-        }
+        await using IWorkerFleet fleet = processes is not null
+            ? await ProcessFleet.StartAsync(processes, run, topic, workload, salts, o.SpawnLimit).ConfigureAwait(false)
+            : InProcessFleet.Start(o, run, topic, workload, probe, salts);
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(o.TimeoutSeconds));
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var rssReset = ProcessMemory.ResetPeak();
-        var allocated0 = GC.GetTotalAllocatedBytes(precise: false);
-        var (gen0, gen2) = (GC.CollectionCount(0), GC.CollectionCount(2));
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var redis0 = await session.RedisCommandsAsync().ConfigureAwait(false);
-        using var heapSampler = new HeapSampler();
         string? error = null;
-        IReadOnlyDictionary<string, long>? storeOps = null, queueOps = null, cacheOps = null;
+        OpCounts? ops = null;
         long? redis1 = null;
 
         var clock = Stopwatch.StartNew();
         try
         {
             await Task.WhenAll(salts.Select(s => workload.ScheduleRootAsync(client, topic, s, cancel.Token))).ConfigureAwait(false);
-            await probe.AllRootsDone.WaitAsync(cancel.Token).ConfigureAwait(false);
+            await fleet.WaitForRootsAsync(cancel.Token).ConfigureAwait(false);
 
             // Counted before the verifying reads below, which are the bench's, not the workflow's.
-            (storeOps, queueOps, cacheOps) = (run.Store?.Snapshot(), run.Queue?.Snapshot(), run.Cache?.Snapshot());
+            ops = run.Snapshot();
             redis1 = await session.RedisCommandsAsync().ConfigureAwait(false);
             var problems = await Task.WhenAll(salts.Select(s => workload.VerifyRootAsync(client, s, cancel.Token))).ConfigureAwait(false);
             error = problems.FirstOrDefault(p => p is not null);
         }
         catch (OperationCanceledException)
         {
-            error = $"timed out after {o.TimeoutSeconds} s with {salts.Length - probe.RootReturns} root(s) unfinished";
+            error = $"timed out after {o.TimeoutSeconds} s with {salts.Length - fleet.RootsDone} root(s) unfinished";
         }
-        catch (Exception e) when (e is TimeoutException or SpawnLimitException)
+        catch (Exception e) when (e is TimeoutException or SpawnLimitException or WorkerProcessException)
         {
             error = e.Message;
         }
 
         clock.Stop();
-        var wall = clock.Elapsed.TotalSeconds;
-        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated0;
-        var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
-        var heapPeak = Math.Max(heapSampler.Stop(), GC.GetTotalMemory(false));
-        var peakRss = ProcessMemory.PeakRssBytes(rssReset);
-        var executions = workers.Sum(w => w.Statistics.Executions);
-        var deferred = workers.Sum(w => w.Statistics.Deferred);
-        var skipped = workers.Sum(w => w.Statistics.Skipped);
-        var failed = workers.Sum(w => w.Statistics.Failed);
+        IReadOnlyList<WorkerReport> reports = [];
+        try
+        {
+            reports = await fleet.StopAsync().ConfigureAwait(false);
+        }
+        catch (WorkerProcessException e)
+        {
+            error ??= e.Message;
+        }
+
+        var failed = reports.Sum(r => r.Failed);
         if (error is null && failed > 0)
         {
             error = $"{failed} message(s) failed in the workers";
         }
 
-        await Task.WhenAll(workers.Select(w => w.StopAsync())).ConfigureAwait(false);
-        await Task.WhenAll(systems.Select(s => s.Terminate())).ConfigureAwait(false);
-
+        // A worker process counts its own operations; the bench's counters hold the scheduling client's (and, in-process, the workers').
+        ops = reports.Select(r => r.Ops).OfType<OpCounts>().Aggregate(ops, (sum, worker) => sum?.Plus(worker));
+        var wall = clock.Elapsed.TotalSeconds;
         var calls = workload.DistinctCallsPerRoot * salts.Length;
-        var latencies = probe.LatencySamplesMs();
+        var executions = reports.Sum(r => r.Executions);
+        var usage = ResourceUsage.Combine(reports.Select(r => r.Usage).ToArray());
+        var latencies = fleet.LatencySamplesMs();
         double PerCall(long count) => (double)count / calls;
-        Dictionary<string, double>? opsPerCall = null;
-        if (storeOps is not null && queueOps is not null && cacheOps is not null)
-        {
-            opsPerCall = storeOps.Concat(queueOps).Concat(cacheOps).ToDictionary(p => p.Key, p => PerCall(p.Value), StringComparer.Ordinal);
-        }
-
+        double? OpsPerCall(IReadOnlyDictionary<string, long>? counts) => counts is null ? null : PerCall(counts.Values.Sum());
         return new RunResult
         {
             Workload = workload.Name,
             Shape = workload.Shape,
             Backend = o.Backend,
-            Workers = o.Workers,
-            Parallelism = parallelism,
+            Workers = fleet.Systems,
+            Processes = processes is null ? null : fleet.Systems,
+            Parallelism = fleet.Parallelism,
             Roots = salts.Length,
             DistinctCalls = calls,
             Executions = executions,
             ExecutionsPerCall = PerCall(executions),
-            Deferred = deferred,
-            Skipped = skipped,
+            Deferred = reports.Sum(r => r.Deferred),
+            Skipped = reports.Sum(r => r.Skipped),
             WallSeconds = wall,
             CallsPerSecond = calls / wall,
             ExecutionsPerSecond = executions / wall,
-            StoreOpsPerCall = storeOps is null ? null : PerCall(storeOps.Values.Sum()),
-            QueueOpsPerCall = queueOps is null ? null : PerCall(queueOps.Values.Sum()),
-            CacheOpsPerCall = cacheOps is null ? null : PerCall(cacheOps.Values.Sum()),
-            OpsPerCall = opsPerCall,
+            StoreOpsPerCall = OpsPerCall(ops?.Store),
+            QueueOpsPerCall = OpsPerCall(ops?.Queue),
+            CacheOpsPerCall = OpsPerCall(ops?.Cache),
+            OpsPerCall = ops?.All.ToDictionary(p => p.Key, p => PerCall(p.Value), StringComparer.Ordinal),
             RedisCommandsPerCall = redis0 is { } r0 && redis1 is { } r1 ? PerCall(r1 - r0) : null,
-            LatencyP50Ms = Percentile(latencies, 0.50),
-            LatencyP99Ms = Percentile(latencies, 0.99),
-            LatencySamples = latencies.Length,
-            PeakRssMb = peakRss / 1048576.0,
-            GcHeapMb = heap / 1048576.0,
-            GcHeapPeakMb = heapPeak / 1048576.0,
-            AllocatedKbPerCall = allocated / 1024.0 / calls,
-            CpuSeconds = cpu,
-            CpuUsPerCall = cpu * 1e6 / calls,
-            Gen0Collections = GC.CollectionCount(0) - gen0,
-            Gen2Collections = GC.CollectionCount(2) - gen2,
+            LatencyP50Ms = latencies is null ? null : Percentile(latencies, 0.50),
+            LatencyP99Ms = latencies is null ? null : Percentile(latencies, 0.99),
+            LatencySamples = latencies?.Length,
+            PeakRssMb = usage.PeakRssMb,
+            WorkerRssMb = reports.Select(r => r.Usage.PeakRssMb).ToArray(),
+            GcHeapMb = usage.GcHeapMb,
+            GcHeapPeakMb = usage.GcHeapPeakMb,
+            AllocatedKbPerCall = usage.AllocatedBytes / 1024.0 / calls,
+            CpuSeconds = usage.CpuSeconds,
+            CpuUsPerCall = usage.CpuSeconds * 1e6 / calls,
+            Gen0Collections = usage.Gen0Collections,
+            Gen2Collections = usage.Gen2Collections,
             Error = error,
             Command = o.CommandLine,
         };
-    }
-
-    private static string Hocon(BenchOptions o)
-    {
-        var lines = new List<string>
-        {
-            "akka.loglevel = WARNING",
-            "akka.stdout-loglevel = WARNING",
-            "akka.log-dead-letters = off",
-            "akka.log-dead-letters-during-shutdown = off",
-            string.Create(CultureInfo.InvariantCulture, $"brrr.spawn-limit = {o.SpawnLimit}"),
-        };
-        if (o.Parallelism is { } p)
-        {
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"brrr.topic-defaults.parallelism = {p}"));
-        }
-
-        if (o.Hocon is not null)
-        {
-            lines.Add(o.Hocon);
-        }
-
-        return string.Join('\n', lines);
     }
 
     private static double Percentile(double[] sorted, double q) =>

@@ -39,30 +39,3 @@ internal static class ProcessMemory
         return self.PeakWorkingSet64;
     }
 }
-
-/// <summary>Samples the GC heap every 20 ms and keeps the largest value.</summary>
-internal sealed class HeapSampler : IDisposable
-{
-    private readonly Timer _timer;
-    private long _peak;
-
-    public HeapSampler() => _timer = new Timer(_ => Sample(), null, 0, 20);
-
-    public long Stop()
-    {
-        _timer.Change(Timeout.Infinite, Timeout.Infinite);
-        Sample();
-        return Interlocked.Read(ref _peak);
-    }
-
-    public void Dispose() => _timer.Dispose();
-
-    private void Sample()
-    {
-        var now = GC.GetTotalMemory(false);
-        long seen;
-        while (now > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, seen) != seen)
-        {
-        }
-    }
-}

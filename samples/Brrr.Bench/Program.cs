@@ -17,12 +17,18 @@ if (options.Smoke)
     return await Smoke.RunAsync(options);
 }
 
+if (options.ServeWorker)
+{
+    return await WorkerHost.ServeAsync(options);
+}
+
 await using var session = await BenchBackends.StartAsync(options);
 if (options.Workload is "store" or "queue")
 {
     return await BackendProbe.RunAsync(options, session);
 }
 
+await using var processes = options.Processes > 0 ? await WorkerProcesses.StartAsync(options, session) : null;
 var results = new List<RunResult>();
 Console.Error.WriteLine(RunResult.TableHeader);
 for (var i = 0; i < options.Warmup + options.Repeat; i++)
@@ -30,12 +36,17 @@ for (var i = 0; i < options.Warmup + options.Repeat; i++)
     RunResult result;
     try
     {
-        result = await BenchRun.RunAsync(options, session);
+        result = await BenchRun.RunAsync(options, session, processes);
     }
     catch (ArgumentException e)
     {
         Console.Error.WriteLine($"brrr-bench: {e.Message}");
         return 2;
+    }
+    catch (WorkerProcessException e)
+    {
+        Console.Error.WriteLine($"brrr-bench: {e.Message}");
+        return 1;
     }
 
     if (i < options.Warmup)

@@ -12,7 +12,8 @@ namespace Brrr.Bench;
 /// (<see cref="ParentSaw"/>) and records <c>parent start - child return</c>. So each child gives one sample: the
 /// time from its handler's return (value not stored yet) to the start of the first parent run that sees its value,
 /// which covers the value write, the pending-returns CAS, the parent's job push, the queue and the pickup.
-/// Runs on one process clock (<see cref="Stopwatch"/>), so it needs every worker in this process. At most
+/// Runs on one process clock (<see cref="Stopwatch"/>), so it needs every worker in this process: process runs
+/// (<c>--processes</c>) report no latency, and the probes of their worker processes are not read. At most
 /// <see cref="MaxTimedChildren"/> children are timed at once (the others are not sampled), so the probe's own memory
 /// stays bounded however large the call graph: the workers' peak RSS is what the runs compare.
 /// </para>

@@ -18,7 +18,11 @@ internal sealed record RunResult
     public string Workload { get; init; } = "";
     public string Shape { get; init; } = "";
     public string Backend { get; init; } = "";
+    /// <summary>Worker ActorSystems in all (with <see cref="Processes"/>, one per process).</summary>
     public int Workers { get; init; }
+
+    /// <summary>Worker processes (<c>--processes</c>), null when the workers ran in the bench's process.</summary>
+    public int? Processes { get; init; }
     public int Parallelism { get; init; }
     public int Roots { get; init; }
     public int Runs { get; init; } = 1;
@@ -45,15 +49,31 @@ internal sealed record RunResult
     /// <summary>Per-operation counts per distinct call (with --count-ops).</summary>
     public IReadOnlyDictionary<string, double>? OpsPerCall { get; init; }
 
-    /// <summary>Commands the Redis server processed per distinct call (INFO total_commands_processed; every command is one round trip unless pipelined).</summary>
+    /// <summary>
+    /// Commands the Redis server processed per distinct call (INFO total_commands_processed; every command is one round
+    /// trip unless pipelined). With <see cref="Processes"/> this includes the bench's completion polls (one read per 5 ms).
+    /// </summary>
     public double? RedisCommandsPerCall { get; init; }
 
-    public double LatencyP50Ms { get; init; }
-    public double LatencyP99Ms { get; init; }
-    public double LatencySamples { get; init; }
+    /// <summary>Child→parent latency (see <see cref="RunProbe"/>); null for process runs, whose workers have clocks of their own.</summary>
+    public double? LatencyP50Ms { get; init; }
 
-    /// <summary>Peak resident set of this process during the run (VmHWM after a reset at the run's start).</summary>
+    /// <inheritdoc cref="LatencyP50Ms"/>
+    public double? LatencyP99Ms { get; init; }
+
+    /// <inheritdoc cref="LatencyP50Ms"/>
+    public double? LatencySamples { get; init; }
+
+    /// <summary>
+    /// Peak resident set of the process that ran the workers (VmHWM after a reset at the run's start); with
+    /// <see cref="Processes"/>, of the largest worker process. From here to <see cref="Gen2Collections"/> the figures
+    /// are the worker processes' (not the bench's, which only schedules and polls): CPU, allocations and collections
+    /// add up, heaps are the largest.
+    /// </summary>
     public double PeakRssMb { get; init; }
+
+    /// <summary>Peak resident set of each process that ran workers, in order (one entry for an in-process run).</summary>
+    public IReadOnlyList<double> WorkerRssMb { get; init; } = [];
 
     /// <summary>GC heap size after the run (GCMemoryInfo.HeapSizeBytes).</summary>
     public double GcHeapMb { get; init; }
@@ -64,7 +84,7 @@ internal sealed record RunResult
     /// <summary>Bytes allocated per distinct call, in KB.</summary>
     public double AllocatedKbPerCall { get; init; }
 
-    /// <summary>CPU time of this process during the run.</summary>
+    /// <summary>CPU time of the process(es) that ran the workers during the run.</summary>
     public double CpuSeconds { get; init; }
 
     /// <summary>CPU time per distinct call, microseconds.</summary>
@@ -99,10 +119,11 @@ internal sealed record RunResult
             CacheOpsPerCall = N(r => r.CacheOpsPerCall),
             OpsPerCall = first.OpsPerCall?.Keys.ToDictionary(k => k, k => M(r => r.OpsPerCall?.GetValueOrDefault(k) ?? 0), StringComparer.Ordinal),
             RedisCommandsPerCall = N(r => r.RedisCommandsPerCall),
-            LatencyP50Ms = M(r => r.LatencyP50Ms),
-            LatencyP99Ms = M(r => r.LatencyP99Ms),
-            LatencySamples = M(r => r.LatencySamples),
+            LatencyP50Ms = N(r => r.LatencyP50Ms),
+            LatencyP99Ms = N(r => r.LatencyP99Ms),
+            LatencySamples = N(r => r.LatencySamples),
             PeakRssMb = M(r => r.PeakRssMb),
+            WorkerRssMb = first.WorkerRssMb.Select((_, i) => M(r => r.WorkerRssMb.ElementAtOrDefault(i))).ToArray(),
             GcHeapMb = M(r => r.GcHeapMb),
             GcHeapPeakMb = M(r => r.GcHeapPeakMb),
             AllocatedKbPerCall = M(r => r.AllocatedKbPerCall),
@@ -131,9 +152,9 @@ internal sealed record RunResult
             "kind", "workload", "shape", "backend", "W", "P", "calls", "wall_s", "exec/c", "calls/s", "exec/s", "st/c", "q/c", "redis/c", "p50_ms", "p99_ms", "rss_mb", "heap_mb");
 
     public string ToTableRow() =>
-        string.Format(CultureInfo.InvariantCulture, "{0,-7} {1,-8} {2,-13} {3,-12} {4,3} {5,3} {6,8} {7,8:F3} {8,6:F2} {9,9:F0} {10,9:F0} {11,7} {12,7} {13,7} {14,8:F2} {15,8:F2} {16,8:F1} {17,8:F1}{18}",
-            Kind, Workload, Shape + (Roots > 1 ? $"x{Roots}" : ""), Backend, Workers, Parallelism, DistinctCalls, WallSeconds, ExecutionsPerCall, CallsPerSecond, ExecutionsPerSecond,
-            Opt(StoreOpsPerCall), Opt(QueueOpsPerCall), Opt(RedisCommandsPerCall), LatencyP50Ms, LatencyP99Ms, PeakRssMb, GcHeapMb,
+        string.Format(CultureInfo.InvariantCulture, "{0,-7} {1,-8} {2,-13} {3,-12} {4,3} {5,3} {6,8} {7,8:F3} {8,6:F2} {9,9:F0} {10,9:F0} {11,7} {12,7} {13,7} {14,8} {15,8} {16,8:F1} {17,8:F1}{18}",
+            Kind, Workload, Shape + (Roots > 1 ? $"x{Roots}" : ""), Backend, Processes is { } p ? $"{p}p" : Workers.ToString(CultureInfo.InvariantCulture), Parallelism, DistinctCalls, WallSeconds, ExecutionsPerCall, CallsPerSecond, ExecutionsPerSecond,
+            Opt(StoreOpsPerCall), Opt(QueueOpsPerCall), Opt(RedisCommandsPerCall), Opt(LatencyP50Ms), Opt(LatencyP99Ms), PeakRssMb, GcHeapMb,
             Error is null ? "" : "  ERROR: " + Error);
 
     private static string Opt(double? value) => value is { } v ? v.ToString("F2", CultureInfo.InvariantCulture) : "-";

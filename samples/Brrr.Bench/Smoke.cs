@@ -25,10 +25,10 @@ internal static class Smoke
         {
             var o = options with { Backend = "memory", TimeoutSeconds = 20, CommandLine = Describe(options) };
             await using var session = await BenchBackends.StartAsync(o).ConfigureAwait(false);
-            var result = await BenchRun.RunAsync(o, session).ConfigureAwait(false);
+            var result = await BenchRun.RunAsync(o, session, processes: null).ConfigureAwait(false);
             Console.Out.WriteLine(result.ToJson());
             Console.Error.WriteLine(result.ToTableRow());
-            if (result.Error is not null || result.Executions < result.DistinctCalls || result.LatencySamples == 0)
+            if (result.Error is not null || result.Executions < result.DistinctCalls || result.LatencySamples is null or 0)
             {
                 failures++;
                 Console.Error.WriteLine($"SMOKE FAILED: {o.CommandLine}: {result.Error ?? "too few executions or no latency samples"}");

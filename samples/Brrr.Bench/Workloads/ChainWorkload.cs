@@ -8,7 +8,7 @@ namespace Brrr.Bench.Workloads;
 public sealed record ChainArgs(int Depth, string Salt);
 
 /// <summary>A chain: <c>chain(d) = chain(d-1) + 1</c>, <c>chain(0) = 0</c>; d+1 distinct calls, strictly one after another.</summary>
-internal sealed class ChainWorkload : Workload
+internal sealed class ChainWorkload : Workload<ChainArgs>
 {
     private readonly BrrrTask<ChainArgs, long> _chain;
     private readonly int _depth;
@@ -29,14 +29,13 @@ internal sealed class ChainWorkload : Workload
 
     public override long DistinctCallsPerRoot => _depth + 1;
 
-    public override Task ScheduleRootAsync(BrrrClient client, string topic, string salt, CancellationToken cancellationToken) =>
-        client.ScheduleAsync(_chain, new ChainArgs(_depth, salt), topic, cancellationToken);
+    protected override long ExpectedRootValue => _depth;
 
-    public override async Task<string?> VerifyRootAsync(BrrrClient client, string salt, CancellationToken cancellationToken)
-    {
-        var value = await ReadStoredAsync(client, _chain, new ChainArgs(_depth, salt), cancellationToken).ConfigureAwait(false);
-        return Check(value, (long)_depth, $"chain({_depth})");
-    }
+    protected override string RootValueName => $"chain({_depth})";
+
+    protected override TaskRef<ChainArgs, long> RootTask => _chain;
+
+    protected override ChainArgs RootArgs(string salt) => new(_depth, salt);
 
     private static string Key(string salt, int depth) => string.Create(CultureInfo.InvariantCulture, $"{salt}/{depth}");
 

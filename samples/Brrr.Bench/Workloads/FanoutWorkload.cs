@@ -11,7 +11,7 @@ public sealed record FanoutArgs(int N, string Salt);
 public sealed record LeafArgs(int I, string Salt);
 
 /// <summary>One parent gathering <c>n</c> distinct leaves <c>leaf(i) = i</c>: returns <c>n(n-1)/2</c>, n+1 distinct calls.</summary>
-internal sealed class FanoutWorkload : Workload
+internal sealed class FanoutWorkload : Workload<FanoutArgs>
 {
     private readonly BrrrTask<FanoutArgs, long> _parent;
     private readonly BrrrTask<LeafArgs, long> _leaf;
@@ -34,14 +34,13 @@ internal sealed class FanoutWorkload : Workload
 
     public override long DistinctCallsPerRoot => _n + 1;
 
-    public override Task ScheduleRootAsync(BrrrClient client, string topic, string salt, CancellationToken cancellationToken) =>
-        client.ScheduleAsync(_parent, new FanoutArgs(_n, salt), topic, cancellationToken);
+    protected override long ExpectedRootValue => (long)_n * (_n - 1) / 2;
 
-    public override async Task<string?> VerifyRootAsync(BrrrClient client, string salt, CancellationToken cancellationToken)
-    {
-        var value = await ReadStoredAsync(client, _parent, new FanoutArgs(_n, salt), cancellationToken).ConfigureAwait(false);
-        return Check(value, (long)_n * (_n - 1) / 2, $"fanout({_n})");
-    }
+    protected override string RootValueName => $"fanout({_n})";
+
+    protected override TaskRef<FanoutArgs, long> RootTask => _parent;
+
+    protected override FanoutArgs RootArgs(string salt) => new(_n, salt);
 
     private static string Key(string salt, int i) => string.Create(CultureInfo.InvariantCulture, $"{salt}/{i}");
 

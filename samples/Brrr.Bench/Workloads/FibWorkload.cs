@@ -7,7 +7,7 @@ namespace Brrr.Bench.Workloads;
 public sealed record FibArgs(int N, string Salt);
 
 /// <summary><c>fib(n)</c> by <c>Gather(fib(n-1), fib(n-2))</c>: n+1 distinct calls per root, each shared by two parents.</summary>
-internal sealed class FibWorkload : Workload
+internal sealed class FibWorkload : Workload<FibArgs>
 {
     private readonly BrrrTask<FibArgs, long> _fib;
     private readonly int _n;
@@ -29,6 +29,10 @@ internal sealed class FibWorkload : Workload
 
     public override long DistinctCallsPerRoot => _n + 1;
 
+    protected override long ExpectedRootValue => Expected(_n);
+
+    protected override string RootValueName => $"fib({_n})";
+
     public static long Expected(int n)
     {
         long a = 0, b = 1;
@@ -40,14 +44,9 @@ internal sealed class FibWorkload : Workload
         return a;
     }
 
-    public override Task ScheduleRootAsync(BrrrClient client, string topic, string salt, CancellationToken cancellationToken) =>
-        client.ScheduleAsync(_fib, new FibArgs(_n, salt), topic, cancellationToken);
+    protected override TaskRef<FibArgs, long> RootTask => _fib;
 
-    public override async Task<string?> VerifyRootAsync(BrrrClient client, string salt, CancellationToken cancellationToken)
-    {
-        var value = await ReadStoredAsync(client, _fib, new FibArgs(_n, salt), cancellationToken).ConfigureAwait(false);
-        return Check(value, Expected(_n), $"fib({_n})");
-    }
+    protected override FibArgs RootArgs(string salt) => new(_n, salt);
 
     private static string Key(string salt, int n) => string.Concat(salt, "/", n.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

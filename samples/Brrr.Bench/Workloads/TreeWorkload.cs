@@ -11,7 +11,7 @@ public sealed record TreeArgs(int Level, long Index, string Salt);
 /// A tree of distinct calls: every inner node gathers <c>branching</c> children, leaves (at <c>depth</c>) return 1,
 /// so a root returns <c>branching^depth</c> and makes <c>sum(branching^l, l = 0..depth)</c> distinct calls.
 /// </summary>
-internal sealed class TreeWorkload : Workload
+internal sealed class TreeWorkload : Workload<TreeArgs>
 {
     private readonly BrrrTask<TreeArgs, long> _tree;
     private readonly int _branching;
@@ -33,7 +33,7 @@ internal sealed class TreeWorkload : Workload
         }
 
         DistinctCallsPerRoot = calls;
-        Leaves = level / branching;
+        ExpectedRootValue = level / branching;
     }
 
     public override string Name => "tree";
@@ -44,16 +44,14 @@ internal sealed class TreeWorkload : Workload
 
     public override long DistinctCallsPerRoot { get; }
 
-    public long Leaves { get; }
+    /// <summary>The number of leaves, <c>branching^depth</c>.</summary>
+    protected override long ExpectedRootValue { get; }
 
-    public override Task ScheduleRootAsync(BrrrClient client, string topic, string salt, CancellationToken cancellationToken) =>
-        client.ScheduleAsync(_tree, new TreeArgs(0, 0, salt), topic, cancellationToken);
+    protected override string RootValueName => $"leaves of tree(b={_branching},d={_depth})";
 
-    public override async Task<string?> VerifyRootAsync(BrrrClient client, string salt, CancellationToken cancellationToken)
-    {
-        var value = await ReadStoredAsync(client, _tree, new TreeArgs(0, 0, salt), cancellationToken).ConfigureAwait(false);
-        return Check(value, Leaves, $"leaves of tree(b={_branching},d={_depth})");
-    }
+    protected override TaskRef<TreeArgs, long> RootTask => _tree;
+
+    protected override TreeArgs RootArgs(string salt) => new(0, 0, salt);
 
     private static string Key(string salt, int level, long index) =>
         string.Create(CultureInfo.InvariantCulture, $"{salt}/{level}/{index}");
