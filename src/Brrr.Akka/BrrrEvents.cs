@@ -10,5 +10,14 @@ namespace Brrr.Akka;
 /// <param name="CallHash">The call, when the message could be decoded.</param>
 /// <param name="TaskName">The task, when the call record could be read.</param>
 /// <param name="Error">What went wrong.</param>
-/// <param name="Released">True when the message was given back to the queue (a transient failure); false when it was dropped after logging.</param>
-public sealed record CallFailed(string Topic, string Message, string? RootId, string? CallHash, string? TaskName, Exception Error, bool Released);
+/// <param name="Released">
+/// True when the message was given back to the queue for another run (a transient failure, or a task that threw fewer
+/// than <c>brrr.task-attempts</c> times); false when it failed for good.
+/// </param>
+/// <param name="Attempt">The runs of this message on this worker that failed so far (1 unless its task threw before).</param>
+/// <param name="DeadLetterTopic">
+/// Where the message went as a <see cref="DeadLetter"/> when it failed for good; <c>null</c> when it was released, or
+/// dropped because dead letters are off (<c>brrr.dead-letter-suffix = ""</c>).
+/// </param>
+public sealed record CallFailed(
+    string Topic, string Message, string? RootId, string? CallHash, string? TaskName, Exception Error, bool Released, int Attempt, string? DeadLetterTopic);

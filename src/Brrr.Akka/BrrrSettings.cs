@@ -24,6 +24,15 @@ public sealed record BrrrSettings
     /// <summary>Longest one call may take end to end (<c>brrr.call-timeout</c>).</summary>
     public required TimeSpan CallTimeout { get; init; }
 
+    /// <summary>Runs of a call whose task throws, per worker, before its message is dead-lettered (<c>brrr.task-attempts</c>).</summary>
+    public required int TaskAttempts { get; init; }
+
+    /// <summary>
+    /// What follows a topic's name in the name of its dead-letter topic (<c>brrr.dead-letter-suffix</c>); empty: messages
+    /// that fail for good are dropped after logging.
+    /// </summary>
+    public required string DeadLetterSuffix { get; init; }
+
     /// <summary>Child values, call records and deferred calls' missing children kept in memory per worker (<c>brrr.value-cache-size</c>, a count of each).</summary>
     public required int ValueCacheSize { get; init; }
 
@@ -68,6 +77,8 @@ public sealed record BrrrSettings
             RetryBackoffMin = Positive(brrr.GetTimeSpan("retry-backoff-min"), "brrr.retry-backoff-min"),
             RetryBackoffMax = Positive(brrr.GetTimeSpan("retry-backoff-max"), "brrr.retry-backoff-max"),
             CallTimeout = Positive(brrr.GetTimeSpan("call-timeout"), "brrr.call-timeout"),
+            TaskAttempts = (int)AtLeast(brrr.GetInt("task-attempts"), 1, "brrr.task-attempts"),
+            DeadLetterSuffix = brrr.GetString("dead-letter-suffix") ?? "",
             ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
             Registrars = (int)AtLeast(brrr.GetInt("registrars"), 1, "brrr.registrars"),
             Returners = (int)AtLeast(brrr.GetInt("returners"), 1, "brrr.returners"),

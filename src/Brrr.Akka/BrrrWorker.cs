@@ -48,7 +48,7 @@ public sealed class BrrrWorker : IAsyncDisposable
             var consumer = backends.Queue.CreateConsumer(topic);
             var inFlight = new InFlight();
             var context = new TopicContext(this, topic, CountingTask.Wrap(tasks, Statistics), topicSettings, consumer,
-                new Settlement(consumer, settings, _log, inFlight), inFlight);
+                new Settlement(consumer, backends.Queue, settings, _log, inFlight), inFlight);
             var actorTopic = Uri.EscapeDataString(topic).Replace("%", "~", StringComparison.Ordinal);
             var runners = Enumerable.Range(0, topicSettings.Parallelism)
                 .Select(i => system.ActorOf(CallRunner.Props(context), $"brrr-{name}-runner-{actorTopic}-{i}"))
@@ -83,6 +83,9 @@ public sealed class BrrrWorker : IAsyncDisposable
     public int InFlightCount => _topics.Sum(t => t.Context.InFlight.Count);
 
     internal CallProcessor Processor { get; }
+
+    /// <summary>Runs so far of the messages whose task threw here.</summary>
+    internal TaskAttempts Attempts { get; } = new();
 
     internal IActorRef Registrars => _registrars;
 

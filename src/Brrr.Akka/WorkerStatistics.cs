@@ -26,7 +26,7 @@ public sealed class WorkerStatistics
     /// <summary>Runs that stored a value.</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
-    /// <summary>Messages that failed and were dropped after logging.</summary>
+    /// <summary>Messages that failed for good (dead-lettered, or dropped when dead letters are off).</summary>
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>
@@ -36,7 +36,7 @@ public sealed class WorkerStatistics
     /// </summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
-    /// <summary>Messages given back to the queue after a transient failure or on shutdown.</summary>
+    /// <summary>Messages given back to the queue after a transient failure, a task that threw (before its last attempt), or on shutdown.</summary>
     public long Released => Interlocked.Read(ref _released);
 
     internal void Executed(string taskName) => Interlocked.Increment(ref _executions.GetOrAdd(taskName, static _ => new StrongBox<long>()).Value);

@@ -20,6 +20,8 @@ public sealed class SettingsSpecs
             PollTimeout = TimeSpan.FromSeconds(2),
             ShutdownTimeout = TimeSpan.FromSeconds(3),
             CallTimeout = TimeSpan.FromMinutes(1),
+            TaskAttempts = 5,
+            DeadLetterSuffix = ".failed",
             ValueCacheSize = 7,
             Registrars = 4,
             Returners = 5,
@@ -36,6 +38,8 @@ public sealed class SettingsSpecs
               poll-timeout = 2s
               shutdown-timeout = 3s
               call-timeout = 1m
+              task-attempts = 5
+              dead-letter-suffix = ".failed"
               value-cache-size = 7
               registrars = 4
               returners = 5
@@ -68,6 +72,7 @@ public sealed class SettingsSpecs
     [InlineData("brrr.topics.t.prefetch = -1", "brrr.topics.\"t\".prefetch must be >= 0, got -1")]
     [InlineData("brrr.poll-timeout = 0s", "brrr.poll-timeout must be > 0")]
     [InlineData("brrr.registrars = 0", "brrr.registrars must be >= 1, got 0")]
+    [InlineData("brrr.task-attempts = 0", "brrr.task-attempts must be >= 1, got 0")]
     [InlineData("brrr.value-cache-size = -1", "brrr.value-cache-size must be >= 0, got -1")]
     public void A_bad_key_is_named_in_the_error(string hocon, string message)
     {
@@ -118,6 +123,6 @@ public sealed class SettingsSpecs
     }
 
     private static string Describe(BrrrSettings s) =>
-        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.ValueCacheSize} {s.Registrars} {s.Returners} {s.TopicDefaults} "
+        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Registrars} {s.Returners} {s.TopicDefaults} "
         + string.Join(";", s.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
 }

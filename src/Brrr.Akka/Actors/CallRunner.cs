@@ -9,8 +9,9 @@ namespace Brrr.Akka.Actors;
 /// <summary>
 /// One runner of a topic's pool: loads the call of a message, runs it, hands the outcome's store effects to the
 /// registrars or the returner, and settles the message only once those are done. Failures are contained: they
-/// are logged with call hash, task and topic, published as <see cref="CallFailed"/>, and the message is dropped
-/// (permanent failure) or released back to the queue (transient failure).
+/// are logged with call hash, task and topic, published as <see cref="CallFailed"/>, and the message is
+/// released back to the queue after a backoff (a transient failure, or a task that threw fewer than
+/// <c>brrr.task-attempts</c> times) or dead-lettered and acknowledged (a permanent failure).
 /// </summary>
 internal sealed class CallRunner : ReceiveActor
 {
@@ -119,39 +120,54 @@ internal sealed class CallRunner : ReceiveActor
     private async Task FailAsync(QueueDelivery delivery, LoadedCall? loaded, Exception error)
     {
         var worker = _topic.Worker;
-        var permanent = IsPermanent(error);
-        var rootId = loaded?.Message.RootId ?? TryDecode(delivery)?.RootId;
-        var callHash = loaded?.Call.CallHash ?? TryDecode(delivery)?.CallHash;
+        var settings = worker.Settings;
+        var decoded = loaded?.Message ?? TryDecode(delivery);
+        var (rootId, callHash) = (decoded?.RootId, decoded?.CallHash);
         var taskName = loaded?.Call.TaskName ?? (error as TaskNotFoundException)?.TaskName;
+
+        // A task that threw may succeed on a later run (a flaky dependency): it is retried up to task-attempts times.
+        var attempt = error is TaskFailedException ? worker.Attempts.Failed(delivery.Message) : 1;
+        var permanent = IsPermanent(error) && (error is not TaskFailedException || attempt >= settings.TaskAttempts);
+        var deadLetterTopic = permanent && settings.DeadLetterSuffix.Length > 0 ? DeadLetter.TopicOf(delivery.Topic, settings.DeadLetterSuffix) : null;
         if (permanent)
         {
             worker.Statistics.CountFailed();
-            _log.Error(error, "brrr: call {0} of task {1} on topic {2} (root {3}) failed and its message is dropped: {4} [message: {5}]",
-                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", error.Message, delivery.Message);
+            var fate = deadLetterTopic is null ? "dropped" : "dead-lettered to " + deadLetterTopic;
+            _log.Error(error, "brrr: call {0} of task {1} on topic {2} (root {3}) failed for good; its message is {4}: {5}",
+                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", fate, $"{error.Message} [message: {delivery.Message}]");
         }
         else
         {
             worker.Statistics.CountReleased();
-            _log.Warning("brrr: call {0} of task {1} on topic {2} (root {3}) hit a transient failure; its message goes back to the queue: {4}: {5}",
-                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", error.GetType().Name, error.Message);
+            _log.Warning("brrr: call {0} of task {1} on topic {2} (root {3}) failed (run {4}); its message goes back to the queue: {5}",
+                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", attempt, $"{error.GetType().Name}: {error.Message}");
         }
 
-        _events.Publish(new CallFailed(delivery.Topic, delivery.Message, rootId, callHash, taskName, error, !permanent));
         try
         {
             if (permanent)
             {
+                if (deadLetterTopic is not null)
+                {
+                    var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, attempt);
+                    await _topic.Settlement.DeadLetterAsync(delivery, letter, deadLetterTopic, worker.Aborting).ConfigureAwait(false);
+                }
+
                 await _topic.Settlement.AckAsync(delivery, worker.Aborting).ConfigureAwait(false);
             }
             else
             {
-                await Task.Delay(worker.Settings.RetryBackoffMin, worker.Aborting).ConfigureAwait(false);
+                await Task.Delay(Backoff.ForAttempt(attempt, settings.RetryBackoffMin, settings.RetryBackoffMax), worker.Aborting).ConfigureAwait(false);
                 await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
             _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the consumer's release", delivery.Message, delivery.Topic);
+        }
+        finally
+        {
+            _events.Publish(new CallFailed(delivery.Topic, delivery.Message, rootId, callHash, taskName, error, !permanent, attempt, deadLetterTopic));
         }
     }
 

@@ -4,19 +4,23 @@ using Brrr.Backends;
 namespace Brrr.Akka.Actors;
 
 /// <summary>
-/// Acknowledges or releases deliveries, retrying with backoff while the queue is unavailable, so that a message
-/// is never left held by a live consumer. Gives up only when <c>stopping</c> is cancelled (the consumer's
+/// Acknowledges, releases or dead-letters deliveries, retrying with backoff while the queue is unavailable, so that a
+/// message is never left held by a live consumer. Gives up only when <c>stopping</c> is cancelled (the consumer's
 /// disposal then releases what it still holds).
 /// </summary>
-internal sealed class Settlement(IQueueConsumer consumer, BrrrSettings settings, ILoggingAdapter log, InFlight inFlight)
+internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSettings settings, ILoggingAdapter log, InFlight inFlight)
 {
     public Task AckAsync(QueueDelivery delivery, CancellationToken stopping) =>
-        RetryAsync(() => consumer.AckAsync(delivery, stopping), delivery, "acknowledge", stopping);
+        RetryAsync(() => consumer.AckAsync(delivery, stopping), delivery, "acknowledge", settles: true, stopping);
 
     public Task ReleaseAsync(QueueDelivery delivery, CancellationToken stopping) =>
-        RetryAsync(() => consumer.ReleaseAsync(delivery, stopping), delivery, "release", stopping);
+        RetryAsync(() => consumer.ReleaseAsync(delivery, stopping), delivery, "release", settles: true, stopping);
 
-    private async Task RetryAsync(Func<Task> settle, QueueDelivery delivery, string what, CancellationToken stopping)
+    /// <summary>Pushes <paramref name="letter"/> to <paramref name="deadLetterTopic"/>; the delivery stays held (ack it next).</summary>
+    public Task DeadLetterAsync(QueueDelivery delivery, DeadLetter letter, string deadLetterTopic, CancellationToken stopping) =>
+        RetryAsync(() => queue.PushAsync(deadLetterTopic, letter.ToJson(), stopping), delivery, "dead-letter to " + deadLetterTopic, settles: false, stopping);
+
+    private async Task RetryAsync(Func<Task> settle, QueueDelivery delivery, string what, bool settles, CancellationToken stopping)
     {
         var wait = settings.RetryBackoffMin;
         while (true)
@@ -24,7 +28,11 @@ internal sealed class Settlement(IQueueConsumer consumer, BrrrSettings settings,
             try
             {
                 await settle().ConfigureAwait(false);
-                inFlight.Settled(delivery);
+                if (settles)
+                {
+                    inFlight.Settled(delivery);
+                }
+
                 return;
             }
             catch (Exception e) when (!stopping.IsCancellationRequested)
@@ -41,4 +49,16 @@ internal sealed class Settlement(IQueueConsumer consumer, BrrrSettings settings,
 internal static class Backoff
 {
     public static TimeSpan Next(TimeSpan current, TimeSpan max) => current * 2 < max ? current * 2 : max;
+
+    /// <summary>The wait before retry number <paramref name="attempt"/> (1 = the first retry): min, doubling, capped at max.</summary>
+    public static TimeSpan ForAttempt(int attempt, TimeSpan min, TimeSpan max)
+    {
+        var wait = min;
+        for (var i = 1; i < attempt && wait < max; i++)
+        {
+            wait = Next(wait, max);
+        }
+
+        return wait;
+    }
 }

@@ -23,6 +23,12 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.call-timeout</c>: longest one call may take end to end.</summary>
     public TimeSpan? CallTimeout { get; set; }
 
+    /// <summary><c>brrr.task-attempts</c>: runs of a call whose task throws, per worker, before its message is dead-lettered.</summary>
+    public int? TaskAttempts { get; set; }
+
+    /// <summary><c>brrr.dead-letter-suffix</c>: what follows a topic's name in the name of its dead-letter topic ("" drops failed messages).</summary>
+    public string? DeadLetterSuffix { get; set; }
+
     /// <summary><c>brrr.value-cache-size</c>: child values, call records and deferred calls' missing children kept in memory per worker (a count of each; 0 = off).</summary>
     public int? ValueCacheSize { get; set; }
 
@@ -73,6 +79,8 @@ public sealed class BrrrOptions
             .Set("brrr.poll-timeout", PollTimeout)
             .Set("brrr.shutdown-timeout", ShutdownTimeout)
             .Set("brrr.call-timeout", CallTimeout)
+            .Set("brrr.task-attempts", TaskAttempts)
+            .Set("brrr.dead-letter-suffix", DeadLetterSuffix)
             .Set("brrr.value-cache-size", ValueCacheSize)
             .Set("brrr.registrars", Registrars)
             .Set("brrr.returners", Returners)
