@@ -35,7 +35,32 @@ public sealed partial class DynamoDbStore
         await put.Written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendReadsAsync(KeyValuePair<MemKey, QueuedRead>[] chunk)
+    private Task SendReadsAsync(KeyValuePair<MemKey, QueuedRead>[] chunk) =>
+        SendChunkAsync("BatchGetItem", chunk, deadline => ReadBatchAsync(chunk, deadline));
+
+    private Task SendPutsAsync(KeyValuePair<MemKey, QueuedPut>[] chunk) =>
+        SendChunkAsync("BatchWriteItem", chunk, deadline => PutBatchAsync(chunk, deadline));
+
+    // Sends one chunk, its resends of unprocessed keys included, under one operation timeout; a timeout fails each
+    // caller still waiting with an error naming its own key.
+    private async Task SendChunkAsync<TEntry>(string operation, KeyValuePair<MemKey, TEntry>[] chunk, Func<CancellationToken, Task> send)
+        where TEntry : CoalescedEntry
+    {
+        using var deadline = new CancellationTokenSource(Settings.OperationTimeout);
+        try
+        {
+            await send(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (LimitRunInto(e, deadline.Token, CancellationToken.None) is { } limit)
+        {
+            foreach (var (key, entry) in chunk)
+            {
+                entry.Fail(TimedOut(operation, key, limit, e));
+            }
+        }
+    }
+
+    private async Task ReadBatchAsync(KeyValuePair<MemKey, QueuedRead>[] chunk, CancellationToken deadline)
     {
         var waiting = chunk.ToDictionary(entry => ItemLayout.Id(entry.Key), entry => entry.Value);
         for (var retry = 0; ; retry++)
@@ -53,7 +78,7 @@ public sealed partial class DynamoDbStore
                         },
                     },
                 },
-                CancellationToken.None).ConfigureAwait(false);
+                deadline).ConfigureAwait(false);
             foreach (var item in response.Responses?.GetValueOrDefault(TableName) ?? [])
             {
                 if (waiting.Remove(ItemLayout.Id(item), out var read))
@@ -74,11 +99,11 @@ public sealed partial class DynamoDbStore
                 return;
             }
 
-            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchGetItem").ConfigureAwait(false);
+            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchGetItem", deadline).ConfigureAwait(false);
         }
     }
 
-    private async Task SendPutsAsync(KeyValuePair<MemKey, QueuedPut>[] chunk)
+    private async Task PutBatchAsync(KeyValuePair<MemKey, QueuedPut>[] chunk, CancellationToken deadline)
     {
         var waiting = chunk.ToDictionary(entry => ItemLayout.Id(entry.Key));
         for (var retry = 0; ; retry++)
@@ -94,7 +119,7 @@ public sealed partial class DynamoDbStore
                             .ToList(),
                     },
                 },
-                CancellationToken.None).ConfigureAwait(false);
+                deadline).ConfigureAwait(false);
             var unprocessed = (response.UnprocessedItems?.GetValueOrDefault(TableName) ?? [])
                 .Select(request => ItemLayout.Id(request.PutRequest.Item))
                 .ToHashSet();
@@ -109,12 +134,12 @@ public sealed partial class DynamoDbStore
                 return;
             }
 
-            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchWriteItem").ConfigureAwait(false);
+            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchWriteItem", deadline).ConfigureAwait(false);
         }
     }
 
     // Past MaxErrorRetries the keys fail as a throttled single request would once the SDK gives up.
-    private async Task BackOffUnprocessedAsync(int retry, int unprocessed, string operation)
+    private async Task BackOffUnprocessedAsync(int retry, int unprocessed, string operation, CancellationToken deadline)
     {
         if (retry >= Settings.MaxErrorRetries)
         {
@@ -123,7 +148,7 @@ public sealed partial class DynamoDbStore
                 "(brrr.dynamodb.max-error-retries): the table is throttled; raise its capacity or the retry count.");
         }
 
-        await Task.Delay(BatchBackoff.Delay(retry + 1)).ConfigureAwait(false);
+        await Task.Delay(BatchBackoff.Delay(retry + 1), deadline).ConfigureAwait(false);
     }
 
     /// <summary>A key queued for the next BatchGetItem: every reader of it gets the item, or <c>null</c> for none.</summary>

@@ -9,7 +9,10 @@ namespace Brrr.DynamoDb;
 /// An <see cref="IStore"/> on one DynamoDB table with the layout of PROTOCOL.md §3 (partition key <c>pk</c> = call
 /// hash, sort key <c>sk</c> = type word, binary attribute <c>value</c>), so Python and TypeScript workers can share it.
 /// Thread safe. Lost compare-and-set races return <c>false</c>; throttling and transient errors are retried by the
-/// AWS SDK (<see cref="DynamoDbStoreSettings.MaxErrorRetries"/>) and then surface as the SDK's exceptions.
+/// AWS SDK (<see cref="DynamoDbStoreSettings.MaxErrorRetries"/>) and then surface as the SDK's exceptions, except
+/// timeouts: an operation with no answer within <see cref="DynamoDbStoreSettings.OperationTimeout"/> (or whose last
+/// attempt ran past <see cref="DynamoDbStoreSettings.RequestTimeout"/>) fails with a <see cref="DynamoDbTimeoutException"/>
+/// naming the operation, table and key.
 /// With <see cref="DynamoDbStoreSettings.Coalesce"/> on, concurrent reads go out together as one BatchGetItem and
 /// concurrent unconditional writes as one BatchWriteItem; conditional writes and deletes are always single requests.
 /// An item of the wrong shape surfaces as a <see cref="ProtocolException"/> naming its key.
@@ -78,16 +81,19 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
             return ItemLayout.HasValue(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
         }
 
-        Interlocked.Increment(ref _requests);
-        var response = await _client.GetItemAsync(
-            new GetItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                ConsistentRead = Settings.ConsistentReads,
-                ProjectionExpression = ItemLayout.ValueName,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-            },
+        var response = await SendAsync(
+            "GetItem",
+            key,
+            token => _client.GetItemAsync(
+                new GetItemRequest
+                {
+                    TableName = TableName,
+                    Key = ItemLayout.Key(key),
+                    ConsistentRead = Settings.ConsistentReads,
+                    ProjectionExpression = ItemLayout.ValueName,
+                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                },
+                token),
             cancellationToken).ConfigureAwait(false);
         return ItemLayout.HasValue(response.Item, key, TableName);
     }
@@ -128,18 +134,16 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
             return;
         }
 
-        Interlocked.Increment(ref _requests);
-        await _client.PutItemAsync(
-            new PutItemRequest { TableName = TableName, Item = ItemLayout.Item(key, value) },
-            cancellationToken).ConfigureAwait(false);
+        await PutItemAsync(key, value, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _requests);
-        await _client.DeleteItemAsync(
-            new DeleteItemRequest { TableName = TableName, Key = ItemLayout.Key(key) },
+        await SendAsync(
+            "DeleteItem",
+            key,
+            token => _client.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = ItemLayout.Key(key) }, token),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -147,17 +151,20 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
-        Interlocked.Increment(ref _requests);
-        return ConditionallyAsync(_client.UpdateItemAsync(
-            new UpdateItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                UpdateExpression = ItemLayout.SetValue,
-                ConditionExpression = ItemLayout.ValueIsAbsent,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-                ExpressionAttributeValues = new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) },
-            },
+        return ConditionallyAsync(SendAsync(
+            "UpdateItem",
+            key,
+            token => _client.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = TableName,
+                    Key = ItemLayout.Key(key),
+                    UpdateExpression = ItemLayout.SetValue,
+                    ConditionExpression = ItemLayout.ValueIsAbsent,
+                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                    ExpressionAttributeValues = new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) },
+                },
+                token),
             cancellationToken));
     }
 
@@ -166,21 +173,24 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(expected);
-        Interlocked.Increment(ref _requests);
-        return ConditionallyAsync(_client.UpdateItemAsync(
-            new UpdateItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                UpdateExpression = ItemLayout.SetValue,
-                ConditionExpression = ItemLayout.ValueIsExpected,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-                ExpressionAttributeValues = new()
+        return ConditionallyAsync(SendAsync(
+            "UpdateItem",
+            key,
+            token => _client.UpdateItemAsync(
+                new UpdateItemRequest
                 {
-                    [ItemLayout.NewValue] = ItemLayout.Binary(value),
-                    [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected),
+                    TableName = TableName,
+                    Key = ItemLayout.Key(key),
+                    UpdateExpression = ItemLayout.SetValue,
+                    ConditionExpression = ItemLayout.ValueIsExpected,
+                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                    ExpressionAttributeValues = new()
+                    {
+                        [ItemLayout.NewValue] = ItemLayout.Binary(value),
+                        [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected),
+                    },
                 },
-            },
+                token),
             cancellationToken));
     }
 
@@ -188,16 +198,19 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(expected);
-        Interlocked.Increment(ref _requests);
-        return ConditionallyAsync(_client.DeleteItemAsync(
-            new DeleteItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                ConditionExpression = ItemLayout.ValueExistsAndIsExpected,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-                ExpressionAttributeValues = new() { [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
-            },
+        return ConditionallyAsync(SendAsync(
+            "DeleteItem",
+            key,
+            token => _client.DeleteItemAsync(
+                new DeleteItemRequest
+                {
+                    TableName = TableName,
+                    Key = ItemLayout.Key(key),
+                    ConditionExpression = ItemLayout.ValueExistsAndIsExpected,
+                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                    ExpressionAttributeValues = new() { [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
+                },
+                token),
             cancellationToken));
     }
 
@@ -217,17 +230,26 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
             return ItemLayout.ValueOf(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
         }
 
-        Interlocked.Increment(ref _requests);
-        var response = await _client.GetItemAsync(
-            new GetItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                ConsistentRead = Settings.ConsistentReads,
-            },
-            cancellationToken).ConfigureAwait(false);
-        return ItemLayout.ValueOf(response.Item, key, TableName);
+        return ItemLayout.ValueOf(await GetItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
     }
+
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(MemKey key, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(
+            "GetItem",
+            key,
+            token => _client.GetItemAsync(
+                new GetItemRequest { TableName = TableName, Key = ItemLayout.Key(key), ConsistentRead = Settings.ConsistentReads },
+                token),
+            cancellationToken).ConfigureAwait(false);
+        return response.Item;
+    }
+
+    private Task PutItemAsync(MemKey key, byte[] value, CancellationToken cancellationToken) => SendAsync(
+        "PutItem",
+        key,
+        token => _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = ItemLayout.Item(key, value) }, token),
+        cancellationToken);
 
     // A failed condition is a lost race, the normal outcome of a CAS: it is never thrown.
     private static async Task<bool> ConditionallyAsync<TResponse>(Task<TResponse> request)
