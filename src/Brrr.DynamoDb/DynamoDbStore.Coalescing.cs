@@ -35,21 +35,36 @@ public sealed partial class DynamoDbStore
         await put.Written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private Task SendReadsAsync(KeyValuePair<MemKey, QueuedRead>[] chunk) =>
-        SendChunkAsync("BatchGetItem", chunk, deadline => ReadBatchAsync(chunk, deadline));
+    private Task SendReadsAsync(KeyValuePair<MemKey, QueuedRead>[] chunk) => SendChunkAsync(
+        "BatchGetItem",
+        chunk,
+        deadline => ReadBatchAsync(chunk, deadline),
+        async (key, read) => read.Item.TrySetResult(await GetItemAsync(key, CancellationToken.None).ConfigureAwait(false)));
 
-    private Task SendPutsAsync(KeyValuePair<MemKey, QueuedPut>[] chunk) =>
-        SendChunkAsync("BatchWriteItem", chunk, deadline => PutBatchAsync(chunk, deadline));
+    private Task SendPutsAsync(KeyValuePair<MemKey, QueuedPut>[] chunk) => SendChunkAsync(
+        "BatchWriteItem",
+        chunk,
+        deadline => PutBatchAsync(chunk, deadline),
+        async (key, put) =>
+        {
+            await PutItemAsync(key, put.Value, CancellationToken.None).ConfigureAwait(false);
+            put.Written.TrySetResult();
+        });
 
     // Sends one chunk, its resends of unprocessed keys included, under one operation timeout; a timeout fails each
-    // caller still waiting with an error naming its own key.
-    private async Task SendChunkAsync<TEntry>(string operation, KeyValuePair<MemKey, TEntry>[] chunk, Func<CancellationToken, Task> send)
+    // caller still waiting with an error naming its own key. An error one item can cause fails a batch as a whole:
+    // the entries still waiting are then sent one by one (sendOne), so only the callers of the bad items fail.
+    private async Task SendChunkAsync<TEntry>(
+        string operation,
+        KeyValuePair<MemKey, TEntry>[] chunk,
+        Func<CancellationToken, Task> sendBatch,
+        Func<MemKey, TEntry, Task> sendOne)
         where TEntry : CoalescedEntry
     {
         using var deadline = new CancellationTokenSource(Settings.OperationTimeout);
         try
         {
-            await send(deadline.Token).ConfigureAwait(false);
+            await sendBatch(deadline.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (LimitRunInto(e, deadline.Token, CancellationToken.None) is { } limit)
         {
@@ -57,6 +72,29 @@ public sealed partial class DynamoDbStore
             {
                 entry.Fail(TimedOut(operation, key, limit, e));
             }
+        }
+        catch (AmazonDynamoDBException e) when (MayBeOneItemsFault(e))
+        {
+            await Task.WhenAll(chunk.Where(entry => !entry.Value.IsAnswered).Select(entry => SendAloneAsync(entry.Key, entry.Value, sendOne)))
+                .ConfigureAwait(false);
+        }
+    }
+
+    // Throttling, a missing table or refused credentials hit every item of a batch alike: sending each item alone
+    // would only multiply the requests. These errors can come from one item (one over 400 KB, a key too long).
+    private static bool MayBeOneItemsFault(AmazonDynamoDBException error) =>
+        error is ItemCollectionSizeLimitExceededException || error.ErrorCode == "ValidationException";
+
+    private static async Task SendAloneAsync<TEntry>(MemKey key, TEntry entry, Func<MemKey, TEntry, Task> sendOne)
+        where TEntry : CoalescedEntry
+    {
+        try
+        {
+            await sendOne(key, entry).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            entry.Fail(e);
         }
     }
 
@@ -156,6 +194,8 @@ public sealed partial class DynamoDbStore
     {
         public TaskCompletionSource<Dictionary<string, AttributeValue>?> Item { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public override bool IsAnswered => Item.Task.IsCompleted;
+
         public override void Fail(Exception error) => Item.TrySetException(error);
     }
 
@@ -171,6 +211,8 @@ public sealed partial class DynamoDbStore
             Value = value;
             return this;
         }
+
+        public override bool IsAnswered => Written.Task.IsCompleted;
 
         public override void Fail(Exception error) => Written.TrySetException(error);
     }

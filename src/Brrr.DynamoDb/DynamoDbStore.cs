@@ -15,6 +15,8 @@ namespace Brrr.DynamoDb;
 /// naming the operation, table and key.
 /// With <see cref="DynamoDbStoreSettings.Coalesce"/> on, concurrent reads go out together as one BatchGetItem and
 /// concurrent unconditional writes as one BatchWriteItem; conditional writes and deletes are always single requests.
+/// A batch DynamoDB refuses as a whole for what may be one item's fault (a ValidationException: an item over 400 KB, a
+/// key too long) is sent again one item at a time, so only the callers of the bad items fail.
 /// An item of the wrong shape surfaces as a <see cref="ProtocolException"/> naming its key.
 /// Create the table with <see cref="EnsureTableAsync"/> before use.
 /// </summary>
