@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
 
 namespace Brrr.DynamoDb;
 
@@ -137,7 +138,7 @@ public sealed partial class DynamoDbStore
                 return;
             }
 
-            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchGetItem", deadline).ConfigureAwait(false);
+            await BackOffUnprocessedAsync(retry, waiting.Count, chunk.Length, "BatchGetItem", response, deadline).ConfigureAwait(false);
         }
     }
 
@@ -172,18 +173,27 @@ public sealed partial class DynamoDbStore
                 return;
             }
 
-            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchWriteItem", deadline).ConfigureAwait(false);
+            await BackOffUnprocessedAsync(retry, waiting.Count, chunk.Length, "BatchWriteItem", response, deadline).ConfigureAwait(false);
         }
     }
 
-    // Past MaxErrorRetries the keys fail as a throttled single request would once the SDK gives up.
-    private async Task BackOffUnprocessedAsync(int retry, int unprocessed, string operation, CancellationToken deadline)
+    // Past MaxErrorRetries the keys fail as a throttled single request would once the SDK gives up: with its error code,
+    // and the request id and HTTP status of the last batch response.
+    private async Task BackOffUnprocessedAsync(
+        int retry, int unprocessed, int sent, string operation, AmazonWebServiceResponse response, CancellationToken deadline)
     {
         if (retry >= Settings.MaxErrorRetries)
         {
+            var requestId = response.ResponseMetadata?.RequestId;
+            var what = operation == "BatchGetItem" ? "key(s)" : "item(s)";
             throw new ProvisionedThroughputExceededException(
-                $"DynamoDB left {unprocessed} key(s) of a {operation} on table '{TableName}' unprocessed after {retry} retries " +
-                "(brrr.dynamodb.max-error-retries): the table is throttled; raise its capacity or the retry count.");
+                $"DynamoDB left {unprocessed} {what} (of {sent} in the batch) of a {operation} on table '{TableName}' unprocessed " +
+                $"after {retry} resends (brrr.dynamodb.max-error-retries = {Settings.MaxErrorRetries}; last request id {requestId ?? "?"}): " +
+                "the table is throttled; raise its capacity (or use PAY_PER_REQUEST) or the retry count.",
+                ErrorType.Sender,
+                nameof(ProvisionedThroughputExceededException),
+                requestId,
+                response.HttpStatusCode);
         }
 
         await Task.Delay(BatchBackoff.Delay(retry + 1), deadline).ConfigureAwait(false);

@@ -66,7 +66,9 @@ public sealed class CoalescingFaultTests(DynaliteServer server) : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => _store.GetAsync(MemKey.ValueOf(Hash())));
 
-        Assert.Contains("max-error-retries", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"DynamoDB left 1 key(s) (of 1 in the batch) of a BatchGetItem on table '{_store.TableName}' unprocessed after 2 resends", error.Message, StringComparison.Ordinal);
+        Assert.Contains("brrr.dynamodb.max-error-retries = 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(ProvisionedThroughputExceededException), error.ErrorCode);
         Assert.Equal(3, _client.Batches.Count);
     }
 
