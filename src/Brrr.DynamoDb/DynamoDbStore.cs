@@ -76,29 +76,8 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>An item without a <c>value</c> attribute counts as absent.</remarks>
-    public async Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
-    {
-        if (_reads is { } reads)
-        {
-            return ItemLayout.HasValue(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
-        }
-
-        var response = await SendAsync(
-            "GetItem",
-            key,
-            token => _client.GetItemAsync(
-                new GetItemRequest
-                {
-                    TableName = TableName,
-                    Key = ItemLayout.Key(key),
-                    ConsistentRead = Settings.ConsistentReads,
-                    ProjectionExpression = ItemLayout.ValueName,
-                    ExpressionAttributeNames = ItemLayout.ValueNames(),
-                },
-                token),
-            cancellationToken).ConfigureAwait(false);
-        return ItemLayout.HasValue(response.Item, key, TableName);
-    }
+    public async Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        ItemLayout.HasValue(await ReadItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
 
     /// <inheritdoc />
     /// <remarks>
@@ -153,21 +132,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return ConditionallyAsync(SendAsync(
-            "UpdateItem",
-            key,
-            token => _client.UpdateItemAsync(
-                new UpdateItemRequest
-                {
-                    TableName = TableName,
-                    Key = ItemLayout.Key(key),
-                    UpdateExpression = ItemLayout.SetValue,
-                    ConditionExpression = ItemLayout.ValueIsAbsent,
-                    ExpressionAttributeNames = ItemLayout.ValueNames(),
-                    ExpressionAttributeValues = new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) },
-                },
-                token),
-            cancellationToken));
+        return SetValueIfAsync(key, ItemLayout.ValueIsAbsent, new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -175,25 +140,11 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(expected);
-        return ConditionallyAsync(SendAsync(
-            "UpdateItem",
+        return SetValueIfAsync(
             key,
-            token => _client.UpdateItemAsync(
-                new UpdateItemRequest
-                {
-                    TableName = TableName,
-                    Key = ItemLayout.Key(key),
-                    UpdateExpression = ItemLayout.SetValue,
-                    ConditionExpression = ItemLayout.ValueIsExpected,
-                    ExpressionAttributeNames = ItemLayout.ValueNames(),
-                    ExpressionAttributeValues = new()
-                    {
-                        [ItemLayout.NewValue] = ItemLayout.Binary(value),
-                        [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected),
-                    },
-                },
-                token),
-            cancellationToken));
+            ItemLayout.ValueIsExpected,
+            new() { [ItemLayout.NewValue] = ItemLayout.Binary(value), [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -225,15 +176,12 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
         }
     }
 
-    private async Task<byte[]?> ReadAsync(MemKey key, CancellationToken cancellationToken)
-    {
-        if (_reads is { } reads)
-        {
-            return ItemLayout.ValueOf(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
-        }
+    private async Task<byte[]?> ReadAsync(MemKey key, CancellationToken cancellationToken) =>
+        ItemLayout.ValueOf(await ReadItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
 
-        return ItemLayout.ValueOf(await GetItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
-    }
+    // A projection on the value would save only the key strings: DynamoDB charges a read by the whole item's size.
+    private Task<Dictionary<string, AttributeValue>?> ReadItemAsync(MemKey key, CancellationToken cancellationToken) =>
+        _reads is { } reads ? ReadItemCoalescedAsync(reads, key, cancellationToken) : GetItemAsync(key, cancellationToken);
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(MemKey key, CancellationToken cancellationToken)
     {
@@ -252,6 +200,24 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
         key,
         token => _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = ItemLayout.Item(key, value) }, token),
         cancellationToken);
+
+    private Task<bool> SetValueIfAsync(
+        MemKey key, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>
+        ConditionallyAsync(SendAsync(
+            "UpdateItem",
+            key,
+            token => _client.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = TableName,
+                    Key = ItemLayout.Key(key),
+                    UpdateExpression = ItemLayout.SetValue,
+                    ConditionExpression = condition,
+                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                    ExpressionAttributeValues = values,
+                },
+                token),
+            cancellationToken));
 
     // A failed condition is a lost race, the normal outcome of a CAS: it is never thrown.
     private static async Task<bool> ConditionallyAsync<TResponse>(Task<TResponse> request)

@@ -92,12 +92,7 @@ public sealed class BatchItemFaultTests(DynaliteServer server) : IAsyncLifetime
         foreach (var key in new[] { MemKey.ValueOf(Hash()), MemKey.ValueOf(Hash()) })
         {
             held.Add(operation(key));
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!_client.Batches.Any(batch => batch.Contains(key.CallHash)))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the held operation reached the client within 10 s");
-                await Task.Delay(5);
-            }
+            await _client.WaitUntilSentAsync(key);
         }
 
         return () =>
