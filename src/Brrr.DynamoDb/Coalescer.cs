@@ -3,6 +3,9 @@ namespace Brrr.DynamoDb;
 /// <summary>The entry of one key in a <see cref="Coalescer{TEntry}"/>: every caller of that key waits on it.</summary>
 internal abstract class CoalescedEntry
 {
+    /// <summary>Whether the callers of this entry have their answer (a result or an error).</summary>
+    public abstract bool IsAnswered { get; }
+
     /// <summary>Fails the callers still waiting on this entry; an entry already answered keeps its answer.</summary>
     public abstract void Fail(Exception error);
 }

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
 
 namespace Brrr.DynamoDb;
 
@@ -35,7 +36,70 @@ public sealed partial class DynamoDbStore
         await put.Written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendReadsAsync(KeyValuePair<MemKey, QueuedRead>[] chunk)
+    private Task SendReadsAsync(KeyValuePair<MemKey, QueuedRead>[] chunk) => SendChunkAsync(
+        "BatchGetItem",
+        chunk,
+        deadline => ReadBatchAsync(chunk, deadline),
+        async (key, read) => read.Item.TrySetResult(await GetItemAsync(key, CancellationToken.None).ConfigureAwait(false)));
+
+    private Task SendPutsAsync(KeyValuePair<MemKey, QueuedPut>[] chunk) => SendChunkAsync(
+        "BatchWriteItem",
+        chunk,
+        deadline => PutBatchAsync(chunk, deadline),
+        async (key, put) =>
+        {
+            await PutItemAsync(key, put.Value, CancellationToken.None).ConfigureAwait(false);
+            put.Written.TrySetResult();
+        });
+
+    // Sends one chunk, its resends of unprocessed keys included, under one operation timeout; a timeout fails each
+    // caller still waiting with an error naming its own key. An error one item can cause fails a batch as a whole:
+    // the entries still waiting are then sent one by one (sendOne), so only the callers of the bad items fail.
+    private async Task SendChunkAsync<TEntry>(
+        string operation,
+        KeyValuePair<MemKey, TEntry>[] chunk,
+        Func<CancellationToken, Task> sendBatch,
+        Func<MemKey, TEntry, Task> sendOne)
+        where TEntry : CoalescedEntry
+    {
+        using var deadline = new CancellationTokenSource(Settings.OperationTimeout);
+        try
+        {
+            await sendBatch(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (LimitRunInto(e, deadline.Token, CancellationToken.None) is { } limit)
+        {
+            foreach (var (key, entry) in chunk)
+            {
+                entry.Fail(TimedOut(operation, key, limit, e));
+            }
+        }
+        catch (AmazonDynamoDBException e) when (MayBeOneItemsFault(e))
+        {
+            await Task.WhenAll(chunk.Where(entry => !entry.Value.IsAnswered).Select(entry => SendAloneAsync(entry.Key, entry.Value, sendOne)))
+                .ConfigureAwait(false);
+        }
+    }
+
+    // Throttling, a missing table or refused credentials hit every item of a batch alike: sending each item alone
+    // would only multiply the requests. These errors can come from one item (one over 400 KB, a key too long).
+    private static bool MayBeOneItemsFault(AmazonDynamoDBException error) =>
+        error is ItemCollectionSizeLimitExceededException || error.ErrorCode == "ValidationException";
+
+    private static async Task SendAloneAsync<TEntry>(MemKey key, TEntry entry, Func<MemKey, TEntry, Task> sendOne)
+        where TEntry : CoalescedEntry
+    {
+        try
+        {
+            await sendOne(key, entry).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            entry.Fail(e);
+        }
+    }
+
+    private async Task ReadBatchAsync(KeyValuePair<MemKey, QueuedRead>[] chunk, CancellationToken deadline)
     {
         var waiting = chunk.ToDictionary(entry => ItemLayout.Id(entry.Key), entry => entry.Value);
         for (var retry = 0; ; retry++)
@@ -53,7 +117,7 @@ public sealed partial class DynamoDbStore
                         },
                     },
                 },
-                CancellationToken.None).ConfigureAwait(false);
+                deadline).ConfigureAwait(false);
             foreach (var item in response.Responses?.GetValueOrDefault(TableName) ?? [])
             {
                 if (waiting.Remove(ItemLayout.Id(item), out var read))
@@ -74,11 +138,11 @@ public sealed partial class DynamoDbStore
                 return;
             }
 
-            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchGetItem").ConfigureAwait(false);
+            await BackOffUnprocessedAsync(retry, waiting.Count, chunk.Length, "BatchGetItem", response, deadline).ConfigureAwait(false);
         }
     }
 
-    private async Task SendPutsAsync(KeyValuePair<MemKey, QueuedPut>[] chunk)
+    private async Task PutBatchAsync(KeyValuePair<MemKey, QueuedPut>[] chunk, CancellationToken deadline)
     {
         var waiting = chunk.ToDictionary(entry => ItemLayout.Id(entry.Key));
         for (var retry = 0; ; retry++)
@@ -94,7 +158,7 @@ public sealed partial class DynamoDbStore
                             .ToList(),
                     },
                 },
-                CancellationToken.None).ConfigureAwait(false);
+                deadline).ConfigureAwait(false);
             var unprocessed = (response.UnprocessedItems?.GetValueOrDefault(TableName) ?? [])
                 .Select(request => ItemLayout.Id(request.PutRequest.Item))
                 .ToHashSet();
@@ -109,27 +173,38 @@ public sealed partial class DynamoDbStore
                 return;
             }
 
-            await BackOffUnprocessedAsync(retry, waiting.Count, "BatchWriteItem").ConfigureAwait(false);
+            await BackOffUnprocessedAsync(retry, waiting.Count, chunk.Length, "BatchWriteItem", response, deadline).ConfigureAwait(false);
         }
     }
 
-    // Past MaxErrorRetries the keys fail as a throttled single request would once the SDK gives up.
-    private async Task BackOffUnprocessedAsync(int retry, int unprocessed, string operation)
+    // Past MaxErrorRetries the keys fail as a throttled single request would once the SDK gives up: with its error code,
+    // and the request id and HTTP status of the last batch response.
+    private async Task BackOffUnprocessedAsync(
+        int retry, int unprocessed, int sent, string operation, AmazonWebServiceResponse response, CancellationToken deadline)
     {
         if (retry >= Settings.MaxErrorRetries)
         {
+            var requestId = response.ResponseMetadata?.RequestId;
+            var what = operation == "BatchGetItem" ? "key(s)" : "item(s)";
             throw new ProvisionedThroughputExceededException(
-                $"DynamoDB left {unprocessed} key(s) of a {operation} on table '{TableName}' unprocessed after {retry} retries " +
-                "(brrr.dynamodb.max-error-retries): the table is throttled; raise its capacity or the retry count.");
+                $"DynamoDB left {unprocessed} {what} (of {sent} in the batch) of a {operation} on table '{TableName}' unprocessed " +
+                $"after {retry} resends (brrr.dynamodb.max-error-retries = {Settings.MaxErrorRetries}; last request id {requestId ?? "?"}): " +
+                "the table is throttled; raise its capacity (or use PAY_PER_REQUEST) or the retry count.",
+                ErrorType.Sender,
+                nameof(ProvisionedThroughputExceededException),
+                requestId,
+                response.HttpStatusCode);
         }
 
-        await Task.Delay(BatchBackoff.Delay(retry + 1)).ConfigureAwait(false);
+        await Task.Delay(BatchBackoff.Delay(retry + 1), deadline).ConfigureAwait(false);
     }
 
     /// <summary>A key queued for the next BatchGetItem: every reader of it gets the item, or <c>null</c> for none.</summary>
     private sealed class QueuedRead : CoalescedEntry
     {
         public TaskCompletionSource<Dictionary<string, AttributeValue>?> Item { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override bool IsAnswered => Item.Task.IsCompleted;
 
         public override void Fail(Exception error) => Item.TrySetException(error);
     }
@@ -146,6 +221,8 @@ public sealed partial class DynamoDbStore
             Value = value;
             return this;
         }
+
+        public override bool IsAnswered => Written.Task.IsCompleted;
 
         public override void Fail(Exception error) => Written.TrySetException(error);
     }

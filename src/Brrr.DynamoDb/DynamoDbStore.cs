@@ -9,9 +9,14 @@ namespace Brrr.DynamoDb;
 /// An <see cref="IStore"/> on one DynamoDB table with the layout of PROTOCOL.md §3 (partition key <c>pk</c> = call
 /// hash, sort key <c>sk</c> = type word, binary attribute <c>value</c>), so Python and TypeScript workers can share it.
 /// Thread safe. Lost compare-and-set races return <c>false</c>; throttling and transient errors are retried by the
-/// AWS SDK (<see cref="DynamoDbStoreSettings.MaxErrorRetries"/>) and then surface as the SDK's exceptions.
+/// AWS SDK (<see cref="DynamoDbStoreSettings.MaxErrorRetries"/>) and then surface as the SDK's exceptions, except
+/// timeouts: an operation with no answer within <see cref="DynamoDbStoreSettings.OperationTimeout"/> (or whose last
+/// attempt ran past <see cref="DynamoDbStoreSettings.RequestTimeout"/>) fails with a <see cref="DynamoDbTimeoutException"/>
+/// naming the operation, table and key.
 /// With <see cref="DynamoDbStoreSettings.Coalesce"/> on, concurrent reads go out together as one BatchGetItem and
 /// concurrent unconditional writes as one BatchWriteItem; conditional writes and deletes are always single requests.
+/// A batch DynamoDB refuses as a whole for what may be one item's fault (a ValidationException: an item over 400 KB, a
+/// key too long) is sent again one item at a time, so only the callers of the bad items fail.
 /// An item of the wrong shape surfaces as a <see cref="ProtocolException"/> naming its key.
 /// Create the table with <see cref="EnsureTableAsync"/> before use.
 /// </summary>
@@ -71,26 +76,8 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>An item without a <c>value</c> attribute counts as absent.</remarks>
-    public async Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
-    {
-        if (_reads is { } reads)
-        {
-            return ItemLayout.HasValue(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
-        }
-
-        Interlocked.Increment(ref _requests);
-        var response = await _client.GetItemAsync(
-            new GetItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                ConsistentRead = Settings.ConsistentReads,
-                ProjectionExpression = ItemLayout.ValueName,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-            },
-            cancellationToken).ConfigureAwait(false);
-        return ItemLayout.HasValue(response.Item, key, TableName);
-    }
+    public async Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        ItemLayout.HasValue(await ReadItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
 
     /// <inheritdoc />
     /// <remarks>
@@ -128,18 +115,16 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
             return;
         }
 
-        Interlocked.Increment(ref _requests);
-        await _client.PutItemAsync(
-            new PutItemRequest { TableName = TableName, Item = ItemLayout.Item(key, value) },
-            cancellationToken).ConfigureAwait(false);
+        await PutItemAsync(key, value, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _requests);
-        await _client.DeleteItemAsync(
-            new DeleteItemRequest { TableName = TableName, Key = ItemLayout.Key(key) },
+        await SendAsync(
+            "DeleteItem",
+            key,
+            token => _client.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = ItemLayout.Key(key) }, token),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -147,18 +132,7 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
-        Interlocked.Increment(ref _requests);
-        return ConditionallyAsync(_client.UpdateItemAsync(
-            new UpdateItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                UpdateExpression = ItemLayout.SetValue,
-                ConditionExpression = ItemLayout.ValueIsAbsent,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-                ExpressionAttributeValues = new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) },
-            },
-            cancellationToken));
+        return SetValueIfAsync(key, ItemLayout.ValueIsAbsent, new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -166,38 +140,30 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(expected);
-        Interlocked.Increment(ref _requests);
-        return ConditionallyAsync(_client.UpdateItemAsync(
-            new UpdateItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                UpdateExpression = ItemLayout.SetValue,
-                ConditionExpression = ItemLayout.ValueIsExpected,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-                ExpressionAttributeValues = new()
-                {
-                    [ItemLayout.NewValue] = ItemLayout.Binary(value),
-                    [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected),
-                },
-            },
-            cancellationToken));
+        return SetValueIfAsync(
+            key,
+            ItemLayout.ValueIsExpected,
+            new() { [ItemLayout.NewValue] = ItemLayout.Binary(value), [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
+            cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(expected);
-        Interlocked.Increment(ref _requests);
-        return ConditionallyAsync(_client.DeleteItemAsync(
-            new DeleteItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                ConditionExpression = ItemLayout.ValueExistsAndIsExpected,
-                ExpressionAttributeNames = ItemLayout.ValueNames(),
-                ExpressionAttributeValues = new() { [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
-            },
+        return ConditionallyAsync(SendAsync(
+            "DeleteItem",
+            key,
+            token => _client.DeleteItemAsync(
+                new DeleteItemRequest
+                {
+                    TableName = TableName,
+                    Key = ItemLayout.Key(key),
+                    ConditionExpression = ItemLayout.ValueExistsAndIsExpected,
+                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                    ExpressionAttributeValues = new() { [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
+                },
+                token),
             cancellationToken));
     }
 
@@ -210,24 +176,48 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
         }
     }
 
-    private async Task<byte[]?> ReadAsync(MemKey key, CancellationToken cancellationToken)
-    {
-        if (_reads is { } reads)
-        {
-            return ItemLayout.ValueOf(await ReadItemCoalescedAsync(reads, key, cancellationToken).ConfigureAwait(false), key, TableName);
-        }
+    private async Task<byte[]?> ReadAsync(MemKey key, CancellationToken cancellationToken) =>
+        ItemLayout.ValueOf(await ReadItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
 
-        Interlocked.Increment(ref _requests);
-        var response = await _client.GetItemAsync(
-            new GetItemRequest
-            {
-                TableName = TableName,
-                Key = ItemLayout.Key(key),
-                ConsistentRead = Settings.ConsistentReads,
-            },
+    // A projection on the value would save only the key strings: DynamoDB charges a read by the whole item's size.
+    private Task<Dictionary<string, AttributeValue>?> ReadItemAsync(MemKey key, CancellationToken cancellationToken) =>
+        _reads is { } reads ? ReadItemCoalescedAsync(reads, key, cancellationToken) : GetItemAsync(key, cancellationToken);
+
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(MemKey key, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(
+            "GetItem",
+            key,
+            token => _client.GetItemAsync(
+                new GetItemRequest { TableName = TableName, Key = ItemLayout.Key(key), ConsistentRead = Settings.ConsistentReads },
+                token),
             cancellationToken).ConfigureAwait(false);
-        return ItemLayout.ValueOf(response.Item, key, TableName);
+        return response.Item;
     }
+
+    private Task PutItemAsync(MemKey key, byte[] value, CancellationToken cancellationToken) => SendAsync(
+        "PutItem",
+        key,
+        token => _client.PutItemAsync(new PutItemRequest { TableName = TableName, Item = ItemLayout.Item(key, value) }, token),
+        cancellationToken);
+
+    private Task<bool> SetValueIfAsync(
+        MemKey key, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>
+        ConditionallyAsync(SendAsync(
+            "UpdateItem",
+            key,
+            token => _client.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = TableName,
+                    Key = ItemLayout.Key(key),
+                    UpdateExpression = ItemLayout.SetValue,
+                    ConditionExpression = condition,
+                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                    ExpressionAttributeValues = values,
+                },
+                token),
+            cancellationToken));
 
     // A failed condition is a lost race, the normal outcome of a CAS: it is never thrown.
     private static async Task<bool> ConditionallyAsync<TResponse>(Task<TResponse> request)

@@ -67,11 +67,22 @@ public sealed record DynamoDbStoreSettings
     /// <summary>The AWS SDK retry mode (<c>brrr.dynamodb.retry-mode</c>): standard or adaptive.</summary>
     public RequestRetryMode RetryMode { get; init; }
 
-    /// <summary>Time limit of one HTTP request, &gt; 0 (<c>brrr.dynamodb.request-timeout</c>).</summary>
+    /// <summary>Time limit of one HTTP request (one attempt of the AWS SDK), &gt; 0 (<c>brrr.dynamodb.request-timeout</c>).</summary>
     public TimeSpan RequestTimeout
     {
         get;
         init => field = SettingChecks.Positive(value, nameof(RequestTimeout));
+    }
+
+    /// <summary>
+    /// Time limit of one store operation, &gt; 0 (<c>brrr.dynamodb.operation-timeout</c>): the AWS SDK's retries and
+    /// the resends of a batch's unprocessed keys count against it. Past it the operation fails with a
+    /// <see cref="DynamoDbTimeoutException"/>, as it does when the SDK gives up on requests past <see cref="RequestTimeout"/>.
+    /// </summary>
+    public TimeSpan OperationTimeout
+    {
+        get;
+        init => field = SettingChecks.Positive(value, nameof(OperationTimeout));
     }
 
     /// <summary>Billing mode of a table created by <see cref="DynamoDbStore.EnsureTableAsync"/> (<c>brrr.dynamodb.billing-mode</c>).</summary>
@@ -119,6 +130,7 @@ public sealed record DynamoDbStoreSettings
             MaxErrorRetries = reader.Int("max-error-retries"),
             RetryMode = reader.Enum("retry-mode", RequestRetryMode.Standard, RequestRetryMode.Adaptive),
             RequestTimeout = reader.Duration("request-timeout"),
+            OperationTimeout = reader.Duration("operation-timeout"),
             BillingMode = reader.Enum("billing-mode", DynamoDbBillingMode.PayPerRequest, DynamoDbBillingMode.Provisioned),
             ReadCapacityUnits = reader.Long("read-capacity-units"),
             WriteCapacityUnits = reader.Long("write-capacity-units"),

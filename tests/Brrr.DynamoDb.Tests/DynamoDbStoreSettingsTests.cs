@@ -18,6 +18,7 @@ public sealed class DynamoDbStoreSettingsTests
         Assert.Equal(8, settings.MaxErrorRetries);
         Assert.Equal(RequestRetryMode.Standard, settings.RetryMode);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.OperationTimeout);
         Assert.Equal(DynamoDbBillingMode.PayPerRequest, settings.BillingMode);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.TableReadyTimeout);
     }
@@ -34,6 +35,8 @@ public sealed class DynamoDbStoreSettingsTests
               coalesce = off
               max-error-retries = 2
               retry-mode = adaptive
+              request-timeout = 2s
+              operation-timeout = 750ms
               billing-mode = PROVISIONED
               write-capacity-units = 9
             }
@@ -46,6 +49,8 @@ public sealed class DynamoDbStoreSettingsTests
         Assert.False(settings.Coalesce);
         Assert.Equal(2, settings.MaxErrorRetries);
         Assert.Equal(RequestRetryMode.Adaptive, settings.RetryMode);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.RequestTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(750), settings.OperationTimeout);
         Assert.Equal(DynamoDbBillingMode.Provisioned, settings.BillingMode);
         Assert.Equal(5, settings.ReadCapacityUnits);
         Assert.Equal(9, settings.WriteCapacityUnits);
@@ -56,6 +61,7 @@ public sealed class DynamoDbStoreSettingsTests
     [InlineData("table-name = x", "brrr.dynamodb.table-name must be a DynamoDB table name")]
     [InlineData("service-url = \"not a url\"", "brrr.dynamodb.service-url must be an absolute http or https URL")]
     [InlineData("request-timeout = 0s", "brrr.dynamodb.request-timeout must be a duration > 0")]
+    [InlineData("operation-timeout = 0s", "brrr.dynamodb.operation-timeout must be a duration > 0")]
     [InlineData("retry-mode = sometimes", "brrr.dynamodb.retry-mode must be one of standard, adaptive, got 'sometimes'")]
     [InlineData("billing-mode = FREE", "brrr.dynamodb.billing-mode must be one of PAY_PER_REQUEST, PROVISIONED")]
     [InlineData("read-capacity-units = 0", "brrr.dynamodb.read-capacity-units must be >= 1, got 0")]
@@ -144,7 +150,7 @@ public sealed class DynamoDbStoreSettingsTests
 
         var keys = Enumerable.Range(0, lines.Length).Where(i => !lines[i].StartsWith('#') && lines[i].Contains(" = ", StringComparison.Ordinal)).ToArray();
 
-        Assert.Equal(12, keys.Length);
+        Assert.Equal(13, keys.Length);
         Assert.All(keys, i => Assert.StartsWith("#", lines[i - 1], StringComparison.Ordinal));
     }
 }

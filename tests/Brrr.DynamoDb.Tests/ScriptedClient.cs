@@ -24,6 +24,17 @@ internal sealed class ScriptedClient(DynaliteServer server)
     /// <summary>The call hashes of each batch request, in the order they were made.</summary>
     public ConcurrentQueue<string[]> Batches { get; } = new();
 
+    /// <summary>Waits until a batch request has carried each of <paramref name="keys"/> (at most 10 s, else the test fails).</summary>
+    public async Task WaitUntilSentAsync(params MemKey[] keys)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!keys.All(key => Batches.Any(batch => batch.Contains(key.CallHash))))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "every key reached the client within 10 s");
+            await Task.Delay(5);
+        }
+    }
+
     public override async Task<BatchGetItemResponse> BatchGetItemAsync(BatchGetItemRequest request, CancellationToken cancellationToken = default)
     {
         var (table, asked) = request.RequestItems.Single();

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Amazon.Runtime;
 using Brrr.Akka;
 using Brrr.Akka.Hosting;
 
@@ -27,6 +28,18 @@ public sealed class DynamoDbStoreOptions
     /// <summary><c>brrr.dynamodb.coalesce</c>: concurrent reads and unconditional writes sent as batch requests.</summary>
     public bool? Coalesce { get; set; }
 
+    /// <summary><c>brrr.dynamodb.max-error-retries</c>: how many times the AWS SDK retries a throttled or transiently failed request.</summary>
+    public int? MaxErrorRetries { get; set; }
+
+    /// <summary><c>brrr.dynamodb.retry-mode</c>: the AWS SDK's retry mode (standard or adaptive).</summary>
+    public RequestRetryMode? RetryMode { get; set; }
+
+    /// <summary><c>brrr.dynamodb.request-timeout</c>: time limit of one HTTP request (one attempt of the AWS SDK).</summary>
+    public TimeSpan? RequestTimeout { get; set; }
+
+    /// <summary><c>brrr.dynamodb.operation-timeout</c>: time limit of one store operation, retries included.</summary>
+    public TimeSpan? OperationTimeout { get; set; }
+
     /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
     public Config ToConfig() => new HoconBuilder()
         .Set("brrr.dynamodb.table-name", TableName)
@@ -34,6 +47,10 @@ public sealed class DynamoDbStoreOptions
         .Set("brrr.dynamodb.service-url", ServiceUrl?.ToString())
         .Set("brrr.dynamodb.consistent-reads", ConsistentReads)
         .Set("brrr.dynamodb.coalesce", Coalesce)
+        .Set("brrr.dynamodb.max-error-retries", MaxErrorRetries)
+        .Set("brrr.dynamodb.retry-mode", RetryMode?.ToString().ToLowerInvariant())
+        .Set("brrr.dynamodb.request-timeout", RequestTimeout)
+        .Set("brrr.dynamodb.operation-timeout", OperationTimeout)
         .ToConfig();
 }
 

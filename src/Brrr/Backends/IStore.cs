@@ -24,8 +24,10 @@ public interface IStore
     /// <summary>
     /// The bytes at <paramref name="key"/> when there are some; otherwise writes <paramref name="value"/> there (as
     /// <see cref="SetNewValueAsync"/>) and returns <c>null</c>. Stores with a native "set if new, else give the old
-    /// value" do it in one request; the default reads first and writes only when nothing is there.
+    /// value" do it in one request; the default reads first and writes only when nothing is there
+    /// (<see cref="StoreSteps.GetOrSetNewValueAsync"/>).
     /// </summary>
+    /// <exception cref="BrrrException">The default gave up: its reads kept missing a value its writes kept finding.</exception>
     Task<byte[]?> GetOrSetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
         StoreSteps.GetOrSetNewValueAsync(this, key, value, cancellationToken);
 
@@ -51,11 +53,23 @@ public interface IStore
 /// </summary>
 public static class StoreSteps
 {
-    /// <summary><see cref="IStore.GetOrSetNewValueAsync"/> as a read, then a set-new-value when nothing was there.</summary>
+    /// <summary>How many rounds of read and set-new-value <see cref="GetOrSetNewValueAsync"/> makes before it gives up.</summary>
+    internal const int GetOrSetNewValueRounds = 10;
+
+    private static readonly TimeSpan s_laggingReadBase = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan s_laggingReadCap = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// <see cref="IStore.GetOrSetNewValueAsync"/> as a read, then a set-new-value when nothing was there, again while
+    /// the set-new-value finds a value the read missed. Losing that race once is normal (the value came between the
+    /// two); losing it again means the store's reads lag its writes (eventually consistent reads), so the further rounds
+    /// wait 10 ms, 20 ms, ... up to 500 ms first (about 1.6 s in all), and the tenth lost round throws.
+    /// </summary>
+    /// <exception cref="BrrrException">Every one of the 10 rounds read nothing yet could not set a new value.</exception>
     public static async Task<byte[]?> GetOrSetNewValueAsync(IStore store, MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        while (true)
+        for (var round = 1; ; round++)
         {
             if (await store.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } current)
             {
@@ -66,7 +80,28 @@ public static class StoreSteps
             {
                 return null;
             }
+
+            if (round == GetOrSetNewValueRounds)
+            {
+                throw new BrrrException(
+                    $"Get-or-set-new-value of {key} read no value yet found one when setting, {round} times in a row: the store's reads " +
+                    "lag its writes (eventually consistent reads, e.g. brrr.dynamodb.consistent-reads = off) or the key is deleted and " +
+                    "recreated all the time. The call is retried later; use consistent reads if this repeats.");
+            }
+
+            if (round > 1)
+            {
+                await Task.Delay(LaggingReadDelay(round - 1), cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>Wait number <paramref name="wait"/> (1-based) between two rounds of <see cref="GetOrSetNewValueAsync"/>.</summary>
+    internal static TimeSpan LaggingReadDelay(int wait)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(wait, 1);
+        var delay = s_laggingReadBase * Math.Pow(2, Math.Min(wait - 1, 16));
+        return delay < s_laggingReadCap ? delay : s_laggingReadCap;
     }
 
     /// <summary><see cref="IStore.SetThenGetAsync"/> as a write, then a read.</summary>

@@ -1,0 +1,40 @@
+using Akka.Configuration;
+using Amazon.Runtime;
+using Brrr.DynamoDb.Hosting;
+
+namespace Brrr.DynamoDb.Tests;
+
+public sealed class DynamoDbStoreOptionsTests
+{
+    [Fact]
+    public void Retry_and_timeout_options_give_the_settings_of_the_same_hocon()
+    {
+        var options = new DynamoDbStoreOptions
+        {
+            MaxErrorRetries = 2,
+            RetryMode = RequestRetryMode.Adaptive,
+            RequestTimeout = TimeSpan.FromSeconds(3),
+            OperationTimeout = TimeSpan.FromMilliseconds(1500),
+        };
+        var hocon = ConfigurationFactory.ParseString("""
+            brrr.dynamodb {
+              max-error-retries = 2
+              retry-mode = adaptive
+              request-timeout = 3s
+              operation-timeout = 1500ms
+            }
+            """);
+
+        var settings = DynamoDbStoreSettings.Create(options.ToConfig());
+
+        Assert.Equal(DynamoDbStoreSettings.Create(hocon), settings);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), settings.OperationTimeout);
+        Assert.Equal(RequestRetryMode.Adaptive, settings.RetryMode);
+    }
+
+    [Fact]
+    public void Options_left_unset_write_no_hocon()
+    {
+        Assert.True(new DynamoDbStoreOptions().ToConfig().IsEmpty);
+    }
+}
