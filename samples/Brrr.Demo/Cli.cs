@@ -22,6 +22,8 @@ public static class Cli
         BRRR_DEMO_OPS_TOPIC (the topic calc_and_print calls its op on; default brrr-cs-demo).
         """;
 
+    private const int UnexpectedErrorExitCode = 1;
+
     /// <summary>Runs the command in <paramref name="args"/>; returns the exit code.</summary>
     public static async Task<int> MainAsync(string[] args)
     {
@@ -31,7 +33,7 @@ public static class Cli
         {
             return words switch
             {
-                ["run", var task, .. var rest] => await RunCommand.RunAsync(task, ParseArguments(rest)),
+                ["run", var task, .. var rest] => await RunCommand.RunAsync(task, ParseArguments(rest), verbose),
                 ["web", .. var rest] => await WebCommand.RunAsync(Options(rest)),
                 ["worker", .. var rest] => await WorkerCommand.RunAsync(Options(rest)),
                 ["schedule", var topic, var task, .. var rest] => await ClientCommands.ScheduleAsync(topic, task, ParseArguments(rest)),
@@ -45,10 +47,17 @@ public static class Cli
                 [var other, ..] => Fail($"unknown command '{other}' (see `brrr-demo help`)"),
             };
         }
-        catch (Exception e) when (!verbose && e is ArgumentException or BrrrException or TimeoutException or ConfigurationException
-            or StackExchange.Redis.RedisException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException)
+        catch (Exception e)
         {
-            return Fail(e.Message);
+            if (verbose)
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            return e is ArgumentException or BrrrException or TimeoutException or ConfigurationException
+                or StackExchange.Redis.RedisException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException
+                ? Fail(e.Message)
+                : Fail($"unexpected {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (rerun with --verbose for the stack trace)"), UnexpectedErrorExitCode);
         }
     }
 
@@ -111,21 +120,34 @@ public static class Cli
     }
 
     /// <summary>The HOCON of <c>--config FILE</c> (if given) over brrr's defaults.</summary>
+    /// <exception cref="ArgumentException">The file cannot be read.</exception>
     public static Config LoadConfig(ILookup<string, string> options)
     {
         var file = options["config"].LastOrDefault();
-        var config = file is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(File.ReadAllText(file));
+        var config = file is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(ReadConfigFile(file));
         return config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = INFO\nakka.stdout-loglevel = WARNING"));
     }
 
     /// <summary>The topic calc_and_print calls its op on.</summary>
     public static string OpsTopic() => Environment.GetEnvironmentVariable("BRRR_DEMO_OPS_TOPIC") is { Length: > 0 } topic ? topic : DemoTasks.Topic;
 
-    /// <summary>Writes one error line and returns the usage-error exit code.</summary>
-    public static int Fail(string message)
+    /// <summary>Writes one error line and returns <paramref name="exitCode"/> (by default the usage-error exit code, 2).</summary>
+    public static int Fail(string message, int exitCode = 2)
     {
         Console.Error.WriteLine($"brrr-demo: {message}");
-        return 2;
+        return exitCode;
+    }
+
+    private static string ReadConfigFile(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot read --config {file}: {e.Message}", e);
+        }
     }
 
     private static int Help()

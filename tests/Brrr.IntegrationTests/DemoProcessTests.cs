@@ -13,6 +13,9 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         brrr.redis { heartbeat-interval = 500ms, heartbeat-ttl = 2s, recovery-interval = 1s }
         """;
 
+    // Stands for a Redis URL whose port nothing listens on (a port just found free).
+    private const string ClosedPortRedis = "redis://closed-port";
+
     private readonly DynaliteServer _dynalite;
     private readonly List<IDisposable> _cleanup = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -49,6 +52,10 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync(web + "/hello", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync(web + "/fib?n=eleven", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync(web + "/calc_and_print?op=fib")).StatusCode);
+        await AssertBadRequestAsync(await _http.PostAsync(web + "/calc_and_print?op=nope&n=1", null), "argument 'op' must be one of fib, lucas, got 'nope'");
+        await AssertBadRequestAsync(await _http.GetAsync(web + "/calc_and_print?op=nope&n=1"), "argument 'op' must be one of fib, lucas");
+        await AssertBadRequestAsync(await _http.PostAsync(web + "/fib?n=99999999999999999999", null), "argument 'n' must be between");
+        await AssertBadRequestAsync(await _http.PostAsync(web + "/calc_and_print?op=lucas&n=-9007199254740992", null), "argument 'n' must be between");
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(web + "/hello?greetee=Nobody")).StatusCode);
 
         await _http.PostAsync(web + "/hello?greetee=Ann", null);
@@ -99,14 +106,23 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     [InlineData(new[] { "run" }, "run needs a task name")]
     [InlineData(new[] { "run", "fib", "n" }, "bad argument 'n': expected k=v")]
     [InlineData(new[] { "run", "fib", "n=x" }, "argument 'n' must be a whole number")]
+    [InlineData(new[] { "run", "fib", "n=99999999999999999999" }, "argument 'n' must be between -9007199254740991 and 9007199254740991")]
+    [InlineData(new[] { "run", "calc_and_print", "op=nope", "n=10" }, "argument 'op' must be one of fib, lucas, got 'nope'")]
+    [InlineData(new[] { "schedule", "brrr-cs-demo", "calc_and_print", "op=nope", "n=10" }, "argument 'op' must be one of fib, lucas, got 'nope'")]
+    [InlineData(new[] { "run", "fib", "n=5000" }, "fib failed: Spawn limit of 10000 jobs reached")]
     [InlineData(new[] { "worker" }, "BRRR_DEMO_REDIS_URL is not set")]
-    public async Task Command_line_mistakes_get_one_clear_line_and_a_non_zero_exit(string[] args, string message)
+    [InlineData(new[] { "worker", "--config", "/nonexistent/brrr.conf" }, "cannot read --config /nonexistent/brrr.conf")]
+    [InlineData(new[] { "worker" }, "cannot reach Redis at redis://127.0.0.1:", ClosedPortRedis)]
+    public async Task Command_line_mistakes_get_one_clear_line_and_a_non_zero_exit(string[] args, string message, string redisUrl = "")
     {
-        using var run = DemoProcess.Start(new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = "" }, args);
+        var environment = new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = redisUrl == ClosedPortRedis ? $"redis://127.0.0.1:{FreePort()}" : redisUrl };
+        using var run = DemoProcess.Start(environment, args);
         Assert.Equal(2, await run.ExitCodeAsync(TimeSpan.FromSeconds(60)));
         var output = run.Output.Trim();
         Assert.Contains(message, output, StringComparison.Ordinal);
-        Assert.Single(output.Split('\n'));
+
+        // A run that takes long enough prints progress lines before the error.
+        Assert.Single(output.Split('\n'), line => !line.StartsWith("... ", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
@@ -151,6 +167,12 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
 
         Track(DemoProcess.Start(environment, "web"));
         return ($"http://127.0.0.1:{port}", environment);
+    }
+
+    private static async Task AssertBadRequestAsync(HttpResponseMessage response, string error)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(error, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.ToString(), StringComparison.Ordinal);
     }
 
     private async Task WaitUntilServingAsync(string web) =>
