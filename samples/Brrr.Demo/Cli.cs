@@ -12,10 +12,12 @@ public static class Cli
           run <task> k=v ...             run a task to completion in this process on the embedded in-memory backends
           web                            HTTP API on BRRR_DEMO_LISTEN_HOST:BRRR_DEMO_LISTEN_PORT (default 127.0.0.1:8080)
           worker [--topic T]... [--parallelism N] [--config FILE]
-                                         serve topics (default brrr-cs-demo) on the environment's backends
+                                         serve topics on the environment's backends: the --topic ones, else the
+                                         HOCON list brrr.demo.worker-topics of FILE (default [brrr-cs-demo])
           schedule <topic> <task> k=v    schedule a call as a new workflow root
           read <task> k=v                print a stored result (exit 1 when not computed)
-          monitor [--topic T]... [--once]  live queue depth and in-flight count per topic
+          monitor [--topic T]... [--once] [--config FILE]
+                                         live queue depth and in-flight count per topic (topics as for worker)
           reset --yes                    drop the DynamoDB table and flush the brrr keys of Redis
         tasks: hello greetee=NAME | fib n=N [salt=S] | lucas n=N [salt=S] | calc_and_print op=fib|lucas n=N [salt=S]
         distributed commands read BRRR_DEMO_REDIS_URL, AWS_ENDPOINT_URL/AWS_REGION, DYNAMODB_TABLE_NAME and
@@ -23,6 +25,8 @@ public static class Cli
         """;
 
     private const int UnexpectedErrorExitCode = 1;
+
+    private static readonly Config ReferenceConfig = ConfigurationFactory.FromResource("Brrr.Demo.reference.conf", typeof(Cli).Assembly);
 
     /// <summary>Runs the command in <paramref name="args"/>; returns the exit code.</summary>
     public static async Task<int> MainAsync(string[] args)
@@ -119,13 +123,25 @@ public static class Cli
         return pairs.ToLookup(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
     }
 
-    /// <summary>The HOCON of <c>--config FILE</c> (if given) over brrr's defaults.</summary>
+    /// <summary>The HOCON of <c>--config FILE</c> (if given) over the demo's <c>reference.conf</c>.</summary>
     /// <exception cref="ArgumentException">The file cannot be read.</exception>
     public static Config LoadConfig(ILookup<string, string> options)
     {
         var file = options["config"].LastOrDefault();
         var config = file is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(ReadConfigFile(file));
-        return config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = INFO\nakka.stdout-loglevel = WARNING"));
+        return config.WithFallback(ReferenceConfig);
+    }
+
+    /// <summary>
+    /// The topics a worker serves (and monitor watches): every <c>--topic</c> of the command line, else the
+    /// <c>brrr.demo.worker-topics</c> of <paramref name="config"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither names a topic.</exception>
+    public static IReadOnlyList<string> WorkerTopics(ILookup<string, string> options, Config config)
+    {
+        var topics = (options["topic"].Any() ? options["topic"] : config.GetStringList("brrr.demo.worker-topics") ?? [])
+            .Distinct(StringComparer.Ordinal).ToArray();
+        return topics.Length > 0 ? topics : throw new ArgumentException("no topic to serve: pass --topic T or list topics in brrr.demo.worker-topics");
     }
 
     /// <summary>The topic calc_and_print calls its op on.</summary>

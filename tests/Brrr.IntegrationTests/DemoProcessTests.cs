@@ -13,18 +13,21 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         brrr.redis { heartbeat-interval = 500ms, heartbeat-ttl = 2s, recovery-interval = 1s }
         """;
 
+    private const string DemoTopic = "brrr-cs-demo";
+
     // Stands for a Redis URL whose port nothing listens on (a port just found free).
     private const string ClosedPortRedis = "redis://closed-port";
 
     private readonly DynaliteServer _dynalite;
     private readonly List<IDisposable> _cleanup = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly string _configFile = Path.GetTempFileName();
+    private readonly List<string> _files = [];
+    private readonly string _configFile;
 
     public DemoProcessTests(DynaliteServer dynalite)
     {
         _dynalite = dynalite;
-        File.WriteAllText(_configFile, WorkerConfig);
+        _configFile = ConfigFile(WorkerConfig);
     }
 
     [Fact]
@@ -93,6 +96,27 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     }
 
     [Fact]
+    public async Task A_worker_serves_the_topics_its_config_file_names_unless_the_command_line_names_others()
+    {
+        var cluster = StartServers(useDynamo: false);
+        var config = ConfigFile(WorkerConfig + "\nbrrr.demo.worker-topics = [\"from-hocon\"]");
+        var fromHocon = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", config));
+        var fromCommandLine = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", config, "--topic", DemoTopic));
+        await WaitUntilServingAsync(cluster.Web);
+
+        using var schedule = DemoProcess.Start(cluster.Environment, "schedule", "from-hocon", "hello", "greetee=Hocon");
+        Assert.Equal(0, await schedule.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("""{"status":"ok","result":"Hello, Hocon!"}""", await GetWhenDoneAsync(cluster.Web + "/hello?greetee=Hocon"));
+        await _http.PostAsync(cluster.Web + "/hello?greetee=Cli", null);
+        Assert.Equal("""{"status":"ok","result":"Hello, Cli!"}""", await GetWhenDoneAsync(cluster.Web + "/hello?greetee=Cli"));
+
+        Assert.Contains("serving [from-hocon]", fromHocon.Output, StringComparison.Ordinal);
+        Assert.Contains("Hello, Hocon!", fromHocon.Output, StringComparison.Ordinal);
+        Assert.Contains($"serving [{DemoTopic}]", fromCommandLine.Output, StringComparison.Ordinal);
+        Assert.Contains("Hello, Cli!", fromCommandLine.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_fib_30_on_the_embedded_default_prints_832040_and_exits_0()
     {
         using var run = DemoProcess.Start(new Dictionary<string, string>(), "run", "fib", "n=30");
@@ -134,19 +158,30 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         }
 
         _http.Dispose();
-        File.Delete(_configFile);
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    private string ConfigFile(string hocon)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, hocon);
+        _files.Add(path);
+        return path;
     }
 
     private string StartCluster(bool useDynamo)
     {
-        var (web, environment) = StartServers(useDynamo);
-        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
-        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
-        WaitUntilServingAsync(web).GetAwaiter().GetResult();
-        return web;
+        var cluster = StartServers(useDynamo);
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        WaitUntilServingAsync(cluster.Web).GetAwaiter().GetResult();
+        return cluster.Web;
     }
 
-    private (string Web, Dictionary<string, string> Environment) StartServers(bool useDynamo)
+    private Servers StartServers(bool useDynamo)
     {
         var redis = Track(RedisServer.Start());
         var port = FreePort();
@@ -166,7 +201,7 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         }
 
         Track(DemoProcess.Start(environment, "web"));
-        return ($"http://127.0.0.1:{port}", environment);
+        return new Servers($"http://127.0.0.1:{port}", environment);
     }
 
     private static async Task AssertBadRequestAsync(HttpResponseMessage response, string error)
@@ -252,4 +287,7 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>The web's base URL and the environment of the demo processes.</summary>
+    private sealed record Servers(string Web, Dictionary<string, string> Environment);
 }
