@@ -40,12 +40,14 @@ public static class RunCommand
         var clock = Stopwatch.StartNew();
         await worker.Client.ScheduleAsync(task, args);
         var nextProgress = TimeSpan.FromSeconds(1);
+        var progress = ProgressLine.OnStandardError();
         while (true)
         {
             var result = await worker.Client.ReadAsync(task, args);
             if (result.Found)
             {
                 clock.Stop();
+                progress.End();
                 Console.WriteLine(result.Value?.ToJsonString());
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"handler executions: {worker.Statistics.Executions}, distinct calls: {store.CountOf(MemKeyType.Value)}, wall time: {clock.Elapsed.TotalSeconds:F3} s"));
@@ -55,13 +57,14 @@ public static class RunCommand
 
             if (failure.Task.IsCompleted)
             {
+                progress.End();
                 var failed = await failure.Task;
                 return Cli.Fail($"{taskName} failed: {failed.Error.Message}" + (verbose ? " (see the log above)" : ""));
             }
 
             if (clock.Elapsed > nextProgress)
             {
-                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                progress.Show(string.Create(CultureInfo.InvariantCulture,
                     $"... {clock.Elapsed.TotalSeconds:F0} s: {worker.Statistics.Executions} executions, {store.CountOf(MemKeyType.Value)} calls done"));
                 nextProgress += TimeSpan.FromSeconds(1);
             }

@@ -15,6 +15,10 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
 
     private const string DemoTopic = "brrr-cs-demo";
 
+    // fib(3000) runs a few seconds in one process (progress is printed after the first), well under the spawn limit.
+    private const int SlowFib = 3000;
+    private const string SlowFibDigits = "41061588630797126033356837871926710522012510863736925240888543092690558427411340";
+
     // Stands for a Redis URL whose port nothing listens on (a port just found free).
     private const string ClosedPortRedis = "redis://closed-port";
 
@@ -123,6 +127,26 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         Assert.Equal(0, await run.ExitCodeAsync(TimeSpan.FromSeconds(120)));
         Assert.StartsWith("832040", run.Output, StringComparison.Ordinal);
         Assert.Contains("distinct calls: 31", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_progress_is_one_line_rewritten_in_place_on_a_terminal()
+    {
+        using var run = DemoProcess.StartInTerminal("run", "fib", $"n={SlowFib}");
+        Assert.Equal(0, await run.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("\r... 1 s: ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n... ", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"\n{SlowFibDigits}", "\n" + run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_progress_is_one_plain_line_per_second_when_stderr_is_not_a_terminal()
+    {
+        using var run = DemoProcess.Start(new Dictionary<string, string>(), "run", "fib", $"n={SlowFib}");
+        Assert.Equal(0, await run.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("\n... 1 s: ", "\n" + run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"\n{SlowFibDigits}", "\n" + run.Output, StringComparison.Ordinal);
     }
 
     [Theory]
