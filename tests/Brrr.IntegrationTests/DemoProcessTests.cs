@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Brrr.Contracts.Servers;
+using StackExchange.Redis;
 
 namespace Brrr.IntegrationTests;
 
@@ -72,9 +73,16 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     [Fact]
     public async Task A_worker_killed_mid_workflow_and_restarted_loses_nothing()
     {
-        var (web, environment) = StartServers(useDynamo: false);
-        var survivor = Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
-        var victim = Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        var cluster = StartServers(useDynamo: false);
+        var web = cluster.Web;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);
+        var queue = new RedisQueueProbe(redis.GetDatabase(), DemoTopic);
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 1, TimeSpan.FromSeconds(60));
+        var survivorId = (await queue.ConsumersAsync()).Single();
+        var victim = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 2, TimeSpan.FromSeconds(60));
+        var victimId = (await queue.ConsumersAsync()).Single(id => id != survivorId);
         await WaitUntilServingAsync(web);
 
         var salts = Enumerable.Range(0, 20).Select(i => $"kill-{i}").ToArray();
@@ -83,20 +91,25 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
             Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync($"{web}/fib?n=78&salt={salt}", null)).StatusCode);
         }
 
-        // Kill one worker while the roots are still being computed.
-        await WaitUntilAsync(() => victim.Output.Contains("serving", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        var doneAtKill = await CountDoneAsync(web, salts);
+        // Kill the victim while it holds messages; its in-flight list stays as it was until its heartbeat expires.
+        await WaitUntilAsync(async () => await queue.InFlightAsync(victimId) > 0, TimeSpan.FromSeconds(30));
         victim.Kill();
-        Assert.True(doneAtKill < salts.Length, $"all {salts.Length} roots were done before the kill: make the workload larger");
+        var heldByTheDead = await queue.InFlightAsync(victimId);
+        var doneWhenKilled = await CountDoneAsync(web, salts);
+        Assert.True(heldByTheDead > 0, "the victim held no message when it was killed");
+        Assert.True(doneWhenKilled < salts.Length, $"all {salts.Length} roots were done before the kill: make the workload larger");
 
-        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        // Alone, the survivor finishes more roots and gives the dead worker's messages back to the queue.
+        await WaitUntilAsync(
+            async () => await queue.InFlightAsync(victimId) == 0 && await CountDoneAsync(web, salts) > doneWhenKilled,
+            TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(victimId, await queue.ConsumersAsync());
+
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
         foreach (var salt in salts)
         {
             Assert.Equal("""{"status":"ok","result":8944394323791464}""", await GetWhenDoneAsync($"{web}/fib?n=78&salt={salt}", TimeSpan.FromSeconds(120)));
         }
-
-        Assert.Contains("serving", survivor.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -225,7 +238,7 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         }
 
         Track(DemoProcess.Start(environment, "web"));
-        return new Servers($"http://127.0.0.1:{port}", environment);
+        return new Servers($"http://127.0.0.1:{port}", environment, redis);
     }
 
     private static async Task AssertBadRequestAsync(HttpResponseMessage response, string error)
@@ -281,9 +294,6 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         return done;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout) =>
-        await WaitUntilAsync(() => Task.FromResult(condition()), timeout);
-
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -312,6 +322,6 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The web's base URL and the environment of the demo processes.</summary>
-    private sealed record Servers(string Web, Dictionary<string, string> Environment);
+    /// <summary>The web's base URL, the environment of the demo processes, and the Redis they share.</summary>
+    private sealed record Servers(string Web, Dictionary<string, string> Environment, RedisServer Redis);
 }
