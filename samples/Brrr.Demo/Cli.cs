@@ -12,15 +12,21 @@ public static class Cli
           run <task> k=v ...             run a task to completion in this process on the embedded in-memory backends
           web                            HTTP API on BRRR_DEMO_LISTEN_HOST:BRRR_DEMO_LISTEN_PORT (default 127.0.0.1:8080)
           worker [--topic T]... [--parallelism N] [--config FILE]
-                                         serve topics (default brrr-cs-demo) on the environment's backends
+                                         serve topics on the environment's backends: the --topic ones, else the
+                                         HOCON list brrr.demo.worker-topics of FILE (default [brrr-cs-demo])
           schedule <topic> <task> k=v    schedule a call as a new workflow root
           read <task> k=v                print a stored result (exit 1 when not computed)
-          monitor [--topic T]... [--once]  live queue depth and in-flight count per topic
+          monitor [--topic T]... [--once] [--config FILE]
+                                         live queue depth and in-flight count per topic (topics as for worker)
           reset --yes                    drop the DynamoDB table and flush the brrr keys of Redis
         tasks: hello greetee=NAME | fib n=N [salt=S] | lucas n=N [salt=S] | calc_and_print op=fib|lucas n=N [salt=S]
         distributed commands read BRRR_DEMO_REDIS_URL, AWS_ENDPOINT_URL/AWS_REGION, DYNAMODB_TABLE_NAME and
         BRRR_DEMO_OPS_TOPIC (the topic calc_and_print calls its op on; default brrr-cs-demo).
         """;
+
+    private const int UnexpectedErrorExitCode = 1;
+
+    private static readonly Config ReferenceConfig = ConfigurationFactory.FromResource("Brrr.Demo.reference.conf", typeof(Cli).Assembly);
 
     /// <summary>Runs the command in <paramref name="args"/>; returns the exit code.</summary>
     public static async Task<int> MainAsync(string[] args)
@@ -31,7 +37,7 @@ public static class Cli
         {
             return words switch
             {
-                ["run", var task, .. var rest] => await RunCommand.RunAsync(task, ParseArguments(rest)),
+                ["run", var task, .. var rest] => await RunCommand.RunAsync(task, ParseArguments(rest), verbose),
                 ["web", .. var rest] => await WebCommand.RunAsync(Options(rest)),
                 ["worker", .. var rest] => await WorkerCommand.RunAsync(Options(rest)),
                 ["schedule", var topic, var task, .. var rest] => await ClientCommands.ScheduleAsync(topic, task, ParseArguments(rest)),
@@ -45,10 +51,17 @@ public static class Cli
                 [var other, ..] => Fail($"unknown command '{other}' (see `brrr-demo help`)"),
             };
         }
-        catch (Exception e) when (!verbose && e is ArgumentException or BrrrException or TimeoutException or ConfigurationException
-            or StackExchange.Redis.RedisException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException)
+        catch (Exception e)
         {
-            return Fail(e.Message);
+            if (verbose)
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            return e is ArgumentException or BrrrException or TimeoutException or ConfigurationException
+                or StackExchange.Redis.RedisException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException
+                ? Fail(e.Message)
+                : Fail($"unexpected {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (rerun with --verbose for the stack trace)"), UnexpectedErrorExitCode);
         }
     }
 
@@ -110,22 +123,47 @@ public static class Cli
         return pairs.ToLookup(p => p.Item1, p => p.Item2, StringComparer.Ordinal);
     }
 
-    /// <summary>The HOCON of <c>--config FILE</c> (if given) over brrr's defaults.</summary>
+    /// <summary>The HOCON of <c>--config FILE</c> (if given) over the demo's <c>reference.conf</c>.</summary>
+    /// <exception cref="ArgumentException">The file cannot be read.</exception>
     public static Config LoadConfig(ILookup<string, string> options)
     {
         var file = options["config"].LastOrDefault();
-        var config = file is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(File.ReadAllText(file));
-        return config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = INFO\nakka.stdout-loglevel = WARNING"));
+        var config = file is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(ReadConfigFile(file));
+        return config.WithFallback(ReferenceConfig);
+    }
+
+    /// <summary>
+    /// The topics a worker serves (and monitor watches): every <c>--topic</c> of the command line, else the
+    /// <c>brrr.demo.worker-topics</c> of <paramref name="config"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither names a topic.</exception>
+    public static IReadOnlyList<string> WorkerTopics(ILookup<string, string> options, Config config)
+    {
+        var topics = (options["topic"].Any() ? options["topic"] : config.GetStringList("brrr.demo.worker-topics") ?? [])
+            .Distinct(StringComparer.Ordinal).ToArray();
+        return topics.Length > 0 ? topics : throw new ArgumentException("no topic to serve: pass --topic T or list topics in brrr.demo.worker-topics");
     }
 
     /// <summary>The topic calc_and_print calls its op on.</summary>
     public static string OpsTopic() => Environment.GetEnvironmentVariable("BRRR_DEMO_OPS_TOPIC") is { Length: > 0 } topic ? topic : DemoTasks.Topic;
 
-    /// <summary>Writes one error line and returns the usage-error exit code.</summary>
-    public static int Fail(string message)
+    /// <summary>Writes one error line and returns <paramref name="exitCode"/> (by default the usage-error exit code, 2).</summary>
+    public static int Fail(string message, int exitCode = 2)
     {
         Console.Error.WriteLine($"brrr-demo: {message}");
-        return 2;
+        return exitCode;
+    }
+
+    private static string ReadConfigFile(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot read --config {file}: {e.Message}", e);
+        }
     }
 
     private static int Help()

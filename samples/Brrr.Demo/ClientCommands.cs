@@ -39,8 +39,9 @@ public static class ClientCommands
     /// <summary>Prints queue depth and in-flight count per topic, every second (or once).</summary>
     public static async Task<int> MonitorAsync(ILookup<string, string> options)
     {
-        var topics = options["topic"].DefaultIfEmpty(DemoTasks.Topic).Append(Cli.OpsTopic()).Distinct(StringComparer.Ordinal).ToArray();
-        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(options));
+        var config = Cli.LoadConfig(options);
+        var topics = Cli.WorkerTopics(options, config).Append(Cli.OpsTopic()).Distinct(StringComparer.Ordinal).ToArray();
+        await using var environment = await DemoEnvironment.ConnectAsync(config);
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

@@ -14,6 +14,12 @@ public static class DemoTasks
     /// <summary>The topic the C# demo worker serves.</summary>
     public const string Topic = "brrr-cs-demo";
 
+    /// <summary>The ops calc_and_print may call: the tasks every language's demo worker serves.</summary>
+    public static readonly IReadOnlyList<string> Ops = ["fib", "lucas"];
+
+    // JSON's safe integers: a TypeScript demo worker reads n as a double, and lucas's n + 1 still fits a long.
+    private const long MaxN = (1L << 53) - 1;
+
     /// <summary>hello(greetee) → "Hello, greetee!".</summary>
     public static readonly BrrrTask<JsonObject, string> Hello = BrrrTask.Create<JsonObject, string>("hello", (_, args) =>
     {
@@ -67,12 +73,12 @@ public static class DemoTasks
             return $"missing argument '{missing}'";
         }
 
-        if (required.Contains("n") && !BigInteger.TryParse(args["n"]!.ToString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+        if (required.Contains("op") && !Ops.Contains(args["op"]!.ToString(), StringComparer.Ordinal))
         {
-            return $"argument 'n' must be a whole number, got '{args["n"]}'";
+            return $"argument 'op' must be one of {string.Join(", ", Ops)}, got '{args["op"]}'";
         }
 
-        return null;
+        return required.Contains("n") ? NumberProblem(args, "n") : null;
     }
 
     /// <summary>calc_and_print(op, n, salt): calls task <c>op</c> with n as a number on <paramref name="opsTopic"/> and prints the result.</summary>
@@ -86,7 +92,7 @@ public static class DemoTasks
     });
 
     /// <summary>The keyword arguments of the next call: <paramref name="args"/> (minus <paramref name="drop"/>) with <c>n</c> replaced.</summary>
-    private static JsonObject With(JsonObject args, BigInteger n, string? drop = null)
+    private static JsonObject With(JsonObject args, long n, string? drop = null)
     {
         var next = new JsonObject();
         foreach (var (key, value) in args)
@@ -97,18 +103,29 @@ public static class DemoTasks
             }
         }
 
-        next["n"] = JsonValue.Create((long)n);
+        next["n"] = JsonValue.Create(n);
         return next;
     }
 
     private static string Text(JsonObject args, string name) =>
         args[name]?.ToString() ?? throw new ArgumentException($"missing argument '{name}'");
 
-    private static BigInteger Number(JsonObject args, string name)
+    private static long Number(JsonObject args, string name) =>
+        NumberProblem(args, name) is { } problem ? throw new ArgumentException(problem) : long.Parse(args[name]!.ToString(), CultureInfo.InvariantCulture);
+
+    private static string? NumberProblem(JsonObject args, string name)
     {
-        var text = args[name]?.ToString() ?? throw new ArgumentException($"missing argument '{name}'");
-        return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-            ? n
-            : throw new ArgumentException($"argument '{name}' must be a whole number, got '{text}'");
+        var text = args[name]?.ToString();
+        if (text is null)
+        {
+            return $"missing argument '{name}'";
+        }
+
+        if (!BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+        {
+            return $"argument '{name}' must be a whole number, got '{text}'";
+        }
+
+        return BigInteger.Abs(n) > MaxN ? $"argument '{name}' must be between -{MaxN} and {MaxN} (JSON's safe integers), got {text}" : null;
     }
 }

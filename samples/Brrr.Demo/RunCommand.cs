@@ -12,8 +12,11 @@ namespace Brrr.Demo;
 /// <summary><c>run</c>: everything in one process on the embedded in-memory backends.</summary>
 public static class RunCommand
 {
-    /// <summary>Runs <paramref name="taskName"/>(<paramref name="args"/>) to completion and prints the result and figures.</summary>
-    public static async Task<int> RunAsync(string taskName, JsonObject args)
+    /// <summary>
+    /// Runs <paramref name="taskName"/>(<paramref name="args"/>) to completion and prints the result and figures. A failed
+    /// call ends the run with one line saying why; <paramref name="verbose"/> also shows Akka's log, stack traces included.
+    /// </summary>
+    public static async Task<int> RunAsync(string taskName, JsonObject args, bool verbose)
     {
         var tasks = DemoTasks.All();
         if (tasks.Find(taskName) is null)
@@ -26,8 +29,10 @@ public static class RunCommand
             return Cli.Fail(problem);
         }
 
-        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
-        using var system = ActorSystem.Create("brrr-demo", config);
+        var logLevel = verbose ? "WARNING" : "OFF";
+        using var system = ActorSystem.Create("brrr-demo", ConfigurationFactory.ParseString($"akka.loglevel = {logLevel}\nakka.stdout-loglevel = {logLevel}"));
+        var failure = new TaskCompletionSource<CallFailed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FailureListener(failure))), typeof(CallFailed));
         var store = new InMemoryStore();
         var backends = new BrrrBackends(store, new InMemoryCache(), new InMemoryQueue(), Codecs.JsonCodec.Default);
         var worker = BrrrExtension.Get(system).StartWorker(backends, DemoTasks.Topic, tasks);
@@ -35,12 +40,14 @@ public static class RunCommand
         var clock = Stopwatch.StartNew();
         await worker.Client.ScheduleAsync(task, args);
         var nextProgress = TimeSpan.FromSeconds(1);
+        var progress = ProgressLine.OnStandardError();
         while (true)
         {
             var result = await worker.Client.ReadAsync(task, args);
             if (result.Found)
             {
                 clock.Stop();
+                progress.End();
                 Console.WriteLine(result.Value?.ToJsonString());
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"handler executions: {worker.Statistics.Executions}, distinct calls: {store.CountOf(MemKeyType.Value)}, wall time: {clock.Elapsed.TotalSeconds:F3} s"));
@@ -48,19 +55,28 @@ public static class RunCommand
                 return 0;
             }
 
-            if (worker.Statistics.Failed > 0)
+            if (failure.Task.IsCompleted)
             {
-                return Cli.Fail($"{taskName} failed; see the log above");
+                progress.End();
+                var failed = await failure.Task;
+                return Cli.Fail($"{taskName} failed: {failed.Error.Message}" + (verbose ? " (see the log above)" : ""));
             }
 
             if (clock.Elapsed > nextProgress)
             {
-                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                progress.Show(string.Create(CultureInfo.InvariantCulture,
                     $"... {clock.Elapsed.TotalSeconds:F0} s: {worker.Statistics.Executions} executions, {store.CountOf(MemKeyType.Value)} calls done"));
                 nextProgress += TimeSpan.FromSeconds(1);
             }
 
             await Task.Delay(2);
         }
+    }
+
+    /// <summary>Completes a task with the first call that failed for good (transient failures are retried).</summary>
+    private sealed class FailureListener : ReceiveActor
+    {
+        public FailureListener(TaskCompletionSource<CallFailed> failure) =>
+            Receive<CallFailed>(failed => !failed.Released, failed => failure.TrySetResult(failed));
     }
 }

@@ -23,7 +23,7 @@ public static class WorkerCommand
             config = ConfigurationFactory.ParseString($"brrr.topic-defaults.parallelism = {n}").WithFallback(config);
         }
 
-        var topics = options["topic"].DefaultIfEmpty(DemoTasks.Topic).Distinct(StringComparer.Ordinal).ToArray();
+        var topics = Cli.WorkerTopics(options, config);
         await using var environment = await DemoEnvironment.ConnectAsync(config);
         using var system = ActorSystem.Create("brrr-demo-worker", config);
         var tasks = DemoTasks.All(Cli.OpsTopic());

@@ -9,14 +9,24 @@ public sealed class DemoProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly Task _rawOutput;
 
-    private DemoProcess(Process process)
+    private DemoProcess(Process process, bool rawOutput)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
+        _process.ErrorDataReceived += (_, e) => AppendLine(e.Data);
         _process.BeginErrorReadLine();
+        if (rawOutput)
+        {
+            // Line reading would turn each carriage return into a line break.
+            _rawOutput = CopyOutputAsync();
+        }
+        else
+        {
+            _process.OutputDataReceived += (_, e) => AppendLine(e.Data);
+            _process.BeginOutputReadLine();
+            _rawOutput = Task.CompletedTask;
+        }
     }
 
     /// <summary>Everything the process printed so far.</summary>
@@ -43,26 +53,24 @@ public sealed class DemoProcess : IDisposable
     }
 
     /// <summary>Starts <c>brrr-demo</c> with <paramref name="args"/> and extra environment variables.</summary>
-    public static DemoProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static DemoProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Launch("dotnet", [Binary, .. args], environment, rawOutput: false);
+
+    /// <summary>
+    /// Starts <c>brrr-demo</c> with <paramref name="args"/> on a pseudo-terminal (util-linux <c>script</c>), so that its
+    /// standard output and error are a terminal; <see cref="Output"/> holds what the terminal showed, carriage returns included.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><c>script</c> is not installed.</exception>
+    public static DemoProcess StartInTerminal(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        const string script = "/usr/bin/script";
+        if (!File.Exists(script))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Binary);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
+            throw new InvalidOperationException($"{script} (util-linux) is needed to run brrr-demo on a terminal: apt-get install util-linux");
         }
 
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        return new DemoProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start brrr-demo"));
+        var command = string.Join(' ', new[] { "dotnet", Binary }.Concat(args).Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
+        return Launch(script, ["-q", "-e", "-c", command, "/dev/null"], new Dictionary<string, string>(), rawOutput: true);
     }
 
     /// <summary>Waits for the process to exit and returns its exit code.</summary>
@@ -71,6 +79,7 @@ public sealed class DemoProcess : IDisposable
         using var cancel = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(cancel.Token);
         _process.WaitForExit();
+        await _rawOutput.WaitAsync(cancel.Token);
         return _process.ExitCode;
     }
 
@@ -91,13 +100,52 @@ public sealed class DemoProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private static DemoProcess Launch(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, bool rawOutput)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {executable}");
+
+        // No input: an end of file at once, as from /dev/null.
+        process.StandardInput.Close();
+        return new DemoProcess(process, rawOutput);
+    }
+
+    private void AppendLine(string? line)
     {
         if (line is not null)
         {
             lock (_output)
             {
                 _output.AppendLine(line);
+            }
+        }
+    }
+
+    private async Task CopyOutputAsync()
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await _process.StandardOutput.ReadAsync(buffer)) > 0)
+        {
+            lock (_output)
+            {
+                _output.Append(buffer, 0, read);
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Brrr.Contracts.Servers;
+using StackExchange.Redis;
 
 namespace Brrr.IntegrationTests;
 
@@ -13,15 +14,25 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         brrr.redis { heartbeat-interval = 500ms, heartbeat-ttl = 2s, recovery-interval = 1s }
         """;
 
+    private const string DemoTopic = "brrr-cs-demo";
+
+    // fib(3000) runs a few seconds in one process (progress is printed after the first), well under the spawn limit.
+    private const int SlowFib = 3000;
+    private const string SlowFibDigits = "41061588630797126033356837871926710522012510863736925240888543092690558427411340";
+
+    // Stands for a Redis URL whose port nothing listens on (a port just found free).
+    private const string ClosedPortRedis = "redis://closed-port";
+
     private readonly DynaliteServer _dynalite;
     private readonly List<IDisposable> _cleanup = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly string _configFile = Path.GetTempFileName();
+    private readonly List<string> _files = [];
+    private readonly string _configFile;
 
     public DemoProcessTests(DynaliteServer dynalite)
     {
         _dynalite = dynalite;
-        File.WriteAllText(_configFile, WorkerConfig);
+        _configFile = ConfigFile(WorkerConfig);
     }
 
     [Fact]
@@ -49,6 +60,10 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync(web + "/hello", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.PostAsync(web + "/fib?n=eleven", null)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _http.GetAsync(web + "/calc_and_print?op=fib")).StatusCode);
+        await AssertBadRequestAsync(await _http.PostAsync(web + "/calc_and_print?op=nope&n=1", null), "argument 'op' must be one of fib, lucas, got 'nope'");
+        await AssertBadRequestAsync(await _http.GetAsync(web + "/calc_and_print?op=nope&n=1"), "argument 'op' must be one of fib, lucas");
+        await AssertBadRequestAsync(await _http.PostAsync(web + "/fib?n=99999999999999999999", null), "argument 'n' must be between");
+        await AssertBadRequestAsync(await _http.PostAsync(web + "/calc_and_print?op=lucas&n=-9007199254740992", null), "argument 'n' must be between");
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(web + "/hello?greetee=Nobody")).StatusCode);
 
         await _http.PostAsync(web + "/hello?greetee=Ann", null);
@@ -58,9 +73,16 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     [Fact]
     public async Task A_worker_killed_mid_workflow_and_restarted_loses_nothing()
     {
-        var (web, environment) = StartServers(useDynamo: false);
-        var survivor = Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
-        var victim = Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        var cluster = StartServers(useDynamo: false);
+        var web = cluster.Web;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);
+        var queue = new RedisQueueProbe(redis.GetDatabase(), DemoTopic);
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 1, TimeSpan.FromSeconds(60));
+        var survivorId = (await queue.ConsumersAsync()).Single();
+        var victim = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 2, TimeSpan.FromSeconds(60));
+        var victimId = (await queue.ConsumersAsync()).Single(id => id != survivorId);
         await WaitUntilServingAsync(web);
 
         var salts = Enumerable.Range(0, 20).Select(i => $"kill-{i}").ToArray();
@@ -69,20 +91,46 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
             Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync($"{web}/fib?n=78&salt={salt}", null)).StatusCode);
         }
 
-        // Kill one worker while the roots are still being computed.
-        await WaitUntilAsync(() => victim.Output.Contains("serving", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        var doneAtKill = await CountDoneAsync(web, salts);
+        // Kill the victim while it holds messages; its in-flight list stays as it was until its heartbeat expires.
+        await WaitUntilAsync(async () => await queue.InFlightAsync(victimId) > 0, TimeSpan.FromSeconds(30));
         victim.Kill();
-        Assert.True(doneAtKill < salts.Length, $"all {salts.Length} roots were done before the kill: make the workload larger");
+        var heldByTheDead = await queue.InFlightAsync(victimId);
+        var doneWhenKilled = await CountDoneAsync(web, salts);
+        Assert.True(heldByTheDead > 0, "the victim held no message when it was killed");
+        Assert.True(doneWhenKilled < salts.Length, $"all {salts.Length} roots were done before the kill: make the workload larger");
 
-        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        // Alone, the survivor finishes more roots and gives the dead worker's messages back to the queue.
+        await WaitUntilAsync(
+            async () => await queue.InFlightAsync(victimId) == 0 && await CountDoneAsync(web, salts) > doneWhenKilled,
+            TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain(victimId, await queue.ConsumersAsync());
+
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
         foreach (var salt in salts)
         {
             Assert.Equal("""{"status":"ok","result":8944394323791464}""", await GetWhenDoneAsync($"{web}/fib?n=78&salt={salt}", TimeSpan.FromSeconds(120)));
         }
+    }
 
-        Assert.Contains("serving", survivor.Output, StringComparison.Ordinal);
+    [Fact]
+    public async Task A_worker_serves_the_topics_its_config_file_names_unless_the_command_line_names_others()
+    {
+        var cluster = StartServers(useDynamo: false);
+        var config = ConfigFile(WorkerConfig + "\nbrrr.demo.worker-topics = [\"from-hocon\"]");
+        var fromHocon = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", config));
+        var fromCommandLine = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", config, "--topic", DemoTopic));
+        await WaitUntilServingAsync(cluster.Web);
+
+        using var schedule = DemoProcess.Start(cluster.Environment, "schedule", "from-hocon", "hello", "greetee=Hocon");
+        Assert.Equal(0, await schedule.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal("""{"status":"ok","result":"Hello, Hocon!"}""", await GetWhenDoneAsync(cluster.Web + "/hello?greetee=Hocon"));
+        await _http.PostAsync(cluster.Web + "/hello?greetee=Cli", null);
+        Assert.Equal("""{"status":"ok","result":"Hello, Cli!"}""", await GetWhenDoneAsync(cluster.Web + "/hello?greetee=Cli"));
+
+        Assert.Contains("serving [from-hocon]", fromHocon.Output, StringComparison.Ordinal);
+        Assert.Contains("Hello, Hocon!", fromHocon.Output, StringComparison.Ordinal);
+        Assert.Contains($"serving [{DemoTopic}]", fromCommandLine.Output, StringComparison.Ordinal);
+        Assert.Contains("Hello, Cli!", fromCommandLine.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,19 +142,48 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         Assert.Contains("distinct calls: 31", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_progress_is_one_line_rewritten_in_place_on_a_terminal()
+    {
+        using var run = DemoProcess.StartInTerminal("run", "fib", $"n={SlowFib}");
+        Assert.Equal(0, await run.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("\r... 1 s: ", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n... ", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"\n{SlowFibDigits}", "\n" + run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_progress_is_one_plain_line_per_second_when_stderr_is_not_a_terminal()
+    {
+        using var run = DemoProcess.Start(new Dictionary<string, string>(), "run", "fib", $"n={SlowFib}");
+        Assert.Equal(0, await run.ExitCodeAsync(TimeSpan.FromSeconds(120)));
+        Assert.Contains("\n... 1 s: ", "\n" + run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"\n{SlowFibDigits}", "\n" + run.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
     [InlineData(new[] { "run" }, "run needs a task name")]
     [InlineData(new[] { "run", "fib", "n" }, "bad argument 'n': expected k=v")]
     [InlineData(new[] { "run", "fib", "n=x" }, "argument 'n' must be a whole number")]
+    [InlineData(new[] { "run", "fib", "n=99999999999999999999" }, "argument 'n' must be between -9007199254740991 and 9007199254740991")]
+    [InlineData(new[] { "run", "calc_and_print", "op=nope", "n=10" }, "argument 'op' must be one of fib, lucas, got 'nope'")]
+    [InlineData(new[] { "schedule", "brrr-cs-demo", "calc_and_print", "op=nope", "n=10" }, "argument 'op' must be one of fib, lucas, got 'nope'")]
+    [InlineData(new[] { "run", "fib", "n=5000" }, "fib failed: Spawn limit of 10000 jobs reached")]
     [InlineData(new[] { "worker" }, "BRRR_DEMO_REDIS_URL is not set")]
-    public async Task Command_line_mistakes_get_one_clear_line_and_a_non_zero_exit(string[] args, string message)
+    [InlineData(new[] { "worker", "--config", "/nonexistent/brrr.conf" }, "cannot read --config /nonexistent/brrr.conf")]
+    [InlineData(new[] { "worker" }, "cannot reach Redis at redis://127.0.0.1:", ClosedPortRedis)]
+    public async Task Command_line_mistakes_get_one_clear_line_and_a_non_zero_exit(string[] args, string message, string redisUrl = "")
     {
-        using var run = DemoProcess.Start(new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = "" }, args);
+        var environment = new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = redisUrl == ClosedPortRedis ? $"redis://127.0.0.1:{FreePort()}" : redisUrl };
+        using var run = DemoProcess.Start(environment, args);
         Assert.Equal(2, await run.ExitCodeAsync(TimeSpan.FromSeconds(60)));
         var output = run.Output.Trim();
         Assert.Contains(message, output, StringComparison.Ordinal);
-        Assert.Single(output.Split('\n'));
+
+        // A run that takes long enough prints progress lines before the error.
+        Assert.Single(output.Split('\n'), line => !line.StartsWith("... ", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
@@ -118,19 +195,30 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         }
 
         _http.Dispose();
-        File.Delete(_configFile);
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    private string ConfigFile(string hocon)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, hocon);
+        _files.Add(path);
+        return path;
     }
 
     private string StartCluster(bool useDynamo)
     {
-        var (web, environment) = StartServers(useDynamo);
-        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
-        Track(DemoProcess.Start(environment, "worker", "--config", _configFile));
-        WaitUntilServingAsync(web).GetAwaiter().GetResult();
-        return web;
+        var cluster = StartServers(useDynamo);
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
+        WaitUntilServingAsync(cluster.Web).GetAwaiter().GetResult();
+        return cluster.Web;
     }
 
-    private (string Web, Dictionary<string, string> Environment) StartServers(bool useDynamo)
+    private Servers StartServers(bool useDynamo)
     {
         var redis = Track(RedisServer.Start());
         var port = FreePort();
@@ -150,7 +238,13 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         }
 
         Track(DemoProcess.Start(environment, "web"));
-        return ($"http://127.0.0.1:{port}", environment);
+        return new Servers($"http://127.0.0.1:{port}", environment, redis);
+    }
+
+    private static async Task AssertBadRequestAsync(HttpResponseMessage response, string error)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(error, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.ToString(), StringComparison.Ordinal);
     }
 
     private async Task WaitUntilServingAsync(string web) =>
@@ -200,9 +294,6 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         return done;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout) =>
-        await WaitUntilAsync(() => Task.FromResult(condition()), timeout);
-
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -230,4 +321,7 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>The web's base URL, the environment of the demo processes, and the Redis they share.</summary>
+    private sealed record Servers(string Web, Dictionary<string, string> Environment, RedisServer Redis);
 }
