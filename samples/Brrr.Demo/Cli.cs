@@ -10,6 +10,7 @@ public static class Cli
     private const string Usage = """
         usage: brrr-demo <command> [options] [--verbose]
           run <task> k=v ...             run a task to completion in this process on the embedded in-memory backends
+                                         (progress every BRRR_DEMO_PROGRESS_MS milliseconds, default 1000)
           web                            HTTP API on BRRR_DEMO_LISTEN_HOST:BRRR_DEMO_LISTEN_PORT (default 127.0.0.1:8080)
           worker [--topic T]... [--parallelism N] [--config FILE]
                                          serve topics on the environment's backends: the --topic ones, else the

@@ -39,7 +39,8 @@ public static class RunCommand
         var task = BrrrTask.Ref<JsonObject, JsonNode?>(taskName, DemoTasks.Topic);
         var clock = Stopwatch.StartNew();
         await worker.Client.ScheduleAsync(task, args);
-        var nextProgress = TimeSpan.FromSeconds(1);
+        var interval = ProgressInterval();
+        var nextProgress = interval;
         var progress = ProgressLine.OnStandardError();
         while (true)
         {
@@ -65,13 +66,19 @@ public static class RunCommand
             if (clock.Elapsed > nextProgress)
             {
                 progress.Show(string.Create(CultureInfo.InvariantCulture,
-                    $"... {clock.Elapsed.TotalSeconds:F0} s: {worker.Statistics.Executions} executions, {store.CountOf(MemKeyType.Value)} calls done"));
-                nextProgress += TimeSpan.FromSeconds(1);
+                    $"... {clock.Elapsed.TotalSeconds:F1} s: {worker.Statistics.Executions} executions, {store.CountOf(MemKeyType.Value)} calls done"));
+                nextProgress += interval;
             }
 
             await Task.Delay(2);
         }
     }
+
+    /// <summary>How often progress is shown: <c>BRRR_DEMO_PROGRESS_MS</c> milliseconds, default one second.</summary>
+    private static TimeSpan ProgressInterval() =>
+        int.TryParse(Environment.GetEnvironmentVariable("BRRR_DEMO_PROGRESS_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
+            ? TimeSpan.FromMilliseconds(ms)
+            : TimeSpan.FromSeconds(1);
 
     /// <summary>Completes a task with the first call that failed for good (transient failures are retried).</summary>
     private sealed class FailureListener : ReceiveActor

@@ -57,20 +57,20 @@ public sealed class DemoProcess : IDisposable
         Launch("dotnet", [Binary, .. args], environment, rawOutput: false);
 
     /// <summary>
-    /// Starts <c>brrr-demo</c> with <paramref name="args"/> on a pseudo-terminal (util-linux <c>script</c>), so that its
+    /// Starts <c>brrr-demo</c> with <paramref name="args"/> and extra environment variables on a pseudo-terminal (<c>script</c>), so that its
     /// standard output and error are a terminal; <see cref="Output"/> holds what the terminal showed, carriage returns included.
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>script</c> is not installed.</exception>
-    public static DemoProcess StartInTerminal(params string[] args)
+    public static DemoProcess StartInTerminal(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         const string script = "/usr/bin/script";
         if (!File.Exists(script))
         {
-            throw new InvalidOperationException($"{script} (util-linux) is needed to run brrr-demo on a terminal: apt-get install util-linux");
+            throw new InvalidOperationException($"{script} (Debian's bsdutils, util-linux elsewhere) is needed to run brrr-demo on a terminal");
         }
 
         var command = string.Join(' ', new[] { "dotnet", Binary }.Concat(args).Select(a => $"'{a.Replace("'", "'\\''", StringComparison.Ordinal)}'"));
-        return Launch(script, ["-q", "-e", "-c", command, "/dev/null"], new Dictionary<string, string>(), rawOutput: true);
+        return Launch(script, ["-q", "-e", "-c", command, "/dev/null"], environment, rawOutput: true);
     }
 
     /// <summary>Waits for the process to exit and returns its exit code.</summary>
