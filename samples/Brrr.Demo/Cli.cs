@@ -18,7 +18,7 @@ public static class Cli
           schedule <topic> <task> k=v    schedule a call as a new workflow root
           read <task> k=v                print a stored result (exit 1 when not computed)
           monitor [--topic T]... [--once] [--config FILE]
-                                         live queue depth and in-flight count per topic (topics as for worker)
+                                         live queue depth, in-flight count and dead letters per topic (topics as for worker)
           reset --yes                    drop the DynamoDB table and flush the brrr keys of Redis
         tasks: hello greetee=NAME | fib n=N [salt=S] | lucas n=N [salt=S] | calc_and_print op=fib|lucas n=N [salt=S]
         distributed commands read BRRR_DEMO_REDIS_URL, AWS_ENDPOINT_URL/AWS_REGION, DYNAMODB_TABLE_NAME and

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Brrr.Akka;
 using Brrr.Tasks;
 using StackExchange.Redis;
 
@@ -41,6 +42,7 @@ public static class ClientCommands
     {
         var config = Cli.LoadConfig(options);
         var topics = Cli.WorkerTopics(options, config).Append(Cli.OpsTopic()).Distinct(StringComparer.Ordinal).ToArray();
+        var deadLetterSuffix = BrrrSettings.Create(config).DeadLetterSuffix;
         await using var environment = await DemoEnvironment.ConnectAsync(config);
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -53,7 +55,10 @@ public static class ClientCommands
             foreach (var topic in topics)
             {
                 var stats = await environment.Backends.Queue.GetStatsAsync(topic);
-                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {topic}: waiting {stats.Waiting}, in flight {stats.InFlight}");
+                var deadLetters = deadLetterSuffix.Length == 0
+                    ? ""
+                    : $", dead letters {(await environment.Backends.Queue.GetStatsAsync(DeadLetter.TopicOf(topic, deadLetterSuffix))).Waiting}";
+                Console.WriteLine($"{DateTime.Now:HH:mm:ss} {topic}: waiting {stats.Waiting}, in flight {stats.InFlight}{deadLetters}");
             }
 
             if (options["once"].Any())
@@ -75,7 +80,11 @@ public static class ClientCommands
             return Cli.Fail("reset deletes every brrr record and queued job of this Redis (and the DynamoDB table): pass --yes to confirm");
         }
 
-        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(options));
+        var config = Cli.LoadConfig(options);
+        var deadLetterSuffix = BrrrSettings.Create(config).DeadLetterSuffix;
+        var topics = new[] { DemoTasks.Topic, Cli.OpsTopic() }.Concat(Cli.WorkerTopics(options, config)).Distinct(StringComparer.Ordinal).ToArray();
+        var topicKeys = deadLetterSuffix.Length == 0 ? topics : topics.Concat(topics.Select(t => DeadLetter.TopicOf(t, deadLetterSuffix))).ToArray();
+        await using var environment = await DemoEnvironment.ConnectAsync(config);
         if (environment.Dynamo is { } dynamo)
         {
             await dynamo.DeleteTableAsync();
@@ -87,7 +96,7 @@ public static class ClientCommands
         var database = environment.Redis.Multiplexer.GetDatabase();
         foreach (var server in environment.Redis.Multiplexer.GetServers())
         {
-            foreach (var pattern in new[] { $"{prefix}*", "brrr/count/*", "{*}:brrr:*", DemoTasks.Topic, Cli.OpsTopic() })
+            foreach (var pattern in new[] { $"{prefix}*", "brrr/count/*", "{*}:brrr:*" }.Concat(topicKeys))
             {
                 var keys = new List<RedisKey>();
                 await foreach (var key in server.KeysAsync(pattern: pattern))

@@ -136,6 +136,46 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     }
 
     [Fact]
+    public async Task A_garbage_message_becomes_a_dead_letter_that_monitor_counts_and_reset_flushes_with_the_rest()
+    {
+        var web = StartCluster(useDynamo: false);
+        var cluster = _cleanup.OfType<RedisServer>().Single();
+        var environment = new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = $"redis://127.0.0.1:{cluster.Port}" };
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Configuration);
+        var database = redis.GetDatabase();
+        await _http.PostAsync(web + "/hello?greetee=Dora", null);
+        Assert.Equal("""{"status":"ok","result":"Hello, Dora!"}""", await GetWhenDoneAsync(web + "/hello?greetee=Dora"));
+
+        await database.ListRightPushAsync(DemoTopic, "not a brrr message");
+        await WaitUntilAsync(async () => await database.ListLengthAsync(DemoTopic + ":dead-letters") == 1, TimeSpan.FromSeconds(30));
+        var letter = DeadLetter.Parse((await database.ListGetByIndexAsync(DemoTopic + ":dead-letters", 0)).ToString());
+        Assert.Equal("not a brrr message", letter.Message);
+        Assert.Equal(typeof(ProtocolException).FullName, letter.ErrorType);
+
+        using (var monitor = DemoProcess.Start(environment, "monitor", "--once"))
+        {
+            Assert.Equal(0, await monitor.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"{DemoTopic}: waiting 0, in flight 0, dead letters 1", monitor.Output, StringComparison.Ordinal);
+        }
+
+        using (var refused = DemoProcess.Start(environment, "reset"))
+        {
+            Assert.Equal(2, await refused.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(1, await database.ListLengthAsync(DemoTopic + ":dead-letters"));
+        }
+
+        using (var reset = DemoProcess.Start(environment, "reset", "--yes"))
+        {
+            Assert.Equal(0, await reset.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        Assert.Equal(0, await database.ListLengthAsync(DemoTopic + ":dead-letters"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(web + "/hello?greetee=Dora")).StatusCode);
+        using var read = DemoProcess.Start(environment, "read", "hello", "greetee=Dora");
+        Assert.Equal(1, await read.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task Run_fib_30_on_the_embedded_default_prints_832040_and_exits_0()
     {
         using var run = DemoProcess.Start(new Dictionary<string, string>(), "run", "fib", "n=30");
