@@ -229,6 +229,6 @@ public sealed class RedisServer : IDisposable
             }
         }
 
-        throw new InvalidOperationException("redis-server is not installed (not on PATH, nor in /usr/bin or /usr/local/bin): install Redis 6.2 or later (e.g. `apt-get install redis-server`) or set REDIS_SERVER to its path. The Redis tests need a real server.");
+        throw new InvalidOperationException("redis-server is not installed (not on PATH, nor in /usr/bin or /usr/local/bin): install Redis 7.0 or later (the backends use EXPIRE ... NX and SET ... NX GET; e.g. `apt-get install redis-server`) or set REDIS_SERVER to its path. The Redis tests need a real server.");
     }
 }
