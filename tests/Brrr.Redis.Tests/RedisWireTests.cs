@@ -1,5 +1,5 @@
 using System.Text;
-using Brrr.Contracts;
+using Brrr.Protocol;
 
 namespace Brrr.Redis.Tests;
 
@@ -9,29 +9,50 @@ public sealed class RedisWireTests(RedisFixture redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
+    // PROTOCOL.md §7: ScheduleMessage("rööt", "h").
+    private const string RootWithUmlautsVector = "6c693265363a72c3b6c3b674313a6865";
+
     private static string FreshTopic() => "wire-" + Guid.NewGuid().ToString("N");
 
     [Fact]
     public async Task A_message_pushed_with_a_raw_RPUSH_is_received_unchanged()
     {
         var topic = FreshTopic();
-        await redis.Raw.ListRightPushAsync(topic, "li2e6:rööt1:he");
+        await redis.Raw.ListRightPushAsync(topic, Convert.FromHexString(RootWithUmlautsVector));
         await using var consumer = redis.Brrr.Queue.CreateConsumer(topic);
         var delivery = await consumer.ReceiveAsync(Wait);
         Assert.NotNull(delivery);
         Assert.Equal("li2e6:rööt1:he", delivery.Message);
+        Assert.Equal(new ScheduleMessage("rööt", "h"), ScheduleMessage.FromWire(delivery.Message));
         Assert.False(delivery.Redelivered);
         await consumer.AckAsync(delivery);
     }
 
     [Fact]
-    public async Task What_the_queue_pushes_is_poppable_with_a_raw_LPOP_on_the_topic_key()
+    public async Task What_the_queue_and_put_job_push_is_the_protocol_vector_popped_with_a_raw_LPOP_on_the_topic_key()
     {
         var topic = FreshTopic();
-        await redis.Brrr.Queue.PushAsync(topic, "li2e4:r00t8:c4llh4she");
+        var jobs = new Jobs(redis.Brrr.Cache, redis.Brrr.Queue);
+        Assert.True(jobs.CountsAndPushesAtOnce);
+        await redis.Brrr.Queue.PushAsync(topic, new ScheduleMessage("r00t", "c4llh4sh").ToWire());
+        await jobs.PutAsync(topic, new ScheduleMessage("rööt", "h"));
         await redis.Brrr.Queue.PushAsync(topic, "second");
-        Assert.Equal("li2e4:r00t8:c4llh4she", (string?)await redis.Raw.ListLeftPopAsync(topic));
+
+        byte[]? first = await redis.Raw.ListLeftPopAsync(topic);
+        Assert.Equal("li2e4:r00t8:c4llh4she"u8.ToArray(), first);
+        var decoded = ScheduleMessage.Decode(first);
+        Assert.Equal("r00t", decoded.RootId);
+        Assert.Equal("c4llh4sh", decoded.CallHash);
+
+        byte[]? put = await redis.Raw.ListLeftPopAsync(topic);
+        Assert.NotNull(put);
+        Assert.Equal(RootWithUmlautsVector, Convert.ToHexStringLower(put));
+        decoded = ScheduleMessage.Decode(put);
+        Assert.Equal("rööt", decoded.RootId);
+        Assert.Equal("h", decoded.CallHash);
+
         Assert.Equal("second", (string?)await redis.Raw.ListLeftPopAsync(topic));
+        Assert.True((await redis.Raw.ListLeftPopAsync(topic)).IsNull);
     }
 
     [Fact]
