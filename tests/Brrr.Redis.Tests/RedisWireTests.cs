@@ -56,6 +56,35 @@ public sealed class RedisWireTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_message_that_is_not_UTF_8_is_released_and_acknowledged_by_its_exact_bytes()
+    {
+        var topic = FreshTopic();
+        byte[] garbage = [0xFF, 0xFE, 0x00, 0xC3, 0x28];
+        var consumer = (RedisQueueConsumer)redis.Brrr.Queue.CreateConsumer(topic);
+        await using var _ = consumer;
+        var inFlight = $"{{{topic}}}:brrr:inflight:{consumer.Id}";
+
+        // The first arrives through the blocking move (the topic is empty when the receive starts), the second
+        // through the receive script: both keep the bytes.
+        var receiving = consumer.ReceiveAsync(Wait);
+        await redis.Raw.ListRightPushAsync(topic, garbage);
+        var blocked = await receiving;
+        Assert.NotNull(blocked);
+        Assert.Equal(Encoding.UTF8.GetString(garbage), blocked.Message);
+        await consumer.ReleaseAsync(blocked);
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(inFlight));
+        Assert.Equal(garbage, (byte[]?)await redis.Raw.ListGetByIndexAsync(topic, 0));
+
+        var again = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(again);
+        Assert.True(again.Redelivered);
+        await consumer.AckAsync(again);
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(inFlight));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(topic));
+        Assert.False(await redis.Raw.KeyExistsAsync($"{{{topic}}}:brrr:redelivered"));
+    }
+
+    [Fact]
     public async Task A_received_message_sits_in_the_consumers_in_flight_list_until_acknowledged()
     {
         var topic = FreshTopic();
