@@ -84,7 +84,7 @@ public sealed class RedisBrrr : IAsyncDisposable
             {
                 await Task.WhenAll(Scripts.All.Select(script => script.LoadAsync(server))).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisErrors.IsCommandFailure(e))
             {
                 logger.LogWarning(e, "Could not preload the brrr Lua scripts on {Endpoint}; they are loaded on first use.", endpoint);
             }

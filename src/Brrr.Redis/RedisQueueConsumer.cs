@@ -141,7 +141,12 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
                 }
             }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up: a blocking move still under way stays in _pendingBlock for the next receive.
+            throw;
+        }
+        catch (Exception e) when (RedisErrors.IsCommandFailure(e))
         {
             // The command may have run without us hearing back: check the in-flight list before the next receive.
             _needsReconcile = true;
