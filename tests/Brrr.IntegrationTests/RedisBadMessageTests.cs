@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using System.Text;
 using Akka.Actor;
@@ -6,6 +5,7 @@ using Akka.Configuration;
 using Brrr.Akka;
 using Brrr.Backends;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using Brrr.Contracts.Workloads;
 using Brrr.Protocol;
@@ -42,7 +42,7 @@ public sealed class RedisBadMessageTests
         await raw.ListRightPushAsync(FibTask.Topic, new ScheduleMessage("root-corrupt", corrupt.CallHash).ToWire());
 
         Assert.Equal(new BigInteger(6765), await worker.RunAsync(FibTask.Fib, new FibArgs(20, salt), TimeSpan.FromSeconds(60)));
-        await WaitUntilAsync(() => Task.FromResult(worker.Failures.Count >= 3), "three failures reported");
+        await Eventually.HoldsAsync(() => worker.Failures.Count >= 3, "three failures reported");
         var failures = worker.Failures;
         Assert.Equal(3, failures.Count);
         Assert.Equal(3, worker.Worker.Statistics.Failed);
@@ -57,7 +57,7 @@ public sealed class RedisBadMessageTests
         Assert.StartsWith("call record: ", corrupted.Error.Message, StringComparison.Ordinal);
 
         // Dropped for good: nothing waits in the topic and nothing stays in any consumer's in-flight list.
-        await WaitUntilAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == new QueueStats(FibTask.Topic, 0, 0), "the topic and the in-flight lists empty");
+        await Eventually.HoldsAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == new QueueStats(FibTask.Topic, 0, 0), "the topic and the in-flight lists empty");
         var lists = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]).KeysAsync(pattern: $"{{{FibTask.Topic}}}:brrr:inflight:*");
         await foreach (var list in lists)
         {
@@ -65,19 +65,5 @@ public sealed class RedisBadMessageTests
         }
 
         Assert.Equal(new BigInteger(21), await worker.RunAsync(FibTask.Fib, new FibArgs(8, salt + "-after"), TimeSpan.FromSeconds(60)));
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new TimeoutException($"Not reached within 30 s: {what}.");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }

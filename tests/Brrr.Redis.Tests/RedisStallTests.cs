@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Brrr.Backends;
+using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using StackExchange.Redis;
 
@@ -43,7 +44,7 @@ public sealed class RedisStallTests
 
         // Afterwards the same backends work. A timed-out command may have run late or not at all (StackExchange.Redis
         // may drop the connection it waits on): the message pushed during the stall arrives at most once.
-        await WaitUntilAsync(() => brrr.Store.HasAsync(key), "Redis answers again");
+        await Eventually.HoldsAsync(() => brrr.Store.HasAsync(key), "Redis answers again", notYet: RedisErrors.IsCommandFailure);
         await brrr.Store.SetAsync(key, "after"u8.ToArray());
         Assert.Equal("after"u8.ToArray(), await brrr.Store.GetAsync(key));
         await brrr.Queue.PushAsync(topic, "after");
@@ -61,32 +62,6 @@ public sealed class RedisStallTests
         Assert.Equal(new QueueStats(topic, 0, 0), await brrr.Queue.GetStatsAsync(topic));
 
         // The heartbeat lapsed during the stall (1 s time to live): the consumer's liveness loop must beat again.
-        await WaitUntilAsync(() => brrr.Multiplexer.GetDatabase().KeyExistsAsync($"{{{topic}}}:brrr:heartbeat:{consumer.Id}"), "the consumer's heartbeat is back");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (RedisErrors.IsCommandFailure(e) && clock.Elapsed < Stall * 3)
-            {
-                // Still stalled, or StackExchange.Redis reconnecting: the next try waits until the pause is over.
-            }
-
-            if (clock.Elapsed > Stall * 3)
-            {
-                throw new TimeoutException($"Not reached within {(Stall * 3).TotalSeconds} s: {what}.");
-            }
-
-            await Task.Delay(20);
-        }
+        await Eventually.HoldsAsync(() => brrr.Multiplexer.GetDatabase().KeyExistsAsync($"{{{topic}}}:brrr:heartbeat:{consumer.Id}"), "the consumer's heartbeat is back", notYet: RedisErrors.IsCommandFailure);
     }
 }
