@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Numerics;
 using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Akka;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using Brrr.Contracts.Workloads;
 using Brrr.Redis;
@@ -20,12 +22,14 @@ public sealed class RedisWorkflowTests
         brrr.shutdown-timeout = 2s
         """);
 
+    private static readonly BigInteger Fib60 = BigInteger.Parse("1548008755920", CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task Fib_on_two_worker_systems_over_redis_is_exact()
     {
         using var server = RedisServer.Start();
         await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
-        var backends = new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
+        var backends = Backends(redis);
         using var systemA = ActorSystem.Create("redis-a", WorkerConfig);
         using var systemB = ActorSystem.Create("redis-b", WorkerConfig);
         await using var a = new LocalBrrr(systemA, FibTask.Topics(), backends);
@@ -41,22 +45,47 @@ public sealed class RedisWorkflowTests
     {
         using var server = RedisServer.Start(persistent: true);
         await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
-        var backends = new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
+        var held = new HeldCall(30);
+        var fib = FibTask.Create(held.BeforeRunAsync);
         using var system = ActorSystem.Create("redis-restart", WorkerConfig);
-        await using var worker = new LocalBrrr(system, FibTask.Topics(), backends);
+        await using var worker = new LocalBrrr(system, FibTask.Topics(fib), Backends(redis));
 
-        var run = worker.RunAsync(FibTask.Fib, new FibArgs(60, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(180));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (worker.Worker.Statistics.Executions < 40 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
+        var run = worker.RunAsync(fib, new FibArgs(60, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(180));
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.False(run.IsCompleted, "the workflow was still running when Redis went away");
+        // fib(30) waits at the gate and every fib(n > 30) needs it: the workflow cannot finish before the gate opens,
+        // while the calls below 30 keep Redis busy.
         server.Kill();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Eventually.HoldsAsync(() => !redis.Multiplexer.IsConnected, "the worker's connection noticed that Redis is gone");
+        Assert.False(run.IsCompleted, "the workflow finished although fib(30) was held");
         server.Restart();
+        held.Open();
 
-        Assert.Equal(BigInteger.Parse("1548008755920"), await run);
+        Assert.Equal(Fib60, await run);
+        Assert.Equal(0, worker.Worker.Statistics.Failed);
+    }
+
+    private static BrrrBackends Backends(RedisBrrr redis) => new(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
+
+    /// <summary>Holds the first run of fib(<c>n</c>) at a gate until <see cref="Open"/>.</summary>
+    private sealed class HeldCall(int n)
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _taken;
+
+        /// <summary>Completes when the held run has started.</summary>
+        public Task Reached => _reached.Task;
+
+        public void Open() => _open.TrySetResult();
+
+        public Task BeforeRunAsync(FibArgs args) =>
+            args.N == n && Interlocked.Exchange(ref _taken, 1) == 0 ? HoldAsync() : Task.CompletedTask;
+
+        private async Task HoldAsync()
+        {
+            _reached.TrySetResult();
+            await _open.Task;
+        }
     }
 }
