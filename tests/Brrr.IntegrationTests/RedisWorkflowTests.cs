@@ -3,12 +3,14 @@ using System.Numerics;
 using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Akka;
+using Brrr.Backends;
 using Brrr.Codecs;
 using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using Brrr.Contracts.Workloads;
 using Brrr.Redis;
 using Brrr.TestKit;
+using StackExchange.Redis;
 
 namespace Brrr.IntegrationTests;
 
@@ -63,6 +65,32 @@ public sealed class RedisWorkflowTests
 
         Assert.Equal(Fib60, await run);
         Assert.Equal(0, worker.Worker.Statistics.Failed);
+    }
+
+    [Fact]
+    public async Task A_fib_workflow_keeps_going_through_a_multi_second_redis_stall_and_loses_nothing()
+    {
+        using var server = RedisServer.Start();
+        await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration + ",asyncTimeout=1000" });
+        var held = new HeldCall(30);
+        var fib = FibTask.Create(held.BeforeRunAsync);
+        using var system = ActorSystem.Create("redis-stall", WorkerConfig);
+        await using var worker = new LocalBrrr(system, FibTask.Topics(fib), Backends(redis));
+
+        var run = worker.RunAsync(fib, new FibArgs(60, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(180));
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Redis stalls four times the command timeout; the held call goes on meanwhile, so its store effects meet
+        // the stall, time out, and its message goes back to the queue for a retry.
+        server.Pause(TimeSpan.FromSeconds(4));
+        held.Open();
+
+        Assert.Equal(Fib60, await run);
+        Assert.Contains(worker.Failures, f => f.Released && f.Error is RedisTimeoutException);
+        Assert.DoesNotContain(worker.Failures, f => !f.Released);
+        Assert.Equal(0, worker.Worker.Statistics.Failed);
+        var drained = new QueueStats(FibTask.Topic, 0, 0);
+        await Eventually.HoldsAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == drained, "no message waits or stays in flight");
     }
 
     private static BrrrBackends Backends(RedisBrrr redis) => new(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
