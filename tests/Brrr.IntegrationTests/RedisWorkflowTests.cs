@@ -47,24 +47,16 @@ public sealed class RedisWorkflowTests
     {
         using var server = RedisServer.Start(persistent: true);
         await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
-        var held = new HeldCall(30);
-        var fib = FibTask.Create(held.BeforeRunAsync);
-        using var system = ActorSystem.Create("redis-restart", WorkerConfig);
-        await using var worker = new LocalBrrr(system, FibTask.Topics(fib), Backends(redis));
+        await using var workflow = await HeldFib60.StartAsync(redis, "redis-restart");
 
-        var run = worker.RunAsync(fib, new FibArgs(60, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(180));
-        await held.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-
-        // fib(30) waits at the gate and every fib(n > 30) needs it: the workflow cannot finish before the gate opens,
-        // while the calls below 30 keep Redis busy.
         server.Kill();
         await Eventually.HoldsAsync(() => !redis.Multiplexer.IsConnected, "the worker's connection noticed that Redis is gone");
-        Assert.False(run.IsCompleted, "the workflow finished although fib(30) was held");
+        Assert.False(workflow.Run.IsCompleted, "the workflow finished although fib(30) was held");
         server.Restart();
-        held.Open();
+        workflow.Open();
 
-        Assert.Equal(Fib60, await run);
-        Assert.Equal(0, worker.Worker.Statistics.Failed);
+        Assert.Equal(Fib60, await workflow.Run);
+        Assert.Equal(0, workflow.Worker.Worker.Statistics.Failed);
     }
 
     [Fact]
@@ -72,43 +64,77 @@ public sealed class RedisWorkflowTests
     {
         using var server = RedisServer.Start();
         await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration + ",asyncTimeout=1000" });
-        var held = new HeldCall(30);
-        var fib = FibTask.Create(held.BeforeRunAsync);
-        using var system = ActorSystem.Create("redis-stall", WorkerConfig);
-        await using var worker = new LocalBrrr(system, FibTask.Topics(fib), Backends(redis));
-
-        var run = worker.RunAsync(fib, new FibArgs(60, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(180));
-        await held.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+        await using var workflow = await HeldFib60.StartAsync(redis, "redis-stall");
 
         // Redis stalls four times the command timeout; the held call goes on meanwhile, so its store effects meet
         // the stall, time out, and its message goes back to the queue for a retry.
         server.Pause(TimeSpan.FromSeconds(4));
-        held.Open();
+        workflow.Open();
 
-        Assert.Equal(Fib60, await run);
-        Assert.Contains(worker.Failures, f => f.Released && f.Error is RedisTimeoutException);
-        Assert.DoesNotContain(worker.Failures, f => !f.Released);
-        Assert.Equal(0, worker.Worker.Statistics.Failed);
+        Assert.Equal(Fib60, await workflow.Run);
+        var failures = workflow.Worker.Failures;
+        Assert.Contains(failures, f => f.Released && f.Error is RedisTimeoutException);
+        Assert.DoesNotContain(failures, f => !f.Released);
+        Assert.Equal(0, workflow.Worker.Worker.Statistics.Failed);
         var drained = new QueueStats(FibTask.Topic, 0, 0);
         await Eventually.HoldsAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == drained, "no message waits or stays in flight");
     }
 
     private static BrrrBackends Backends(RedisBrrr redis) => new(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
 
-    /// <summary>Holds the first run of fib(<c>n</c>) at a gate until <see cref="Open"/>.</summary>
-    private sealed class HeldCall(int n)
+    /// <summary>
+    /// fib(60) on a worker in an ActorSystem of its own, whose first run of fib(30) waits at a gate until
+    /// <see cref="Open"/>: every fib(n &gt; 30) needs fib(30), so the workflow provably cannot finish before the gate
+    /// opens, while the calls below 30 keep Redis busy.
+    /// </summary>
+    private sealed class HeldFib60 : IAsyncDisposable
     {
+        private const int HeldN = 30;
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ActorSystem _system;
         private int _taken;
 
-        /// <summary>Completes when the held run has started.</summary>
-        public Task Reached => _reached.Task;
+        private HeldFib60(RedisBrrr redis, string systemName)
+        {
+            var fib = FibTask.Create(BeforeRunAsync);
+            _system = ActorSystem.Create(systemName, WorkerConfig);
+            Worker = new LocalBrrr(_system, FibTask.Topics(fib), Backends(redis));
+            Run = Worker.RunAsync(fib, new FibArgs(60, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(180));
+        }
+
+        public LocalBrrr Worker { get; }
+
+        /// <summary>The workflow's result.</summary>
+        public Task<BigInteger> Run { get; }
+
+        /// <summary>Starts the workflow and returns once fib(30) waits at the gate.</summary>
+        public static async Task<HeldFib60> StartAsync(RedisBrrr redis, string systemName)
+        {
+            var workflow = new HeldFib60(redis, systemName);
+            try
+            {
+                await workflow._reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                return workflow;
+            }
+            catch
+            {
+                await workflow.DisposeAsync();
+                throw;
+            }
+        }
 
         public void Open() => _open.TrySetResult();
 
-        public Task BeforeRunAsync(FibArgs args) =>
-            args.N == n && Interlocked.Exchange(ref _taken, 1) == 0 ? HoldAsync() : Task.CompletedTask;
+        public async ValueTask DisposeAsync()
+        {
+            Open();
+            await Worker.DisposeAsync();
+            _system.Dispose();
+        }
+
+        private Task BeforeRunAsync(FibArgs args) =>
+            args.N == HeldN && Interlocked.Exchange(ref _taken, 1) == 0 ? HoldAsync() : Task.CompletedTask;
 
         private async Task HoldAsync()
         {
