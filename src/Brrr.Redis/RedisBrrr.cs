@@ -7,7 +7,8 @@ namespace Brrr.Redis;
 /// <summary>
 /// The three Redis backends over one shared multiplexer (one per process is enough: it pipelines every
 /// non-blocking command). Create it with <see cref="ConnectAsync"/>; disposing it closes the multiplexer.
-/// Queue consumers open their own blocking connections and close them when disposed.
+/// Queue consumers open their own blocking connections and close them when disposed. Needs Redis 7.0 or later
+/// (<c>EXPIRE ... NX</c>, <c>SET ... NX GET</c>).
 /// </summary>
 public sealed class RedisBrrr : IAsyncDisposable
 {
@@ -83,7 +84,7 @@ public sealed class RedisBrrr : IAsyncDisposable
             {
                 await Task.WhenAll(Scripts.All.Select(script => script.LoadAsync(server))).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisErrors.IsCommandFailure(e))
             {
                 logger.LogWarning(e, "Could not preload the brrr Lua scripts on {Endpoint}; they are loaded on first use.", endpoint);
             }

@@ -87,7 +87,7 @@ internal sealed partial class RedisQueueConsumer
         {
             await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (RedisErrors.IsCommandFailure(e))
         {
             _logger.LogWarning(e, "Could not {What} consumer {Consumer} of topic {Topic}; will try again.", what, _id, Topic);
         }
@@ -142,7 +142,7 @@ internal sealed partial class RedisQueueConsumer
             {
                 await pending.WaitAsync(_settings.BlockTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisErrors.IsCommandFailure(e))
             {
                 _logger.LogDebug(e, "The last blocking receive of consumer {Consumer} failed while it was disposed.", _id);
             }
@@ -154,7 +154,7 @@ internal sealed partial class RedisQueueConsumer
             {
                 await RecoverAsync(Db, _id, force: true).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (RedisErrors.IsCommandFailure(e))
             {
                 _logger.LogWarning(e, "Consumer {Consumer} of topic {Topic} could not give back its messages while disposed; they go back once its heartbeat expires.", _id, Topic);
             }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Brrr.Backends;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -12,6 +13,8 @@ namespace Brrr.Redis;
 /// (a Lua LMOVE when the topic has messages, else a BLMOVE on a connection of its own); acknowledging removes it
 /// there; releasing and disposing move it back to the head of the topic, marked redelivered.
 /// Liveness (heartbeat, recovery of dead consumers) lives in the other part of this class.
+/// A message that is not valid UTF-8 (written by a foreign or broken producer) reads with replacement characters,
+/// but the consumer keeps its exact bytes: acknowledging or releasing it finds it in the in-flight list.
 /// </summary>
 internal sealed partial class RedisQueueConsumer : IQueueConsumer
 {
@@ -29,13 +32,14 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
     private readonly RedisKey _consumersKey;
     private readonly RedisKey _redeliveredKey;
     private readonly Action<RedisQueueConsumer> _onDisposed;
-    private readonly ConcurrentDictionary<QueueDelivery, byte> _held = new(ReferenceEqualityComparer.Instance);
+    // Each held delivery with the exact bytes of its message, which Redis compares when it is settled.
+    private readonly ConcurrentDictionary<QueueDelivery, byte[]> _held = new(ReferenceEqualityComparer.Instance);
 
     private ConnectionMultiplexer? _blocking;
 
     // A blocking move whose caller gave up (cancelled): it may still move a message into the in-flight list,
     // so the next receive waits for it first.
-    private Task<string?>? _pendingBlock;
+    private Task<byte[]?>? _pendingBlock;
 
     // Set when a command failed without a reply: a message may sit in the in-flight list that nobody holds.
     private volatile bool _needsReconcile;
@@ -105,7 +109,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
                     var deliveries = new QueueDelivery[parts.Length / 2];
                     for (var i = 0; i < deliveries.Length; i++)
                     {
-                        deliveries[i] = Hold((string)parts[2 * i]!, (long)parts[(2 * i) + 1] == 1);
+                        deliveries[i] = Hold((byte[])parts[2 * i]!, (long)parts[(2 * i) + 1] == 1);
                     }
 
                     return deliveries;
@@ -137,7 +141,12 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
                 }
             }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller gave up: a blocking move still under way stays in _pendingBlock for the next receive.
+            throw;
+        }
+        catch (Exception e) when (RedisErrors.IsCommandFailure(e))
         {
             // The command may have run without us hearing back: check the in-flight list before the next receive.
             _needsReconcile = true;
@@ -148,10 +157,10 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
 
     public async Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
     {
-        EnsureHeld(delivery);
+        var message = EnsureHeld(delivery);
 
         // Remove from Redis before forgetting it here: reconciliation must never see it in neither place.
-        var removed = await Db.ListRemoveAsync(_inFlightKey, delivery.Message, -1).ConfigureAwait(false);
+        var removed = await Db.ListRemoveAsync(_inFlightKey, message, -1).ConfigureAwait(false);
         _held.TryRemove(delivery, out _);
         if (removed == 0)
         {
@@ -161,8 +170,8 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
 
     public async Task ReleaseAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
     {
-        EnsureHeld(delivery);
-        var released = await ReleaseInRedisAsync(delivery.Message).ConfigureAwait(false);
+        var message = EnsureHeld(delivery);
+        var released = await ReleaseInRedisAsync(message).ConfigureAwait(false);
         _held.TryRemove(delivery, out _);
         if (!released)
         {
@@ -170,42 +179,42 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         }
     }
 
-    private async Task<bool> ReleaseInRedisAsync(string message)
+    private async Task<bool> ReleaseInRedisAsync(byte[] message)
     {
         var result = await Scripts.Release.EvaluateAsync(Db, [_inFlightKey, _topicKey, _redeliveredKey], [message, MarkExpiryMilliseconds]).ConfigureAwait(false);
         return (long)result == 1;
     }
 
-    private void EnsureHeld(QueueDelivery delivery)
+    /// <summary>The exact bytes of a held delivery's message.</summary>
+    private byte[] EnsureHeld(QueueDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        if (!_held.ContainsKey(delivery))
-        {
-            throw new InvalidOperationException($"The delivery of '{delivery.Message}' on topic '{delivery.Topic}' is not held by this consumer (already settled, or received by another consumer?).");
-        }
+        return _held.TryGetValue(delivery, out var message)
+            ? message
+            : throw new InvalidOperationException($"The delivery of '{delivery.Message}' on topic '{delivery.Topic}' is not held by this consumer (already settled, or received by another consumer?).");
     }
 
-    private QueueDelivery Hold(string message, bool redelivered)
+    private QueueDelivery Hold(byte[] message, bool redelivered)
     {
-        var delivery = new QueueDelivery(Topic, message, redelivered);
-        _held.TryAdd(delivery, 0);
+        var delivery = new QueueDelivery(Topic, Encoding.UTF8.GetString(message), redelivered);
+        _held.TryAdd(delivery, message);
         return delivery;
     }
 
     /// <summary>Bookkeeping for a message a blocking move put in the in-flight list.</summary>
-    private async Task<QueueDelivery> ClaimAsync(string message)
+    private async Task<QueueDelivery> ClaimAsync(byte[] message)
     {
         var redelivered = await Scripts.Claimed.EvaluateAsync(Db, [_redeliveredKey, _consumersKey], [message, _id]).ConfigureAwait(false);
         return Hold(message, (long)redelivered == 1);
     }
 
-    private async Task<string?> BlockingMoveAsync(ConnectionMultiplexer connection, TimeSpan block)
+    private async Task<byte[]?> BlockingMoveAsync(ConnectionMultiplexer connection, TimeSpan block)
     {
         var seconds = Math.Max(block.TotalSeconds, MinimumBlock.TotalSeconds).ToString("0.000", CultureInfo.InvariantCulture);
         var result = await connection.GetDatabase(_settings.Database)
             .ExecuteAsync("BLMOVE", _topicKey, _inFlightKey, "LEFT", "RIGHT", seconds)
             .ConfigureAwait(false);
-        return result.IsNull ? null : (string?)result;
+        return result.IsNull ? null : (byte[]?)result;
     }
 
     private async Task<ConnectionMultiplexer> ConnectBlockingAsync()
@@ -255,19 +264,21 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
     /// </summary>
     private async Task ReconcileAsync()
     {
-        var held = _held.Keys.GroupBy(d => d.Message, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        // Messages are told apart by their exact bytes (base64 as the dictionary key), not by their text.
+        var held = _held.Values.GroupBy(Convert.ToBase64String, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var inFlight = await Db.ListRangeAsync(_inFlightKey).ConfigureAwait(false);
         foreach (var value in inFlight)
         {
-            var message = value.ToString();
-            if (held.TryGetValue(message, out var count) && count > 0)
+            var message = (byte[])value!;
+            var key = Convert.ToBase64String(message);
+            if (held.TryGetValue(key, out var count) && count > 0)
             {
-                held[message] = count - 1;
+                held[key] = count - 1;
                 continue;
             }
 
             await ReleaseInRedisAsync(message).ConfigureAwait(false);
-            _logger.LogInformation("Gave back message {Message} of topic {Topic}: consumer {Consumer} lost the reply of the command that moved it.", message, Topic, _id);
+            _logger.LogInformation("Gave back message {Message} of topic {Topic}: consumer {Consumer} lost the reply of the command that moved it.", value.ToString(), Topic, _id);
         }
 
         _needsReconcile = false;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -8,9 +9,11 @@ using Brrr.Contracts.Servers;
 using Brrr.Contracts.Workloads;
 using Brrr.DynamoDb;
 using Brrr.DynamoDb.Hosting;
+using Brrr.Protocol;
 using Brrr.Redis;
 using Brrr.Redis.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Brrr.IntegrationTests;
 
@@ -89,6 +92,26 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
     }
 
     [Fact]
+    public async Task A_hosted_redis_backend_logs_through_the_hosts_logger_factory()
+    {
+        using var server = RedisServer.Start();
+        await using (var seed = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration }))
+        {
+            // A consumer that crashed holding a job: the hosted worker's consumer gives it back and warns.
+            var orphan = JsonCodec.Default.EncodeCall(FibTask.Fib.Name, new FibArgs(5, Guid.NewGuid().ToString("N")));
+            await new BrrrClient(seed.Store, seed.Cache, seed.Queue, JsonCodec.Default).Memory.SetCallAsync(orphan);
+            var raw = seed.Multiplexer.GetDatabase();
+            await raw.SetAddAsync($"{{{FibTask.Topic}}}:brrr:consumers", "crashed");
+            await raw.ListRightPushAsync($"{{{FibTask.Topic}}}:brrr:inflight:crashed", new ScheduleMessage("orphan-root", orphan.CallHash).ToWire());
+        }
+
+        using var logs = new CapturedLogs();
+        Assert.Equal(new BigInteger(6765), await RunHostedAsync(server, o => o.UseRedis(r => r.Configuration = server.Configuration), useDynamo: false, logs: logs));
+        var warning = Assert.Single(logs.Entries, e => e.Category == "Brrr.Redis.RedisQueueConsumer" && e.Level == LogLevel.Warning);
+        Assert.Contains("Consumer crashed of topic it-fib stopped beating: 1 message(s)", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hosted_worker_on_a_redis_queue_and_a_dynamodb_store_computes_fib()
     {
         using var server = RedisServer.Start();
@@ -107,9 +130,16 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
         Assert.Equal(new BigInteger(6765), result);
     }
 
-    private async Task<BigInteger> RunHostedAsync(RedisServer server, Action<BrrrOptions> backends, bool useDynamo, string? table = null)
+    private async Task<BigInteger> RunHostedAsync(RedisServer server, Action<BrrrOptions> backends, bool useDynamo, string? table = null, ILoggerProvider? logs = null)
     {
         using var host = new HostBuilder()
+            .ConfigureLogging(logging =>
+            {
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                }
+            })
             .ConfigureServices(services => services.AddAkka("hosted", builder => builder
                 .AddHocon("akka.loglevel = WARNING\nbrrr.poll-timeout = 200ms", HoconAddMode.Prepend)
                 .WithBrrr(o =>
@@ -146,6 +176,31 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
         finally
         {
             await host.StopAsync();
+        }
+    }
+
+    /// <summary>Keeps every entry logged through the host's logging.</summary>
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> _entries = new();
+
+        public IReadOnlyCollection<(string Category, LogLevel Level, string Message)> Entries => _entries.ToArray();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, ConcurrentQueue<(string, LogLevel, string)> entries) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                entries.Enqueue((category, logLevel, formatter(state, exception)));
         }
     }
 }

@@ -59,8 +59,9 @@ public sealed class RedisCacheTests(RedisFixture redis)
         var ttl = await redis.Raw.KeyTimeToLiveAsync(Jobs.CounterKey(root));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
-        var pushed = await redis.Raw.ListRangeAsync(topic);
-        Assert.Equal([new ScheduleMessage(root, "c1").ToWire(), new ScheduleMessage(root, "c2").ToWire()], pushed.Select(v => v.ToString()));
+        Assert.Equal(new ScheduleMessage(root, "c1"), ScheduleMessage.Decode((byte[]?)await redis.Raw.ListLeftPopAsync(topic)));
+        Assert.Equal(new ScheduleMessage(root, "c2"), ScheduleMessage.Decode((byte[]?)await redis.Raw.ListLeftPopAsync(topic)));
+        Assert.True((await redis.Raw.ListLeftPopAsync(topic)).IsNull);
     }
 
     [Fact]

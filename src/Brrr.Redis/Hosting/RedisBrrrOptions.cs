@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.DependencyInjection;
 using Brrr.Akka;
 using Brrr.Akka.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Brrr.Redis.Hosting;
 
@@ -47,6 +49,7 @@ public static class RedisBrrrHostingExtensions
     /// Uses Redis for the queue and the spawn-limit cache, and for the store unless <paramref name="store"/> is
     /// false (for example when a DynamoDB store is used). The connection is read from <c>brrr.redis</c> when the
     /// ActorSystem starts (with <paramref name="configure"/>'s settings on top) and closed when it terminates.
+    /// The backends log (heartbeat failures, recovered consumers) through the host's <see cref="ILoggerFactory"/>.
     /// </summary>
     public static BrrrOptions UseRedis(this BrrrOptions options, Action<RedisBrrrOptions>? configure = null, bool store = true)
     {
@@ -57,7 +60,10 @@ public static class RedisBrrrHostingExtensions
         options.BackendSteps.Add(async (system, backends) =>
         {
             var redisConfig = system.Settings.Config.GetConfig("brrr.redis") ?? ConfigurationFactory.Empty;
-            var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Create(redisConfig)).ConfigureAwait(false);
+            // Akka.Hosting's own hosted service needs the host's logging, so the factory is always registered.
+            var loggerFactory = DependencyResolver.For(system).Resolver.GetService<ILoggerFactory>()
+                ?? throw new InvalidOperationException("UseRedis found no ILoggerFactory in the host's services; register logging (services.AddLogging()).");
+            var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Create(redisConfig), loggerFactory).ConfigureAwait(false);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "brrr-redis-close", async () =>
             {
                 await redis.DisposeAsync().ConfigureAwait(false);

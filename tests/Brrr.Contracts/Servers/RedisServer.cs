@@ -79,6 +79,22 @@ public sealed class RedisServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stalls the server for <paramref name="duration"/> (<c>CLIENT PAUSE &lt;ms&gt; ALL</c>): it keeps every
+    /// connection open and reads what clients send, but runs no client's command until the pause is over, as a
+    /// server stuck on a slow disk or a long script would. Returns once the pause has begun.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server refused the pause.</exception>
+    public void Pause(TimeSpan duration)
+    {
+        var milliseconds = ((long)duration.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var reply = Send($"CLIENT PAUSE {milliseconds} ALL");
+        if (!reply.StartsWith("+OK", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"redis-server on port {Port} refused CLIENT PAUSE {milliseconds} ALL: {reply.Trim()}");
+        }
+    }
+
     /// <summary>Kills the server if it runs, then starts it again on the same port (and data directory).</summary>
     public void Restart()
     {
@@ -170,21 +186,26 @@ public sealed class RedisServer : IDisposable
     {
         try
         {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, Port);
-            client.ReceiveTimeout = 1000;
-            var stream = client.GetStream();
-            stream.Write("PING\r\n"u8);
-            var buffer = new byte[64];
-            var read = stream.Read(buffer, 0, buffer.Length);
-
             // While it loads its append-only file the server answers -LOADING: not ready yet.
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            return Send("PING").StartsWith("+PONG", StringComparison.Ordinal);
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
             return false;
         }
+    }
+
+    /// <summary>Sends one inline command on a connection of its own and returns the start of the reply.</summary>
+    private string Send(string command)
+    {
+        using var client = new TcpClient();
+        client.Connect(IPAddress.Loopback, Port);
+        client.ReceiveTimeout = 1000;
+        var stream = client.GetStream();
+        stream.Write(Encoding.ASCII.GetBytes(command + "\r\n"));
+        var buffer = new byte[256];
+        var read = stream.Read(buffer, 0, buffer.Length);
+        return Encoding.ASCII.GetString(buffer, 0, read);
     }
 
     private string Output()
@@ -229,6 +250,6 @@ public sealed class RedisServer : IDisposable
             }
         }
 
-        throw new InvalidOperationException("redis-server is not installed (not on PATH, nor in /usr/bin or /usr/local/bin): install Redis 6.2 or later (e.g. `apt-get install redis-server`) or set REDIS_SERVER to its path. The Redis tests need a real server.");
+        throw new InvalidOperationException("redis-server is not installed (not on PATH, nor in /usr/bin or /usr/local/bin): install Redis 7.0 or later (the backends use EXPIRE ... NX and SET ... NX GET; e.g. `apt-get install redis-server`) or set REDIS_SERVER to its path. The Redis tests need a real server.");
     }
 }

@@ -13,17 +13,30 @@ public static class FibTask
     public const string Topic = "it-fib";
 
     /// <summary>fib(n) = fib(n-1) + fib(n-2), both children gathered.</summary>
-    public static readonly BrrrTask<FibArgs, BigInteger> Fib = BrrrTask.Create<FibArgs, BigInteger>("fib", async (ctx, a) =>
+    public static readonly BrrrTask<FibArgs, BigInteger> Fib = Create(_ => Task.CompletedTask);
+
+    /// <summary>
+    /// The same fib (same task name, so the same call hashes) awaiting <paramref name="beforeRun"/> at the start of
+    /// every run: a test holds a chosen call there.
+    /// </summary>
+    public static BrrrTask<FibArgs, BigInteger> Create(Func<FibArgs, Task> beforeRun)
     {
-        if (a.N < 2)
+        ArgumentNullException.ThrowIfNull(beforeRun);
+        BrrrTask<FibArgs, BigInteger>? fib = null;
+        fib = BrrrTask.Create<FibArgs, BigInteger>("fib", async (ctx, a) =>
         {
-            return a.N;
-        }
+            await beforeRun(a);
+            if (a.N < 2)
+            {
+                return a.N;
+            }
 
-        var parts = await ctx.Gather(ctx.Call(Fib!, a with { N = a.N - 1 }), ctx.Call(Fib!, a with { N = a.N - 2 }));
-        return parts[0] + parts[1];
-    });
+            var parts = await ctx.Gather(ctx.Call(fib!, a with { N = a.N - 1 }), ctx.Call(fib!, a with { N = a.N - 2 }));
+            return parts[0] + parts[1];
+        });
+        return fib;
+    }
 
-    /// <summary>The topic → tasks map a worker serving the workload needs.</summary>
-    public static Dictionary<string, TaskSet> Topics() => new() { [Topic] = new TaskSet(Fib) };
+    /// <summary>The topic → tasks map a worker serving the workload needs; <paramref name="fib"/> defaults to <see cref="Fib"/>.</summary>
+    public static Dictionary<string, TaskSet> Topics(BrrrTask<FibArgs, BigInteger>? fib = null) => new() { [Topic] = new TaskSet(fib ?? Fib) };
 }

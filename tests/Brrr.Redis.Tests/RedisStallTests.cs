@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Brrr.Backends;
+using Brrr.Contracts;
+using Brrr.Contracts.Servers;
+using StackExchange.Redis;
+
+namespace Brrr.Redis.Tests;
+
+/// <summary>Redis stalls (CLIENT PAUSE on a server of the test's own): commands time out clearly, then work again.</summary>
+public sealed class RedisStallTests
+{
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(4);
+
+    [Fact]
+    public async Task Commands_on_a_stalled_redis_fail_with_a_timeout_naming_the_command_before_the_stall_ends_and_work_again_after_it()
+    {
+        using var server = RedisServer.Start();
+        await using var brrr = await RedisBrrr.ConnectAsync(RedisFixture.FastSettings(server.Configuration + ",asyncTimeout=500"));
+        var key = MemKey.ValueOf("stall-" + Guid.NewGuid().ToString("N"));
+        var topic = "stall-" + Guid.NewGuid().ToString("N");
+        var consumer = (RedisQueueConsumer)brrr.Queue.CreateConsumer(topic);
+        await using var _ = consumer;
+        await brrr.Store.SetAsync(key, "before"u8.ToArray());
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.FromMilliseconds(50)));
+
+        server.Pause(Stall);
+        var clock = Stopwatch.StartNew();
+        (string[] Commands, Task Operation)[] stalled =
+        [
+            (["GET"], brrr.Store.GetAsync(key)),
+            (["EVALSHA"], brrr.Store.CompareAndSetAsync(key, "cas"u8.ToArray(), "before"u8.ToArray())),
+            (["INCR", "EXPIRE"], brrr.Cache.IncrAsync("brrr/count/" + topic)),
+            (["RPUSH"], brrr.Queue.PushAsync(topic, "pushed-while-stalled")),
+            (["EVALSHA"], consumer.ReceiveAsync(TimeSpan.FromSeconds(1))),
+        ];
+        foreach (var (commands, operation) in stalled)
+        {
+            var error = await Assert.ThrowsAsync<RedisTimeoutException>(() => operation);
+            Assert.Contains("timeout is 500ms", error.Message, StringComparison.Ordinal);
+            Assert.Contains(commands, command => error.Message.Contains($"command={command},", StringComparison.Ordinal));
+        }
+
+        Assert.True(clock.Elapsed < Stall, $"the commands failed only after {clock.Elapsed.TotalSeconds:0.0} s, not before the {Stall.TotalSeconds} s stall ended");
+
+        // Afterwards the same backends work. A timed-out command may have run late or not at all (StackExchange.Redis
+        // may drop the connection it waits on): the message pushed during the stall arrives at most once.
+        await Eventually.HoldsAsync(() => brrr.Store.HasAsync(key), "Redis answers again", notYet: RedisErrors.IsCommandFailure);
+        await brrr.Store.SetAsync(key, "after"u8.ToArray());
+        Assert.Equal("after"u8.ToArray(), await brrr.Store.GetAsync(key));
+        await brrr.Queue.PushAsync(topic, "after");
+        var received = new List<string>();
+        while (!received.Contains("after"))
+        {
+            var delivery = await consumer.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(delivery);
+            received.Add(delivery.Message);
+            await consumer.AckAsync(delivery);
+        }
+
+        Assert.Subset(new HashSet<string> { "pushed-while-stalled", "after" }, received.ToHashSet());
+        Assert.Equal(received.Count, received.Distinct().Count());
+        Assert.Equal(new QueueStats(topic, 0, 0), await brrr.Queue.GetStatsAsync(topic));
+
+        // The heartbeat lapsed during the stall (1 s time to live): the consumer's liveness loop must beat again.
+        await Eventually.HoldsAsync(() => brrr.Multiplexer.GetDatabase().KeyExistsAsync($"{{{topic}}}:brrr:heartbeat:{consumer.Id}"), "the consumer's heartbeat is back", notYet: RedisErrors.IsCommandFailure);
+    }
+}
