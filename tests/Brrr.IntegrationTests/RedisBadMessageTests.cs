@@ -21,7 +21,7 @@ public sealed class RedisBadMessageTests
     private static readonly Config WorkerConfig = ConfigurationFactory.ParseString("akka.loglevel = OFF\nbrrr.poll-timeout = 200ms");
 
     [Fact]
-    public async Task Garbage_a_foreign_record_and_a_corrupt_call_record_are_reported_and_dropped_while_valid_jobs_complete()
+    public async Task Garbage_a_foreign_record_and_a_corrupt_call_record_are_reported_and_dead_lettered_while_valid_jobs_complete()
     {
         using var server = RedisServer.Start();
         await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
@@ -56,7 +56,15 @@ public sealed class RedisBadMessageTests
         Assert.Equal("root-corrupt", corrupted.RootId);
         Assert.StartsWith("call record: ", corrupted.Error.Message, StringComparison.Ordinal);
 
-        // Dropped for good: nothing waits in the topic and nothing stays in any consumer's in-flight list.
+        // Kept, not lost: each waits verbatim (as far as text can hold it) with its error in the topic's dead-letter list.
+        var deadLetters = FibTask.Topic + ":dead-letters";
+        Assert.All(failures, f => Assert.Equal(deadLetters, f.DeadLetterTopic));
+        var letters = (await raw.ListRangeAsync(deadLetters)).Select(l => DeadLetter.Parse(l.ToString())).ToArray();
+        Assert.Equal(failures.Select(f => f.Message).Order(StringComparer.Ordinal), letters.Select(l => l.Message).Order(StringComparer.Ordinal));
+        Assert.All(letters, l => Assert.Equal(typeof(ProtocolException).FullName, l.ErrorType));
+        Assert.Equal("root-corrupt", Assert.Single(letters, l => l.CallHash == corrupt.CallHash).RootId);
+
+        // Settled for good: nothing waits in the topic and nothing stays in any consumer's in-flight list.
         await Eventually.HoldsAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == new QueueStats(FibTask.Topic, 0, 0), "the topic and the in-flight lists empty");
         var lists = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]).KeysAsync(pattern: $"{{{FibTask.Topic}}}:brrr:inflight:*");
         await foreach (var list in lists)
