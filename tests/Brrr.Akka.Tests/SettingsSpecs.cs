@@ -85,7 +85,9 @@ public sealed class SettingsSpecs
     {
         var example = Path.Combine(Contracts.RepositoryRoot.Find(), "hocon", "brrr.conf");
         var settings = BrrrSettings.Create(ConfigurationFactory.ParseString(File.ReadAllText(example)));
-        Assert.Equal(new TopicSettings(32, 4), settings.ForTopic("brrr-cs-demo"));
+        Assert.Equal(new TopicSettings(128, 4), settings.ForTopic("brrr-cs-demo"));
+        Assert.Equal(new TopicSettings(64, 1), settings.TopicDefaults);
+        Assert.Equal((3, ":dead-letters"), (settings.TaskAttempts, settings.DeadLetterSuffix));
     }
 
     [Fact]
