@@ -23,9 +23,28 @@ internal sealed class RunProbe
     private readonly ConcurrentDictionary<string, long> _childReturned = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _pendingRoots = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _allRootsDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<long> _samples = new(capacity: 1 << 16);
+    private readonly List<long> _samples;
+    private readonly bool _timing;
     private long _rootReturns;
     private int _timed;
+
+    /// <summary>A probe that times children and counts root returns.</summary>
+    public RunProbe()
+        : this(timing: true)
+    {
+    }
+
+    private RunProbe(bool timing)
+    {
+        _timing = timing;
+        _samples = new List<long>(timing ? 1 << 16 : 0);
+    }
+
+    /// <summary>
+    /// A probe for a worker process, whose clock the bench cannot compare with its own: it times nothing, so the
+    /// worker's memory holds no samples however many calls the session runs.
+    /// </summary>
+    public static RunProbe Untimed() => new(timing: false);
 
     /// <summary>The most children whose return is waiting in the map for a parent to see it.</summary>
     public const int MaxTimedChildren = 4096;
@@ -49,7 +68,7 @@ internal sealed class RunProbe
 
     public void ChildReturning(string key)
     {
-        if (Volatile.Read(ref _timed) < MaxTimedChildren && _childReturned.TryAdd(key, Stopwatch.GetTimestamp()))
+        if (_timing && Volatile.Read(ref _timed) < MaxTimedChildren && _childReturned.TryAdd(key, Stopwatch.GetTimestamp()))
         {
             Interlocked.Increment(ref _timed);
         }

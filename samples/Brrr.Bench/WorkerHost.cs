@@ -19,7 +19,7 @@ internal static class WorkerHost
         var protocol = Console.Out;
         Console.SetOut(Console.Error);
         await using var session = await BenchBackends.StartAsync(o).ConfigureAwait(false);
-        var workload = BenchRun.CreateWorkload(o, new RunProbe());
+        var workload = BenchRun.CreateWorkload(o, RunProbe.Untimed());
         var config = ConfigurationFactory.ParseString(o.WorkerHocon());
         while (await ReadLineAsync().ConfigureAwait(false) is { } command)
         {

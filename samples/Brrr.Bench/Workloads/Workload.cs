@@ -8,7 +8,7 @@ namespace Brrr.Bench.Workloads;
 /// </summary>
 internal abstract class Workload(RunProbe probe)
 {
-    /// <summary>Where the tasks report root returns and child→parent timings; in a worker process, a probe nobody reads.</summary>
+    /// <summary>Where the tasks report root returns and child→parent timings; in a worker process, an untimed probe (<see cref="RunProbe.Untimed"/>).</summary>
     protected RunProbe Probe { get; } = probe;
 
     public abstract string Name { get; }
