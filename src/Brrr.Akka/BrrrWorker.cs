@@ -46,8 +46,8 @@ public sealed class BrrrWorker : IAsyncDisposable
         {
             var topicSettings = settings.ForTopic(topic);
             var consumer = backends.Queue.CreateConsumer(topic);
-            var inFlight = new InFlight();
-            var context = new TopicContext(this, topic, CountingTask.Wrap(tasks, Statistics), topicSettings, consumer,
+            var inFlight = new InFlight(topic);
+            var context = new TopicContext(this, topic, CountingTask.Wrap(tasks, Statistics, topic), topicSettings, consumer,
                 new Settlement(consumer, backends.Queue, settings, _log, inFlight), inFlight);
             var actorTopic = Uri.EscapeDataString(topic).Replace("%", "~", StringComparison.Ordinal);
             var runners = Enumerable.Range(0, topicSettings.Parallelism)

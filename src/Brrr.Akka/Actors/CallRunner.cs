@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Brrr.Backends;
@@ -50,29 +51,39 @@ internal sealed class CallRunner : ReceiveActor
     private async Task HandleAsync(QueueDelivery delivery)
     {
         var worker = _topic.Worker;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = BrrrDiagnostics.Source.StartActivity("brrr.call", ActivityKind.Consumer);
+        activity?.SetTag("messaging.destination.name", delivery.Topic);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(worker.Aborting);
         timeout.CancelAfter(worker.Settings.CallTimeout);
         LoadedCall? loaded = null;
         try
         {
             loaded = await worker.Processor.LoadAsync(delivery, timeout.Token).ConfigureAwait(false);
+            activity?.SetTag("brrr.task", loaded.Call.TaskName).SetTag("brrr.call_hash", loaded.Call.CallHash).SetTag("brrr.root_id", loaded.Message.RootId);
             var outcome = await worker.Processor.RunAsync(loaded, _topic.Tasks, timeout.Token).ConfigureAwait(false);
-            await ApplyAsync(loaded, outcome).ConfigureAwait(false);
+            var handled = await ApplyAsync(loaded, outcome).ConfigureAwait(false);
             await _topic.Settlement.AckAsync(delivery, worker.Aborting).ConfigureAwait(false);
+            activity?.SetTag("brrr.outcome", handled);
+            BrrrDiagnostics.Handled(delivery.Topic, handled, started);
         }
         catch (Exception e)
         {
-            await FailAsync(delivery, loaded, e).ConfigureAwait(false);
+            var handled = await FailAsync(delivery, loaded, e).ConfigureAwait(false);
+            activity?.SetTag("brrr.outcome", handled).SetStatus(ActivityStatusCode.Error, e.Message);
+            activity?.AddException(e);
+            BrrrDiagnostics.Handled(delivery.Topic, handled, started);
         }
     }
 
-    private async Task ApplyAsync(LoadedCall loaded, CallOutcome outcome)
+    /// <summary>Applies the outcome's store effects; returns the outcome's name for <see cref="BrrrDiagnostics"/>.</summary>
+    private async Task<string> ApplyAsync(LoadedCall loaded, CallOutcome outcome)
     {
         var worker = _topic.Worker;
         if (outcome is CallStillWaiting)
         {
             worker.Statistics.CountSkipped();
-            return;
+            return "skipped";
         }
 
         Task<Exception?>[] effects;
@@ -114,10 +125,14 @@ internal sealed class CallRunner : ReceiveActor
         if (outcome is CallDeferred waiting)
         {
             worker.Processor.RegisteredWaiting(loaded, waiting.Children);
+            return "deferred";
         }
+
+        return ((CallCompleted)outcome).AlreadyStored ? "skipped" : "completed";
     }
 
-    private async Task FailAsync(QueueDelivery delivery, LoadedCall? loaded, Exception error)
+    /// <summary>Releases or dead-letters the message of a failed call; returns <c>released</c> or <c>failed</c>.</summary>
+    private async Task<string> FailAsync(QueueDelivery delivery, LoadedCall? loaded, Exception error)
     {
         var worker = _topic.Worker;
         var settings = worker.Settings;
@@ -169,6 +184,8 @@ internal sealed class CallRunner : ReceiveActor
         {
             _events.Publish(new CallFailed(delivery.Topic, delivery.Message, rootId, callHash, taskName, error, !permanent, attempt, deadLetterTopic));
         }
+
+        return permanent ? "failed" : "released";
     }
 
     private static bool IsPermanent(Exception error) => error is ProtocolException or TaskNotFoundException or CallNotFoundException
