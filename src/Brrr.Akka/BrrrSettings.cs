@@ -36,6 +36,9 @@ public sealed record BrrrSettings
     /// <summary>Child values, call records and deferred calls' missing children kept in memory per worker (<c>brrr.value-cache-size</c>, a count of each).</summary>
     public required int ValueCacheSize { get; init; }
 
+    /// <summary>The dispatcher (a config path) of a worker's actors and streams (<c>brrr.dispatcher</c>).</summary>
+    public required string Dispatcher { get; init; }
+
     /// <summary>Registrar actors per worker (<c>brrr.registrars</c>).</summary>
     public required int Registrars { get; init; }
 
@@ -80,6 +83,7 @@ public sealed record BrrrSettings
             TaskAttempts = (int)AtLeast(brrr.GetInt("task-attempts"), 1, "brrr.task-attempts"),
             DeadLetterSuffix = brrr.GetString("dead-letter-suffix") ?? "",
             ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
+            Dispatcher = NotEmpty(brrr.GetString("dispatcher"), "brrr.dispatcher"),
             Registrars = (int)AtLeast(brrr.GetInt("registrars"), 1, "brrr.registrars"),
             Returners = (int)AtLeast(brrr.GetInt("returners"), 1, "brrr.returners"),
             TopicDefaults = defaults,
@@ -92,6 +96,9 @@ public sealed record BrrrSettings
 
     internal static long AtLeast(long value, long min, string key) =>
         value >= min ? value : throw new ConfigurationException($"{key} must be >= {min}, got {value}");
+
+    private static string NotEmpty(string? value, string key) =>
+        !string.IsNullOrWhiteSpace(value) ? value : throw new ConfigurationException($"{key} must name a dispatcher (a config path), got '{value}'");
 
     private static TimeSpan Positive(TimeSpan value, string key) =>
         value > TimeSpan.Zero ? value : throw new ConfigurationException($"{key} must be > 0, got {value}");

@@ -36,12 +36,12 @@ public sealed class BrrrWorker : IAsyncDisposable
             new BoundedCache<string[]>(settings.ValueCacheSize));
         Client = backends.CreateClient(settings.SpawnLimit);
         _registrars = system.ActorOf(
-            EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithRouter(new ConsistentHashingPool(settings.Registrars)),
+            EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithDispatcher(settings.Dispatcher).WithRouter(new ConsistentHashingPool(settings.Registrars)),
             $"brrr-{name}-registrars");
         _returners = system.ActorOf(
-            EffectsActor.Props(w => ApplyReturn((ReturnValue)w)).WithRouter(new ConsistentHashingPool(settings.Returners)),
+            EffectsActor.Props(w => ApplyReturn((ReturnValue)w)).WithDispatcher(settings.Dispatcher).WithRouter(new ConsistentHashingPool(settings.Returners)),
             $"brrr-{name}-returners");
-        var materializer = system.Materializer(namePrefix: $"brrr-{name}");
+        var materializer = system.Materializer(ActorMaterializerSettings.Create(system).WithDispatcher(settings.Dispatcher), $"brrr-{name}");
         foreach (var (topic, tasks) in topics)
         {
             var topicSettings = settings.ForTopic(topic);
@@ -51,7 +51,7 @@ public sealed class BrrrWorker : IAsyncDisposable
                 new Settlement(consumer, backends.Queue, settings, _log, inFlight), inFlight);
             var actorTopic = Uri.EscapeDataString(topic).Replace("%", "~", StringComparison.Ordinal);
             var runners = Enumerable.Range(0, topicSettings.Parallelism)
-                .Select(i => system.ActorOf(CallRunner.Props(context), $"brrr-{name}-runner-{actorTopic}-{i}"))
+                .Select(i => system.ActorOf(CallRunner.Props(context).WithDispatcher(settings.Dispatcher), $"brrr-{name}-runner-{actorTopic}-{i}"))
                 .ToArray();
             _topics.Add((context, TopicPipeline.Start(context, runners, materializer, _log), runners));
             _log.Info("brrr: worker {0} serves topic {1} with tasks [{2}], parallelism {3}", name, topic, string.Join(", ", tasks.Names), topicSettings.Parallelism);

@@ -23,6 +23,7 @@ public sealed class SettingsSpecs
             TaskAttempts = 5,
             DeadLetterSuffix = ".failed",
             ValueCacheSize = 7,
+            Dispatcher = "my-dispatcher",
             Registrars = 4,
             Returners = 5,
             DefaultParallelism = 3,
@@ -41,6 +42,7 @@ public sealed class SettingsSpecs
               task-attempts = 5
               dead-letter-suffix = ".failed"
               value-cache-size = 7
+              dispatcher = my-dispatcher
               registrars = 4
               returners = 5
               topic-defaults { parallelism = 3, prefetch = 0 }
@@ -73,6 +75,7 @@ public sealed class SettingsSpecs
     [InlineData("brrr.poll-timeout = 0s", "brrr.poll-timeout must be > 0")]
     [InlineData("brrr.registrars = 0", "brrr.registrars must be >= 1, got 0")]
     [InlineData("brrr.task-attempts = 0", "brrr.task-attempts must be >= 1, got 0")]
+    [InlineData("brrr.dispatcher = \"\"", "brrr.dispatcher must name a dispatcher")]
     [InlineData("brrr.value-cache-size = -1", "brrr.value-cache-size must be >= 0, got -1")]
     public void A_bad_key_is_named_in_the_error(string hocon, string message)
     {
@@ -125,6 +128,6 @@ public sealed class SettingsSpecs
     }
 
     private static string Describe(BrrrSettings s) =>
-        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Registrars} {s.Returners} {s.TopicDefaults} "
+        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Dispatcher} {s.Registrars} {s.Returners} {s.TopicDefaults} "
         + string.Join(";", s.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
 }

@@ -32,6 +32,9 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.value-cache-size</c>: child values, call records and deferred calls' missing children kept in memory per worker (a count of each; 0 = off).</summary>
     public int? ValueCacheSize { get; set; }
 
+    /// <summary><c>brrr.dispatcher</c>: the dispatcher (a config path) of the worker's actors and streams.</summary>
+    public string? Dispatcher { get; set; }
+
     /// <summary><c>brrr.registrars</c>: registrar actors per worker.</summary>
     public int? Registrars { get; set; }
 
@@ -82,6 +85,7 @@ public sealed class BrrrOptions
             .Set("brrr.task-attempts", TaskAttempts)
             .Set("brrr.dead-letter-suffix", DeadLetterSuffix)
             .Set("brrr.value-cache-size", ValueCacheSize)
+            .Set("brrr.dispatcher", Dispatcher)
             .Set("brrr.registrars", Registrars)
             .Set("brrr.returners", Returners)
             .Set("brrr.topic-defaults.parallelism", DefaultParallelism)
