@@ -11,12 +11,7 @@ internal static class BatchBackoff
     private static readonly TimeSpan s_cap = TimeSpan.FromSeconds(20);
 
     /// <summary>The longest wait before retry number <paramref name="retry"/> (1-based).</summary>
-    public static TimeSpan Ceiling(int retry)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
-        var ceiling = s_base * Math.Pow(2, Math.Min(retry - 1, 16));
-        return ceiling < s_cap ? ceiling : s_cap;
-    }
+    public static TimeSpan Ceiling(int retry) => Backoff.ForRetry(retry, s_base, s_cap);
 
     /// <summary>The wait before retry number <paramref name="retry"/> (1-based): between zero and <see cref="Ceiling"/>.</summary>
     public static TimeSpan Delay(int retry) => Ceiling(retry) * Random.Shared.NextDouble();

@@ -12,10 +12,5 @@ internal static class CallReadBackoff
     private static readonly TimeSpan s_cap = TimeSpan.FromMilliseconds(300);
 
     /// <summary>The wait before retry number <paramref name="retry"/> (1-based).</summary>
-    public static TimeSpan Delay(int retry)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(retry, 1);
-        var delay = s_base * Math.Pow(2, Math.Min(retry - 1, 16));
-        return delay < s_cap ? delay : s_cap;
-    }
+    public static TimeSpan Delay(int retry) => Backoff.ForRetry(retry, s_base, s_cap);
 }

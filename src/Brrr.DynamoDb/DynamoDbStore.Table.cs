@@ -131,7 +131,7 @@ public sealed partial class DynamoDbStore
         }
 
         await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
-        return poll * 2 < s_longestPoll ? poll * 2 : s_longestPoll;
+        return Backoff.Next(poll, s_longestPoll);
     }
 
     private void CheckKeySchema(TableDescription table)

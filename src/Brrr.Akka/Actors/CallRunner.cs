@@ -172,7 +172,7 @@ internal sealed class CallRunner : ReceiveActor
             }
             else
             {
-                await Task.Delay(Backoff.ForAttempt(attempt, settings.RetryBackoffMin, settings.RetryBackoffMax), worker.Aborting).ConfigureAwait(false);
+                await Task.Delay(Backoff.ForRetry(attempt, settings.RetryBackoffMin, settings.RetryBackoffMax), worker.Aborting).ConfigureAwait(false);
                 await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
             }
         }

@@ -44,21 +44,3 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
         }
     }
 }
-
-/// <summary>Doubling backoff with a cap.</summary>
-internal static class Backoff
-{
-    public static TimeSpan Next(TimeSpan current, TimeSpan max) => current * 2 < max ? current * 2 : max;
-
-    /// <summary>The wait before retry number <paramref name="attempt"/> (1 = the first retry): min, doubling, capped at max.</summary>
-    public static TimeSpan ForAttempt(int attempt, TimeSpan min, TimeSpan max)
-    {
-        var wait = min;
-        for (var i = 1; i < attempt && wait < max; i++)
-        {
-            wait = Next(wait, max);
-        }
-
-        return wait;
-    }
-}

@@ -97,12 +97,7 @@ public static class StoreSteps
     }
 
     /// <summary>Wait number <paramref name="wait"/> (1-based) between two rounds of <see cref="GetOrSetNewValueAsync"/>.</summary>
-    internal static TimeSpan LaggingReadDelay(int wait)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(wait, 1);
-        var delay = s_laggingReadBase * Math.Pow(2, Math.Min(wait - 1, 16));
-        return delay < s_laggingReadCap ? delay : s_laggingReadCap;
-    }
+    internal static TimeSpan LaggingReadDelay(int wait) => Backoff.ForRetry(wait, s_laggingReadBase, s_laggingReadCap);
 
     /// <summary><see cref="IStore.SetThenGetAsync"/> as a write, then a read.</summary>
     public static async Task<byte[]?> SetThenGetAsync(IStore store, MemKey setKey, byte[] value, MemKey getKey, CancellationToken cancellationToken = default)
