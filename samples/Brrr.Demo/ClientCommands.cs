@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Brrr.Akka;
+using Brrr.Redis;
 using Brrr.Tasks;
 using StackExchange.Redis;
 
@@ -44,6 +45,14 @@ public static class ClientCommands
         var topics = Cli.WorkerTopics(options, config).Append(Cli.OpsTopic()).Distinct(StringComparer.Ordinal).ToArray();
         var deadLetterSuffix = BrrrSettings.Create(config).DeadLetterSuffix;
         await using var environment = await DemoEnvironment.ConnectAsync(config);
+        foreach (var topic in topics)
+        {
+            if (await environment.Redis.Queue.FindLayoutMismatchAsync(topic) is { } mismatch)
+            {
+                Console.Error.WriteLine($"brrr-demo: warning: {mismatch}");
+            }
+        }
+
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -72,7 +81,10 @@ public static class ClientCommands
         return 0;
     }
 
-    /// <summary>Drops the DynamoDB table and deletes brrr's keys and the demo topics in Redis; needs --yes.</summary>
+    /// <summary>
+    /// Drops the DynamoDB table and deletes brrr's keys in Redis: the store, the spawn counters and the demo topics
+    /// (with their dead letters and bookkeeping) of both Redis layouts; needs --yes.
+    /// </summary>
     public static async Task<int> ResetAsync(ILookup<string, string> options)
     {
         if (!options["yes"].Any())
@@ -96,7 +108,11 @@ public static class ClientCommands
         var database = environment.Redis.Multiplexer.GetDatabase();
         foreach (var server in environment.Redis.Multiplexer.GetServers())
         {
-            foreach (var pattern in new[] { $"{prefix}*", "brrr/count/*", "{*}:brrr:*" }.Concat(topicKeys))
+            var layouts = Enum.GetValues<RedisLayout>();
+            var patterns = new[] { $"{prefix}*", $"{{*}}:{prefix}*" }
+                .Concat(layouts.Select(layout => layout.SpawnCounterPattern()))
+                .Concat(layouts.SelectMany(layout => topicKeys.Select(topic => layout.TopicList(topic))));
+            foreach (var pattern in patterns)
             {
                 var keys = new List<RedisKey>();
                 await foreach (var key in server.KeysAsync(pattern: pattern))

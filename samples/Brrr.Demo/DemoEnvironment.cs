@@ -4,13 +4,18 @@ using Brrr.Backends;
 using Brrr.Codecs;
 using Brrr.DynamoDb;
 using Brrr.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Brrr.Demo;
 
 /// <summary>
 /// The distributed backends, from the same environment variables as the reference brrr demo:
 /// <c>BRRR_DEMO_REDIS_URL</c> (queue, cache, and the store unless DynamoDB is configured), <c>AWS_ENDPOINT_URL</c>
-/// or <c>AWS_REGION</c> (DynamoDB store; credentials from the AWS chain), <c>DYNAMODB_TABLE_NAME</c> (default brrr).
+/// or <c>AWS_REGION</c> (DynamoDB store; credentials from the AWS chain), <c>DYNAMODB_TABLE_NAME</c> (default brrr),
+/// and <c>BRRR_DEMO_REDIS_LAYOUT</c> (<c>current</c> or <c>legacy</c>: the Redis key names of the fleet's reference
+/// workers, over <c>brrr.redis.layout</c>).
 /// </summary>
 public sealed class DemoEnvironment : IAsyncDisposable
 {
@@ -19,11 +24,13 @@ public sealed class DemoEnvironment : IAsyncDisposable
 
     private readonly RedisBrrr _redis;
     private readonly DynamoDbStore? _dynamo;
+    private readonly ILoggerFactory _loggerFactory;
 
-    private DemoEnvironment(RedisBrrr redis, DynamoDbStore? dynamo)
+    private DemoEnvironment(RedisBrrr redis, DynamoDbStore? dynamo, ILoggerFactory loggerFactory)
     {
         _redis = redis;
         _dynamo = dynamo;
+        _loggerFactory = loggerFactory;
         Backends = new BrrrBackends((IStore?)dynamo ?? redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
     }
 
@@ -50,19 +57,27 @@ public sealed class DemoEnvironment : IAsyncDisposable
         }
 
         var settings = RedisBrrrSettings.Create(config.GetConfig("brrr.redis") ?? ConfigurationFactory.Empty) with { Configuration = RedisConfiguration(url) };
+        if (Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_LAYOUT") is { Length: > 0 } layout)
+        {
+            settings = settings with { Layout = RedisBrrrSettings.ParseLayout(layout) };
+        }
+
+        var loggerFactory = CreateLoggerFactory();
         RedisBrrr redis;
         try
         {
-            redis = await RedisBrrr.ConnectAsync(settings).ConfigureAwait(false);
+            redis = await RedisBrrr.ConnectAsync(settings, loggerFactory).ConfigureAwait(false);
         }
         catch (StackExchange.Redis.RedisException e)
         {
+            loggerFactory.Dispose();
             throw new ArgumentException($"cannot reach Redis at {url} ({e.Message}): " + NeedRedis, e);
         }
 
         if (!redis.Multiplexer.IsConnected)
         {
             await redis.DisposeAsync().ConfigureAwait(false);
+            loggerFactory.Dispose();
             throw new ArgumentException($"cannot reach Redis at {url}: " + NeedRedis);
         }
 
@@ -74,8 +89,23 @@ public sealed class DemoEnvironment : IAsyncDisposable
             await dynamo.EnsureTableAsync().ConfigureAwait(false);
         }
 
-        return new DemoEnvironment(redis, dynamo);
+        return new DemoEnvironment(redis, dynamo, loggerFactory);
     }
+
+    /// <summary>
+    /// Where the Redis backends log (a consumer that stopped beating, a layout mismatch): one line per entry,
+    /// warnings and errors on standard error.
+    /// </summary>
+    private static ILoggerFactory CreateLoggerFactory() => LoggerFactory.Create(logging =>
+    {
+        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Warning);
+    });
 
     /// <summary>Turns <c>redis://[:password@]host[:port][/db]</c> into a StackExchange.Redis configuration string.</summary>
     public static string RedisConfiguration(string url)
@@ -115,5 +145,8 @@ public sealed class DemoEnvironment : IAsyncDisposable
     {
         _dynamo?.Dispose();
         await _redis.DisposeAsync().ConfigureAwait(false);
+
+        // Last: disposing flushes the console logger's queue.
+        _loggerFactory.Dispose();
     }
 }

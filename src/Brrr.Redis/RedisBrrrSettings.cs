@@ -34,6 +34,14 @@ public sealed record RedisBrrrSettings
     /// <summary>Prefix of store keys (<c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type&gt;</c>) and of the queue's bookkeeping keys.</summary>
     public string KeyPrefix { get; init; } = "";
 
+    /// <summary>
+    /// The key names of topic lists and spawn counters, shared with the reference workers (PROTOCOL.md §4):
+    /// <see cref="RedisLayout.Current"/> (<c>brrr/messages/&lt;topic&gt;</c>, <c>brrr/count/&lt;root_id&gt;</c>) or
+    /// <see cref="RedisLayout.Legacy"/> (the bare topic name, <c>brrr_count/&lt;root_id&gt;</c>). Every worker of a fleet
+    /// must use the same one. The default (<c>brrr.redis.layout</c> in <c>reference.conf</c>) is current.
+    /// </summary>
+    public RedisLayout Layout { get; init; }
+
     /// <summary>The Redis database number; -1 uses the configuration string's default database.</summary>
     public int Database { get; init; }
 
@@ -72,6 +80,7 @@ public sealed record RedisBrrrSettings
             Configuration = section.GetString("configuration"),
             IoOnThreadPool = section.GetBoolean("io-on-thread-pool"),
             KeyPrefix = section.GetString("key-prefix"),
+            Layout = ParseLayout(section.GetString("layout")),
             Database = section.GetInt("database"),
             BlockTimeout = section.GetTimeSpan("block-timeout", allowInfinite: false),
             HeartbeatInterval = section.GetTimeSpan("heartbeat-interval", allowInfinite: false),
@@ -83,6 +92,15 @@ public sealed record RedisBrrrSettings
         settings.Validate(hocon: true);
         return settings;
     }
+
+    /// <summary>Reads a layout name as HOCON and the demo's environment spell it: <c>current</c> or <c>legacy</c>, any case.</summary>
+    /// <exception cref="ArgumentException">Another value; the message names the key and the two values.</exception>
+    public static RedisLayout ParseLayout(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "current" => RedisLayout.Current,
+        "legacy" => RedisLayout.Legacy,
+        _ => throw new ArgumentException($"{Section}.layout must be \"current\" (brrr/messages/<topic>, brrr/count/<root_id>: reference workers since 2026-03) or \"legacy\" (the bare topic name, brrr_count/<root_id>: earlier releases); got \"{value}\"."),
+    };
 
     /// <summary>Puts the connection's I/O where <see cref="IoOnThreadPool"/> says.</summary>
     internal void ApplyIoTo(StackExchange.Redis.ConfigurationOptions options)
@@ -111,6 +129,11 @@ public sealed record RedisBrrrSettings
         if (KeyPrefix.Contains('{', StringComparison.Ordinal) || KeyPrefix.Contains('}', StringComparison.Ordinal))
         {
             throw new ArgumentException($"{Name(nameof(KeyPrefix), "key-prefix")} must not contain '{{' or '}}' (they would change the keys' cluster hash tags); got \"{KeyPrefix}\".");
+        }
+
+        if (!Enum.IsDefined(Layout))
+        {
+            throw new ArgumentException($"{Name(nameof(Layout), "layout")} must be current or legacy, got {(int)Layout}.");
         }
 
         if (Database < -1)

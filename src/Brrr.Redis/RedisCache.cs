@@ -6,7 +6,8 @@ namespace Brrr.Redis;
 /// <summary>
 /// The spawn counters on Redis: <c>INCR key</c> pipelined with <c>EXPIRE key ttl NX</c>, so a counter expires
 /// <see cref="RedisBrrrSettings.CounterExpiry"/> after it was created and old workflows leave nothing behind.
-/// The key is exactly the one given (<c>brrr/count/&lt;root_id&gt;</c>). With a <see cref="RedisQueue"/> on the same
+/// The key is the root's counter of <see cref="RedisBrrrSettings.Layout"/> (<c>brrr/count/&lt;root_id&gt;</c>, legacy
+/// <c>brrr_count/&lt;root_id&gt;</c>). With a <see cref="RedisQueue"/> on the same
 /// multiplexer and database (and no cluster, where the counter and the topic may live on different nodes), a job is
 /// counted and pushed by one script. Thread safe.
 /// </summary>
@@ -15,6 +16,7 @@ public sealed class RedisCache : ICache, ICountedPush
     private readonly IConnectionMultiplexer _redis;
     private readonly int _database;
     private readonly TimeSpan _expiry;
+    private readonly RedisKeys _keys;
 
     /// <summary>Creates the cache over a shared multiplexer (which the caller keeps owning).</summary>
     public RedisCache(IConnectionMultiplexer redis, RedisBrrrSettings settings)
@@ -25,14 +27,15 @@ public sealed class RedisCache : ICache, ICountedPush
         _redis = redis;
         _database = settings.Database;
         _expiry = settings.CounterExpiry;
+        _keys = new RedisKeys(settings.KeyPrefix, settings.Layout);
     }
 
     /// <inheritdoc />
-    public async Task<long> IncrAsync(string key, CancellationToken cancellationToken = default)
+    public async Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(rootId);
         var db = _redis.GetDatabase(_database);
-        var redisKey = RedisKeys.Counter(key);
+        var redisKey = _keys.Counter(rootId);
 
         // Both go out back to back on the same connection (one round trip); NX keeps the first expiry.
         var increment = db.StringIncrementAsync(redisKey);
@@ -43,18 +46,18 @@ public sealed class RedisCache : ICache, ICountedPush
 
     /// <inheritdoc />
     public bool CanPushTo(IQueue queue) =>
-        queue is RedisQueue redisQueue && redisQueue.SharesDatabaseWith(_redis, _database)
+        queue is RedisQueue redisQueue && redisQueue.SharesDatabaseWith(_redis, _database, _keys.Layout)
         && _redis.GetServers().All(server => server.ServerType != ServerType.Cluster);
 
     /// <inheritdoc />
-    public async Task<long> IncrAndPushAsync(string counterKey, long limit, string topic, string message, CancellationToken cancellationToken = default)
+    public async Task<long> IncrAndPushAsync(string rootId, long limit, string topic, string message, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(counterKey);
+        ArgumentNullException.ThrowIfNull(rootId);
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(message);
         var result = await Scripts.IncrAndPush.EvaluateAsync(
                 _redis.GetDatabase(_database),
-                [RedisKeys.Counter(counterKey), RedisKeys.Topic(topic)],
+                [_keys.Counter(rootId), _keys.Topic(topic)],
                 [limit, message, (long)_expiry.TotalMilliseconds])
             .ConfigureAwait(false);
         return (long)result;

@@ -7,8 +7,8 @@ using StackExchange.Redis;
 namespace Brrr.Redis;
 
 /// <summary>
-/// The brrr queue on Redis lists with at-least-once delivery. A topic is a plain list named exactly the topic;
-/// producers <c>RPUSH</c>, so Python and TypeScript workers (<c>BLPOP</c>) share it. A consumer atomically moves
+/// The brrr queue on Redis lists with at-least-once delivery. A topic is a plain list, named by
+/// <see cref="RedisBrrrSettings.Layout"/> (<c>brrr/messages/&lt;topic&gt;</c>, legacy: the topic name); producers <c>RPUSH</c>, so Python and TypeScript workers (<c>BLPOP</c>) share it. A consumer atomically moves
 /// each message into its own in-flight list and removes it there when acknowledged; a consumer whose heartbeat
 /// expires has its messages moved back to the head of the topic by any other consumer of the topic. Thread safe.
 /// </summary>
@@ -36,22 +36,22 @@ public sealed class RedisQueue : IQueue
         settings.Validate();
         _redis = redis;
         _settings = settings;
-        _keys = new RedisKeys(settings.KeyPrefix);
+        _keys = new RedisKeys(settings.KeyPrefix, settings.Layout);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
     private IDatabase Db => _redis.GetDatabase(_settings.Database);
 
     /// <summary>Whether a script may touch this queue's topics together with keys of <paramref name="database"/> on <paramref name="redis"/>.</summary>
-    internal bool SharesDatabaseWith(IConnectionMultiplexer redis, int database) =>
-        ReferenceEquals(redis, _redis) && database == _settings.Database;
+    internal bool SharesDatabaseWith(IConnectionMultiplexer redis, int database, RedisLayout layout) =>
+        ReferenceEquals(redis, _redis) && database == _settings.Database && layout == _settings.Layout;
 
     /// <inheritdoc />
     public Task PushAsync(string topic, string message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(message);
-        return Db.ListRightPushAsync(RedisKeys.Topic(topic), message);
+        return Db.ListRightPushAsync(_keys.Topic(topic), message);
     }
 
     /// <inheritdoc />
@@ -70,10 +70,21 @@ public sealed class RedisQueue : IQueue
     {
         ArgumentNullException.ThrowIfNull(topic);
         var db = Db;
-        var waiting = db.ListLengthAsync(RedisKeys.Topic(topic));
+        var waiting = db.ListLengthAsync(_keys.Topic(topic));
         var consumers = await db.SetMembersAsync(_keys.Consumers(topic)).ConfigureAwait(false);
         var held = await Task.WhenAll(consumers.Select(id => db.ListLengthAsync(_keys.InFlight(topic, id.ToString())))).ConfigureAwait(false);
         return new QueueStats(topic, await waiting.ConfigureAwait(false), held.Sum());
+    }
+
+    /// <summary>
+    /// Looks at the other <see cref="RedisLayout"/>'s list of <paramref name="topic"/>: when messages wait there, some
+    /// producer or worker of the fleet uses the other layout, and they never meet this queue's consumers.
+    /// </summary>
+    /// <returns>One line naming both keys and the setting to change, or null when nothing waits there.</returns>
+    public Task<string?> FindLayoutMismatchAsync(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return LayoutCheck.FindMismatchAsync(Db, _keys, topic);
     }
 
     /// <summary>Disposes the consumers still open (giving back what they hold), before the multiplexer closes.</summary>

@@ -35,11 +35,20 @@ internal sealed partial class RedisQueueConsumer
 
             await BeatAsync().ConfigureAwait(false);
             _registered = true;
+            await LogFailureAsync(WarnOfLayoutMismatchAsync, "check the Redis layout of").ConfigureAwait(false);
             _liveness = Task.Run(() => RunLivenessAsync(_stop.Token));
         }
         finally
         {
             _registering.Release();
+        }
+    }
+
+    private async Task WarnOfLayoutMismatchAsync()
+    {
+        if (await LayoutCheck.FindMismatchAsync(Db, _keys, Topic).ConfigureAwait(false) is { } mismatch)
+        {
+            _logger.LogWarning("{Mismatch}", mismatch);
         }
     }
 

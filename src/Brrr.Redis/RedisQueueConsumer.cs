@@ -52,7 +52,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         _logger = logger;
         Topic = topic;
         _keys = keys;
-        _topicKey = RedisKeys.Topic(topic);
+        _topicKey = keys.Topic(topic);
         _inFlightKey = keys.InFlight(topic, _id);
         _heartbeatKey = keys.Heartbeat(topic, _id);
         _consumersKey = keys.Consumers(topic);

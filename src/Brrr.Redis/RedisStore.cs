@@ -22,7 +22,7 @@ public sealed class RedisStore : IStore
         settings.Validate();
         _redis = redis;
         _database = settings.Database;
-        _keys = new RedisKeys(settings.KeyPrefix);
+        _keys = new RedisKeys(settings.KeyPrefix, settings.Layout);
     }
 
     private IDatabase Db => _redis.GetDatabase(_database);

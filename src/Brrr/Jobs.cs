@@ -1,11 +1,10 @@
-using System.Globalization;
 using Brrr.Backends;
 using Brrr.Protocol;
 
 namespace Brrr;
 
 /// <summary>
-/// Put-job of PROTOCOL.md §5: counts every job of a root in the cache (<c>brrr/count/&lt;root_id&gt;</c>) and
+/// Put-job of PROTOCOL.md §5: counts every job of a root in the cache (its spawn counter, see <see cref="ICache.IncrAsync"/>) and
 /// refuses the job over the spawn limit; else pushes it. Thread safe.
 /// </summary>
 public sealed class Jobs
@@ -38,9 +37,6 @@ public sealed class Jobs
     /// <summary>The queue jobs go to.</summary>
     public IQueue Queue => _queue;
 
-    /// <summary>The cache key of a root's counter.</summary>
-    public static string CounterKey(string rootId) => string.Create(CultureInfo.InvariantCulture, $"brrr/count/{rootId}");
-
     /// <summary>Whether jobs are counted and pushed in one step (the cache and the queue share a server).</summary>
     public bool CountsAndPushesAtOnce => _countedPush is not null;
 
@@ -52,13 +48,13 @@ public sealed class Jobs
         ArgumentNullException.ThrowIfNull(message);
         if (_countedPush is not null)
         {
-            var pushed = await _countedPush.IncrAndPushAsync(CounterKey(message.RootId), SpawnLimit, topic, message.ToWire(), cancellationToken)
+            var pushed = await _countedPush.IncrAndPushAsync(message.RootId, SpawnLimit, topic, message.ToWire(), cancellationToken)
                 .ConfigureAwait(false);
             ThrowIfOverLimit(message, pushed);
             return;
         }
 
-        var count = await _cache.IncrAsync(CounterKey(message.RootId), cancellationToken).ConfigureAwait(false);
+        var count = await _cache.IncrAsync(message.RootId, cancellationToken).ConfigureAwait(false);
         ThrowIfOverLimit(message, count);
         await _queue.PushAsync(topic, message.ToWire(), cancellationToken).ConfigureAwait(false);
     }

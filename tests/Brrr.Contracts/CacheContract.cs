@@ -16,7 +16,7 @@ public abstract class CacheContract
     /// <summary>Creates the cache under test.</summary>
     protected abstract ICache CreateCache();
 
-    private static string FreshKey() => "brrr/count/test-" + Guid.NewGuid().ToString("N");
+    private static string FreshKey() => "test-" + Guid.NewGuid().ToString("N");
 
     [Fact]
     public async Task Incr_counts_from_one()

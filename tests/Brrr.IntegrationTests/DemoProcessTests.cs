@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Brrr.Contracts.Servers;
+using Brrr.Redis;
 using StackExchange.Redis;
 
 namespace Brrr.IntegrationTests;
@@ -147,9 +148,9 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         await _http.PostAsync(web + "/hello?greetee=Dora", null);
         Assert.Equal("""{"status":"ok","result":"Hello, Dora!"}""", await GetWhenDoneAsync(web + "/hello?greetee=Dora"));
 
-        await database.ListRightPushAsync(DemoTopic, "not a brrr message");
-        await WaitUntilAsync(async () => await database.ListLengthAsync(DemoTopic + ":dead-letters") == 1, TimeSpan.FromSeconds(30));
-        var letter = DeadLetter.Parse((await database.ListGetByIndexAsync(DemoTopic + ":dead-letters", 0)).ToString());
+        await database.ListRightPushAsync(RedisLayout.Current.TopicList(DemoTopic), "not a brrr message");
+        await WaitUntilAsync(async () => await database.ListLengthAsync(RedisLayout.Current.TopicList(DemoTopic + ":dead-letters")) == 1, TimeSpan.FromSeconds(30));
+        var letter = DeadLetter.Parse((await database.ListGetByIndexAsync(RedisLayout.Current.TopicList(DemoTopic + ":dead-letters"), 0)).ToString());
         Assert.Equal("not a brrr message", letter.Message);
         Assert.Equal(typeof(ProtocolException).FullName, letter.ErrorType);
 
@@ -162,7 +163,7 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         using (var refused = DemoProcess.Start(environment, "reset"))
         {
             Assert.Equal(2, await refused.ExitCodeAsync(TimeSpan.FromSeconds(60)));
-            Assert.Equal(1, await database.ListLengthAsync(DemoTopic + ":dead-letters"));
+            Assert.Equal(1, await database.ListLengthAsync(RedisLayout.Current.TopicList(DemoTopic + ":dead-letters")));
         }
 
         using (var reset = DemoProcess.Start(environment, "reset", "--yes"))
@@ -170,7 +171,7 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
             Assert.Equal(0, await reset.ExitCodeAsync(TimeSpan.FromSeconds(60)));
         }
 
-        Assert.Equal(0, await database.ListLengthAsync(DemoTopic + ":dead-letters"));
+        Assert.Equal(0, await database.ListLengthAsync(RedisLayout.Current.TopicList(DemoTopic + ":dead-letters")));
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(web + "/hello?greetee=Dora")).StatusCode);
         using var read = DemoProcess.Start(environment, "read", "hello", "greetee=Dora");
         Assert.Equal(1, await read.ExitCodeAsync(TimeSpan.FromSeconds(60)));

@@ -41,6 +41,7 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             CounterExpiry = TimeSpan.FromHours(2),
             HeartbeatTtl = TimeSpan.FromSeconds(40),
             IoOnThreadPool = false,
+            Layout = RedisLayout.Legacy,
         };
         var hocon = ConfigurationFactory.ParseString("""
             brrr.redis {
@@ -50,11 +51,13 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
               counter-expiry = 2h
               heartbeat-ttl = 40s
               io-on-thread-pool = off
+              layout = legacy
             }
             """);
 
         Assert.Equal(RedisBrrrSettings.Create(hocon.GetConfig("brrr.redis")), RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")));
         Assert.Equal("app:", RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).KeyPrefix);
+        Assert.Equal(RedisLayout.Legacy, RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).Layout);
     }
 
     [Fact]
@@ -101,8 +104,8 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             var orphan = JsonCodec.Default.EncodeCall(FibTask.Fib.Name, new FibArgs(5, Guid.NewGuid().ToString("N")));
             await new BrrrClient(seed.Store, seed.Cache, seed.Queue, JsonCodec.Default).Memory.SetCallAsync(orphan);
             var raw = seed.Multiplexer.GetDatabase();
-            await raw.SetAddAsync($"{{{FibTask.Topic}}}:brrr:consumers", "crashed");
-            await raw.ListRightPushAsync($"{{{FibTask.Topic}}}:brrr:inflight:crashed", new ScheduleMessage("orphan-root", orphan.CallHash).ToWire());
+            await raw.SetAddAsync($"{{{RedisLayout.Current.TopicList(FibTask.Topic)}}}:brrr:consumers", "crashed");
+            await raw.ListRightPushAsync($"{{{RedisLayout.Current.TopicList(FibTask.Topic)}}}:brrr:inflight:crashed", new ScheduleMessage("orphan-root", orphan.CallHash).ToWire());
         }
 
         using var logs = new CapturedLogs();

@@ -37,9 +37,9 @@ public sealed class RedisBadMessageTests
         const string foreignRecord = "li1e4:r00t6:p4rent7:topic-ae";
         var corrupt = JsonCodec.Default.EncodeCall(FibTask.Fib.Name, new FibArgs(7, salt + "-corrupt"));
         await raw.StringSetAsync($"brrr:{{{corrupt.CallHash}}}:call", garbage);
-        await raw.ListRightPushAsync(FibTask.Topic, garbage);
-        await raw.ListRightPushAsync(FibTask.Topic, foreignRecord);
-        await raw.ListRightPushAsync(FibTask.Topic, new ScheduleMessage("root-corrupt", corrupt.CallHash).ToWire());
+        await raw.ListRightPushAsync(RedisLayout.Current.TopicList(FibTask.Topic), garbage);
+        await raw.ListRightPushAsync(RedisLayout.Current.TopicList(FibTask.Topic), foreignRecord);
+        await raw.ListRightPushAsync(RedisLayout.Current.TopicList(FibTask.Topic), new ScheduleMessage("root-corrupt", corrupt.CallHash).ToWire());
 
         Assert.Equal(new BigInteger(6765), await worker.RunAsync(FibTask.Fib, new FibArgs(20, salt), TimeSpan.FromSeconds(60)));
         await Eventually.HoldsAsync(() => worker.Failures.Count >= 3, "three failures reported");
@@ -59,14 +59,14 @@ public sealed class RedisBadMessageTests
         // Kept, not lost: each waits verbatim (as far as text can hold it) with its error in the topic's dead-letter list.
         var deadLetters = FibTask.Topic + ":dead-letters";
         Assert.All(failures, f => Assert.Equal(deadLetters, f.DeadLetterTopic));
-        var letters = (await raw.ListRangeAsync(deadLetters)).Select(l => DeadLetter.Parse(l.ToString())).ToArray();
+        var letters = (await raw.ListRangeAsync(RedisLayout.Current.TopicList(deadLetters))).Select(l => DeadLetter.Parse(l.ToString())).ToArray();
         Assert.Equal(failures.Select(f => f.Message).Order(StringComparer.Ordinal), letters.Select(l => l.Message).Order(StringComparer.Ordinal));
         Assert.All(letters, l => Assert.Equal(typeof(ProtocolException).FullName, l.ErrorType));
         Assert.Equal("root-corrupt", Assert.Single(letters, l => l.CallHash == corrupt.CallHash).RootId);
 
         // Settled for good: nothing waits in the topic and nothing stays in any consumer's in-flight list.
         await Eventually.HoldsAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == new QueueStats(FibTask.Topic, 0, 0), "the topic and the in-flight lists empty");
-        var lists = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]).KeysAsync(pattern: $"{{{FibTask.Topic}}}:brrr:inflight:*");
+        var lists = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]).KeysAsync(pattern: $"{{{RedisLayout.Current.TopicList(FibTask.Topic)}}}:brrr:inflight:*");
         await foreach (var list in lists)
         {
             Assert.Equal(0, await raw.ListLengthAsync(list));

@@ -20,3 +20,15 @@ public sealed class RedisQueueContract(RedisFixture redis) : QueueContract
 {
     protected override IQueue CreateQueue() => redis.Brrr.Queue;
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisLegacyLayoutCacheContract(RedisFixture redis) : CacheContract
+{
+    protected override ICache CreateCache() => redis.Legacy.Cache;
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisLegacyLayoutQueueContract(RedisFixture redis) : QueueContract
+{
+    protected override IQueue CreateQueue() => redis.Legacy.Queue;
+}

@@ -14,6 +14,7 @@ public sealed class RedisBrrrSettingsTests
         Assert.Equal(TimeSpan.FromHours(24), defaults.CounterExpiry);
         Assert.Equal(TimeSpan.FromSeconds(2), defaults.BlockTimeout);
         Assert.True(defaults.IoOnThreadPool);
+        Assert.Equal(RedisLayout.Current, defaults.Layout);
         Assert.True(defaults.HeartbeatTtl > defaults.HeartbeatInterval);
     }
 
@@ -42,10 +43,28 @@ public sealed class RedisBrrrSettingsTests
     [InlineData("database = -2", "brrr.redis.database")]
     [InlineData("configuration = \"\"", "brrr.redis.configuration")]
     [InlineData("key-prefix = \"{x}\"", "brrr.redis.key-prefix")]
+    [InlineData("layout = newest", "brrr.redis.layout")]
     public void A_bad_HOCON_value_is_refused_naming_its_key(string hocon, string key)
     {
         var error = Assert.Throws<ArgumentException>(() => RedisBrrrSettings.Create(ConfigurationFactory.ParseString(hocon)));
         Assert.StartsWith(key + " ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("current", RedisLayout.Current)]
+    [InlineData("legacy", RedisLayout.Legacy)]
+    [InlineData("Legacy", RedisLayout.Legacy)]
+    public void The_layout_is_read_from_HOCON(string value, RedisLayout layout)
+    {
+        Assert.Equal(layout, RedisBrrrSettings.Create(ConfigurationFactory.ParseString($"layout = {value}")).Layout);
+    }
+
+    [Fact]
+    public void A_bad_layout_names_both_layouts_and_the_reference_releases_they_match()
+    {
+        var error = Assert.Throws<ArgumentException>(() => RedisBrrrSettings.ParseLayout("brrr/messages"));
+        Assert.Contains("\"current\" (brrr/messages/<topic>, brrr/count/<root_id>", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"legacy\" (the bare topic name, brrr_count/<root_id>", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

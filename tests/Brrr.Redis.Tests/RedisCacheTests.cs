@@ -6,13 +6,14 @@ namespace Brrr.Redis.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class RedisCacheTests(RedisFixture redis)
 {
-    private static string FreshKey() => "brrr/count/ttl-" + Guid.NewGuid().ToString("N");
+    private static string FreshRoot() => "ttl-" + Guid.NewGuid().ToString("N");
 
     [Fact]
     public async Task A_new_counter_expires_after_the_counter_expiry()
     {
-        var key = FreshKey();
-        await redis.Brrr.Cache.IncrAsync(key);
+        var root = FreshRoot();
+        var key = RedisLayout.Current.SpawnCounter(root);
+        await redis.Brrr.Cache.IncrAsync(root);
         var ttl = await redis.Raw.KeyTimeToLiveAsync(key);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
@@ -21,10 +22,11 @@ public sealed class RedisCacheTests(RedisFixture redis)
     [Fact]
     public async Task Incrementing_keeps_the_expiry_set_when_the_counter_was_created()
     {
-        var key = FreshKey();
-        await redis.Brrr.Cache.IncrAsync(key);
+        var root = FreshRoot();
+        var key = RedisLayout.Current.SpawnCounter(root);
+        await redis.Brrr.Cache.IncrAsync(root);
         await redis.Raw.KeyExpireAsync(key, TimeSpan.FromSeconds(100));
-        Assert.Equal(2, await redis.Brrr.Cache.IncrAsync(key));
+        Assert.Equal(2, await redis.Brrr.Cache.IncrAsync(root));
         var ttl = await redis.Raw.KeyTimeToLiveAsync(key);
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(100));
@@ -35,9 +37,9 @@ public sealed class RedisCacheTests(RedisFixture redis)
     {
         var settings = RedisFixture.FastSettings(redis.Server.Configuration) with { CounterExpiry = TimeSpan.FromMinutes(5) };
         var cache = new RedisCache(redis.Brrr.Multiplexer, settings);
-        var key = FreshKey();
-        await cache.IncrAsync(key);
-        var ttl = await redis.Raw.KeyTimeToLiveAsync(key);
+        var root = FreshRoot();
+        await cache.IncrAsync(root);
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(RedisLayout.Current.SpawnCounter(root));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
     }
@@ -55,13 +57,13 @@ public sealed class RedisCacheTests(RedisFixture redis)
         var over = await Assert.ThrowsAsync<SpawnLimitException>(() => jobs.PutAsync(topic, new ScheduleMessage(root, "c3")));
 
         Assert.Contains(root, over.Message, StringComparison.Ordinal);
-        Assert.Equal(3, (long)await redis.Raw.StringGetAsync(Jobs.CounterKey(root)));
-        var ttl = await redis.Raw.KeyTimeToLiveAsync(Jobs.CounterKey(root));
+        Assert.Equal(3, (long)await redis.Raw.StringGetAsync(RedisLayout.Current.SpawnCounter(root)));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(RedisLayout.Current.SpawnCounter(root));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
-        Assert.Equal(new ScheduleMessage(root, "c1"), ScheduleMessage.Decode((byte[]?)await redis.Raw.ListLeftPopAsync(topic)));
-        Assert.Equal(new ScheduleMessage(root, "c2"), ScheduleMessage.Decode((byte[]?)await redis.Raw.ListLeftPopAsync(topic)));
-        Assert.True((await redis.Raw.ListLeftPopAsync(topic)).IsNull);
+        Assert.Equal(new ScheduleMessage(root, "c1"), ScheduleMessage.Decode((byte[]?)await redis.Raw.ListLeftPopAsync(RedisLayout.Current.TopicList(topic))));
+        Assert.Equal(new ScheduleMessage(root, "c2"), ScheduleMessage.Decode((byte[]?)await redis.Raw.ListLeftPopAsync(RedisLayout.Current.TopicList(topic))));
+        Assert.True((await redis.Raw.ListLeftPopAsync(RedisLayout.Current.TopicList(topic))).IsNull);
     }
 
     [Fact]

@@ -8,10 +8,21 @@ public sealed class RedisFixture : IAsyncLifetime
 {
     private RedisServer? _server;
     private RedisBrrr? _brrr;
+    private RedisBrrr? _legacy;
 
     public RedisServer Server => _server ?? throw new InvalidOperationException("The fixture is not initialised.");
 
+    /// <summary>The backends in the default (current) layout.</summary>
     public RedisBrrr Brrr => _brrr ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    /// <summary>The backends in the legacy layout, on the same server.</summary>
+    public RedisBrrr Legacy => _legacy ?? throw new InvalidOperationException("The fixture is not initialised.");
+
+    /// <summary>The backends of <paramref name="layout"/>.</summary>
+    public RedisBrrr For(RedisLayout layout) => layout == RedisLayout.Current ? Brrr : Legacy;
+
+    /// <summary>The key names the backends of <paramref name="layout"/> use.</summary>
+    internal static RedisKeys KeysOf(RedisLayout layout) => new(RedisBrrrSettings.Default.KeyPrefix, layout);
 
     /// <summary>A raw client, for checks that must not go through the backends.</summary>
     public IDatabase Raw => Brrr.Multiplexer.GetDatabase();
@@ -30,6 +41,7 @@ public sealed class RedisFixture : IAsyncLifetime
     {
         _server = RedisServer.Start();
         _brrr = await RedisBrrr.ConnectAsync(FastSettings(_server.Configuration));
+        _legacy = await RedisBrrr.ConnectAsync(FastSettings(_server.Configuration) with { Layout = RedisLayout.Legacy });
     }
 
     public async Task DisposeAsync()
@@ -37,6 +49,11 @@ public sealed class RedisFixture : IAsyncLifetime
         if (_brrr is not null)
         {
             await _brrr.DisposeAsync();
+        }
+
+        if (_legacy is not null)
+        {
+            await _legacy.DisposeAsync();
         }
 
         _server?.Dispose();

@@ -8,6 +8,8 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
+    private static readonly RedisKeys Keys = RedisFixture.KeysOf(RedisLayout.Current);
+
     private IQueue Queue => redis.Brrr.Queue;
 
     private static string FreshTopic() => "reliability-" + Guid.NewGuid().ToString("N");
@@ -39,8 +41,8 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
         Assert.Equal(["one", "two"], recovered.Select(d => d.Message));
         Assert.All(recovered, d => Assert.True(d.Redelivered));
         Assert.False(received.Single(d => d.Message == "three").Redelivered);
-        Assert.False(await redis.Raw.SetContainsAsync($"{{{topic}}}:brrr:consumers", dying.Id));
-        Assert.False(await redis.Raw.KeyExistsAsync($"{{{topic}}}:brrr:inflight:{dying.Id}"));
+        Assert.False(await redis.Raw.SetContainsAsync(Keys.Consumers(topic), dying.Id));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.InFlight(topic, dying.Id)));
     }
 
     [Fact]
@@ -102,7 +104,7 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
         Assert.NotNull(fresh);
         Assert.False(fresh.Redelivered);
         await consumer.AckAsync(fresh);
-        Assert.False(await redis.Raw.KeyExistsAsync($"{{{topic}}}:brrr:redelivered"));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Redelivered(topic)));
     }
 
     [Fact]
@@ -136,8 +138,8 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
         await consumer.ReleaseAsync(delivery);
 
         // A worker that knows nothing of the marks pops the message: the mark must not stay forever.
-        Assert.Equal("taken-by-python", (string?)await redis.Raw.ListLeftPopAsync(topic));
-        var ttl = await redis.Raw.KeyTimeToLiveAsync($"{{{topic}}}:brrr:redelivered");
+        Assert.Equal("taken-by-python", (string?)await redis.Raw.ListLeftPopAsync(Keys.Topic(topic)));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(Keys.Redelivered(topic));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
     }
@@ -203,7 +205,7 @@ public sealed class RedisBrrrDisposalTests(RedisFixture redis)
         }
 
         // Given back at once, not after a heartbeat expiry: the next consumer gets it within a short wait.
-        Assert.Equal(1, await redis.Raw.ListLengthAsync(topic));
+        Assert.Equal(1, await redis.Raw.ListLengthAsync(RedisLayout.Current.TopicList(topic)));
         await using var other = redis.Brrr.Queue.CreateConsumer(topic);
         var delivery = await other.ReceiveAsync(TimeSpan.FromSeconds(5));
         Assert.NotNull(delivery);

@@ -29,7 +29,7 @@ public sealed class RedisStallTests
         [
             (["GET"], brrr.Store.GetAsync(key)),
             (["EVALSHA"], brrr.Store.CompareAndSetAsync(key, "cas"u8.ToArray(), "before"u8.ToArray())),
-            (["INCR", "EXPIRE"], brrr.Cache.IncrAsync("brrr/count/" + topic)),
+            (["INCR", "EXPIRE"], brrr.Cache.IncrAsync(topic)),
             (["RPUSH"], brrr.Queue.PushAsync(topic, "pushed-while-stalled")),
             (["EVALSHA"], consumer.ReceiveAsync(TimeSpan.FromSeconds(1))),
         ];
@@ -62,6 +62,6 @@ public sealed class RedisStallTests
         Assert.Equal(new QueueStats(topic, 0, 0), await brrr.Queue.GetStatsAsync(topic));
 
         // The heartbeat lapsed during the stall (1 s time to live): the consumer's liveness loop must beat again.
-        await Eventually.HoldsAsync(() => brrr.Multiplexer.GetDatabase().KeyExistsAsync($"{{{topic}}}:brrr:heartbeat:{consumer.Id}"), "the consumer's heartbeat is back", notYet: RedisErrors.IsCommandFailure);
+        await Eventually.HoldsAsync(() => brrr.Multiplexer.GetDatabase().KeyExistsAsync(RedisFixture.KeysOf(RedisLayout.Current).Heartbeat(topic, consumer.Id)), "the consumer's heartbeat is back", notYet: RedisErrors.IsCommandFailure);
     }
 }

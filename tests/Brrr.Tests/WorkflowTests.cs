@@ -254,8 +254,8 @@ public sealed class WorkflowTests
         var hash = JsonCodec.Default.EncodeCall("child", new N(1)).CallHash;
         await client.Memory.AddPendingReturnAsync(hash, new PendingReturn("busy-root", "p1", Topic));
         await client.Memory.AddPendingReturnAsync(hash, new PendingReturn("fresh-root", "p2", Topic));
-        await _cache.IncrAsync(Jobs.CounterKey("busy-root"));
-        await _cache.IncrAsync(Jobs.CounterKey("busy-root"));
+        await _cache.IncrAsync("busy-root");
+        await _cache.IncrAsync("busy-root");
 
         var error = await Assert.ThrowsAsync<SpawnLimitException>(() => processor.ReturnValueAsync(hash, JsonCodec.Default.EncodeReturn(1)));
 

@@ -10,18 +10,18 @@ internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
 {
     public OpCounters Counters { get; } = new("incr", "incr_push");
 
-    public Task<long> IncrAsync(string key, CancellationToken cancellationToken = default)
+    public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
     {
         Counters.Count(0);
-        return inner.IncrAsync(key, cancellationToken);
+        return inner.IncrAsync(rootId, cancellationToken);
     }
 
     public bool CanPushTo(IQueue queue) =>
         inner is ICountedPush countedPush && countedPush.CanPushTo(queue is CountingQueue counting ? counting.Inner : queue);
 
-    public Task<long> IncrAndPushAsync(string counterKey, long limit, string topic, string message, CancellationToken cancellationToken = default)
+    public Task<long> IncrAndPushAsync(string rootId, long limit, string topic, string message, CancellationToken cancellationToken = default)
     {
         Counters.Count(1);
-        return ((ICountedPush)inner).IncrAndPushAsync(counterKey, limit, topic, message, cancellationToken);
+        return ((ICountedPush)inner).IncrAndPushAsync(rootId, limit, topic, message, cancellationToken);
     }
 }

@@ -19,6 +19,12 @@ public sealed class RedisBrrrOptions
     /// <summary><c>brrr.redis.key-prefix</c>: prefix of every store and bookkeeping key.</summary>
     public string? KeyPrefix { get; set; }
 
+    /// <summary>
+    /// <c>brrr.redis.layout</c>: the key names of topic lists and spawn counters that the fleet's reference workers use
+    /// (<see cref="RedisLayout.Current"/> by default, see <c>reference.conf</c>).
+    /// </summary>
+    public RedisLayout? Layout { get; set; }
+
     /// <summary><c>brrr.redis.database</c>: the Redis database number.</summary>
     public int? Database { get; set; }
 
@@ -35,6 +41,7 @@ public sealed class RedisBrrrOptions
     public Config ToConfig() => new HoconBuilder()
         .Set("brrr.redis.configuration", Configuration)
         .Set("brrr.redis.key-prefix", KeyPrefix)
+        .Set("brrr.redis.layout", Layout is { } layout ? layout.ConfigName() : null)
         .Set("brrr.redis.database", Database)
         .Set("brrr.redis.counter-expiry", CounterExpiry)
         .Set("brrr.redis.heartbeat-ttl", HeartbeatTtl)

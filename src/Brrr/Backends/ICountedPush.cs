@@ -12,9 +12,9 @@ public interface ICountedPush
     bool CanPushTo(IQueue queue);
 
     /// <summary>
-    /// Increments the counter at <paramref name="counterKey"/> and, only if the new count is at most
+    /// Increments the spawn counter of <paramref name="rootId"/> and, only if the new count is at most
     /// <paramref name="limit"/>, appends <paramref name="message"/> to <paramref name="topic"/>; both at once.
     /// </summary>
     /// <returns>The new count (over <paramref name="limit"/>: nothing was pushed).</returns>
-    Task<long> IncrAndPushAsync(string counterKey, long limit, string topic, string message, CancellationToken cancellationToken = default);
+    Task<long> IncrAndPushAsync(string rootId, long limit, string topic, string message, CancellationToken cancellationToken = default);
 }

@@ -8,9 +8,9 @@ public sealed class InMemoryCache : ICache
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public Task<long> IncrAsync(string key, CancellationToken cancellationToken = default)
+    public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        return Task.FromResult(_counters.AddOrUpdate(key, 1, static (_, n) => n + 1));
+        ArgumentNullException.ThrowIfNull(rootId);
+        return Task.FromResult(_counters.AddOrUpdate(rootId, 1, static (_, n) => n + 1));
     }
 }
