@@ -14,10 +14,16 @@ internal static class JsString
 {
     private const int OnStack = 256;
 
-    // The UTF-16 code units that are not copied as they are: escaped, or surrogates that must be paired to be raw.
-    private static readonly SearchValues<char> NotPlain = SearchValues.Create(
-        string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)) + "\"\\"
-        + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
+    // The characters that are always escaped.
+    private static readonly SearchValues<char> Escaped = SearchValues.Create(string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)) + "\"\\");
+
+    /// <summary>Where the first UTF-16 code unit of <paramref name="text"/> is that is not copied as it is (escaped, or a surrogate), or -1.</summary>
+    public static int IndexOfNotPlain(ReadOnlySpan<char> text)
+    {
+        var escaped = text.IndexOfAny(Escaped);
+        var surrogate = (escaped < 0 ? text : text[..escaped]).IndexOfAnyInRange('\ud800', '\udfff');
+        return surrogate < 0 ? escaped : surrogate;
+    }
 
     /// <summary>The most bytes <see cref="Write(ReadOnlySpan{char}, Span{byte})"/> writes for <paramref name="length"/> UTF-16 code units.</summary>
     public static int MaxBytes(int length) => checked((length * 6) + 2);
@@ -29,7 +35,7 @@ internal static class JsString
         destination[at++] = (byte)'"';
         while (true)
         {
-            var next = text.IndexOfAny(NotPlain);
+            var next = IndexOfNotPlain(text);
             at += Encoding.UTF8.GetBytes(next < 0 ? text : text[..next], destination[at..]);
             if (next < 0)
             {

@@ -12,10 +12,6 @@ namespace Brrr.Codecs;
 /// </summary>
 internal sealed class JsTextEncoder : JavaScriptEncoder
 {
-    private static readonly SearchValues<char> Chars = SearchValues.Create(
-        string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)) + "\"\\"
-        + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
-
     private static readonly SearchValues<byte> Bytes = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
 
     private JsTextEncoder() { }
@@ -28,7 +24,7 @@ internal sealed class JsTextEncoder : JavaScriptEncoder
 
     /// <inheritdoc />
     public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) =>
-        new ReadOnlySpan<char>(text, textLength).IndexOfAny(Chars);
+        JsString.IndexOfNotPlain(new ReadOnlySpan<char>(text, textLength));
 
     /// <inheritdoc />
     public override int FindFirstCharacterToEncodeUtf8(ReadOnlySpan<byte> utf8Text)
