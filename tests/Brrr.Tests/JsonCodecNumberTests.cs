@@ -190,6 +190,15 @@ public sealed class JsonCodecNumberTests
             Text(Codec.EncodeCall("t", new SmallArgs(short.MinValue, ushort.MaxValue, sbyte.MinValue, byte.MaxValue, uint.MaxValue, ulong.MaxValue)).Payload));
     }
 
+    [Fact]
+    public void Integer_dictionary_keys_and_nullable_integers_still_round_trip()
+    {
+        var bytes = Codec.EncodeReturn(new Dictionary<int, long?> { [2] = null, [-1] = 7 });
+        Assert.Equal("""{"-1":7,"2":null}""", Text(bytes));
+        Assert.Equal(new Dictionary<int, long?> { [2] = null, [-1] = 7 }, Codec.DecodeReturn<Dictionary<int, long?>>("t", bytes));
+        Assert.Equal(1000L, Codec.DecodeReturn<long?>("t", Utf8("1e3")));
+    }
+
     [Theory]
     [InlineData("1e3", 1000)]
     [InlineData("1E3", 1000)]
