@@ -299,7 +299,7 @@ public sealed class JsonCodecTests
     {
         codec ??= Codec;
         var call = codec.EncodeCall(taskName, args);
-        byte[] payload = [(byte)'[', .. JsonCodec.ToCanonicalJson(JsonSerializer.SerializeToNode(args, codec.Options)), (byte)']'];
+        byte[] payload = [(byte)'[', .. JsonCodec.ToCanonicalJson(JsonSerializer.SerializeToNode(args, codec.WritingOptions)), (byte)']'];
         byte[] hashed = [(byte)'[', .. JsonCodec.ToCanonicalJson(JsonValue.Create(taskName)), (byte)',', .. payload, (byte)']'];
         Assert.Equal(Text(payload), Text(call.Payload));
         Assert.Equal(payload, call.Payload);
@@ -356,11 +356,14 @@ public sealed class JsonCodecTests
     [Fact]
     public void Strings_with_lone_surrogates_encode_like_the_canonical_form()
     {
-        // Built in code: attribute arguments cannot hold invalid UTF-16. The canonical form writes U+FFFD for each.
+        // Built in code: attribute arguments cannot hold invalid UTF-16. JSON.stringify escapes each, in lowercase hex.
         var text = new string(['a', '\ud800', 'b', '\udc00', '\\']);
         AssertCanonical(new Texts(text, "ok", null, '\ud83d'));
         AssertCanonical(new FibArgs(1, text));
-        Assert.Equal("[{\"n\":1,\"salt\":\"a\uFFFDb\uFFFD\\\\\"}]", Text(Codec.EncodeCall("fib", new FibArgs(1, text)).Payload));
+        Assert.Equal("""[{"n":1,"salt":"a\ud800b\udc00\\"}]""", Text(Codec.EncodeCall("fib", new FibArgs(1, text)).Payload));
+        Assert.Equal(
+            """[{"escaped":"ok","letter":"\ud83d","nothing":null,"plain":"a\ud800b\udc00\\"}]""",
+            Text(Codec.EncodeCall("t", new Texts(text, "ok", null, '\ud83d')).Payload));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -8,11 +7,13 @@ namespace Brrr.Codecs;
 
 /// <summary>
 /// Writes a <see cref="BigInteger"/> as a plain JSON number of any length (as Python's json does) and reads a
-/// JSON number or a numeric string back exactly.
+/// JSON number or a numeric string back exactly, also in the exponent or fraction form JavaScript writes for a
+/// large whole number (<c>4.356677625885486e+22</c> is 43566776258854860000000).
 /// </summary>
 public sealed class BigIntegerJsonConverter : JsonConverter<BigInteger>
 {
     /// <inheritdoc />
+    /// <exception cref="JsonException">The value is not a number, not whole, or its exponent adds more than 10 000 digits.</exception>
     public override BigInteger Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType is not (JsonTokenType.Number or JsonTokenType.String))
@@ -20,10 +21,9 @@ public sealed class BigIntegerJsonConverter : JsonConverter<BigInteger>
             throw new JsonException($"Expected a JSON number for a big integer, got {reader.TokenType}.");
         }
 
-        var text = reader.HasValueSequence ? Encoding.UTF8.GetString(reader.ValueSequence) : Encoding.UTF8.GetString(reader.ValueSpan);
-        return BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new JsonException($"'{text}' is not a whole number.");
+        var text = WholeNumber.TokenText(ref reader);
+        var outcome = WholeNumber.TryParse(text, int.MaxValue, out var value);
+        return outcome == WholeNumber.Outcome.Whole ? value : throw WholeNumber.Problem(outcome, text, nameof(BigInteger));
     }
 
     /// <inheritdoc />

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
-using System.Numerics;
-using System.Text.Encodings.Web;
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 
 namespace Brrr.Codecs;
 
@@ -11,167 +9,133 @@ public sealed partial class JsonCodec
 {
     private static readonly Comparison<KeyValuePair<string, JsonNode?>> ByKey = static (a, b) => string.CompareOrdinal(a.Key, b.Key);
 
-    private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
+    // For values of other types than the usual ones: written by their own converter, then read back.
+    private static readonly JsonSerializerOptions OtherValues = new() { Encoder = JsTextEncoder.Instance };
+
+    /// <summary>
+    /// Writes <paramref name="node"/> in the canonical form: compact, object keys sorted (ordinal), strings as
+    /// <see cref="JsString"/>, numbers with a fraction or an exponent as <see cref="JsNumber"/>, integers exactly.
+    /// </summary>
+    private static void WriteCanonical(IBufferWriter<byte> output, JsonNode? node)
     {
         switch (node)
         {
             case null:
-                writer.WriteNullValue();
+                Append(output, "null"u8);
                 break;
             case JsonObject obj:
                 var properties = new KeyValuePair<string, JsonNode?>[obj.Count];
                 ((ICollection<KeyValuePair<string, JsonNode?>>)obj).CopyTo(properties, 0);
                 Array.Sort(properties, ByKey);
-                writer.WriteStartObject();
-                foreach (var (key, value) in properties)
+                for (var i = 0; i < properties.Length; i++)
                 {
-                    writer.WritePropertyName(key);
-                    WriteCanonical(writer, value);
+                    Append(output, i == 0 ? "{"u8 : ","u8);
+                    JsString.Write(properties[i].Key, output);
+                    Append(output, ":"u8);
+                    WriteCanonical(output, properties[i].Value);
                 }
 
-                writer.WriteEndObject();
+                Append(output, properties.Length == 0 ? "{}"u8 : "}"u8);
                 break;
             case JsonArray array:
-                writer.WriteStartArray();
-                foreach (var item in array)
+                for (var i = 0; i < array.Count; i++)
                 {
-                    WriteCanonical(writer, item);
+                    Append(output, i == 0 ? "["u8 : ","u8);
+                    WriteCanonical(output, array[i]);
                 }
 
-                writer.WriteEndArray();
+                Append(output, array.Count == 0 ? "[]"u8 : "]"u8);
                 break;
             default:
-                node.WriteTo(writer);
+                WriteValue(output, node.AsValue());
                 break;
         }
     }
 
-    /// <summary>
-    /// Decides once per argument type whether the serializer's own output is canonical when object properties are
-    /// written in ordinal order of their JSON names, and holds the contracts that write them in that order.
-    /// </summary>
-    private sealed class CanonicalContracts
+    private static void WriteValue(IBufferWriter<byte> output, JsonValue value)
     {
-        // Plain values whose built-in converters write one JSON string, number or literal.
-        private static readonly HashSet<Type> PlainValues =
-        [
-            typeof(bool), typeof(byte), typeof(sbyte), typeof(short), typeof(ushort), typeof(int), typeof(uint),
-            typeof(long), typeof(ulong), typeof(Int128), typeof(UInt128), typeof(Half), typeof(float), typeof(double),
-            typeof(decimal), typeof(char), typeof(string), typeof(byte[]), typeof(Guid), typeof(DateTime),
-            typeof(DateTimeOffset), typeof(DateOnly), typeof(TimeOnly), typeof(TimeSpan), typeof(Uri), typeof(Version),
-        ];
-
-        private readonly JsonSerializerOptions _sorted;
-        private readonly ConcurrentDictionary<Type, JsonTypeInfo?> _byType = new();
-
-        public CanonicalContracts(JsonSerializerOptions options)
+        if (value.TryGetValue<JsonElement>(out var element))
         {
-            // Frozen first (as their first use would), so the copy cannot drift from what the slow path uses.
-            if (!options.IsReadOnly)
-            {
-                options.MakeReadOnly(populateMissingResolver: true);
-            }
+            WriteElement(output, element);
+        }
+        else if (value.TryGetValue<string>(out var text))
+        {
+            JsString.Write(text, output);
+        }
+        else if (value.TryGetValue<int>(out var small))
+        {
+            output.Advance(JsonNumberOf(small, output.GetSpan(11)));
+        }
+        else if (value.TryGetValue<long>(out var large))
+        {
+            output.Advance(JsonNumberOf(large, output.GetSpan(20)));
+        }
+        else if (value.TryGetValue<bool>(out var flag))
+        {
+            Append(output, flag ? "true"u8 : "false"u8);
+        }
+        else if (value.TryGetValue<double>(out var number))
+        {
+            WriteFloatingPoint(output, number);
+        }
+        else if (value.TryGetValue<float>(out var single))
+        {
+            WriteFloatingPoint(output, single);
+        }
+        else if (value.TryGetValue<char>(out var letter))
+        {
+            JsString.Write([letter], output);
+        }
+        else
+        {
+            WriteCanonical(output, JsonNode.Parse(value.ToJsonString(OtherValues)));
+        }
+    }
 
-            _sorted = new JsonSerializerOptions(options)
-            {
-                TypeInfoResolver = options.TypeInfoResolver!.WithAddedModifier(SortProperties),
-                // The canonical writer's escaping; property names are escaped ahead of time with this encoder.
-                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            };
-            _sorted.MakeReadOnly();
+    private static void WriteElement(IBufferWriter<byte> output, JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                output.Advance(JsString.Rewrite(raw, output.GetSpan(raw.Length)));
+                break;
+            case JsonValueKind.Number:
+                JsNumber.WriteToken(raw, output);
+                break;
+            case JsonValueKind.Object:
+                WriteCanonical(output, JsonObject.Create(element));
+                break;
+            case JsonValueKind.Array:
+                WriteCanonical(output, JsonArray.Create(element));
+                break;
+            default:
+                Append(output, raw);
+                break;
+        }
+    }
+
+    private static void WriteFloatingPoint<T>(IBufferWriter<byte> output, T value)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (!T.IsFinite(value))
+        {
+            throw new ArgumentException($"A JSON number cannot be {value}.", nameof(value));
         }
 
-        /// <summary>The sorted contract of <typeparamref name="T"/>, or null when its output may not be canonical.</summary>
-        public JsonTypeInfo<T>? Of<T>() =>
-            (JsonTypeInfo<T>?)_byType.GetOrAdd(typeof(T), static (type, self) => self.Resolve(type), this);
+        output.Advance(JsNumber.Format(value, output.GetSpan(JsNumber.MaxBytes)));
+    }
 
-        private static void SortProperties(JsonTypeInfo info)
-        {
-            if (info.Kind != JsonTypeInfoKind.Object || info.Properties.Count < 2)
-            {
-                return;
-            }
+    private static int JsonNumberOf<T>(T value, Span<byte> destination)
+        where T : IUtf8SpanFormattable
+    {
+        value.TryFormat(destination, out var length, default, System.Globalization.CultureInfo.InvariantCulture);
+        return length;
+    }
 
-            var properties = new JsonPropertyInfo[info.Properties.Count];
-            info.Properties.CopyTo(properties, 0);
-            Array.Sort(properties, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            info.Properties.Clear();
-            for (var i = 0; i < properties.Length; i++)
-            {
-                // The serializer orders properties by Order when it configures the contract: [JsonPropertyOrder] must not win.
-                properties[i].Order = i;
-                info.Properties.Add(properties[i]);
-            }
-        }
-
-        private JsonTypeInfo? Resolve(Type type)
-        {
-            if (_sorted.ReferenceHandler is not null)
-            {
-                return null;
-            }
-
-            try
-            {
-                var info = _sorted.GetTypeInfo(type);
-                return IsCanonical(info, []) ? info : null;
-            }
-            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
-            {
-                // The slow path raises the same error where it belongs: when the arguments are serialized.
-                return null;
-            }
-        }
-
-        private bool IsCanonical(JsonTypeInfo info, HashSet<Type> seen)
-        {
-            if (!seen.Add(info.Type))
-            {
-                return true;
-            }
-
-            if (info.PolymorphismOptions is not null)
-            {
-                return false;
-            }
-
-            switch (info.Kind)
-            {
-                case JsonTypeInfoKind.Object:
-                    foreach (var property in info.Properties)
-                    {
-                        if (property.IsExtensionData || property.CustomConverter is not null
-                            || !IsCanonical(_sorted.GetTypeInfo(property.PropertyType), seen))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                case JsonTypeInfoKind.Enumerable:
-                    return info.ElementType is { } element && IsCanonical(_sorted.GetTypeInfo(element), seen);
-                case JsonTypeInfoKind.None:
-                    return IsPlainValue(info, seen);
-                default:
-                    return false;
-            }
-        }
-
-        private bool IsPlainValue(JsonTypeInfo info, HashSet<Type> seen)
-        {
-            if (info.Type == typeof(BigInteger))
-            {
-                return info.Converter is BigIntegerJsonConverter;
-            }
-
-            if (info.Converter.GetType().Assembly != typeof(JsonSerializer).Assembly)
-            {
-                return false;
-            }
-
-            return Nullable.GetUnderlyingType(info.Type) is { } underlying
-                ? IsCanonical(_sorted.GetTypeInfo(underlying), seen)
-                : info.Type.IsEnum || PlainValues.Contains(info.Type);
-        }
+    private static void Append(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Brrr.Codecs;
 
@@ -19,7 +20,7 @@ public sealed partial class JsonCodec
 
     /// <summary>
     /// A compact writer and its buffer, kept per thread between calls, that writes <c>["task_name",[args]]</c> once,
-    /// hashes it and takes the payload <c>[args]</c> from its middle.
+    /// hashes it and takes the payload <c>[args]</c> from its middle; or writes a return value.
     /// </summary>
     private sealed class WriteScratch
     {
@@ -56,40 +57,71 @@ public sealed partial class JsonCodec
             t_kept = scratch;
         }
 
-        /// <summary>Starts over and writes <c>["task_name",[</c>; the caller writes the arguments next.</summary>
+        /// <summary>Starts over and writes <c>["task_name",[</c>; the caller writes the arguments next, then calls <see cref="EndCall"/>.</summary>
         public Utf8JsonWriter StartCall(string taskName)
         {
-            _buffer.ResetWrittenCount();
-            _writer.Reset(_buffer);
-            _writer.WriteStartArray();
-            _writer.WriteStringValue(taskName);
-            _writer.WriteStartArray();
+            var writer = StartValue();
+            writer.WriteStartArray();
+            JsString.WriteValue(writer, taskName);
+            writer.WriteStartArray();
             _payloadStart = Position - 1;
-            return _writer;
+            return writer;
         }
 
-        /// <summary>
-        /// Writes <c>]]</c> and makes the call. Null for the fast path when the payload holds an escaped U+FFFD:
-        /// the writer puts one in place of invalid UTF-16, where the canonical form (which reads the serializer's
-        /// output back) holds the character itself, so only the slow path gives those bytes.
-        /// </summary>
-        public Call? EndCall(string taskName, bool fastPath)
+        /// <summary>Writes <c>]]</c> and makes the call.</summary>
+        public Call EndCall(string taskName)
         {
             _writer.WriteEndArray();
             var payloadEnd = Position;
             _writer.WriteEndArray();
             _writer.Flush();
+            return MakeCall(taskName, _payloadStart, payloadEnd);
+        }
 
+        /// <summary>Makes the call of <paramref name="taskName"/> with the canonical form of <paramref name="args"/>.</summary>
+        public Call CanonicalCall(string taskName, JsonNode? args)
+        {
+            _buffer.ResetWrittenCount();
+            Append(_buffer, "["u8);
+            JsString.Write(taskName, _buffer);
+            Append(_buffer, ",["u8);
+            var payloadStart = _buffer.WrittenCount - 1;
+            WriteCanonical(_buffer, args);
+            Append(_buffer, "]"u8);
+            var payloadEnd = _buffer.WrittenCount;
+            Append(_buffer, "]"u8);
+            return MakeCall(taskName, payloadStart, payloadEnd);
+        }
+
+        /// <summary>Starts over; the caller writes one value next, then calls <see cref="EndValue"/>.</summary>
+        public Utf8JsonWriter StartValue()
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            return _writer;
+        }
+
+        /// <summary>The bytes of the value written since <see cref="StartValue"/>.</summary>
+        public byte[] EndValue()
+        {
+            _writer.Flush();
+            return _buffer.WrittenSpan.ToArray();
+        }
+
+        /// <summary>The canonical form of <paramref name="value"/>.</summary>
+        public byte[] CanonicalValue(JsonNode? value)
+        {
+            _buffer.ResetWrittenCount();
+            WriteCanonical(_buffer, value);
+            return _buffer.WrittenSpan.ToArray();
+        }
+
+        private Call MakeCall(string taskName, int payloadStart, int payloadEnd)
+        {
             var hashed = _buffer.WrittenSpan;
-            var payload = hashed[_payloadStart..payloadEnd];
-            if (fastPath && payload.IndexOf(@"\uFFFD"u8) >= 0)
-            {
-                return null;
-            }
-
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
             Sha256(hashed, hash);
-            return new Call(taskName, payload.ToArray(), Convert.ToHexStringLower(hash));
+            return new Call(taskName, hashed[payloadStart..payloadEnd].ToArray(), Convert.ToHexStringLower(hash));
         }
     }
 }
