@@ -22,15 +22,20 @@ public sealed class Memory
     /// <summary>Creates the algorithms over <paramref name="store"/>.</summary>
     /// <param name="store">The shared store.</param>
     /// <param name="time">The clock of <c>scheduled_at</c>; default: the system clock.</param>
-    public Memory(IStore store, TimeProvider? time = null)
+    /// <param name="limits">The largest call record and value written (and message a worker runs); default: <see cref="BrrrLimits.Default"/>.</param>
+    public Memory(IStore store, TimeProvider? time = null, BrrrLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
         _time = time ?? TimeProvider.System;
+        Limits = limits ?? BrrrLimits.Default;
     }
 
     /// <summary>The underlying store.</summary>
     public IStore Store { get; }
+
+    /// <summary>The largest call record and value this writes, and the largest message a worker on it runs.</summary>
+    public BrrrLimits Limits { get; }
 
     /// <summary>
     /// Reads the <c>call</c> record of <paramref name="callHash"/>, retrying a missing one 4 times (25 ms base,
@@ -60,9 +65,11 @@ public sealed class Memory
     }
 
     /// <summary>Writes the <c>call</c> record of <paramref name="call"/> (idempotent).</summary>
+    /// <exception cref="SizeLimitException">The record would be over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
     public Task SetCallAsync(Call call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
+        Limits.CheckRecord(call);
         return Store.SetAsync(MemKey.CallOf(call.CallHash), CallRecord.Encode(call.TaskName, call.Payload), cancellationToken);
     }
 
@@ -75,8 +82,13 @@ public sealed class Memory
         Store.GetAsync(MemKey.ValueOf(callHash), cancellationToken);
 
     /// <summary>Stores the value of <paramref name="callHash"/> (overwrites: a re-run may store a new result).</summary>
-    public Task SetValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default) =>
-        Store.SetAsync(MemKey.ValueOf(callHash), value, cancellationToken);
+    /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written.</exception>
+    public Task SetValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Limits.CheckValue(callHash, value);
+        return Store.SetAsync(MemKey.ValueOf(callHash), value, cancellationToken);
+    }
 
     /// <summary>
     /// Registers <paramref name="pendingReturn"/> in the <c>pending_returns</c> record of <paramref name="childHash"/>
@@ -129,9 +141,11 @@ public sealed class Memory
     /// as <see cref="RemovePendingReturnsAsync"/> does. The write and the first read of the returns go to the store
     /// together (<see cref="IStore.SetThenGetAsync"/>): one round trip where the store keeps their order.
     /// </summary>
+    /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written or sent.</exception>
     public Task SetValueAndSendReturnsAsync(string callHash, byte[] value, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
+        Limits.CheckValue(callHash, value);
         return SendReturnsAsync(
             callHash,
             send,
