@@ -16,12 +16,8 @@ public enum MemKeyType
 /// <summary>A store key: the pair (type, call hash).</summary>
 /// <param name="Type">Which record of the call.</param>
 /// <param name="CallHash">The call's identity.</param>
-/// <exception cref="ProtocolException">The call hash breaks <see cref="Protocol.Identifiers.CallHash"/>'s rule: no key is made of it.</exception>
 public readonly record struct MemKey(MemKeyType Type, string CallHash)
 {
-    /// <summary>The call's identity (checked by <see cref="Protocol.Identifiers.CallHash"/>).</summary>
-    public string CallHash { get; } = Protocol.Identifiers.CallHash(CallHash, $"store key of type {Type}");
-
     /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>.</summary>
     public string TypeWord => Type switch
     {

@@ -5,7 +5,8 @@ namespace Brrr;
 
 /// <summary>
 /// The store-side algorithms of PROTOCOL.md §5 over an <see cref="IStore"/>: call records, values, and the
-/// compare-and-set loops on <c>pending_returns</c>. Stateless apart from its store; thread safe.
+/// compare-and-set loops on <c>pending_returns</c>. Every call hash it is given is checked (<see cref="Identifiers.CallHash"/>)
+/// before it becomes a store key. Stateless apart from its store; thread safe.
 /// </summary>
 public sealed class Memory
 {
@@ -45,7 +46,7 @@ public sealed class Memory
     /// <exception cref="ProtocolException">The record is not a call record.</exception>
     public async Task<Call> GetCallAsync(string callHash, CancellationToken cancellationToken = default)
     {
-        var key = MemKey.CallOf(callHash);
+        var key = KeyOf(MemKeyType.Call, callHash);
         for (var attempt = 0; ; attempt++)
         {
             var bytes = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
@@ -75,11 +76,11 @@ public sealed class Memory
 
     /// <summary>Whether the value of <paramref name="callHash"/> is stored.</summary>
     public Task<bool> HasValueAsync(string callHash, CancellationToken cancellationToken = default) =>
-        Store.HasAsync(MemKey.ValueOf(callHash), cancellationToken);
+        Store.HasAsync(KeyOf(MemKeyType.Value, callHash), cancellationToken);
 
     /// <summary>The stored value of <paramref name="callHash"/>, or <c>null</c>.</summary>
     public Task<byte[]?> GetValueAsync(string callHash, CancellationToken cancellationToken = default) =>
-        Store.GetAsync(MemKey.ValueOf(callHash), cancellationToken);
+        Store.GetAsync(KeyOf(MemKeyType.Value, callHash), cancellationToken);
 
     /// <summary>Stores the value of <paramref name="callHash"/> (overwrites: a re-run may store a new result).</summary>
     /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written.</exception>
@@ -87,7 +88,7 @@ public sealed class Memory
     {
         ArgumentNullException.ThrowIfNull(value);
         Limits.CheckValue(callHash, value);
-        return Store.SetAsync(MemKey.ValueOf(callHash), value, cancellationToken);
+        return Store.SetAsync(KeyOf(MemKeyType.Value, callHash), value, cancellationToken);
     }
 
     /// <summary>
@@ -101,7 +102,7 @@ public sealed class Memory
     public async Task<bool> AddPendingReturnAsync(string childHash, PendingReturn pendingReturn, bool forceSchedule = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pendingReturn);
-        var key = MemKey.PendingReturnsOf(childHash);
+        var key = KeyOf(MemKeyType.PendingReturns, childHash);
         var fresh = new PendingReturns([pendingReturn], Now()).Encode();
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
@@ -149,14 +150,14 @@ public sealed class Memory
         return SendReturnsAsync(
             callHash,
             send,
-            () => Store.SetThenGetAsync(MemKey.ValueOf(callHash), value, MemKey.PendingReturnsOf(callHash), cancellationToken),
+            () => Store.SetThenGetAsync(KeyOf(MemKeyType.Value, callHash), value, KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken),
             cancellationToken);
     }
 
     private async Task SendReturnsAsync(string callHash, Func<PendingReturn, Task> send, Func<Task<byte[]?>>? firstRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
-        var key = MemKey.PendingReturnsOf(callHash);
+        var key = KeyOf(MemKeyType.PendingReturns, callHash);
         var handled = new HashSet<PendingReturn>();
         SpawnLimitException? spawnLimit = null;
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
@@ -229,6 +230,9 @@ public sealed class Memory
             return Task.FromException(e);
         }
     }
+
+    /// <summary>The store key of <paramref name="callHash"/>: a hash outside <see cref="Identifiers.CallHash"/>'s alphabet never becomes a key.</summary>
+    private static MemKey KeyOf(MemKeyType type, string callHash) => new(type, Identifiers.CallHash(callHash, $"store key {type}"));
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 }

@@ -6,7 +6,7 @@ using static Brrr.Tests.TestSupport;
 
 namespace Brrr.Tests;
 
-/// <summary>Call hashes and root ids follow one rule (<see cref="Identifiers"/>) wherever they enter a record or a key.</summary>
+/// <summary>Call hashes and root ids follow one rule (<see cref="Identifiers"/>) wherever they enter a record or, through <see cref="Memory"/>, a key.</summary>
 public sealed class IdentifierTests
 {
     /// <summary>What the reference workers and this one make: every one must be accepted.</summary>
@@ -38,14 +38,14 @@ public sealed class IdentifierTests
 
     [Theory]
     [MemberData(nameof(ReferenceIds))]
-    public void Every_reference_made_id_is_a_valid_call_hash_and_root_id_and_round_trips(string id)
+    public async Task Every_reference_made_id_is_a_valid_call_hash_and_root_id_and_round_trips(string id)
     {
         var message = new ScheduleMessage(id, id);
         Assert.Equal(message, ScheduleMessage.FromWire(message.ToWire()));
         var pendingReturn = new PendingReturn(id, id, "topic");
         Assert.Equal(pendingReturn, PendingReturn.Decode(pendingReturn.Encode()));
-        Assert.Equal(id, MemKey.ValueOf(id).CallHash);
         Assert.Equal(id, new Call("fib", [], id).CallHash);
+        Assert.False(await new Memory(new InMemoryStore()).HasValueAsync(id));
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class IdentifierTests
 
     [Theory]
     [MemberData(nameof(UnsafeIds))]
-    public void An_unsafe_call_hash_is_a_protocol_error_in_every_record_and_key(string id)
+    public async Task An_unsafe_call_hash_is_a_protocol_error_in_every_record_and_key(string id)
     {
         var wire = Encoding.UTF8.GetString(new BencodeWriter().BeginList().Int(2).String("r00t").String(id).End().ToArray());
         var decoded = Assert.Throws<ProtocolException>(() => ScheduleMessage.FromWire(wire));
@@ -65,7 +65,14 @@ public sealed class IdentifierTests
         Assert.Throws<ProtocolException>(() => PendingReturn.Decode(new BencodeWriter().BeginList().Int(1).String("r00t").String(id).String("t").End().ToArray()));
         Assert.Throws<ProtocolException>(() => new ScheduleMessage("r00t", id));
         Assert.Throws<ProtocolException>(() => new Call("fib", [], id));
-        Assert.Throws<ProtocolException>(() => MemKey.CallOf(id));
+        var memory = new Memory(new InMemoryStore());
+        await Assert.ThrowsAsync<ProtocolException>(() => memory.GetCallAsync(id));
+        await Assert.ThrowsAsync<ProtocolException>(() => memory.HasValueAsync(id));
+        await Assert.ThrowsAsync<ProtocolException>(() => memory.GetValueAsync(id));
+        await Assert.ThrowsAsync<ProtocolException>(() => memory.SetValueAsync(id, [1]));
+        await Assert.ThrowsAsync<ProtocolException>(() => memory.AddPendingReturnAsync(id, new PendingReturn("r", "p", "t")));
+        await Assert.ThrowsAsync<ProtocolException>(() => memory.RemovePendingReturnsAsync(id, _ => Task.CompletedTask));
+        await Assert.ThrowsAsync<ProtocolException>(() => memory.SetValueAndSendReturnsAsync(id, [1], _ => Task.CompletedTask));
     }
 
     [Theory]
@@ -79,12 +86,13 @@ public sealed class IdentifierTests
     }
 
     [Fact]
-    public void The_error_names_the_character_and_the_alphabet()
+    public async Task The_error_names_the_character_and_the_alphabet()
     {
         var error = Assert.Throws<ProtocolException>(() => ScheduleMessage.FromWire("li2e1:r12:{not-a-hash}e"));
         Assert.Equal("ScheduleMessage: field 'call_hash': a call hash may hold only ASCII letters, digits and '-', '_', '.', ':' (it becomes part of store and queue keys), found '{'.", error.Message);
-        Assert.Contains("U+0020", Assert.Throws<ProtocolException>(() => MemKey.ValueOf("a b")).Message, StringComparison.Ordinal);
-        Assert.Contains("at most 128 characters, got 129", Assert.Throws<ProtocolException>(() => MemKey.ValueOf(new string('a', 129))).Message, StringComparison.Ordinal);
+        var memory = new Memory(new InMemoryStore());
+        Assert.Contains("U+0020", (await Assert.ThrowsAsync<ProtocolException>(() => memory.GetValueAsync("a b"))).Message, StringComparison.Ordinal);
+        Assert.Contains("at most 128 characters, got 129", (await Assert.ThrowsAsync<ProtocolException>(() => memory.GetValueAsync(new string('a', 129)))).Message, StringComparison.Ordinal);
     }
 
     [Fact]

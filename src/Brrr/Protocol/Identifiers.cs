@@ -3,8 +3,9 @@ namespace Brrr.Protocol;
 /// <summary>
 /// The one rule for the identifiers that end up inside store keys, counter keys and queue messages: call hashes and
 /// root ids. Every type that carries one (<see cref="ScheduleMessage"/>, <see cref="PendingReturn"/>,
-/// <see cref="Brrr.Call"/>, <see cref="MemKey"/>) checks it here when it is made, so a decoder, a codec and a caller
-/// all meet the same rule.
+/// <see cref="Brrr.Call"/>) checks it here when it is made, and <see cref="Brrr.Memory"/> checks every hash it is
+/// given before it makes a store key of it, so a decoder, a codec and a caller all meet the same rule. (A bare
+/// <see cref="MemKey"/> is not checked: stores are byte stores, and their tests hand them any key.)
 /// </summary>
 /// <remarks>
 /// A call hash is 1 to <see cref="MaxLength"/> characters of <c>[A-Za-z0-9._:-]</c>: the references' lowercase hex
