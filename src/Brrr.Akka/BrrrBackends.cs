@@ -13,6 +13,6 @@ public sealed record BrrrBackends(IStore Store, ICache Cache, IQueue Queue, ICod
     /// <summary>Fresh in-memory backends (the embedded default) with the JSON codec.</summary>
     public static BrrrBackends InMemory() => new(new InMemoryStore(), new InMemoryCache(), new InMemoryQueue(), JsonCodec.Default);
 
-    /// <summary>A client for these backends with <paramref name="spawnLimit"/>.</summary>
-    public BrrrClient CreateClient(long spawnLimit = Jobs.DefaultSpawnLimit) => new(Store, Cache, Queue, Codec, spawnLimit);
+    /// <summary>A client for these backends with <paramref name="spawnLimit"/> and <paramref name="limits"/> (default: <see cref="BrrrLimits.Default"/>).</summary>
+    public BrrrClient CreateClient(long spawnLimit = Jobs.DefaultSpawnLimit, BrrrLimits? limits = null) => new(Store, Cache, Queue, Codec, spawnLimit, limits);
 }

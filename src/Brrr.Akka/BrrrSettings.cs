@@ -39,6 +39,12 @@ public sealed record BrrrSettings
     /// <summary>The dispatcher (a config path) of a worker's actors and streams (<c>brrr.dispatcher</c>).</summary>
     public required string Dispatcher { get; init; }
 
+    /// <summary>
+    /// The largest queue message, call record and value (<c>brrr.max-message-bytes</c>, <c>brrr.max-record-bytes</c>,
+    /// <c>brrr.max-value-bytes</c>).
+    /// </summary>
+    public required BrrrLimits Limits { get; init; }
+
     /// <summary>Registrar actors per worker (<c>brrr.registrars</c>).</summary>
     public required int Registrars { get; init; }
 
@@ -84,6 +90,12 @@ public sealed record BrrrSettings
             DeadLetterSuffix = brrr.GetString("dead-letter-suffix") ?? "",
             ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
             Dispatcher = NotEmpty(brrr.GetString("dispatcher"), "brrr.dispatcher"),
+            Limits = new BrrrLimits
+            {
+                MaxMessageBytes = Bytes(brrr, "max-message-bytes"),
+                MaxRecordBytes = Bytes(brrr, "max-record-bytes"),
+                MaxValueBytes = Bytes(brrr, "max-value-bytes"),
+            },
             Registrars = (int)AtLeast(brrr.GetInt("registrars"), 1, "brrr.registrars"),
             Returners = (int)AtLeast(brrr.GetInt("returners"), 1, "brrr.returners"),
             TopicDefaults = defaults,
@@ -96,6 +108,14 @@ public sealed record BrrrSettings
 
     internal static long AtLeast(long value, long min, string key) =>
         value >= min ? value : throw new ConfigurationException($"{key} must be >= {min}, got {value}");
+
+    private static int Bytes(Config brrr, string key)
+    {
+        var value = brrr.GetByteSize(key) ?? throw new ConfigurationException($"brrr.{key} must be a size in bytes (e.g. 256KiB)");
+        return value is >= BrrrLimits.Minimum and <= int.MaxValue
+            ? (int)value
+            : throw new ConfigurationException($"brrr.{key} must be between {BrrrLimits.Minimum} bytes and 2 GiB, got {value}");
+    }
 
     private static string NotEmpty(string? value, string key) =>
         !string.IsNullOrWhiteSpace(value) ? value : throw new ConfigurationException($"{key} must name a dispatcher (a config path), got '{value}'");

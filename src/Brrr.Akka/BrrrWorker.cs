@@ -31,10 +31,10 @@ public sealed class BrrrWorker : IAsyncDisposable
         Name = name;
         _log = Logging.GetLogger(system, $"brrr-worker-{name}");
         Processor = new CallProcessor(
-            new Memory(backends.Store), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
+            new Memory(backends.Store, limits: settings.Limits), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
             new BoundedCache<string[]>(settings.ValueCacheSize));
-        Client = backends.CreateClient(settings.SpawnLimit);
+        Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);
         _registrars = system.ActorOf(
             EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithDispatcher(settings.Dispatcher).WithRouter(new ConsistentHashingPool(settings.Registrars)),
             $"brrr-{name}-registrars");
@@ -126,7 +126,7 @@ public sealed class BrrrWorker : IAsyncDisposable
             await pipeline.Receiving.ConfigureAwait(false);
             foreach (var delivery in context.InFlight.Held)
             {
-                _log.Warning("brrr: worker {0} gives message {1} back to topic {2} unfinished", Name, delivery.Message, context.Topic);
+                _log.Warning("brrr: worker {0} gives message {1} back to topic {2} unfinished", Name, LogText.Excerpt(delivery.Message), context.Topic);
                 try
                 {
                     await context.Consumer.ReleaseAsync(delivery).ConfigureAwait(false);
@@ -135,7 +135,7 @@ public sealed class BrrrWorker : IAsyncDisposable
                 }
                 catch (Exception e)
                 {
-                    _log.Error(e, "brrr: could not give message {0} back to topic {1}; it stays with the consumer for redelivery", delivery.Message, context.Topic);
+                    _log.Error(e, "brrr: could not give message {0} back to topic {1}; it stays with the consumer for redelivery", LogText.Excerpt(delivery.Message), context.Topic);
                 }
             }
 

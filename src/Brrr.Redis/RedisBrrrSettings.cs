@@ -51,7 +51,7 @@ public sealed record RedisBrrrSettings
     /// <summary>How often a consumer refreshes its heartbeat key.</summary>
     public TimeSpan HeartbeatInterval { get; init; }
 
-    /// <summary>Time to live of a consumer's heartbeat key: a consumer silent this long is dead and its messages are redelivered.</summary>
+    /// <summary>Time to live of a consumer's heartbeat key (at least twice <see cref="HeartbeatInterval"/>): a consumer silent this long is dead and its messages are redelivered.</summary>
     public TimeSpan HeartbeatTtl { get; init; }
 
     /// <summary>Expiry set on a spawn counter when it is created.</summary>
@@ -147,9 +147,9 @@ public sealed record RedisBrrrSettings
         RequireAtLeast(CounterExpiry, TimeSpan.FromSeconds(1), Name(nameof(CounterExpiry), "counter-expiry"));
         RequireAtLeast(RedeliveredMarkExpiry, TimeSpan.FromSeconds(1), Name(nameof(RedeliveredMarkExpiry), "redelivered-mark-expiry"));
         RequireAtLeast(RecoveryInterval, TimeSpan.FromMilliseconds(10), Name(nameof(RecoveryInterval), "recovery-interval"));
-        if (HeartbeatTtl <= HeartbeatInterval)
+        if (HeartbeatTtl < 2 * HeartbeatInterval)
         {
-            throw new ArgumentException($"{Name(nameof(HeartbeatTtl), "heartbeat-ttl")} must be longer than {Name(nameof(HeartbeatInterval), "heartbeat-interval")} ({Format(HeartbeatInterval)}), got {Format(HeartbeatTtl)}: live consumers would look dead.");
+            throw new ArgumentException($"{Name(nameof(HeartbeatTtl), "heartbeat-ttl")} must be at least twice {Name(nameof(HeartbeatInterval), "heartbeat-interval")} ({Format(HeartbeatInterval)}), got {Format(HeartbeatTtl)}: one late beat would make a live consumer look dead.");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -18,10 +19,14 @@ internal sealed partial class RedisQueueConsumer
     private volatile bool _registered;
     private int _disposed;
 
+    // When the last heartbeat that succeeded started (a Stopwatch timestamp; 0 before the first).
+    private long _lastBeat;
+
     private async Task EnsureRegisteredAsync()
     {
         if (_registered)
         {
+            await EnsureAliveAsync().ConfigureAwait(false);
             return;
         }
 
@@ -52,38 +57,64 @@ internal sealed partial class RedisQueueConsumer
         }
     }
 
-    private Task BeatAsync() => Scripts.Heartbeat.EvaluateAsync(
-        Db,
-        [_heartbeatKey, _consumersKey],
-        [_id, ((long)_settings.HeartbeatTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
-
-    private async Task RunLivenessAsync(CancellationToken stop)
+    /// <summary>
+    /// Refreshes the heartbeat. The key then lives at least until the beat's start plus the time to live, whenever
+    /// Redis ran it: that start is what <see cref="EnsureAliveAsync"/> reckons from.
+    /// </summary>
+    private async Task BeatAsync()
     {
-        var tick = _settings.HeartbeatInterval < _settings.RecoveryInterval ? _settings.HeartbeatInterval : _settings.RecoveryInterval;
-        using var timer = new PeriodicTimer(tick);
-        var now = DateTime.UtcNow;
-        var nextBeat = now + _settings.HeartbeatInterval;
+        var started = Stopwatch.GetTimestamp();
+        var lapsed = (long)await Scripts.Heartbeat.EvaluateAsync(
+            Db,
+            [_heartbeatKey, _consumersKey],
+            [_id, ((long)_settings.HeartbeatTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false) == 0;
+        var previous = Interlocked.Exchange(ref _lastBeat, started);
+        if (lapsed && previous != 0)
+        {
+            _logger.LogWarning(
+                "The heartbeat of consumer {Consumer} of topic {Topic} had expired (last refreshed {Seconds:0.0} s before, time to live {Ttl} s): other consumers may have given back the messages it held, and they may run twice.",
+                _id, Topic, Stopwatch.GetElapsedTime(previous, started).TotalSeconds, _settings.HeartbeatTtl.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// Before taking messages: when the last heartbeat is so old that the key may expire within one interval (the
+    /// liveness loop stalled, or Redis answers slowly), beats here first, so a consumer that cannot prove it is alive
+    /// takes no work that others would give back as a dead consumer's.
+    /// </summary>
+    private async Task EnsureAliveAsync()
+    {
+        if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastBeat)) >= _settings.HeartbeatTtl - _settings.HeartbeatInterval)
+        {
+            await BeatAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Beats every heartbeat interval and scans for dead consumers every recovery interval, in two loops: a slow scan
+    /// (many consumers, a slow Redis) never delays a beat, and each beat waits for the one before it (a slow write is
+    /// followed at once by the next when its interval has passed).
+    /// </summary>
+    private Task RunLivenessAsync(CancellationToken stop) => Task.WhenAll(
+        EveryAsync(_settings.HeartbeatInterval, now: false, () => LogFailureAsync(BeatAsync, "refresh the heartbeat of"), stop),
 
         // Scan at once: a worker restarted after a crash gives back what its previous life held.
-        var nextScan = now;
+        EveryAsync(_settings.RecoveryInterval, now: true, () => LogFailureAsync(RecoverDeadConsumersAsync, "look for dead consumers as"), stop));
+
+    private static async Task EveryAsync(TimeSpan interval, bool now, Func<Task> action, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(interval);
         try
         {
-            do
+            if (now)
             {
-                now = DateTime.UtcNow;
-                if (now >= nextBeat)
-                {
-                    nextBeat = now + _settings.HeartbeatInterval;
-                    await LogFailureAsync(BeatAsync, "refresh the heartbeat of").ConfigureAwait(false);
-                }
-
-                if (now >= nextScan)
-                {
-                    nextScan = now + _settings.RecoveryInterval;
-                    await LogFailureAsync(RecoverDeadConsumersAsync, "look for dead consumers as").ConfigureAwait(false);
-                }
+                await action().ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
+
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await action().ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -179,6 +210,9 @@ internal sealed partial class RedisQueueConsumer
         _registering.Dispose();
         _onDisposed(this);
     }
+
+    /// <summary>Simulates a stalled liveness loop for tests: stops beating and scanning, and goes on serving.</summary>
+    internal Task StallLivenessAsync() => StopLivenessAsync();
 
     /// <summary>Simulates a crash for tests: stops beating and drops the blocking connection, giving nothing back.</summary>
     internal async Task AbandonAsync()

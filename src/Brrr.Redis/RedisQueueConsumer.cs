@@ -164,7 +164,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         _held.TryRemove(delivery, out _);
         if (removed == 0)
         {
-            _logger.LogWarning("Acknowledged message {Message} of topic {Topic} was no longer held by consumer {Consumer} (its heartbeat lapsed and another consumer gave it back): it will be delivered again.", delivery.Message, Topic, _id);
+            _logger.LogWarning("Acknowledged message {Message} of topic {Topic} was no longer held by consumer {Consumer} (its heartbeat lapsed and another consumer gave it back): it will be delivered again.", LogText.Excerpt(delivery.Message), Topic, _id);
         }
     }
 
@@ -175,7 +175,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         _held.TryRemove(delivery, out _);
         if (!released)
         {
-            _logger.LogInformation("Released message {Message} of topic {Topic} had already been given back by another consumer (consumer {Consumer} looked dead).", delivery.Message, Topic, _id);
+            _logger.LogInformation("Released message {Message} of topic {Topic} had already been given back by another consumer (consumer {Consumer} looked dead).", LogText.Excerpt(delivery.Message), Topic, _id);
         }
     }
 
@@ -278,7 +278,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
             }
 
             await ReleaseInRedisAsync(message).ConfigureAwait(false);
-            _logger.LogInformation("Gave back message {Message} of topic {Topic}: consumer {Consumer} lost the reply of the command that moved it.", value.ToString(), Topic, _id);
+            _logger.LogInformation("Gave back message {Message} of topic {Topic}: consumer {Consumer} lost the reply of the command that moved it.", LogText.Excerpt(value.ToString()), Topic, _id);
         }
 
         _needsReconcile = false;

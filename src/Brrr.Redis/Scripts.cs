@@ -104,11 +104,15 @@ internal static class Scripts
         return n
         """);
 
-    /// <summary>KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms.</summary>
+    /// <summary>
+    /// KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms. Returns 1 when the heartbeat was still
+    /// alive, 0 when it had expired (or was never set).
+    /// </summary>
     public static readonly RedisScript Heartbeat = new("heartbeat", """
+        local alive = redis.call('EXISTS', KEYS[1])
         redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
         redis.call('SADD', KEYS[2], ARGV[1])
-        return 1
+        return alive
         """);
 
     public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush];

@@ -17,9 +17,10 @@ public sealed class BrrrClient
     /// <param name="queue">The shared queue.</param>
     /// <param name="codec">The codec; default: <see cref="JsonCodec.Default"/>.</param>
     /// <param name="spawnLimit">Jobs allowed per root.</param>
-    public BrrrClient(IStore store, ICache cache, IQueue queue, ICodec? codec = null, long spawnLimit = Jobs.DefaultSpawnLimit)
+    /// <param name="limits">The largest call record (arguments) and value written; default: <see cref="BrrrLimits.Default"/>.</param>
+    public BrrrClient(IStore store, ICache cache, IQueue queue, ICodec? codec = null, long spawnLimit = Jobs.DefaultSpawnLimit, BrrrLimits? limits = null)
     {
-        Memory = new Memory(store);
+        Memory = new Memory(store, limits: limits);
         Jobs = new Jobs(cache, queue, spawnLimit);
         Codec = codec ?? JsonCodec.Default;
     }
@@ -38,6 +39,7 @@ public sealed class BrrrClient
     /// (default: the task's topic). Does nothing when its value is already stored. Returns the call.
     /// </summary>
     /// <exception cref="ArgumentException">Neither <paramref name="topic"/> nor the task names a topic.</exception>
+    /// <exception cref="SizeLimitException">The call record (its arguments) is over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
     public async Task<Call> ScheduleAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -52,17 +54,21 @@ public sealed class BrrrClient
     /// <param name="topic">Where its job goes.</param>
     /// <param name="rootId">The root id; default: a fresh one (<see cref="NewRootId"/>). Reuse one only to retry the same root.</param>
     /// <param name="cancellationToken">Cancels the schedule.</param>
+    /// <exception cref="SizeLimitException">The call record (its arguments) is over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
+    /// <exception cref="ProtocolException"><paramref name="rootId"/> breaks <see cref="Identifiers.RootId"/>'s rule.</exception>
     public async Task ScheduleAsync(Call call, string topic, string? rootId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentException.ThrowIfNullOrEmpty(topic);
+        var message = new ScheduleMessage(rootId ?? NewRootId(), call.CallHash);
+        Memory.Limits.CheckRecord(call);
         if (await Memory.HasValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
         await Memory.SetCallAsync(call, cancellationToken).ConfigureAwait(false);
-        await Jobs.PutAsync(topic, new ScheduleMessage(rootId ?? NewRootId(), call.CallHash), cancellationToken).ConfigureAwait(false);
+        await Jobs.PutAsync(topic, message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The stored result of <paramref name="task"/>(<paramref name="args"/>), or not found when not computed (yet).</summary>

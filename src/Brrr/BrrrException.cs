@@ -98,3 +98,28 @@ public sealed class TaskFailedException : BrrrException
     /// <summary>The call whose run threw.</summary>
     public string CallHash { get; }
 }
+
+/// <summary>
+/// A queue message, call record or value is larger than its limit (<see cref="BrrrLimits"/>). Never retried: the same
+/// bytes are as large the next time.
+/// </summary>
+public sealed class SizeLimitException : BrrrException
+{
+    /// <summary>Creates the error; <paramref name="message"/> names the limit and the size.</summary>
+    public SizeLimitException(string message, string limitName, long size, long limit)
+        : base(message)
+    {
+        LimitName = limitName;
+        Size = size;
+        Limit = limit;
+    }
+
+    /// <summary>The setting that holds the limit, e.g. <c>brrr.max-value-bytes</c>.</summary>
+    public string LimitName { get; }
+
+    /// <summary>The size that was refused, in bytes.</summary>
+    public long Size { get; }
+
+    /// <summary>The limit, in bytes.</summary>
+    public long Limit { get; }
+}

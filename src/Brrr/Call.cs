@@ -6,14 +6,14 @@ namespace Brrr;
 /// </summary>
 public sealed class Call : IEquatable<Call>
 {
-    /// <summary>Creates a call. <paramref name="callHash"/> must be non-empty printable US-ASCII.</summary>
-    /// <exception cref="ProtocolException">The hash is empty or not printable US-ASCII.</exception>
+    /// <summary>Creates a call. <paramref name="callHash"/> must follow <see cref="Protocol.Identifiers.CallHash"/>.</summary>
+    /// <exception cref="ProtocolException">The hash is empty, too long, or holds a character outside the alphabet.</exception>
     public Call(string taskName, byte[] payload, string callHash)
     {
         ArgumentNullException.ThrowIfNull(taskName);
         ArgumentNullException.ThrowIfNull(payload);
         ArgumentNullException.ThrowIfNull(callHash);
-        Protocol.RecordReader.ValidateCallHash(callHash, "Call");
+        Protocol.Identifiers.CallHash(callHash, $"Call of task '{taskName}'");
         TaskName = taskName;
         Payload = payload;
         CallHash = callHash;

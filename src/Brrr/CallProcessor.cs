@@ -59,9 +59,11 @@ public sealed class CallProcessor
     /// <summary>Decodes <paramref name="delivery"/> and reads its call record.</summary>
     /// <exception cref="ProtocolException">The message or the call record is malformed.</exception>
     /// <exception cref="CallNotFoundException">The call record is missing.</exception>
+    /// <exception cref="SizeLimitException">The message is over <see cref="BrrrLimits.MaxMessageBytes"/>: it is not decoded.</exception>
     public async Task<LoadedCall> LoadAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+        Memory.Limits.CheckIncoming(delivery.Message);
         var message = ScheduleMessage.FromWire(delivery.Message);
         if (Calls.Get(message.CallHash) is not { } call)
         {
@@ -81,6 +83,7 @@ public sealed class CallProcessor
     /// brings its job back when it completes.
     /// </summary>
     /// <exception cref="TaskNotFoundException">No such task on this topic.</exception>
+    /// <exception cref="SizeLimitException">The run returned a value, or asked for a child whose call record, over its limit.</exception>
     public async Task<CallOutcome> RunAsync(LoadedCall loaded, TaskSet tasks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loaded);
@@ -103,8 +106,10 @@ public sealed class CallProcessor
             return CallStillWaiting.Instance;
         }
 
-        return await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken)
+        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken)
             .ConfigureAwait(false);
+        Memory.Limits.CheckOutcome(loaded.Call, outcome);
+        return outcome;
     }
 
     /// <summary>Whether one of <paramref name="children"/> has no value yet (the values found are cached for the run).</summary>

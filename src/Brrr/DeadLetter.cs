@@ -9,7 +9,8 @@ namespace Brrr;
 /// missing task, repair the record), then push <see cref="Message"/> back to <see cref="Topic"/> to run it again.
 /// </summary>
 /// <param name="Topic">The topic the message came from.</param>
-/// <param name="Message">The raw queue message, unchanged.</param>
+/// <param name="Message">The raw queue message, unchanged; only the first <see cref="KeptChars"/> characters of a message over
+/// the size limit (then <see cref="MessageBytes"/> holds its full size).</param>
 /// <param name="ErrorType">The full name of the error's type (for example <c>Brrr.TaskFailedException</c>).</param>
 /// <param name="Error">The error's message.</param>
 /// <param name="RootId">The workflow root, when the message could be decoded.</param>
@@ -21,6 +22,12 @@ public sealed record DeadLetter(
     string Topic, string Message, string ErrorType, string Error, string? RootId, string? CallHash, string? TaskName,
     int Attempts, DateTimeOffset FailedAt)
 {
+    /// <summary>How many characters of a message over <see cref="BrrrLimits.MaxMessageBytes"/> a dead letter keeps.</summary>
+    public const int KeptChars = 1024;
+
+    /// <summary>The full size in UTF-8 bytes of a message that was too large to keep whole (<c>message_bytes</c>); <c>null</c> when <see cref="Message"/> is whole.</summary>
+    public long? MessageBytes { get; init; }
+
     /// <summary>The dead-letter topic of <paramref name="topic"/>: the topic name followed by <paramref name="suffix"/>.</summary>
     public static string TopicOf(string topic, string suffix)
     {
@@ -29,11 +36,24 @@ public sealed record DeadLetter(
         return topic + suffix;
     }
 
-    /// <summary>The dead letter of <paramref name="message"/> from <paramref name="topic"/>, which failed with <paramref name="error"/>.</summary>
-    public static DeadLetter Of(string topic, string message, Exception error, string? rootId, string? callHash, string? taskName, int attempts)
+    /// <summary>
+    /// The dead letter of <paramref name="message"/> from <paramref name="topic"/>, which failed with <paramref name="error"/>.
+    /// A message over <paramref name="limits"/>' <see cref="BrrrLimits.MaxMessageBytes"/> is kept as its first
+    /// <see cref="KeptChars"/> characters and its size, and the error says so.
+    /// </summary>
+    public static DeadLetter Of(string topic, string message, Exception error, string? rootId, string? callHash, string? taskName, int attempts, BrrrLimits? limits = null)
     {
+        ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(error);
-        return new DeadLetter(topic, message, error.GetType().FullName ?? error.GetType().Name, error.Message, rootId, callHash, taskName, attempts, DateTimeOffset.UtcNow);
+        var type = error.GetType().FullName ?? error.GetType().Name;
+        if ((limits ?? BrrrLimits.Default).IsOversized(message, out var bytes))
+        {
+            var kept = LogText.Prefix(message, KeptChars);
+            var note = $" The dead letter keeps only the first {kept.Length} characters of the {bytes}-byte message (message_bytes).";
+            return new DeadLetter(topic, kept, type, error.Message + note, rootId, callHash, taskName, attempts, DateTimeOffset.UtcNow) { MessageBytes = bytes };
+        }
+
+        return new DeadLetter(topic, message, type, error.Message, rootId, callHash, taskName, attempts, DateTimeOffset.UtcNow);
     }
 
     /// <summary>The JSON object pushed to the dead-letter topic (snake_case keys, <c>failed_at</c> in ISO 8601 UTC).</summary>
@@ -45,6 +65,11 @@ public sealed record DeadLetter(
             json.WriteStartObject();
             json.WriteString("topic", Topic);
             json.WriteString("message", Message);
+            if (MessageBytes is { } bytes)
+            {
+                json.WriteNumber("message_bytes", bytes);
+            }
+
             json.WriteString("error_type", ErrorType);
             json.WriteString("error", Error);
             WriteOptional(json, "root_id", RootId);
@@ -78,7 +103,10 @@ public sealed record DeadLetter(
                 root.TryGetProperty("attempts", out var attempts) && attempts.ValueKind == JsonValueKind.Number && attempts.TryGetInt32(out var n)
                     ? n
                     : throw Missing("attempts"),
-                DateTimeOffset.Parse(Required(root, "failed_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+                DateTimeOffset.Parse(Required(root, "failed_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal))
+            {
+                MessageBytes = root.TryGetProperty("message_bytes", out var size) && size.ValueKind == JsonValueKind.Number && size.TryGetInt64(out var b) ? b : null,
+            };
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {

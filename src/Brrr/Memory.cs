@@ -5,7 +5,8 @@ namespace Brrr;
 
 /// <summary>
 /// The store-side algorithms of PROTOCOL.md §5 over an <see cref="IStore"/>: call records, values, and the
-/// compare-and-set loops on <c>pending_returns</c>. Stateless apart from its store; thread safe.
+/// compare-and-set loops on <c>pending_returns</c>. Every call hash it is given is checked (<see cref="Identifiers.CallHash"/>)
+/// before it becomes a store key. Stateless apart from its store; thread safe.
 /// </summary>
 public sealed class Memory
 {
@@ -22,15 +23,20 @@ public sealed class Memory
     /// <summary>Creates the algorithms over <paramref name="store"/>.</summary>
     /// <param name="store">The shared store.</param>
     /// <param name="time">The clock of <c>scheduled_at</c>; default: the system clock.</param>
-    public Memory(IStore store, TimeProvider? time = null)
+    /// <param name="limits">The largest call record and value written (and message a worker runs); default: <see cref="BrrrLimits.Default"/>.</param>
+    public Memory(IStore store, TimeProvider? time = null, BrrrLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
         _time = time ?? TimeProvider.System;
+        Limits = limits ?? BrrrLimits.Default;
     }
 
     /// <summary>The underlying store.</summary>
     public IStore Store { get; }
+
+    /// <summary>The largest call record and value this writes, and the largest message a worker on it runs.</summary>
+    public BrrrLimits Limits { get; }
 
     /// <summary>
     /// Reads the <c>call</c> record of <paramref name="callHash"/>, retrying a missing one 4 times (25 ms base,
@@ -40,7 +46,7 @@ public sealed class Memory
     /// <exception cref="ProtocolException">The record is not a call record.</exception>
     public async Task<Call> GetCallAsync(string callHash, CancellationToken cancellationToken = default)
     {
-        var key = MemKey.CallOf(callHash);
+        var key = KeyOf(MemKeyType.Call, callHash);
         for (var attempt = 0; ; attempt++)
         {
             var bytes = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
@@ -60,23 +66,30 @@ public sealed class Memory
     }
 
     /// <summary>Writes the <c>call</c> record of <paramref name="call"/> (idempotent).</summary>
+    /// <exception cref="SizeLimitException">The record would be over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
     public Task SetCallAsync(Call call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
+        Limits.CheckRecord(call);
         return Store.SetAsync(MemKey.CallOf(call.CallHash), CallRecord.Encode(call.TaskName, call.Payload), cancellationToken);
     }
 
     /// <summary>Whether the value of <paramref name="callHash"/> is stored.</summary>
     public Task<bool> HasValueAsync(string callHash, CancellationToken cancellationToken = default) =>
-        Store.HasAsync(MemKey.ValueOf(callHash), cancellationToken);
+        Store.HasAsync(KeyOf(MemKeyType.Value, callHash), cancellationToken);
 
     /// <summary>The stored value of <paramref name="callHash"/>, or <c>null</c>.</summary>
     public Task<byte[]?> GetValueAsync(string callHash, CancellationToken cancellationToken = default) =>
-        Store.GetAsync(MemKey.ValueOf(callHash), cancellationToken);
+        Store.GetAsync(KeyOf(MemKeyType.Value, callHash), cancellationToken);
 
     /// <summary>Stores the value of <paramref name="callHash"/> (overwrites: a re-run may store a new result).</summary>
-    public Task SetValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default) =>
-        Store.SetAsync(MemKey.ValueOf(callHash), value, cancellationToken);
+    /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written.</exception>
+    public Task SetValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Limits.CheckValue(callHash, value);
+        return Store.SetAsync(KeyOf(MemKeyType.Value, callHash), value, cancellationToken);
+    }
 
     /// <summary>
     /// Registers <paramref name="pendingReturn"/> in the <c>pending_returns</c> record of <paramref name="childHash"/>
@@ -89,7 +102,7 @@ public sealed class Memory
     public async Task<bool> AddPendingReturnAsync(string childHash, PendingReturn pendingReturn, bool forceSchedule = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pendingReturn);
-        var key = MemKey.PendingReturnsOf(childHash);
+        var key = KeyOf(MemKeyType.PendingReturns, childHash);
         var fresh = new PendingReturns([pendingReturn], Now()).Encode();
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
@@ -129,20 +142,22 @@ public sealed class Memory
     /// as <see cref="RemovePendingReturnsAsync"/> does. The write and the first read of the returns go to the store
     /// together (<see cref="IStore.SetThenGetAsync"/>): one round trip where the store keeps their order.
     /// </summary>
+    /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written or sent.</exception>
     public Task SetValueAndSendReturnsAsync(string callHash, byte[] value, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
+        Limits.CheckValue(callHash, value);
         return SendReturnsAsync(
             callHash,
             send,
-            () => Store.SetThenGetAsync(MemKey.ValueOf(callHash), value, MemKey.PendingReturnsOf(callHash), cancellationToken),
+            () => Store.SetThenGetAsync(KeyOf(MemKeyType.Value, callHash), value, KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken),
             cancellationToken);
     }
 
     private async Task SendReturnsAsync(string callHash, Func<PendingReturn, Task> send, Func<Task<byte[]?>>? firstRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
-        var key = MemKey.PendingReturnsOf(callHash);
+        var key = KeyOf(MemKeyType.PendingReturns, callHash);
         var handled = new HashSet<PendingReturn>();
         SpawnLimitException? spawnLimit = null;
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
@@ -215,6 +230,9 @@ public sealed class Memory
             return Task.FromException(e);
         }
     }
+
+    /// <summary>The store key of <paramref name="callHash"/>: a hash outside <see cref="Identifiers.CallHash"/>'s alphabet never becomes a key.</summary>
+    private static MemKey KeyOf(MemKeyType type, string callHash) => new(type, Identifiers.CallHash(callHash, $"store key {type}"));
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 }

@@ -77,6 +77,24 @@ public sealed class FailureSpecs : global::Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_task_returning_a_value_over_the_limit_fails_once_and_is_dead_lettered_naming_the_limit_and_the_size()
+    {
+        var big = BrrrTask.Create<int, string>("big", (_, n) => Task.FromResult(new string('v', n)));
+        await using var brrr = new LocalBrrr(Sys, "t", big);
+
+        var failed = await Assert.ThrowsAsync<WorkflowFailedException>(() => brrr.RunAsync(big, 300_000));
+
+        var error = Assert.IsType<SizeLimitException>(failed.Failure.Error);
+        Assert.Equal(("brrr.max-value-bytes", 300_002L, 256L * 1024), (error.LimitName, error.Size, error.Limit));
+        Assert.False(failed.Failure.Released);
+        Assert.Equal(1, brrr.Executions["big"]);
+        var letter = Assert.Single(await DrainAsync(brrr.Backends.Queue, DeadLetters, 1));
+        Assert.Equal(typeof(SizeLimitException).FullName, letter.ErrorType);
+        Assert.Contains("is 300002 bytes, over the limit of 262144 bytes (brrr.max-value-bytes)", letter.Error, StringComparison.Ordinal);
+        Assert.Equal(new QueueStatsView(0, 0), await StatsAsync(brrr, "t"));
+    }
+
+    [Fact]
     public async Task A_task_that_throws_once_completes_on_its_next_run()
     {
         var runs = 0;

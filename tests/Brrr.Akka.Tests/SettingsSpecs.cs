@@ -23,6 +23,9 @@ public sealed class SettingsSpecs
             TaskAttempts = 5,
             DeadLetterSuffix = ".failed",
             ValueCacheSize = 7,
+            MaxMessageBytes = 2048,
+            MaxRecordBytes = 100_000,
+            MaxValueBytes = 300_000,
             Dispatcher = "my-dispatcher",
             Registrars = 4,
             Returners = 5,
@@ -42,6 +45,9 @@ public sealed class SettingsSpecs
               task-attempts = 5
               dead-letter-suffix = ".failed"
               value-cache-size = 7
+              max-message-bytes = 2KiB
+              max-record-bytes = 100000
+              max-value-bytes = 300000
               dispatcher = my-dispatcher
               registrars = 4
               returners = 5
@@ -54,9 +60,16 @@ public sealed class SettingsSpecs
             """));
 
         Assert.Equal(Describe(fromHocon), Describe(fromOptions));
+        Assert.Equal(new BrrrLimits { MaxMessageBytes = 2048, MaxRecordBytes = 100_000, MaxValueBytes = 300_000 }, fromHocon.Limits);
         Assert.Equal(new TopicSettings(7, 2), fromOptions.ForTopic("brrr.cs-demo"));
         Assert.Equal(new TopicSettings(9, 0), fromOptions.ForTopic("plain"));
         Assert.Equal(new TopicSettings(3, 0), fromOptions.ForTopic("unlisted"));
+    }
+
+    [Fact]
+    public void The_size_limits_default_to_4KiB_messages_and_256KiB_records_and_values()
+    {
+        Assert.Equal(BrrrLimits.Default, BrrrSettings.Create(ConfigurationFactory.Empty).Limits);
     }
 
     [Fact]
@@ -77,6 +90,8 @@ public sealed class SettingsSpecs
     [InlineData("brrr.task-attempts = 0", "brrr.task-attempts must be >= 1, got 0")]
     [InlineData("brrr.dispatcher = \"\"", "brrr.dispatcher must name a dispatcher")]
     [InlineData("brrr.value-cache-size = -1", "brrr.value-cache-size must be >= 0, got -1")]
+    [InlineData("brrr.max-message-bytes = 1000", "brrr.max-message-bytes must be between 1024 bytes and 2 GiB, got 1000")]
+    [InlineData("brrr.max-value-bytes = 4GiB", "brrr.max-value-bytes must be between 1024 bytes and 2 GiB, got 4294967296")]
     public void A_bad_key_is_named_in_the_error(string hocon, string message)
     {
         var error = Assert.Throws<ConfigurationException>(() => BrrrSettings.Create(ConfigurationFactory.ParseString(hocon)));
@@ -128,6 +143,6 @@ public sealed class SettingsSpecs
     }
 
     private static string Describe(BrrrSettings s) =>
-        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Dispatcher} {s.Registrars} {s.Returners} {s.TopicDefaults} "
+        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Limits} {s.Dispatcher} {s.Registrars} {s.Returners} {s.TopicDefaults} "
         + string.Join(";", s.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
 }

@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using Brrr.Redis;
 using StackExchange.Redis;
+using Xunit.Abstractions;
 
 namespace Brrr.IntegrationTests;
 
@@ -28,14 +31,16 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     private const string ClosedPortRedis = "redis://closed-port";
 
     private readonly DynaliteServer _dynalite;
+    private readonly ITestOutputHelper _output;
     private readonly List<IDisposable> _cleanup = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly List<string> _files = [];
     private readonly string _configFile;
 
-    public DemoProcessTests(DynaliteServer dynalite)
+    public DemoProcessTests(DynaliteServer dynalite, ITestOutputHelper output)
     {
         _dynalite = dynalite;
+        _output = output;
         _configFile = ConfigFile(WorkerConfig);
     }
 
@@ -77,26 +82,8 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     [Fact]
     public async Task A_worker_killed_mid_workflow_and_restarted_loses_nothing()
     {
-        var cluster = StartServers(useDynamo: false);
+        var (cluster, queue, victim, victimId, salts) = await StartKillableClusterAsync(_configFile);
         var web = cluster.Web;
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);
-        var queue = new RedisQueueProbe(redis.GetDatabase(), DemoTopic);
-        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
-        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 1, TimeSpan.FromSeconds(60));
-        var survivorId = (await queue.ConsumersAsync()).Single();
-        var victim = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
-        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 2, TimeSpan.FromSeconds(60));
-        var victimId = (await queue.ConsumersAsync()).Single(id => id != survivorId);
-        await WaitUntilServingAsync(web);
-
-        var salts = Enumerable.Range(0, 20).Select(i => $"kill-{i}").ToArray();
-        foreach (var salt in salts)
-        {
-            Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync($"{web}/fib?n=78&salt={salt}", null)).StatusCode);
-        }
-
-        // Kill the victim while it holds messages; its in-flight list stays as it was until its heartbeat expires.
-        await WaitUntilAsync(async () => await queue.InFlightAsync(victimId) > 0, TimeSpan.FromSeconds(30));
         victim.Kill();
         var heldByTheDead = await queue.InFlightAsync(victimId);
         var doneWhenKilled = await CountDoneAsync(web, salts);
@@ -110,10 +97,33 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         Assert.DoesNotContain(victimId, await queue.ConsumersAsync());
 
         Track(DemoProcess.Start(cluster.Environment, "worker", "--config", _configFile));
-        foreach (var salt in salts)
-        {
-            Assert.Equal("""{"status":"ok","result":8944394323791464}""", await GetWhenDoneAsync($"{web}/fib?n=78&salt={salt}", TimeSpan.FromSeconds(120)));
-        }
+        await AssertAllDoneAsync(web, salts);
+    }
+
+    [Fact]
+    public async Task The_messages_of_a_worker_killed_with_sigkill_are_given_back_within_seconds_under_the_default_heartbeat()
+    {
+        // The workers run with the default brrr.redis liveness settings: this measures what a deployment gets.
+        var defaults = RedisBrrrSettings.Default;
+        var (cluster, queue, victim, victimId, salts) = await StartKillableClusterAsync(ConfigFile("brrr.poll-timeout = 200ms"));
+        var clock = Stopwatch.StartNew();
+        victim.Kill();
+        var held = await queue.InFlightAsync(victimId);
+        Assert.True(held > 0, "the victim held no message when it was killed");
+
+        await WaitUntilAsync(
+            async () => await queue.InFlightAsync(victimId) == 0 && !(await queue.ConsumersAsync()).Contains(victimId),
+            TimeSpan.FromSeconds(60),
+            "the survivor gave the dead worker's messages back");
+        var redelivered = clock.Elapsed;
+        _output.WriteLine(
+            $"SIGKILL to redelivery of {held} message(s): {redelivered.TotalSeconds:0.00} s (heartbeat-interval {defaults.HeartbeatInterval.TotalSeconds} s, " +
+            $"heartbeat-ttl {defaults.HeartbeatTtl.TotalSeconds} s, recovery-interval {defaults.RecoveryInterval.TotalSeconds} s)");
+
+        // The time to live plus one scan is the expectation; the bound leaves room for a loaded machine.
+        var bound = (defaults.HeartbeatTtl + defaults.RecoveryInterval) * 3;
+        Assert.True(redelivered <= bound, $"the dead worker's messages came back after {redelivered.TotalSeconds:0.0} s, more than {bound.TotalSeconds} s");
+        await AssertAllDoneAsync(cluster.Web, salts);
     }
 
     [Fact]
@@ -326,6 +336,43 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         }
     }
 
+    /// <summary>
+    /// Redis, the web, a survivor and a victim worker (both with <paramref name="config"/>), and 20 fib roots posted;
+    /// returns once the victim holds messages, ready to be killed.
+    /// </summary>
+    private async Task<(Servers Cluster, RedisQueueProbe Queue, DemoProcess Victim, string VictimId, string[] Salts)> StartKillableClusterAsync(string config)
+    {
+        var cluster = StartServers(useDynamo: false);
+        var redis = await ConnectionMultiplexer.ConnectAsync(cluster.Redis.Configuration);
+        _cleanup.Add(redis);
+        var queue = new RedisQueueProbe(redis.GetDatabase(), DemoTopic);
+        Track(DemoProcess.Start(cluster.Environment, "worker", "--config", config));
+        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 1, TimeSpan.FromSeconds(60), "the first worker registered");
+        var survivorId = (await queue.ConsumersAsync()).Single();
+        var victim = Track(DemoProcess.Start(cluster.Environment, "worker", "--config", config));
+        await WaitUntilAsync(async () => (await queue.ConsumersAsync()).Length == 2, TimeSpan.FromSeconds(60), "the second worker registered");
+        var victimId = (await queue.ConsumersAsync()).Single(id => id != survivorId);
+        await WaitUntilServingAsync(cluster.Web);
+
+        var salts = Enumerable.Range(0, 20).Select(i => $"kill-{i}").ToArray();
+        foreach (var salt in salts)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await _http.PostAsync($"{cluster.Web}/fib?n=78&salt={salt}", null)).StatusCode);
+        }
+
+        // The victim is to be killed while it holds messages; its in-flight list stays as it was until its heartbeat expires.
+        await WaitUntilAsync(async () => await queue.InFlightAsync(victimId) > 0, TimeSpan.FromSeconds(30), "the victim holds messages");
+        return (cluster, queue, victim, victimId, salts);
+    }
+
+    private async Task AssertAllDoneAsync(string web, IEnumerable<string> salts)
+    {
+        foreach (var salt in salts)
+        {
+            Assert.Equal("""{"status":"ok","result":8944394323791464}""", await GetWhenDoneAsync($"{web}/fib?n=78&salt={salt}", TimeSpan.FromSeconds(120)));
+        }
+    }
+
     private async Task<int> CountDoneAsync(string web, IEnumerable<string> salts)
     {
         var done = 0;
@@ -340,19 +387,8 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         return done;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"condition not met within {timeout}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what = "the condition") =>
+        Eventually.HoldsAsync(condition, what, timeout);
 
     private T Track<T>(T item)
         where T : IDisposable

@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Brrr.Akka;
 using Brrr.Akka.Hosting;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using Brrr.Contracts.Workloads;
 using Brrr.DynamoDb;
@@ -162,19 +163,9 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             var client = new BrrrClient((Backends.IStore?)dynamo ?? redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
             var args = new FibArgs(20, Guid.NewGuid().ToString("N"));
             await client.ScheduleAsync(FibTask.Fib, args, FibTask.Topic);
-            var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (DateTime.UtcNow < deadline)
-            {
-                var read = await client.ReadAsync(FibTask.Fib, args);
-                if (read.Found)
-                {
-                    return read.Value;
-                }
-
-                await Task.Delay(20);
-            }
-
-            throw new TimeoutException("the hosted worker did not compute fib(20) within 120 s");
+            ReadResult<BigInteger> read = default;
+            await Eventually.HoldsAsync(async () => (read = await client.ReadAsync(FibTask.Fib, args)).Found, "the hosted worker computed fib(20)", TimeSpan.FromSeconds(120));
+            return read.Value;
         }
         finally
         {

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Numerics;
 using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Brrr.Akka;
 using Brrr.Backends;
 using Brrr.Codecs;
@@ -73,5 +75,75 @@ public sealed class RedisBadMessageTests
         }
 
         Assert.Equal(new BigInteger(21), await worker.RunAsync(FibTask.Fib, new FibArgs(8, salt + "-after"), TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task A_message_whose_call_hash_holds_braces_or_spaces_is_dead_lettered_with_the_protocol_error_and_makes_no_key()
+    {
+        using var server = RedisServer.Start();
+        await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
+        var raw = redis.Multiplexer.GetDatabase();
+        using var system = ActorSystem.Create("redis-bad-hashes", WorkerConfig);
+        await using var worker = new LocalBrrr(system, FibTask.Topics(), new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default));
+        string[] hashes = ["{not-a-hash}", "a b*c?d[e]"];
+        foreach (var hash in hashes)
+        {
+            await raw.ListRightPushAsync(RedisLayout.Current.TopicList(FibTask.Topic), $"li2e1:r{hash.Length}:{hash}e");
+        }
+
+        Assert.Equal(new BigInteger(55), await worker.RunAsync(FibTask.Fib, new FibArgs(10, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(60)));
+        await Eventually.HoldsAsync(() => worker.Failures.Count >= 2, "two failures reported");
+        var letters = (await raw.ListRangeAsync(RedisLayout.Current.TopicList(FibTask.Topic + ":dead-letters"))).Select(l => DeadLetter.Parse(l.ToString())).ToArray();
+        Assert.Equal(2, letters.Length);
+        foreach (var failure in worker.Failures)
+        {
+            var error = Assert.IsType<ProtocolException>(failure.Error);
+            Assert.StartsWith("ScheduleMessage: field 'call_hash': a call hash may hold only ASCII letters, digits and", error.Message, StringComparison.Ordinal);
+            var letter = Assert.Single(letters, l => l.Message == failure.Message);
+            Assert.Equal((typeof(ProtocolException).FullName, error.Message), (letter.ErrorType, letter.Error));
+        }
+
+        var server0 = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]);
+        Assert.Empty(await server0.KeysAsync(pattern: "*not-a-hash*").ToArrayAsync());
+        Assert.Empty(await server0.KeysAsync(pattern: "*a b*").ToArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_10_MB_message_is_dead_lettered_as_a_bounded_excerpt_logged_bounded_and_the_worker_goes_on()
+    {
+        using var server = RedisServer.Start();
+        await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
+        var raw = redis.Multiplexer.GetDatabase();
+        using var system = ActorSystem.Create("redis-huge-message", ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.stdout-loglevel = OFF\nakka.loggers = []\nbrrr.poll-timeout = 200ms"));
+        var logs = new ConcurrentQueue<string>();
+        var collector = system.ActorOf(Props.Create(() => new LogCollector(logs)));
+        system.EventStream.Subscribe(collector, typeof(Error));
+        await using var worker = new LocalBrrr(system, FibTask.Topics(), new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default));
+        var huge = "li2e4:r00t10485760:" + new string('h', 10 * 1024 * 1024) + "e";
+        await raw.ListRightPushAsync(RedisLayout.Current.TopicList(FibTask.Topic), huge);
+
+        Assert.Equal(new BigInteger(55), await worker.RunAsync(FibTask.Fib, new FibArgs(10, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(60)));
+        await Eventually.HoldsAsync(async () => await raw.ListLengthAsync(RedisLayout.Current.TopicList(FibTask.Topic + ":dead-letters")) == 1, "the huge message dead-lettered");
+        var json = (await raw.ListGetByIndexAsync(RedisLayout.Current.TopicList(FibTask.Topic + ":dead-letters"), 0)).ToString();
+        Assert.True(json.Length < 4096, $"the dead letter is {json.Length} characters");
+        var letter = DeadLetter.Parse(json);
+        Assert.Equal(huge[..DeadLetter.KeptChars], letter.Message);
+        Assert.Equal(huge.Length, letter.MessageBytes);
+        Assert.Equal(typeof(SizeLimitException).FullName, letter.ErrorType);
+        Assert.StartsWith($"A queue message is {huge.Length} bytes, over the limit of 4096 bytes (brrr.max-message-bytes): it was not decoded or run. The dead letter keeps only the first 1024 characters", letter.Error, StringComparison.Ordinal);
+        var failure = Assert.Single(worker.Failures);
+        Assert.False(failure.Released);
+        Assert.Null(failure.CallHash);
+
+        await Eventually.HoldsAsync(() => logs.Any(l => l.Contains("failed for good", StringComparison.Ordinal)), "the failure logged");
+        Assert.All(logs, l => Assert.True(l.Length < 2048, $"a log line of {l.Length} characters"));
+        await Eventually.HoldsAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == new QueueStats(FibTask.Topic, 0, 0), "the topic and the in-flight lists empty");
+        Assert.Equal(new BigInteger(21), await worker.RunAsync(FibTask.Fib, new FibArgs(8, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(60)));
+    }
+
+    /// <summary>Keeps the text of every error the ActorSystem logs.</summary>
+    private sealed class LogCollector : ReceiveActor
+    {
+        public LogCollector(ConcurrentQueue<string> logs) => Receive<Error>(e => logs.Enqueue($"{e.Message} {e.Cause?.Message}"));
     }
 }

@@ -19,6 +19,14 @@ public sealed class RedisBrrrSettingsTests
     }
 
     [Fact]
+    public void The_default_liveness_gives_a_dead_consumers_messages_back_within_seconds_and_tolerates_four_missed_beats()
+    {
+        var defaults = RedisBrrrSettings.Default;
+        Assert.True(defaults.HeartbeatTtl + defaults.RecoveryInterval <= TimeSpan.FromSeconds(10), $"a killed worker's messages come back only after {defaults.HeartbeatTtl + defaults.RecoveryInterval}");
+        Assert.True(defaults.HeartbeatTtl >= 5 * defaults.HeartbeatInterval, $"only {defaults.HeartbeatTtl / defaults.HeartbeatInterval} beats fit in the time to live");
+    }
+
+    [Fact]
     public void Settings_read_from_HOCON_override_only_the_keys_given()
     {
         var config = ConfigurationFactory.ParseString("""
@@ -39,6 +47,7 @@ public sealed class RedisBrrrSettingsTests
 
     [Theory]
     [InlineData("heartbeat-ttl = 1s\nheartbeat-interval = 2s", "brrr.redis.heartbeat-ttl")]
+    [InlineData("heartbeat-ttl = 3s\nheartbeat-interval = 2s", "brrr.redis.heartbeat-ttl")]
     [InlineData("block-timeout = 0s", "brrr.redis.block-timeout")]
     [InlineData("database = -2", "brrr.redis.database")]
     [InlineData("configuration = \"\"", "brrr.redis.configuration")]

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Brrr.Backends;
+using Brrr.Contracts;
 
 namespace Brrr.Redis.Tests;
 
@@ -7,7 +9,7 @@ namespace Brrr.Redis.Tests;
 public sealed class RedisQueueReliabilityTests(RedisFixture redis)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-
+    private static readonly TimeSpan Ttl = RedisFixture.FastSettings("unused").HeartbeatTtl;
     private static readonly RedisKeys Keys = RedisFixture.KeysOf(RedisLayout.Current);
 
     private IQueue Queue => redis.Brrr.Queue;
@@ -65,8 +67,10 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
         Assert.True(redelivered.Redelivered);
         await survivor.AckAsync(redelivered);
 
-        // Longer than the heartbeat time to live plus a recovery scan: anything left would have come back.
-        Assert.Null(await survivor.ReceiveAsync(TimeSpan.FromSeconds(2)));
+        // The recovery gave back all the dead consumer held in one atomic step and deregistered it: with its in-flight
+        // list gone and the topic empty, nothing is left that could come back.
+        Assert.False(await redis.Raw.SetContainsAsync(Keys.Consumers(topic), dying.Id));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.InFlight(topic, dying.Id)));
         Assert.Equal(new QueueStats(topic, 0, 0), await Queue.GetStatsAsync(topic));
     }
 
@@ -75,14 +79,44 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
     {
         var topic = FreshTopic();
         await Queue.PushAsync(topic, "mine");
-        await using var holder = Queue.CreateConsumer(topic);
+        await using var holder = (RedisQueueConsumer)Queue.CreateConsumer(topic);
         var held = await holder.ReceiveAsync(Wait);
         Assert.NotNull(held);
+        var clock = Stopwatch.StartNew();
 
-        await using var other = Queue.CreateConsumer(topic);
-        Assert.Null(await other.ReceiveAsync(TimeSpan.FromSeconds(2.5)));
+        // No other consumer exists yet, so nothing can give the message back while the holder beats: wait until a
+        // fresh beat after two times to live, then scan as another consumer would. (A wait for "nothing came back"
+        // would fail whenever a loaded machine delays a beat past the 1 s time to live.)
+        var heartbeat = Keys.Heartbeat(topic, holder.Id);
+        await Eventually.HoldsAsync(
+            async () => clock.Elapsed > 2 * Ttl && await redis.Raw.KeyTimeToLiveAsync(heartbeat) > Ttl / 2,
+            "the holder's heartbeat refreshed two times to live after it took the message");
+        await using var other = (RedisQueueConsumer)Queue.CreateConsumer(topic);
+        Assert.Equal(0, await other.RecoverDeadConsumersAsync());
         Assert.Equal(new QueueStats(topic, 0, 1), await Queue.GetStatsAsync(topic));
         await holder.AckAsync(held);
+    }
+
+    [Fact]
+    public async Task A_consumer_whose_heartbeat_lapsed_beats_again_before_it_takes_a_message()
+    {
+        var topic = FreshTopic();
+        await using var consumer = (RedisQueueConsumer)Queue.CreateConsumer(topic);
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.FromMilliseconds(50)));
+        await consumer.StallLivenessAsync();
+        var heartbeat = Keys.Heartbeat(topic, consumer.Id);
+        await Eventually.HoldsAsync(async () => !await redis.Raw.KeyExistsAsync(heartbeat), "the stalled consumer's heartbeat expired");
+
+        await Queue.PushAsync(topic, "work");
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.Equal("work", delivery?.Message);
+
+        // It proved itself alive before it took the message: a recovery scan leaves the message with it.
+        Assert.True(await redis.Raw.KeyExistsAsync(heartbeat), "the consumer took a message while its heartbeat was expired");
+        await using var other = (RedisQueueConsumer)Queue.CreateConsumer(topic);
+        Assert.Equal(0, await other.RecoverDeadConsumersAsync());
+        Assert.Equal(new QueueStats(topic, 0, 1), await Queue.GetStatsAsync(topic));
+        await consumer.AckAsync(delivery!);
     }
 
     [Fact]

@@ -103,6 +103,16 @@ public sealed class MalformedInputTests
         { "tab in call hash", "li2e4:r00t2:h\te" },
         { "DEL in call hash", "li2e4:r00t2:h\u007fe" },
         { "newline in return call hash", "li1e4:r00t2:p\n7:topic-ae" },
+        { "braces in call hash", "li2e1:r12:{not-a-hash}e" },
+        { "space in call hash", "li2e1:r3:a be" },
+        { "glob in return call hash", "li1e1:r2:p*7:topic-ae" },
+        { "call hash over 128 characters", "li2e1:r129:" + new string('a', 129) + "e" },
+
+        // Root ids.
+        { "empty root id", "li2e0:1:he" },
+        { "braces in root id", "li2e3:{r}1:he" },
+        { "space in return root id", "li1e3:r t1:p1:te" },
+        { "root id over 128 characters", "li2e129:" + new string('r', 129) + "1:he" },
     };
 
     /// <summary>Records with invalid UTF-8 (or a non-ASCII call hash) in a field, as hex.</summary>

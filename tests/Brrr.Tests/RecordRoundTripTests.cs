@@ -15,23 +15,30 @@ public sealed class RecordRoundTripTests
         "ö", "é", "ß", "€", "日", "本", "😀", "🚀", "\u00a0", "e", ":", "l", "d", "i",
     ];
 
-    private static string RandomText(Random random, int maxLength, bool asciiOnly = false)
+    private static string RandomText(Random random, int maxLength)
     {
         var length = random.Next(0, maxLength + 1);
         var builder = new StringBuilder();
         for (var i = 0; i < length; i++)
         {
-            builder.Append(asciiOnly ? (char)random.Next(' ', '~' + 1) : Alphabet[random.Next(Alphabet.Length)]);
+            builder.Append(Alphabet[random.Next(Alphabet.Length)]);
         }
 
         return builder.ToString();
     }
 
-    private static string RandomCallHash(Random random)
-    {
-        var hash = RandomText(random, 70, asciiOnly: true);
-        return hash.Length == 0 ? "h" : hash;
-    }
+    // Every character a call hash may hold (Identifiers.CallHash); a root id may also hold non-ASCII letters and digits.
+    private static readonly string HashAlphabet = string.Concat(
+        Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Where(c => char.IsAsciiLetterOrDigit(c) || "-_.:".Contains(c)));
+
+    private static readonly string RootAlphabet = HashAlphabet + "öéß日本٠";
+
+    private static string RandomId(Random random, string alphabet, int maxLength) =>
+        new(Enumerable.Range(0, random.Next(1, maxLength + 1)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+
+    private static string RandomCallHash(Random random) => RandomId(random, HashAlphabet, 70);
+
+    private static string RandomRootId(Random random, int maxLength) => RandomId(random, RootAlphabet, maxLength);
 
     [Fact]
     public void Random_schedule_messages_round_trip_through_bytes_and_wire_text()
@@ -39,7 +46,7 @@ public sealed class RecordRoundTripTests
         var random = new Random(1234);
         for (var i = 0; i < Rounds; i++)
         {
-            var message = new ScheduleMessage(RandomText(random, 40), RandomCallHash(random));
+            var message = new ScheduleMessage(RandomRootId(random, 40), RandomCallHash(random));
             Assert.Equal(message, ScheduleMessage.Decode(message.Encode()));
             Assert.Equal(message, ScheduleMessage.FromWire(message.ToWire()));
         }
@@ -51,7 +58,7 @@ public sealed class RecordRoundTripTests
         var random = new Random(5678);
         for (var i = 0; i < Rounds; i++)
         {
-            var record = new PendingReturn(RandomText(random, 40), RandomCallHash(random), RandomText(random, 30));
+            var record = new PendingReturn(RandomRootId(random, 40), RandomCallHash(random), RandomText(random, 30));
             var bytes = record.Encode();
             Assert.Equal(record, PendingReturn.Decode(bytes));
         }
@@ -64,7 +71,7 @@ public sealed class RecordRoundTripTests
         for (var i = 0; i < Rounds; i++)
         {
             var returns = Enumerable.Range(0, random.Next(0, 8))
-                .Select(_ => new PendingReturn(RandomText(random, 12), RandomCallHash(random), RandomText(random, 8)))
+                .Select(_ => new PendingReturn(RandomRootId(random, 12), RandomCallHash(random), RandomText(random, 8)))
                 .ToArray();
             long? scheduledAt = random.Next(3) == 0 ? null : random.NextInt64(-5, long.MaxValue);
             var record = new PendingReturns(returns, scheduledAt);

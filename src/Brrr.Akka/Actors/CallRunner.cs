@@ -40,7 +40,7 @@ internal sealed class CallRunner : ReceiveActor
         }
         catch (Exception e)
         {
-            _log.Error(e, "brrr: handling message {0} on topic {1} failed unexpectedly; it stays held until shutdown or redelivery", run.Delivery.Message, run.Delivery.Topic);
+            _log.Error(e, "brrr: handling message {0} on topic {1} failed unexpectedly; it stays held until shutdown or redelivery", LogText.Excerpt(run.Delivery.Message), run.Delivery.Topic);
         }
         finally
         {
@@ -136,7 +136,8 @@ internal sealed class CallRunner : ReceiveActor
     {
         var worker = _topic.Worker;
         var settings = worker.Settings;
-        var decoded = loaded?.Message ?? TryDecode(delivery);
+        // A message over the size limit is never decoded (nor copied into a log line or a dead letter whole).
+        var decoded = loaded?.Message ?? (error is SizeLimitException ? null : TryDecode(delivery));
         var (rootId, callHash) = (decoded?.RootId, decoded?.CallHash);
         var taskName = loaded?.Call.TaskName ?? (error as TaskNotFoundException)?.TaskName;
 
@@ -149,7 +150,7 @@ internal sealed class CallRunner : ReceiveActor
             worker.Statistics.CountFailed();
             var fate = deadLetterTopic is null ? "dropped" : "dead-lettered to " + deadLetterTopic;
             _log.Error(error, "brrr: call {0} of task {1} on topic {2} (root {3}) failed for good; its message is {4}: {5}",
-                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", fate, $"{error.Message} [message: {delivery.Message}]");
+                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", fate, $"{error.Message} [message: {LogText.Excerpt(delivery.Message)}]");
         }
         else
         {
@@ -164,7 +165,7 @@ internal sealed class CallRunner : ReceiveActor
             {
                 if (deadLetterTopic is not null)
                 {
-                    var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, attempt);
+                    var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, attempt, worker.Processor.Memory.Limits);
                     await _topic.Settlement.DeadLetterAsync(delivery, letter, deadLetterTopic, worker.Aborting).ConfigureAwait(false);
                 }
 
@@ -178,7 +179,7 @@ internal sealed class CallRunner : ReceiveActor
         }
         catch (OperationCanceledException)
         {
-            _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the consumer's release", delivery.Message, delivery.Topic);
+            _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the consumer's release", LogText.Excerpt(delivery.Message), delivery.Topic);
         }
         finally
         {
@@ -189,7 +190,7 @@ internal sealed class CallRunner : ReceiveActor
     }
 
     private static bool IsPermanent(Exception error) => error is ProtocolException or TaskNotFoundException or CallNotFoundException
-        or SpawnLimitException or TaskFailedException;
+        or SpawnLimitException or TaskFailedException or SizeLimitException;
 
     private static ScheduleMessage? TryDecode(QueueDelivery delivery)
     {

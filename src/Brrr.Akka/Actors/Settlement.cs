@@ -37,7 +37,7 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
             }
             catch (Exception e) when (!stopping.IsCancellationRequested)
             {
-                log.Warning(e, "brrr: could not {0} message {1} on topic {2}; retrying in {3}", what, delivery.Message, delivery.Topic, wait);
+                log.Warning(e, "brrr: could not {0} message {1} on topic {2}; retrying in {3}", what, LogText.Excerpt(delivery.Message), delivery.Topic, wait);
                 await Task.Delay(wait, stopping).ConfigureAwait(false);
                 wait = Backoff.Next(wait, settings.RetryBackoffMax);
             }

@@ -32,6 +32,15 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.value-cache-size</c>: child values, call records and deferred calls' missing children kept in memory per worker (a count of each; 0 = off).</summary>
     public int? ValueCacheSize { get; set; }
 
+    /// <summary><c>brrr.max-message-bytes</c>: the largest queue message a worker decodes (larger ones are dead-lettered as an excerpt).</summary>
+    public int? MaxMessageBytes { get; set; }
+
+    /// <summary><c>brrr.max-record-bytes</c>: the largest call record (task name and arguments) written.</summary>
+    public int? MaxRecordBytes { get; set; }
+
+    /// <summary><c>brrr.max-value-bytes</c>: the largest value a task may return.</summary>
+    public int? MaxValueBytes { get; set; }
+
     /// <summary><c>brrr.dispatcher</c>: the dispatcher (a config path) of the worker's actors and streams.</summary>
     public string? Dispatcher { get; set; }
 
@@ -85,6 +94,9 @@ public sealed class BrrrOptions
             .Set("brrr.task-attempts", TaskAttempts)
             .Set("brrr.dead-letter-suffix", DeadLetterSuffix)
             .Set("brrr.value-cache-size", ValueCacheSize)
+            .Set("brrr.max-message-bytes", MaxMessageBytes)
+            .Set("brrr.max-record-bytes", MaxRecordBytes)
+            .Set("brrr.max-value-bytes", MaxValueBytes)
             .Set("brrr.dispatcher", Dispatcher)
             .Set("brrr.registrars", Registrars)
             .Set("brrr.returners", Returners)

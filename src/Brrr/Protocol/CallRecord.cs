@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Brrr.Protocol;
 
 /// <summary>The bytes of a <c>call</c> record (PROTOCOL.md §3): <c>{payload: bytes, task_name: text}</c>.</summary>
@@ -7,6 +10,14 @@ internal static class CallRecord
 
     public static byte[] Encode(string taskName, ReadOnlySpan<byte> payload) =>
         new BencodeWriter().BeginDict().String("payload").Bytes(payload).String("task_name").String(taskName).End().ToArray();
+
+    /// <summary>The length of <see cref="Encode"/>'s bytes, without encoding.</summary>
+    public static int EncodedLength(string taskName, int payloadLength)
+    {
+        var nameLength = Encoding.UTF8.GetByteCount(taskName);
+        static int Digits(int n) => n.ToString(CultureInfo.InvariantCulture).Length;
+        return 1 + "7:payload".Length + Digits(payloadLength) + 1 + payloadLength + "9:task_name".Length + Digits(nameLength) + 1 + nameLength + 1;
+    }
 
     public static (string TaskName, byte[] Payload) Decode(ReadOnlySpan<byte> bytes)
     {

@@ -8,9 +8,16 @@ namespace Brrr.Protocol;
 /// <param name="RootId">The workflow root of the waiting parent run.</param>
 /// <param name="CallHash">The parent call to re-run.</param>
 /// <param name="Topic">The topic the parent is served on.</param>
+/// <exception cref="ProtocolException">The root id or the call hash breaks <see cref="Identifiers"/>' rule.</exception>
 public sealed record PendingReturn(string RootId, string CallHash, string Topic) : IComparable<PendingReturn>
 {
     internal const long Tag = 1;
+
+    /// <summary>The workflow root of the waiting parent run (checked by <see cref="Identifiers.RootId"/>).</summary>
+    public string RootId { get; } = Identifiers.RootId(RootId, $"{nameof(PendingReturn)}: field 'root_id'");
+
+    /// <summary>The parent call to re-run (checked by <see cref="Identifiers.CallHash"/>).</summary>
+    public string CallHash { get; } = Identifiers.CallHash(CallHash, $"{nameof(PendingReturn)}: field 'call_hash'");
 
     /// <summary>The bencoded bytes: <c>l i1e root_id call_hash topic e</c>.</summary>
     public byte[] Encode() => Write(new BencodeWriter()).ToArray();
@@ -52,7 +59,7 @@ public sealed record PendingReturn(string RootId, string CallHash, string Topic)
         var items = RecordReader.Tuple(value, Tag, 3, nameof(PendingReturn));
         return new PendingReturn(
             RecordReader.Text(items[1], nameof(PendingReturn), "root_id"),
-            RecordReader.CallHash(items[2], nameof(PendingReturn), "call_hash"),
+            RecordReader.Text(items[2], nameof(PendingReturn), "call_hash"),
             RecordReader.Text(items[3], nameof(PendingReturn), "topic"));
     }
 }

@@ -51,29 +51,6 @@ internal static class RecordReader
         }
     }
 
-    public static string CallHash(object? value, string record, string field)
-    {
-        var text = Text(value, record, field);
-        ValidateCallHash(text, $"{record}: field '{field}'");
-        return text;
-    }
-
-    public static void ValidateCallHash(string callHash, string where)
-    {
-        if (callHash.Length == 0)
-        {
-            throw new ProtocolException($"{where}: a call hash must not be empty.");
-        }
-
-        foreach (var c in callHash)
-        {
-            if (c is < ' ' or > '~')
-            {
-                throw new ProtocolException($"{where}: a call hash must be printable US-ASCII, found U+{(int)c:X4}.");
-            }
-        }
-    }
-
     public static object Decode(ReadOnlySpan<byte> bytes, string record)
     {
         try

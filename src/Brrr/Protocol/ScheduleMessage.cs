@@ -5,9 +5,16 @@ namespace Brrr.Protocol;
 /// <summary>The queue message that asks a worker to run a call (PROTOCOL.md §2, tag 2).</summary>
 /// <param name="RootId">The workflow root the job belongs to (spawn-limit counter, return addresses).</param>
 /// <param name="CallHash">The call to run; its <c>call</c> record is in the store.</param>
+/// <exception cref="ProtocolException">The root id or the call hash breaks <see cref="Identifiers"/>' rule.</exception>
 public sealed record ScheduleMessage(string RootId, string CallHash)
 {
     private const long Tag = 2;
+
+    /// <summary>The workflow root the job belongs to (checked by <see cref="Identifiers.RootId"/>).</summary>
+    public string RootId { get; } = Identifiers.RootId(RootId, $"{nameof(ScheduleMessage)}: field 'root_id'");
+
+    /// <summary>The call to run (checked by <see cref="Identifiers.CallHash"/>).</summary>
+    public string CallHash { get; } = Identifiers.CallHash(CallHash, $"{nameof(ScheduleMessage)}: field 'call_hash'");
 
     /// <summary>The bencoded bytes: <c>l i2e root_id call_hash e</c>.</summary>
     public byte[] Encode() =>
@@ -22,7 +29,7 @@ public sealed record ScheduleMessage(string RootId, string CallHash)
         var items = RecordReader.Tuple(RecordReader.Decode(bytes, nameof(ScheduleMessage)), Tag, 2, nameof(ScheduleMessage));
         return new ScheduleMessage(
             RecordReader.Text(items[1], nameof(ScheduleMessage), "root_id"),
-            RecordReader.CallHash(items[2], nameof(ScheduleMessage), "call_hash"));
+            RecordReader.Text(items[2], nameof(ScheduleMessage), "call_hash"));
     }
 
     /// <summary>Decodes a queue text; throws <see cref="ProtocolException"/> on anything else.</summary>
