@@ -111,6 +111,7 @@ public sealed class SettingsSpecs
             var system = host.Services.GetRequiredService<ActorSystem>();
             var worker = Assert.Single(BrrrExtension.Get(system).Workers);
             Assert.Equal(3, worker.Settings.ForTopic("t").Parallelism);
+            Assert.Equal(worker.Settings.ShutdownPhaseTimeout, CoordinatedShutdown.Get(system).Timeout(CoordinatedShutdown.PhaseServiceUnbind));
 
             await backends.CreateClient().ScheduleAsync(foo, 122, "t");
             var result = ReadResult<int>.NotFound;
