@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Brrr.Tasks;
 
 namespace Brrr.Akka;
@@ -25,7 +26,8 @@ public sealed class BrrrExtension : ExtensionIdProvider<BrrrRuntime>
 
 /// <summary>
 /// The brrr runtime of one ActorSystem: its settings and the workers it runs. Workers stop with the system's
-/// CoordinatedShutdown (phase service-unbind). Thread safe.
+/// CoordinatedShutdown (phase service-unbind, whose timeout defaults to <see cref="BrrrSettings.ShutdownPhaseTimeout"/>
+/// so that in-flight calls get their whole <c>brrr.shutdown-timeout</c>). Thread safe.
 /// </summary>
 public sealed class BrrrRuntime : IExtension
 {
@@ -38,7 +40,21 @@ public sealed class BrrrRuntime : IExtension
         _system = system;
         system.Settings.InjectTopLevelFallback(BrrrExtension.DefaultConfig);
         Settings = BrrrSettings.Create(system.Settings.Config);
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "brrr-stop-workers", async () =>
+
+        // A fallback: a timeout the application sets for the phase wins. CoordinatedShutdown reads its phases when it is
+        // first used, so this holds unless something used it before brrr started (then the warning below says so).
+        system.Settings.InjectTopLevelFallback(ConfigurationFactory.ParseString(
+            $"akka.coordinated-shutdown.phases.{CoordinatedShutdown.PhaseServiceUnbind}.timeout = {(long)Settings.ShutdownPhaseTimeout.TotalMilliseconds}ms"));
+        var shutdown = CoordinatedShutdown.Get(system);
+        var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceUnbind);
+        if (phaseTimeout < Settings.ShutdownTimeout)
+        {
+            system.Log.Warning(
+                "brrr: CoordinatedShutdown's phase {0} times out after {1}, before brrr.shutdown-timeout ({2}): in-flight calls may be cut on shutdown. Set akka.coordinated-shutdown.phases.{0}.timeout = {3}ms.",
+                CoordinatedShutdown.PhaseServiceUnbind, phaseTimeout, Settings.ShutdownTimeout, (long)Settings.ShutdownPhaseTimeout.TotalMilliseconds);
+        }
+
+        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "brrr-stop-workers", async () =>
         {
             await Task.WhenAll(_workers.Values.Select(w => w.StopAsync())).ConfigureAwait(false);
             return Done.Instance;
@@ -48,7 +64,7 @@ public sealed class BrrrRuntime : IExtension
     /// <summary>The settings read from the system's <c>brrr</c> section.</summary>
     public BrrrSettings Settings { get; }
 
-    /// <summary>The workers started in this system.</summary>
+    /// <summary>The workers started in this system and not stopped yet.</summary>
     public IReadOnlyCollection<BrrrWorker> Workers => _workers.Values.ToArray();
 
     /// <summary>Starts a worker serving each topic of <paramref name="topics"/> with its task set.</summary>
@@ -65,7 +81,7 @@ public sealed class BrrrRuntime : IExtension
         }
 
         name ??= $"worker-{Interlocked.Increment(ref _counter)}";
-        var worker = new BrrrWorker(_system, Settings, backends, topics, name);
+        var worker = new BrrrWorker(_system, Settings, backends, topics, name, stopped => _workers.TryRemove(new KeyValuePair<string, BrrrWorker>(stopped.Name, stopped)));
         if (!_workers.TryAdd(name, worker))
         {
             _ = worker.StopAsync();

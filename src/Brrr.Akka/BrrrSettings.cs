@@ -15,6 +15,16 @@ public sealed record BrrrSettings
     /// <summary>How long in-flight calls may finish on shutdown (<c>brrr.shutdown-timeout</c>).</summary>
     public required TimeSpan ShutdownTimeout { get; init; }
 
+    /// <summary>
+    /// The timeout of CoordinatedShutdown's phase <c>service-unbind</c>, where workers stop: <see cref="ShutdownTimeout"/>
+    /// for the calls in flight, plus <see cref="GiveBackAllowance"/> to cancel what still runs and give its messages back.
+    /// The runtime sets it as the phase's default (an explicit <c>akka.coordinated-shutdown.phases.service-unbind.timeout</c> wins).
+    /// </summary>
+    public TimeSpan ShutdownPhaseTimeout => ShutdownTimeout + GiveBackAllowance;
+
+    /// <summary>What <see cref="ShutdownPhaseTimeout"/> adds to <see cref="ShutdownTimeout"/>: 5 s.</summary>
+    public static TimeSpan GiveBackAllowance { get; } = TimeSpan.FromSeconds(5);
+
     /// <summary>First retry wait after a queue failure (<c>brrr.retry-backoff-min</c>).</summary>
     public required TimeSpan RetryBackoffMin { get; init; }
 

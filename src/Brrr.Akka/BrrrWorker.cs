@@ -23,9 +23,12 @@ public sealed class BrrrWorker : IAsyncDisposable
     private readonly Lazy<Task> _stopped;
     private readonly IActorRef _registrars;
     private readonly IActorRef _returners;
+    private readonly Action<BrrrWorker> _onStopped;
 
-    internal BrrrWorker(ActorSystem system, BrrrSettings settings, BrrrBackends backends, IReadOnlyDictionary<string, TaskSet> topics, string name)
+    internal BrrrWorker(
+        ActorSystem system, BrrrSettings settings, BrrrBackends backends, IReadOnlyDictionary<string, TaskSet> topics, string name, Action<BrrrWorker> stopped)
     {
+        _onStopped = stopped;
         Settings = settings;
         Backends = backends;
         Name = name;
@@ -33,14 +36,12 @@ public sealed class BrrrWorker : IAsyncDisposable
         Processor = new CallProcessor(
             new Memory(backends.Store, limits: settings.Limits), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
-            new BoundedCache<string[]>(settings.ValueCacheSize));
+            new BoundedCache<WaitingChildren>(settings.ValueCacheSize));
+        Failures = new FailurePolicy(settings.TaskAttempts, settings.DeadLetterSuffix, settings.RetryBackoffMin, settings.RetryBackoffMax);
         Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);
-        _registrars = system.ActorOf(
-            EffectsActor.Props(w => ApplyRegistration((RegisterChild)w)).WithDispatcher(settings.Dispatcher).WithRouter(new ConsistentHashingPool(settings.Registrars)),
-            $"brrr-{name}-registrars");
-        _returners = system.ActorOf(
-            EffectsActor.Props(w => ApplyReturn((ReturnValue)w)).WithDispatcher(settings.Dispatcher).WithRouter(new ConsistentHashingPool(settings.Returners)),
-            $"brrr-{name}-returners");
+        var effects = EffectsActor.Props(Processor.ApplyEffectAsync).WithDispatcher(settings.Dispatcher);
+        _registrars = system.ActorOf(effects.WithRouter(new ConsistentHashingPool(settings.Registrars)), $"brrr-{name}-registrars");
+        _returners = system.ActorOf(effects.WithRouter(new ConsistentHashingPool(settings.Returners)), $"brrr-{name}-returners");
         var materializer = system.Materializer(ActorMaterializerSettings.Create(system).WithDispatcher(settings.Dispatcher), $"brrr-{name}");
         foreach (var (topic, tasks) in topics)
         {
@@ -53,7 +54,8 @@ public sealed class BrrrWorker : IAsyncDisposable
             var runners = Enumerable.Range(0, topicSettings.Parallelism)
                 .Select(i => system.ActorOf(CallRunner.Props(context).WithDispatcher(settings.Dispatcher), $"brrr-{name}-runner-{actorTopic}-{i}"))
                 .ToArray();
-            _topics.Add((context, TopicPipeline.Start(context, runners, materializer, _log), runners));
+            var setup = new PipelineSetup(topic, topicSettings, settings, consumer, inFlight, _receiveStopping.Token);
+            _topics.Add((context, TopicPipeline.Start(setup, runners, materializer, _log), runners));
             _log.Info("brrr: worker {0} serves topic {1} with tasks [{2}], parallelism {3}", name, topic, string.Join(", ", tasks.Names), topicSettings.Parallelism);
         }
 
@@ -84,14 +86,8 @@ public sealed class BrrrWorker : IAsyncDisposable
 
     internal CallProcessor Processor { get; }
 
-    /// <summary>Runs so far of the messages whose task threw here.</summary>
-    internal TaskAttempts Attempts { get; } = new();
-
-    internal IActorRef Registrars => _registrars;
-
-    internal IActorRef Returners => _returners;
-
-    internal CancellationToken ReceiveStopping => _receiveStopping.Token;
+    /// <summary>What happens to the messages of failed calls (it counts the runs of those whose task threw here).</summary>
+    internal FailurePolicy Failures { get; }
 
     internal CancellationToken Aborting => _aborting.Token;
 
@@ -124,14 +120,14 @@ public sealed class BrrrWorker : IAsyncDisposable
         {
             // A message that arrived after receiving stopped is held like any other and given back below.
             await pipeline.Receiving.ConfigureAwait(false);
-            foreach (var delivery in context.InFlight.Held)
+            foreach (var (delivery, received) in context.InFlight.Held)
             {
                 _log.Warning("brrr: worker {0} gives message {1} back to topic {2} unfinished", Name, LogText.Excerpt(delivery.Message), context.Topic);
                 try
                 {
                     await context.Consumer.ReleaseAsync(delivery).ConfigureAwait(false);
                     context.InFlight.Settled(delivery);
-                    Statistics.CountReleased();
+                    Statistics.Handled(context.Topic, HandledAs.Released, received);
                 }
                 catch (Exception e)
                 {
@@ -148,12 +144,18 @@ public sealed class BrrrWorker : IAsyncDisposable
 
         _registrars.Tell(PoisonPill.Instance);
         _returners.Tell(PoisonPill.Instance);
+        _onStopped(this);
         _log.Info("brrr: worker {0} stopped", Name);
     }
 
-    private Task ApplyRegistration(RegisterChild work) =>
-        Processor.RegisterChildAsync(work.Parent, work.Child, Aborting);
-
-    private Task ApplyReturn(ReturnValue work) =>
-        Processor.ReturnValueAsync(work.CallHash, work.Outcome.Value, work.Outcome.AlreadyStored, Aborting);
+    /// <summary>
+    /// Has <paramref name="effect"/> applied by the registrar or returner of its key (the effects on one call hash run
+    /// one at a time); <paramref name="cancellation"/>, the call's timeout, covers the wait and the store calls.
+    /// </summary>
+    internal Task ApplyEffectAsync(StoreEffect effect, CancellationToken cancellation)
+    {
+        var work = EffectWork.Of(effect, cancellation);
+        (effect is RegisterChild ? _registrars : _returners).Tell(work);
+        return work.Done.Task.WaitAsync(cancellation);
+    }
 }

@@ -17,24 +17,32 @@ namespace Brrr.Akka;
 /// </summary>
 internal sealed class TopicPipeline
 {
-    private readonly TopicContext _topic;
+    private readonly string _topic;
+    private readonly BrrrSettings _settings;
+    private readonly IQueueConsumer _consumer;
+    private readonly InFlight _inFlight;
+    private readonly CancellationToken _receiveStopping;
     private readonly ILoggingAdapter _log;
     private readonly UniqueKillSwitch _killSwitch;
 
     // One runner per slot: the stream never has more calls in flight than runners, so one is always idle.
     private readonly ConcurrentQueue<IActorRef> _idle;
 
-    private TopicPipeline(TopicContext topic, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log)
+    private TopicPipeline(PipelineSetup setup, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log)
     {
-        _topic = topic;
+        _topic = setup.Topic;
+        _settings = setup.Brrr;
+        _consumer = setup.Consumer;
+        _inFlight = setup.InFlight;
+        _receiveStopping = setup.ReceiveStopping;
         _log = log;
         _idle = new ConcurrentQueue<IActorRef>(runners);
-        var settings = topic.Settings;
+        var settings = setup.Settings;
         // A receive takes what waits, up to the free room (parallelism + prefetch - held): one round trip for a backlog.
         var capacity = settings.Parallelism + settings.Prefetch;
         var received = Source.UnfoldAsync<int, IReadOnlyList<QueueDelivery>>(0, async _ =>
         {
-            var receiving = ReceiveAsync(Math.Max(1, capacity - _topic.InFlight.Count));
+            var receiving = ReceiveAsync(Math.Max(1, capacity - _inFlight.Count));
             Receiving = receiving;
             var deliveries = await receiving.ConfigureAwait(false);
             return deliveries.Count == 0
@@ -61,50 +69,54 @@ internal sealed class TopicPipeline
     /// <summary>The receive under way (or the last one): the consumer must not be disposed before it ends.</summary>
     public Task Receiving { get; private set; } = Task.CompletedTask;
 
-    public static TopicPipeline Start(TopicContext topic, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log) =>
-        new(topic, runners, materializer, log);
+    /// <summary>
+    /// Starts the stream of a topic: it receives until <see cref="PipelineSetup.ReceiveStopping"/> is cancelled (or
+    /// <see cref="StopReceiving"/>), and hands each message to an idle one of <paramref name="runners"/> as a
+    /// <see cref="RunCall"/> (one runner per slot of the topic's parallelism).
+    /// </summary>
+    public static TopicPipeline Start(PipelineSetup setup, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log) =>
+        new(setup, runners, materializer, log);
 
     /// <summary>Stops receiving; calls already running go on to completion.</summary>
     public void StopReceiving() => _killSwitch.Shutdown();
 
     private async Task<IReadOnlyList<QueueDelivery>> ReceiveAsync(int max)
     {
-        var worker = _topic.Worker;
-        var wait = worker.Settings.RetryBackoffMin;
-        while (!worker.ReceiveStopping.IsCancellationRequested)
+        var wait = _settings.RetryBackoffMin;
+        while (!_receiveStopping.IsCancellationRequested)
         {
             try
             {
-                var deliveries = await _topic.Consumer.ReceiveManyAsync(max, worker.Settings.PollTimeout, worker.ReceiveStopping).ConfigureAwait(false);
+                var deliveries = await _consumer.ReceiveManyAsync(max, _settings.PollTimeout, _receiveStopping).ConfigureAwait(false);
                 if (deliveries.Count > 0)
                 {
                     foreach (var delivery in deliveries)
                     {
-                        _topic.InFlight.Received(delivery);
+                        _inFlight.Received(delivery);
                     }
 
                     return deliveries;
                 }
 
-                wait = worker.Settings.RetryBackoffMin;
+                wait = _settings.RetryBackoffMin;
             }
-            catch (OperationCanceledException) when (worker.ReceiveStopping.IsCancellationRequested)
+            catch (OperationCanceledException) when (_receiveStopping.IsCancellationRequested)
             {
                 break;
             }
             catch (Exception e)
             {
-                _log.Warning("brrr: receiving from topic {0} failed ({1}: {2}); retrying in {3}", _topic.Topic, e.GetType().Name, e.Message, wait);
+                _log.Warning("brrr: receiving from topic {0} failed ({1}: {2}); retrying in {3}", _topic, e.GetType().Name, e.Message, wait);
                 try
                 {
-                    await Task.Delay(wait, worker.ReceiveStopping).ConfigureAwait(false);
+                    await Task.Delay(wait, _receiveStopping).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     break;
                 }
 
-                wait = Backoff.Next(wait, worker.Settings.RetryBackoffMax);
+                wait = Backoff.Next(wait, _settings.RetryBackoffMax);
             }
         }
 
@@ -115,7 +127,7 @@ internal sealed class TopicPipeline
     {
         if (!_idle.TryDequeue(out var runner))
         {
-            throw new InvalidOperationException($"brrr: no idle runner on topic {_topic.Topic}: more calls in flight than runners.");
+            throw new InvalidOperationException($"brrr: no idle runner on topic {_topic}: more calls in flight than runners.");
         }
 
         try
@@ -132,3 +144,13 @@ internal sealed class TopicPipeline
         return NotUsed.Instance;
     }
 }
+
+/// <summary>What a topic's stream reads from and holds.</summary>
+/// <param name="Topic">The topic.</param>
+/// <param name="Settings">Its parallelism and prefetch.</param>
+/// <param name="Brrr">The poll timeout and the receive retry backoff.</param>
+/// <param name="Consumer">The topic's queue consumer.</param>
+/// <param name="InFlight">Where received messages are held until settled.</param>
+/// <param name="ReceiveStopping">Stops receiving.</param>
+internal sealed record PipelineSetup(
+    string Topic, TopicSettings Settings, BrrrSettings Brrr, IQueueConsumer Consumer, InFlight InFlight, CancellationToken ReceiveStopping);

@@ -23,7 +23,7 @@ public sealed class WorkerStatistics
     /// <summary>Runs that ended deferred on missing children.</summary>
     public long Deferred => Interlocked.Read(ref _deferred);
 
-    /// <summary>Runs that stored a value.</summary>
+    /// <summary>Runs that stored a value (counted once the value is stored and the message acknowledged).</summary>
     public long Completed => Interlocked.Read(ref _completed);
 
     /// <summary>Messages that failed for good (dead-lettered, or dropped when dead letters are off).</summary>
@@ -41,13 +41,36 @@ public sealed class WorkerStatistics
 
     internal void Executed(string taskName) => Interlocked.Increment(ref _executions.GetOrAdd(taskName, static _ => new StrongBox<long>()).Value);
 
-    internal void CountDeferred() => Interlocked.Increment(ref _deferred);
+    /// <summary>
+    /// Counts one settled message of <paramref name="topic"/> as <paramref name="handled"/>, here and in
+    /// <see cref="BrrrDiagnostics"/> (with the time since its pickup, <paramref name="startedTimestamp"/>): the one place
+    /// outcomes are counted, once the message's effects are done and it is settled.
+    /// </summary>
+    internal void Handled(string topic, HandledAs handled, long startedTimestamp)
+    {
+        switch (handled)
+        {
+            case HandledAs.Completed:
+                Interlocked.Increment(ref _completed);
+                break;
+            case HandledAs.Deferred:
+                Interlocked.Increment(ref _deferred);
+                break;
+            case HandledAs.Skipped:
+                Interlocked.Increment(ref _skipped);
+                break;
+            case HandledAs.Released:
+                Interlocked.Increment(ref _released);
+                break;
+            default:
+                Interlocked.Increment(ref _failed);
+                break;
+        }
 
-    internal void CountCompleted() => Interlocked.Increment(ref _completed);
+        BrrrDiagnostics.Handled(topic, handled.Tag(), startedTimestamp);
+        Counted?.Invoke();
+    }
 
-    internal void CountFailed() => Interlocked.Increment(ref _failed);
-
-    internal void CountReleased() => Interlocked.Increment(ref _released);
-
-    internal void CountSkipped() => Interlocked.Increment(ref _skipped);
+    /// <summary>Raised after each message counted by <see cref="Handled"/>, on the thread that settled it.</summary>
+    internal event Action? Counted;
 }

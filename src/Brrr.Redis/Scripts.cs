@@ -63,12 +63,14 @@ internal static class Scripts
     /// <summary>
     /// Gives one message back to the head of its topic, marked redelivered. KEYS: in-flight list, topic, redelivered
     /// hash. ARGV: message, marks' time to live in ms. Returns 0 when the consumer no longer held it (already recovered by another consumer).
+    /// The time to live is set only on a hash that has none (what PEXPIRE NX does, written so that Redis before 7 runs it
+    /// too): a release in a steady stream of releases must not push back the expiry of marks nobody reads.
     /// </summary>
     public static readonly RedisScript Release = new("release", """
         if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
         redis.call('LPUSH', KEYS[2], ARGV[1])
         redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
-        redis.call('PEXPIRE', KEYS[3], ARGV[2])
+        if redis.call('PTTL', KEYS[3]) < 0 then redis.call('PEXPIRE', KEYS[3], ARGV[2]) end
         return 1
         """);
 

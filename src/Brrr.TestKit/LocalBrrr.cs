@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka.Actor;
 using Brrr.Akka;
 using Brrr.Tasks;
@@ -11,9 +12,18 @@ namespace Brrr.TestKit;
 /// </summary>
 public sealed class LocalBrrr : IAsyncDisposable
 {
+    /// <summary>
+    /// The longest wait between two reads of a result while this worker settles nothing: another worker on the same
+    /// backends may store it.
+    /// </summary>
+    private static readonly TimeSpan OtherWorkersReadInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly ConcurrentQueue<CallFailed> _failures = new();
     private readonly ConcurrentQueue<Exception> _readFailures = new();
     private readonly IActorRef _collector;
+
+    // Completed (and replaced) whenever the worker settles a message or reports a failure: what RunAsync waits on.
+    private TaskCompletionSource _progress = NewProgress();
 
     /// <summary>Starts a worker in <paramref name="system"/> serving <paramref name="topics"/>.</summary>
     /// <param name="system">The ActorSystem to run in.</param>
@@ -23,9 +33,10 @@ public sealed class LocalBrrr : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(system);
         Backends = backends ?? BrrrBackends.InMemory();
-        _collector = system.ActorOf(Props.Create(() => new FailureCollector(_failures)));
+        _collector = system.ActorOf(Props.Create(() => new FailureCollector(_failures, Progressed)));
         system.EventStream.Subscribe(_collector, typeof(CallFailed));
         Worker = BrrrExtension.Get(system).StartWorker(Backends, topics);
+        Worker.Statistics.Counted += Progressed;
         DefaultTopic = topics.Keys.First();
     }
 
@@ -55,7 +66,8 @@ public sealed class LocalBrrr : IAsyncDisposable
 
     /// <summary>
     /// Schedules <paramref name="task"/>(<paramref name="args"/>) as a new root and waits until its value is
-    /// stored; returns it.
+    /// stored; returns it. The result is read again each time the worker settles a message or reports a failure, and
+    /// at least every 250 ms (another worker on the same backends may compute it).
     /// </summary>
     /// <exception cref="WorkflowFailedException">A call of this root failed (for example the spawn limit).</exception>
     /// <exception cref="TimeoutException">No value within <paramref name="timeout"/> (default 30 s).</exception>
@@ -65,9 +77,12 @@ public sealed class LocalBrrr : IAsyncDisposable
         var rootId = BrrrClient.NewRootId();
         var call = Backends.Codec.EncodeCall(task.Name, args);
         await Client.ScheduleAsync(call, topic ?? task.Topic ?? DefaultTopic, rootId).ConfigureAwait(false);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var bound = timeout ?? TimeSpan.FromSeconds(30);
+        var clock = Stopwatch.StartNew();
         while (true)
         {
+            // Taken before the read: progress made during the read ends the next wait at once.
+            var progress = Volatile.Read(ref _progress).Task;
             var result = await TryReadAsync(task, args).ConfigureAwait(false);
             if (result.Found)
             {
@@ -80,14 +95,19 @@ public sealed class LocalBrrr : IAsyncDisposable
                 throw new WorkflowFailedException(rootId, failure);
             }
 
-            if (DateTime.UtcNow > deadline)
+            var left = bound - clock.Elapsed;
+            if (left <= TimeSpan.Zero)
             {
-                throw new TimeoutException($"{task.Name} (root {rootId}) did not complete within {timeout ?? TimeSpan.FromSeconds(30)}; executions so far: {string.Join(", ", Executions.Select(e => $"{e.Key}={e.Value}"))}; reads failed {_readFailures.Count} time(s){(_readFailures.TryPeek(out var first) ? $", first: {first.Message}" : "")}.");
+                throw new TimeoutException($"{task.Name} (root {rootId}) did not complete within {bound}; executions so far: {string.Join(", ", Executions.Select(e => $"{e.Key}={e.Value}"))}; reads failed {_readFailures.Count} time(s){(_readFailures.TryPeek(out var first) ? $", first: {first.Message}" : "")}.");
             }
 
-            await Task.Delay(5).ConfigureAwait(false);
+            await Task.WhenAny(progress, Task.Delay(left < OtherWorkersReadInterval ? left : OtherWorkersReadInterval)).ConfigureAwait(false);
         }
     }
+
+    private static TaskCompletionSource NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Progressed() => Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
 
     /// <summary>Reads the result; a store that is unavailable for a moment (say, a restarting server) reads as not found yet.</summary>
     private async Task<ReadResult<TResult>> TryReadAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args)
@@ -110,12 +130,17 @@ public sealed class LocalBrrr : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Worker.StopAsync().ConfigureAwait(false);
+        Worker.Statistics.Counted -= Progressed;
         _collector.Tell(PoisonPill.Instance);
     }
 
     private sealed class FailureCollector : ReceiveActor
     {
-        public FailureCollector(ConcurrentQueue<CallFailed> failures) => Receive<CallFailed>(failures.Enqueue);
+        public FailureCollector(ConcurrentQueue<CallFailed> failures, Action progressed) => Receive<CallFailed>(failure =>
+        {
+            failures.Enqueue(failure);
+            progressed();
+        });
     }
 }
 

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Brrr.Akka;
+using Brrr.Contracts;
 using Brrr.Tasks;
 
 namespace Brrr.Akka.Tests;
@@ -31,15 +32,15 @@ public sealed class BoundedPullSpecs : global::Akka.TestKit.Xunit2.TestKit
 
         var worker = global::Brrr.Akka.BrrrExtension.Get(Sys).StartWorker(backends, "bulk", new TaskSet(leaf));
         long peak = 0;
-        long waiting;
-        do
-        {
-            var stats = await backends.Queue.GetStatsAsync("bulk");
-            peak = Math.Max(peak, stats.InFlight);
-            waiting = stats.Waiting;
-            await Task.Delay(1);
-        }
-        while (waiting > 0);
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                var stats = await backends.Queue.GetStatsAsync("bulk");
+                peak = Math.Max(peak, stats.InFlight);
+                return stats.Waiting == 0;
+            },
+            "the worker received every queued message",
+            TimeSpan.FromSeconds(60));
 
         await AwaitAssertAsync(() => Assert.Equal(10_000, worker.Statistics.Completed), TimeSpan.FromSeconds(60));
         await worker.StopAsync();

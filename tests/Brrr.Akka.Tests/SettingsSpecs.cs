@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Brrr.Akka;
 using Brrr.Akka.Hosting;
+using Brrr.Contracts;
 using Brrr.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -125,14 +126,11 @@ public sealed class SettingsSpecs
             var system = host.Services.GetRequiredService<ActorSystem>();
             var worker = Assert.Single(BrrrExtension.Get(system).Workers);
             Assert.Equal(3, worker.Settings.ForTopic("t").Parallelism);
+            Assert.Equal(worker.Settings.ShutdownPhaseTimeout, CoordinatedShutdown.Get(system).Timeout(CoordinatedShutdown.PhaseServiceUnbind));
 
             await backends.CreateClient().ScheduleAsync(foo, 122, "t");
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            ReadResult<int> result;
-            while (!(result = await backends.CreateClient().ReadAsync(foo, 122)).Found && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(10);
-            }
+            var result = ReadResult<int>.NotFound;
+            await Eventually.HoldsAsync(async () => (result = await backends.CreateClient().ReadAsync(foo, 122)).Found, "foo(122) is computed", TimeSpan.FromSeconds(20));
 
             Assert.Equal(457, result.Value);
         }

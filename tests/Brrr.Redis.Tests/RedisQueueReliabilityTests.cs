@@ -179,6 +179,30 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_later_release_does_not_push_back_the_expiry_of_the_redelivery_marks()
+    {
+        var topic = FreshTopic();
+        var marks = Keys.Redelivered(topic);
+        await Queue.PushAsync(topic, "taken-by-python");
+        await Queue.PushAsync(topic, "released-again");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var first = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(first);
+        await consumer.ReleaseAsync(first);
+        Assert.Equal("taken-by-python", (string?)await redis.Raw.ListLeftPopAsync(Keys.Topic(topic)));
+
+        // As if most of the marks' time to live had passed since: a release now must not give them a new one.
+        Assert.True(await redis.Raw.KeyExpireAsync(marks, TimeSpan.FromMinutes(1)));
+        var second = await consumer.ReceiveAsync(Wait);
+        Assert.Equal("released-again", second?.Message);
+        await consumer.ReleaseAsync(second!);
+
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(marks);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task A_receive_cancelled_while_blocking_loses_no_message()
     {
         var topic = FreshTopic();

@@ -30,7 +30,7 @@ public sealed class DebounceTests
         _client = new BrrrClient(_store, new InMemoryCache(), _queue);
         _processor = new CallProcessor(
             _client.Memory, _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100),
-            new BoundedCache<string[]>(100));
+            new BoundedCache<WaitingChildren>(100));
         _a = BrrrTask.Create<N, int>("a", (_, n) => Task.FromResult(Ran("a", n.X * 10)));
         _b = BrrrTask.Create<N, int>("b", (_, n) => Task.FromResult(Ran("b", n.X * 100)));
         _parent = BrrrTask.Create<N, int>("parent", async (ctx, n) =>
@@ -120,5 +120,71 @@ public sealed class DebounceTests
         var parentJob = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         Assert.Equal(new ScheduleMessage("root-late", "late-parent"), ScheduleMessage.FromWire(parentJob.Message));
         Assert.Null(await _store.GetAsync(MemKey.PendingReturnsOf(child.CallHash)));
+    }
+
+    [Fact]
+    public async Task A_workflow_scheduled_again_under_a_new_root_after_a_child_job_was_lost_completes()
+    {
+        await _client.ScheduleAsync(_parent, new N(4), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.Equal(("a", "b"), (TaskOf(a, _a, 4), TaskOf(b, _b, 4)));
+
+        // a's job is lost; b's completion brings the parent's job back, which waits for a.
+        await consumer.AckAsync(a);
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, b));
+        Assert.Same(CallStillWaiting.Instance, await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.Zero));
+
+        // The workflow is scheduled again: a new root, whose run must register on a and so schedule it again (§5.3b).
+        await _client.ScheduleAsync(_parent, new N(4), Topic);
+        for (var handled = 0; await consumer.ReceiveAsync(TimeSpan.Zero) is { } delivery; handled++)
+        {
+            Assert.True(handled < 100, "the workflow does not terminate");
+            await HandleAsync(consumer, delivery);
+        }
+
+        Assert.Equal(new ReadResult<int>(true, 440), await _client.ReadAsync(_parent, new N(4)));
+        Assert.Equal(1, Runs("a"));
+    }
+
+    [Fact]
+    public async Task A_debounce_check_of_a_wide_fan_out_reads_the_children_in_batches_and_the_one_missing_last_first()
+    {
+        const int width = 40;
+        var store = new ValueReadCountingStore(new InMemoryStore());
+        var client = new BrrrClient(store, new InMemoryCache(), _queue);
+        var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default, waiting: new BoundedCache<WaitingChildren>(10));
+        var wide = BrrrTask.Create<N, int>("wide", async (ctx, n) => (await ctx.Gather(Enumerable.Range(0, n.X).Select(i => ctx.Call(_a, new N(i))))).Sum());
+        var tasks = new TaskSet(wide, _a);
+        await client.ScheduleAsync(wide, new N(width), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        async Task<CallOutcome> NextAsync()
+        {
+            var delivery = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+            var outcome = await processor.HandleAsync(delivery, tasks);
+            await consumer.AckAsync(delivery);
+            return outcome;
+        }
+
+        Assert.Equal(width, Assert.IsType<CallDeferred>(await NextAsync()).Children.Count);
+        for (var i = 0; i < width - 1; i++)
+        {
+            Assert.IsType<CallCompleted>(await NextAsync());
+        }
+
+        // The last child's job waits at the head; behind it, one job of the parent per completed child.
+        var last = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        store.Reset();
+        Assert.Same(CallStillWaiting.Instance, await NextAsync());
+        Assert.Equal(width, store.Reads);
+        Assert.True(store.Peak > 1, $"the children were read one at a time (at most {store.Peak} at once)");
+
+        store.Reset();
+        Assert.Same(CallStillWaiting.Instance, await NextAsync());
+        Assert.Equal(1, store.Reads);
+        await consumer.ReleaseAsync(last);
     }
 }

@@ -120,3 +120,64 @@ internal sealed class ManualClock(long unixSeconds) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeSeconds(Now);
 }
+
+/// <summary>
+/// A store decorator that counts the reads of <c>value</c> records and how many of them were under way at once (each
+/// read yields first, so reads started together overlap).
+/// </summary>
+internal sealed class ValueReadCountingStore(IStore inner) : IStore
+{
+    private int _reads;
+    private int _running;
+    private int _peak;
+
+    public int Reads => Volatile.Read(ref _reads);
+
+    public int Peak => Volatile.Read(ref _peak);
+
+    public void Reset()
+    {
+        Volatile.Write(ref _reads, 0);
+        Volatile.Write(ref _peak, 0);
+    }
+
+    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
+
+    public async Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        if (key.Type != MemKeyType.Value)
+        {
+            return await inner.GetAsync(key, cancellationToken);
+        }
+
+        Interlocked.Increment(ref _reads);
+        var running = Interlocked.Increment(ref _running);
+        int seen;
+        while (running > (seen = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, running, seen) != seen)
+        {
+        }
+
+        try
+        {
+            await Task.Yield();
+            return await inner.GetAsync(key, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
+
+    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
+        inner.SetNewValueAsync(key, value, cancellationToken);
+
+    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default) =>
+        inner.CompareAndSetAsync(key, value, expected, cancellationToken);
+
+    public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default) =>
+        inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+}

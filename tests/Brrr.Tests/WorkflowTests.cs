@@ -7,8 +7,8 @@ using Brrr.Tasks;
 namespace Brrr.Tests;
 
 /// <summary>
-/// Whole workflows on the in-memory backends, driven by hand: receive a message, <see cref="CallProcessor.HandleAsync"/>,
-/// acknowledge, until every topic is empty (PROTOCOL.md §5).
+/// Whole workflows on the in-memory backends, driven by hand: receive a message, handle it as the worker does
+/// (<see cref="WorkerPath.HandleAsync"/>), acknowledge, until every topic is empty (PROTOCOL.md §5).
 /// </summary>
 public sealed class WorkflowTests
 {

@@ -3,16 +3,15 @@ using Akka.Actor;
 using Akka.Event;
 using Brrr.Backends;
 using Brrr.Protocol;
-using Brrr.Tasks;
 
 namespace Brrr.Akka.Actors;
 
 /// <summary>
-/// One runner of a topic's pool: loads the call of a message, runs it, hands the outcome's store effects to the
-/// registrars or the returner, and settles the message only once those are done. Failures are contained: they
-/// are logged with call hash, task and topic, published as <see cref="CallFailed"/>, and the message is
-/// released back to the queue after a backoff (a transient failure, or a task that threw fewer than
-/// <c>brrr.task-attempts</c> times) or dead-lettered and acknowledged (a permanent failure).
+/// One runner of a topic's pool: loads the call of a message, runs it and has its store effects applied by the
+/// registrars or the returner (<see cref="CallProcessor.ExecuteAsync"/>, under <c>brrr.call-timeout</c>), and settles
+/// the message only once those are done. Failures are contained: they are logged with call hash, task and topic,
+/// published as <see cref="CallFailed"/>, and the message is released back to the queue or dead-lettered as the
+/// worker's <see cref="FailurePolicy"/> decides. If that handling fails too, the message is still given back.
 /// </summary>
 internal sealed class CallRunner : ReceiveActor
 {
@@ -34,13 +33,15 @@ internal sealed class CallRunner : ReceiveActor
 
     private async Task RunAsync(RunCall run)
     {
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            await HandleAsync(run.Delivery).ConfigureAwait(false);
+            await HandleAsync(run.Delivery, started).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            _log.Error(e, "brrr: handling message {0} on topic {1} failed unexpectedly; it stays held until shutdown or redelivery", LogText.Excerpt(run.Delivery.Message), run.Delivery.Topic);
+            _log.Error(e, "brrr: handling the failure of message {0} on topic {1} failed; the message goes back to the queue", LogText.Excerpt(run.Delivery.Message), run.Delivery.Topic);
+            await GiveBackAsync(run.Delivery, started).ConfigureAwait(false);
         }
         finally
         {
@@ -48,149 +49,112 @@ internal sealed class CallRunner : ReceiveActor
         }
     }
 
-    private async Task HandleAsync(QueueDelivery delivery)
+    private async Task HandleAsync(QueueDelivery delivery, long started)
     {
         var worker = _topic.Worker;
-        var started = Stopwatch.GetTimestamp();
         using var activity = BrrrDiagnostics.Source.StartActivity("brrr.call", ActivityKind.Consumer);
         activity?.SetTag("messaging.destination.name", delivery.Topic);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(worker.Aborting);
         timeout.CancelAfter(worker.Settings.CallTimeout);
         LoadedCall? loaded = null;
+        HandledAs? handled;
         try
         {
             loaded = await worker.Processor.LoadAsync(delivery, timeout.Token).ConfigureAwait(false);
             activity?.SetTag("brrr.task", loaded.Call.TaskName).SetTag("brrr.call_hash", loaded.Call.CallHash).SetTag("brrr.root_id", loaded.Message.RootId);
-            var outcome = await worker.Processor.RunAsync(loaded, _topic.Tasks, timeout.Token).ConfigureAwait(false);
-            var handled = await ApplyAsync(loaded, outcome).ConfigureAwait(false);
+            var outcome = await worker.Processor.ExecuteAsync(loaded, _topic.Tasks, worker.ApplyEffectAsync, timeout.Token).ConfigureAwait(false);
             await _topic.Settlement.AckAsync(delivery, worker.Aborting).ConfigureAwait(false);
-            activity?.SetTag("brrr.outcome", handled);
-            BrrrDiagnostics.Handled(delivery.Topic, handled, started);
+            handled = HandledAsNames.Of(outcome);
         }
         catch (Exception e)
         {
-            var handled = await FailAsync(delivery, loaded, e).ConfigureAwait(false);
-            activity?.SetTag("brrr.outcome", handled).SetStatus(ActivityStatusCode.Error, e.Message);
-            activity?.AddException(e);
-            BrrrDiagnostics.Handled(delivery.Topic, handled, started);
+            var error = e is OperationCanceledException && timeout.IsCancellationRequested && !worker.Aborting.IsCancellationRequested
+                ? new TimeoutException($"The call took longer than brrr.call-timeout ({worker.Settings.CallTimeout}), store effects included.", e)
+                : e;
+            handled = await FailAsync(delivery, loaded, error).ConfigureAwait(false);
+            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            activity?.AddException(error);
+        }
+
+        if (handled is { } settled)
+        {
+            activity?.SetTag("brrr.outcome", settled.Tag());
+            worker.Statistics.Handled(delivery.Topic, settled, started);
         }
     }
 
-    /// <summary>Applies the outcome's store effects; returns the outcome's name for <see cref="BrrrDiagnostics"/>.</summary>
-    private async Task<string> ApplyAsync(LoadedCall loaded, CallOutcome outcome)
+    /// <summary>
+    /// Releases or dead-letters the message of a failed call as the policy decides; returns how it ended, or
+    /// <c>null</c> when the worker is stopping and leaves the message to the shutdown's release.
+    /// </summary>
+    private async Task<HandledAs?> FailAsync(QueueDelivery delivery, LoadedCall? loaded, Exception error)
     {
         var worker = _topic.Worker;
-        if (outcome is CallStillWaiting)
-        {
-            worker.Statistics.CountSkipped();
-            return "skipped";
-        }
-
-        Task<Exception?>[] effects;
-        if (outcome is CallDeferred deferred)
-        {
-            worker.Statistics.CountDeferred();
-            effects = new Task<Exception?>[deferred.Children.Count];
-            for (var i = 0; i < effects.Length; i++)
-            {
-                var done = new TaskCompletionSource<Exception?>();
-                worker.Registrars.Tell(new RegisterChild(loaded, deferred.Children[i], done));
-                effects[i] = done.Task;
-            }
-        }
-        else
-        {
-            var completed = (CallCompleted)outcome;
-            if (completed.AlreadyStored)
-            {
-                worker.Statistics.CountSkipped();
-            }
-            else
-            {
-                worker.Statistics.CountCompleted();
-            }
-
-            var done = new TaskCompletionSource<Exception?>();
-            worker.Returners.Tell(new ReturnValue(loaded.Call.CallHash, completed, done));
-            effects = [done.Task];
-        }
-
-        var errors = (await Task.WhenAll(effects).ConfigureAwait(false)).OfType<Exception>().ToArray();
-        if (errors.Length > 0)
-        {
-            // A spawn-limit error is only reported once every other effect is known to be done.
-            throw errors.FirstOrDefault(e => e is not SpawnLimitException) ?? errors[0];
-        }
-
-        if (outcome is CallDeferred waiting)
-        {
-            worker.Processor.RegisteredWaiting(loaded, waiting.Children);
-            return "deferred";
-        }
-
-        return ((CallCompleted)outcome).AlreadyStored ? "skipped" : "completed";
-    }
-
-    /// <summary>Releases or dead-letters the message of a failed call; returns <c>released</c> or <c>failed</c>.</summary>
-    private async Task<string> FailAsync(QueueDelivery delivery, LoadedCall? loaded, Exception error)
-    {
-        var worker = _topic.Worker;
-        var settings = worker.Settings;
         // A message over the size limit is never decoded (nor copied into a log line or a dead letter whole).
         var decoded = loaded?.Message ?? (error is SizeLimitException ? null : TryDecode(delivery));
         var (rootId, callHash) = (decoded?.RootId, decoded?.CallHash);
         var taskName = loaded?.Call.TaskName ?? (error as TaskNotFoundException)?.TaskName;
-
-        // A task that threw may succeed on a later run (a flaky dependency): it is retried up to task-attempts times.
-        var attempt = error is TaskFailedException ? worker.Attempts.Failed(delivery.Message) : 1;
-        var permanent = IsPermanent(error) && (error is not TaskFailedException || attempt >= settings.TaskAttempts);
-        var deadLetterTopic = permanent && settings.DeadLetterSuffix.Length > 0 ? DeadLetter.TopicOf(delivery.Topic, settings.DeadLetterSuffix) : null;
-        if (permanent)
+        var decision = worker.Failures.Decide(delivery, error);
+        if (decision.Permanent)
         {
-            worker.Statistics.CountFailed();
-            var fate = deadLetterTopic is null ? "dropped" : "dead-lettered to " + deadLetterTopic;
+            var fate = decision.DeadLetterTopic is null ? "dropped" : "dead-lettered to " + decision.DeadLetterTopic;
             _log.Error(error, "brrr: call {0} of task {1} on topic {2} (root {3}) failed for good; its message is {4}: {5}",
                 callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", fate, $"{error.Message} [message: {LogText.Excerpt(delivery.Message)}]");
         }
         else
         {
-            worker.Statistics.CountReleased();
             _log.Warning("brrr: call {0} of task {1} on topic {2} (root {3}) failed (run {4}); its message goes back to the queue: {5}",
-                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", attempt, $"{error.GetType().Name}: {error.Message}");
+                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, $"{error.GetType().Name}: {error.Message}");
         }
 
         try
         {
-            if (permanent)
+            if (decision.Permanent)
             {
-                if (deadLetterTopic is not null)
+                if (decision.DeadLetterTopic is { } deadLetterTopic)
                 {
-                    var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, attempt, worker.Processor.Memory.Limits);
+                    var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, decision.Attempt, worker.Processor.Memory.Limits);
                     await _topic.Settlement.DeadLetterAsync(delivery, letter, deadLetterTopic, worker.Aborting).ConfigureAwait(false);
                 }
 
                 await _topic.Settlement.AckAsync(delivery, worker.Aborting).ConfigureAwait(false);
+                return HandledAs.Failed;
             }
-            else
-            {
-                await Task.Delay(Backoff.ForRetry(attempt, settings.RetryBackoffMin, settings.RetryBackoffMax), worker.Aborting).ConfigureAwait(false);
-                await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
-            }
+
+            await Task.Delay(decision.RetryAfter, worker.Aborting).ConfigureAwait(false);
+            await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
+            return HandledAs.Released;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (worker.Aborting.IsCancellationRequested)
         {
-            _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the consumer's release", LogText.Excerpt(delivery.Message), delivery.Topic);
+            _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the shutdown's release", LogText.Excerpt(delivery.Message), delivery.Topic);
+            return null;
         }
         finally
         {
-            _events.Publish(new CallFailed(delivery.Topic, delivery.Message, rootId, callHash, taskName, error, !permanent, attempt, deadLetterTopic));
+            _events.Publish(new CallFailed(delivery.Topic, delivery.Message, rootId, callHash, taskName, error, !decision.Permanent, decision.Attempt, decision.DeadLetterTopic));
         }
-
-        return permanent ? "failed" : "released";
     }
 
-    private static bool IsPermanent(Exception error) => error is ProtocolException or TaskNotFoundException or CallNotFoundException
-        or SpawnLimitException or TaskFailedException or SizeLimitException;
+    /// <summary>Gives the message back after the longest retry backoff, so that a message whose failure cannot be handled does not spin.</summary>
+    private async Task GiveBackAsync(QueueDelivery delivery, long started)
+    {
+        var worker = _topic.Worker;
+        try
+        {
+            await Task.Delay(worker.Settings.RetryBackoffMax, worker.Aborting).ConfigureAwait(false);
+            await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
+            worker.Statistics.Handled(delivery.Topic, HandledAs.Released, started);
+        }
+        catch (OperationCanceledException) when (worker.Aborting.IsCancellationRequested)
+        {
+            _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the shutdown's release", LogText.Excerpt(delivery.Message), delivery.Topic);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "brrr: could not give message {0} back to topic {1}; it stays with the consumer until it is redelivered", LogText.Excerpt(delivery.Message), delivery.Topic);
+        }
+    }
 
     private static ScheduleMessage? TryDecode(QueueDelivery delivery)
     {

@@ -1,7 +1,5 @@
 using Akka.Routing;
 using Brrr.Backends;
-using Brrr.Protocol;
-using Brrr.Tasks;
 
 namespace Brrr.Akka.Actors;
 
@@ -12,25 +10,16 @@ namespace Brrr.Akka.Actors;
 internal sealed record RunCall(QueueDelivery Delivery, TaskCompletionSource Handled);
 
 /// <summary>
-/// A store effect of a call's outcome, serialized per <see cref="Key"/> by the effects actors. <see cref="Done"/>
-/// completes with <c>null</c> once it is applied, or with the error that stopped it.
+/// A store effect of a call's outcome, serialized per key by the effects actors. <see cref="Done"/> completes once
+/// the effect is applied, or with the error (or cancellation) that stopped it; its continuations never run inside the
+/// actor's own continuation. <see cref="Cancellation"/> is the call's: its timeout covers the effect too.
 /// </summary>
-internal abstract record Effect(TaskCompletionSource<Exception?> Done) : IConsistentHashable
+internal sealed record EffectWork(StoreEffect Effect, CancellationToken Cancellation, TaskCompletionSource Done) : IConsistentHashable
 {
-    /// <summary>The call hash whose records the effect changes.</summary>
-    public abstract string Key { get; }
+    public string Key => Effect.Key;
 
     public object ConsistentHashKey => Key;
-}
 
-/// <summary>Register the return address of <see cref="Parent"/> on <see cref="Child"/> and push the child's job if needed.</summary>
-internal sealed record RegisterChild(LoadedCall Parent, ChildCall Child, TaskCompletionSource<Exception?> Done) : Effect(Done)
-{
-    public override string Key => Child.Call.CallHash;
-}
-
-/// <summary>Store the value of a call and push its waiting parents' jobs.</summary>
-internal sealed record ReturnValue(string CallHash, CallCompleted Outcome, TaskCompletionSource<Exception?> Done) : Effect(Done)
-{
-    public override string Key => CallHash;
+    public static EffectWork Of(StoreEffect effect, CancellationToken cancellation) =>
+        new(effect, cancellation, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 }

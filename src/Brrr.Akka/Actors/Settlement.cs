@@ -5,8 +5,9 @@ namespace Brrr.Akka.Actors;
 
 /// <summary>
 /// Acknowledges, releases or dead-letters deliveries, retrying with backoff while the queue is unavailable, so that a
-/// message is never left held by a live consumer. Gives up only when <c>stopping</c> is cancelled (the consumer's
-/// disposal then releases what it still holds).
+/// message is never left held by a live consumer. Gives up when <c>stopping</c> is cancelled (the consumer's disposal
+/// then releases what it still holds), and raises at once an error that no retry can cure
+/// (<see cref="FailurePolicy.IsTransientQueueError"/>): the caller gives the message back.
 /// </summary>
 internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSettings settings, ILoggingAdapter log, InFlight inFlight)
 {
@@ -35,7 +36,7 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
 
                 return;
             }
-            catch (Exception e) when (!stopping.IsCancellationRequested)
+            catch (Exception e) when (!stopping.IsCancellationRequested && FailurePolicy.IsTransientQueueError(e))
             {
                 log.Warning(e, "brrr: could not {0} message {1} on topic {2}; retrying in {3}", what, LogText.Excerpt(delivery.Message), delivery.Topic, wait);
                 await Task.Delay(wait, stopping).ConfigureAwait(false);

@@ -29,7 +29,10 @@ public static class BrrrHostingExtensions
         return builder.WithBrrr(options);
     }
 
-    /// <summary>Runs a worker with <paramref name="options"/>: their HOCON is prepended, then the worker starts with the system.</summary>
+    /// <summary>
+    /// Runs a worker with <paramref name="options"/>: their HOCON is prepended, the brrr extension loads with the system,
+    /// and the worker starts once the system has.
+    /// </summary>
     public static AkkaConfigurationBuilder WithBrrr(this AkkaConfigurationBuilder builder, BrrrOptions options)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -41,6 +44,10 @@ public static class BrrrHostingExtensions
 
         builder.AddHocon(options.ToConfig(), HoconAddMode.Prepend);
         builder.AddHocon(BrrrExtension.DefaultConfig, HoconAddMode.Append);
+
+        // Loaded as the system starts, before the host first uses CoordinatedShutdown: so that the runtime sets the
+        // timeout of the phase where workers stop (BrrrSettings.ShutdownPhaseTimeout) before the phases are read.
+        builder.WithExtensions(typeof(BrrrExtension));
         builder.AddStartup(async (system, _) =>
         {
             var initial = options.Backends ?? DependencyResolver.For(system).Resolver.GetService<BrrrBackends>() ?? BrrrBackends.InMemory();

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Brrr.Akka.Actors;
+namespace Brrr;
 
 /// <summary>
 /// How many times this worker ran each message whose task threw (for <c>brrr.task-attempts</c>), kept for the most

@@ -1,0 +1,125 @@
+using Brrr.Protocol;
+using Brrr.Tasks;
+
+namespace Brrr;
+
+public sealed partial class CallProcessor
+{
+    /// <summary>
+    /// The store effects of <paramref name="outcome"/>: one <see cref="RegisterChild"/> per child of a
+    /// <see cref="CallDeferred"/>, one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/>, none for a skipped run.
+    /// </summary>
+    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        return outcome switch
+        {
+            CallDeferred deferred => deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child)).ToArray(),
+            CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed)],
+            CallStillWaiting => [],
+            _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),
+        };
+    }
+
+    /// <summary>Applies one store effect against the store and the queue, now.</summary>
+    /// <exception cref="SpawnLimitException">A job went over its root's spawn limit (for a return: after the other returns were sent).</exception>
+    public Task ApplyEffectAsync(StoreEffect effect, CancellationToken cancellationToken = default) => effect switch
+    {
+        RegisterChild register => RegisterChildAsync(register.Parent, register.Child, cancellationToken),
+        ReturnValue value => ReturnValueAsync(value.CallHash, value.Outcome.Value, value.Outcome.AlreadyStored, cancellationToken),
+        null => throw new ArgumentNullException(nameof(effect)),
+        _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
+    };
+
+    /// <summary>Applies a <see cref="CallCompleted"/>: store the value, then push a job for every waiting parent.</summary>
+    /// <param name="callHash">The call.</param>
+    /// <param name="value">Its encoded value.</param>
+    /// <param name="alreadyStored">The value is in the store already: only the parents' jobs are pushed.</param>
+    /// <param name="cancellationToken">Cancels the store and queue requests.</param>
+    /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
+    public async Task ReturnValueAsync(string callHash, byte[] value, bool alreadyStored = false, CancellationToken cancellationToken = default)
+    {
+        Task SendAsync(PendingReturn r) => Jobs.PutAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken);
+        if (alreadyStored)
+        {
+            Values.Put(callHash, value);
+            await Memory.RemovePendingReturnsAsync(callHash, SendAsync, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Cached only once stored: a value this process knows is a value the store holds.
+        await Memory.SetValueAndSendReturnsAsync(callHash, value, SendAsync, cancellationToken).ConfigureAwait(false);
+        Values.Put(callHash, value);
+    }
+
+    /// <summary>
+    /// Registers the return address of <paramref name="parent"/> on <paramref name="child"/> and, when the registration
+    /// says the child must be scheduled, stores its call record and pushes its job.
+    /// </summary>
+    private async Task RegisterChildAsync(LoadedCall parent, ChildCall child, CancellationToken cancellationToken)
+    {
+        var returnAddress = new PendingReturn(parent.Message.RootId, parent.Call.CallHash, parent.Delivery.Topic);
+        if (await Memory.AddPendingReturnAsync(child.Call.CallHash, returnAddress, parent.Delivery.Redelivered, cancellationToken).ConfigureAwait(false))
+        {
+            // Only the registration that schedules the child writes its call record, before its job exists:
+            // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
+            await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
+            Calls.Put(child.Call.CallHash, child.Call);
+            await Jobs.PutAsync(child.Topic, new ScheduleMessage(parent.Message.RootId, child.Call.CallHash), cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts every effect at once and waits for all of them; then raises the first error that is not a spawn-limit
+    /// error, else the first spawn-limit error (only once every other effect is known to be done).
+    /// </summary>
+    private static async Task ApplyAllAsync(IReadOnlyList<StoreEffect> effects, Func<StoreEffect, CancellationToken, Task> apply, CancellationToken cancellationToken)
+    {
+        var running = new Task[effects.Count];
+        for (var i = 0; i < running.Length; i++)
+        {
+            running[i] = Start(apply, effects[i], cancellationToken);
+        }
+
+        Exception? failure = null;
+        SpawnLimitException? spawnLimit = null;
+        foreach (var effect in running)
+        {
+            try
+            {
+                await effect.ConfigureAwait(false);
+            }
+            catch (SpawnLimitException e)
+            {
+                spawnLimit ??= e;
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        if (spawnLimit is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(spawnLimit);
+        }
+    }
+
+    private static Task Start(Func<StoreEffect, CancellationToken, Task> apply, StoreEffect effect, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return apply(effect, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+    }
+}

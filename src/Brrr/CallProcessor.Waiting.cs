@@ -1,0 +1,88 @@
+using System.Globalization;
+using Brrr.Tasks;
+
+namespace Brrr;
+
+public sealed partial class CallProcessor
+{
+    /// <summary>How many missing-child reads a debounce check sends at once.</summary>
+    internal const int ChildReadBatch = 16;
+
+    /// <summary>
+    /// The key of <see cref="Waiting"/>: a call's debounce is per root, since only a job of the same root is brought
+    /// back by the children that root's run registered on.
+    /// </summary>
+    internal static string WaitingKey(string rootId, string callHash)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        ArgumentNullException.ThrowIfNull(callHash);
+        return string.Create(CultureInfo.InvariantCulture, $"{rootId.Length}:{rootId}{callHash}");
+    }
+
+    /// <summary>
+    /// Remembers that <paramref name="loaded"/> (its root and call) waits for <paramref name="children"/>, whose
+    /// registrations of its return address are all done: until one of them completes, a job of the call and root
+    /// can be skipped.
+    /// </summary>
+    private void RegisteredWaiting(LoadedCall loaded, IReadOnlyList<ChildCall> children) =>
+        Waiting.Put(WaitingKey(loaded.Message.RootId, loaded.Call.CallHash), new WaitingChildren(children.Select(c => c.Call.CallHash).ToArray()));
+
+    /// <summary>
+    /// Whether one of the children of <paramref name="waiting"/> has no value yet. The child found missing last is
+    /// read first (it most likely still is); the others are read <see cref="ChildReadBatch"/> at a time, so a wide
+    /// fan-out costs a few round trips, not one per child. The values found are cached for the run.
+    /// </summary>
+    private async Task<bool> AnyMissingAsync(WaitingChildren waiting, CancellationToken cancellationToken)
+    {
+        var children = waiting.Children;
+        var last = waiting.LastMissing;
+        if (await ReadValueAsync(children[last], cancellationToken).ConfigureAwait(false) is null)
+        {
+            return true;
+        }
+
+        for (var start = 0; start < children.Count; start += ChildReadBatch)
+        {
+            var reads = new Task<byte[]?>[Math.Min(ChildReadBatch, children.Count - start)];
+            for (var i = 0; i < reads.Length; i++)
+            {
+                reads[i] = start + i == last ? Task.FromResult<byte[]?>([]) : ReadValueAsync(children[start + i], cancellationToken);
+            }
+
+            var values = await Task.WhenAll(reads).ConfigureAwait(false);
+            var missing = Array.IndexOf(values, null);
+            if (missing >= 0)
+            {
+                waiting.LastMissing = start + missing;
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>
+public sealed class WaitingChildren
+{
+    private int _lastMissing;
+
+    /// <summary>Creates the record.</summary>
+    /// <param name="children">The call hashes of the missing children; at least one.</param>
+    public WaitingChildren(IReadOnlyList<string> children)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        ArgumentOutOfRangeException.ThrowIfZero(children.Count);
+        Children = children;
+    }
+
+    /// <summary>The call hashes of the missing children.</summary>
+    public IReadOnlyList<string> Children { get; }
+
+    /// <summary>The index of the child found missing by the last check (0 before any).</summary>
+    internal int LastMissing
+    {
+        get => Volatile.Read(ref _lastMissing);
+        set => Volatile.Write(ref _lastMissing, value);
+    }
+}

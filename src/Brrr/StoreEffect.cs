@@ -1,0 +1,34 @@
+using Brrr.Tasks;
+
+namespace Brrr;
+
+/// <summary>
+/// One store effect of a call's outcome (<see cref="CallProcessor.EffectsOf"/>): what must be written, and which
+/// jobs pushed, before the call's message may be acknowledged. A runtime may serialize the effects on one
+/// <see cref="Key"/>; effects on different keys are independent.
+/// </summary>
+public abstract record StoreEffect
+{
+    private protected StoreEffect() { }
+
+    /// <summary>The call hash whose records the effect changes.</summary>
+    public abstract string Key { get; }
+}
+
+/// <summary>Register the return address of <see cref="Parent"/> on <see cref="Child"/> and push the child's job if needed.</summary>
+/// <param name="Parent">The deferred call.</param>
+/// <param name="Child">A child it found missing.</param>
+public sealed record RegisterChild(LoadedCall Parent, ChildCall Child) : StoreEffect
+{
+    /// <inheritdoc />
+    public override string Key => Child.Call.CallHash;
+}
+
+/// <summary>Store the value of a call (unless already stored) and push its waiting parents' jobs.</summary>
+/// <param name="CallHash">The call.</param>
+/// <param name="Outcome">Its value.</param>
+public sealed record ReturnValue(string CallHash, CallCompleted Outcome) : StoreEffect
+{
+    /// <inheritdoc />
+    public override string Key => CallHash;
+}
