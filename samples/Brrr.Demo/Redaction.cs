@@ -36,13 +36,23 @@ public static partial class Redaction
     /// <summary>The secrets of a Redis URL (its password, decoded and as written), to mask wherever they appear.</summary>
     public static IReadOnlyList<string> SecretsOf(string? redisUrl)
     {
-        if (redisUrl is null || !Uri.TryCreate(redisUrl, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0)
+        // By hand rather than with Uri, which rewrites some escapes of the userinfo: the text as written is wanted too.
+        var start = redisUrl?.IndexOf("://", StringComparison.Ordinal) + 3 ?? 2;
+        if (redisUrl is null || start < 3)
         {
             return [];
         }
 
-        var written = uri.UserInfo.Split(':', 2) is [_, var p] ? p : uri.UserInfo;
-        return new[] { written, Uri.UnescapeDataString(written) }.Distinct(StringComparer.Ordinal).ToArray();
+        var end = redisUrl.IndexOfAny(['/', '?', '#'], start) is var slash and >= 0 ? slash : redisUrl.Length;
+        var at = redisUrl.LastIndexOf('@', end - 1, end - start);
+        if (at < 0)
+        {
+            return [];
+        }
+
+        var info = redisUrl[start..at];
+        var written = info.Split(':', 2) is [_, var p] ? p : info;
+        return new[] { written, Uri.UnescapeDataString(written) }.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
     }
 
     private static string MaskUserInfo(Match match)
