@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Akka.Configuration;
 
 namespace Brrr.Demo;
@@ -7,69 +5,37 @@ namespace Brrr.Demo;
 /// <summary>The demo's command line: one line per error, non-zero exit, a stack trace only with --verbose.</summary>
 public static class Cli
 {
-    private const string Usage = """
-        usage: brrr-demo <command> [options] [--verbose]
-          run <task> k=v ...             run a task to completion in this process on the embedded in-memory backends
-                                         (progress every BRRR_DEMO_PROGRESS_MS milliseconds, default 1000)
-          web                            HTTP API on BRRR_DEMO_LISTEN_HOST:BRRR_DEMO_LISTEN_PORT (default 127.0.0.1:8080)
-          worker [--topic T]... [--parallelism N] [--config FILE]
-                                         serve topics on the environment's backends: the --topic ones, else the
-                                         HOCON list brrr.demo.worker-topics of FILE (default [brrr-cs-demo])
-          schedule <topic> <task> k=v    schedule a call as a new workflow root
-          read <task> k=v                print a stored result (exit 1 when not computed)
-          monitor [--topic T]... [--once] [--config FILE]
-                                         live queue depth, in-flight count and dead letters per topic (topics as for worker)
-          reset --yes                    drop the DynamoDB table and flush the brrr keys of Redis
-        tasks: hello greetee=NAME | fib n=N [salt=S] | lucas n=N [salt=S] | calc_and_print op=fib|lucas n=N [salt=S]
-        distributed commands read BRRR_DEMO_REDIS_URL, AWS_ENDPOINT_URL/AWS_REGION, DYNAMODB_TABLE_NAME and
-        BRRR_DEMO_OPS_TOPIC (the topic calc_and_print calls its op on; default brrr-cs-demo).
-        """;
-
     private const int UnexpectedErrorExitCode = 1;
 
     private static readonly Config ReferenceConfig = ConfigurationFactory.FromResource("Brrr.Demo.reference.conf", typeof(Cli).Assembly);
 
-    /// <summary>Runs the command in <paramref name="args"/>; returns the exit code.</summary>
+    /// <summary>
+    /// Runs the command in <paramref name="args"/>; returns the exit code. Everything printed passes through
+    /// <see cref="Redaction"/>, so no password of BRRR_DEMO_REDIS_URL reaches the terminal or a log.
+    /// </summary>
     public static async Task<int> MainAsync(string[] args)
     {
-        var verbose = args.Contains("--verbose");
-        var words = args.Where(a => a != "--verbose").ToArray();
+        ArgumentNullException.ThrowIfNull(args);
+        var secrets = Redaction.SecretsOf(Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_URL"));
+        Console.SetOut(new RedactingWriter(Console.Out, secrets));
+        Console.SetError(new RedactingWriter(Console.Error, secrets));
         try
         {
-            return words switch
-            {
-                ["run", var task, .. var rest] => await RunCommand.RunAsync(task, ParseArguments(rest), verbose),
-                ["web", .. var rest] => await WebCommand.RunAsync(Options(rest)),
-                ["worker", .. var rest] => await WorkerCommand.RunAsync(Options(rest)),
-                ["schedule", var topic, var task, .. var rest] => await ClientCommands.ScheduleAsync(topic, task, ParseArguments(rest)),
-                ["read", var task, .. var rest] => await ClientCommands.ReadAsync(task, ParseArguments(rest)),
-                ["monitor", .. var rest] => await ClientCommands.MonitorAsync(Options(rest)),
-                ["reset", .. var rest] => await ClientCommands.ResetAsync(Options(rest)),
-                ["run"] => Fail("run needs a task name, e.g. `run fib n=30`"),
-                ["schedule", ..] => Fail("schedule needs a topic and a task, e.g. `schedule brrr-cs-demo fib n=10`"),
-                ["read"] => Fail("read needs a task, e.g. `read fib n=10`"),
-                [] or ["help"] or ["--help"] or ["-h"] => Help(),
-                [var other, ..] => Fail($"unknown command '{other}' (see `brrr-demo help`)"),
-            };
+            return await DispatchAsync(args);
         }
-        catch (Exception e)
+        finally
         {
-            if (verbose)
-            {
-                Console.Error.WriteLine(e);
-            }
-
-            return e is ArgumentException or BrrrException or TimeoutException or ConfigurationException
-                or StackExchange.Redis.RedisException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException
-                ? Fail(e.Message)
-                : Fail($"unexpected {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (rerun with --verbose for the stack trace)"), UnexpectedErrorExitCode);
+            Console.Out.Flush();
+            Console.Error.Flush();
         }
     }
 
-    /// <summary>Parses <c>k=v</c> words: a value that is valid JSON (a number, true, a quoted string) is taken as such, anything else as a string.</summary>
-    public static JsonObject ParseArguments(IEnumerable<string> words)
+    /// <summary>Splits <c>k=v</c> words into (key, value) pairs, in order; values stay strings (see <see cref="DemoArguments"/>).</summary>
+    /// <exception cref="ArgumentException">A word has no '=' or nothing before it.</exception>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseArguments(IEnumerable<string> words)
     {
-        var args = new JsonObject();
+        ArgumentNullException.ThrowIfNull(words);
+        var pairs = new List<KeyValuePair<string, string>>();
         foreach (var word in words)
         {
             var equals = word.IndexOf('=', StringComparison.Ordinal);
@@ -78,21 +44,10 @@ public static class Cli
                 throw new ArgumentException($"bad argument '{word}': expected k=v");
             }
 
-            var text = word[(equals + 1)..];
-            JsonNode? value;
-            try
-            {
-                value = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                value = JsonValue.Create(text);
-            }
-
-            args[word[..equals]] = value;
+            pairs.Add(new(word[..equals], word[(equals + 1)..]));
         }
 
-        return args;
+        return pairs;
     }
 
     /// <summary>Parses <c>--name value</c> and <c>--flag</c> options; repeated names keep every value.</summary>
@@ -167,9 +122,56 @@ public static class Cli
         }
     }
 
-    private static int Help()
+    private static async Task<int> DispatchAsync(string[] args)
     {
-        Console.WriteLine(Usage);
+        var verbose = args.Contains("--verbose");
+        var words = args.Where(a => a != "--verbose").ToArray();
+        try
+        {
+            return words switch
+            {
+                [] => UsageError(),
+                ["help"] or ["--help"] or ["-h"] => Help(CliHelp.Usage),
+                ["help", var command] when CliHelp.IsCommand(command) => Help(CliHelp.ForCommand(command)),
+                ["help", var other] => Fail($"no command '{other}' (see `brrr-demo help`)"),
+                [var command, .. var rest] when CliHelp.IsCommand(command) && rest.Any(w => w is "--help" or "-h") => Help(CliHelp.ForCommand(command)),
+                ["run", var task, .. var rest] => await RunCommand.RunAsync(task, ParseArguments(rest), verbose),
+                ["web", .. var rest] => await WebCommand.RunAsync(Options(rest)),
+                ["worker", .. var rest] => await WorkerCommand.RunAsync(Options(rest)),
+                ["schedule", var topic, var task, .. var rest] => await ClientCommands.ScheduleAsync(topic, task, ParseArguments(rest)),
+                ["read", var task, .. var rest] => await ClientCommands.ReadAsync(task, ParseArguments(rest)),
+                ["monitor", .. var rest] => await ClientCommands.MonitorAsync(Options(rest)),
+                ["reset", .. var rest] => await ClientCommands.ResetAsync(Options(rest)),
+                ["run"] => Fail("run needs a task name, e.g. `run fib n=30`"),
+                ["schedule", ..] => Fail("schedule needs a topic and a task, e.g. `schedule brrr-cs-demo fib n=10`"),
+                ["read"] => Fail("read needs a task, e.g. `read fib n=10`"),
+                [var other, ..] => Fail($"unknown command '{other}' (see `brrr-demo help`)"),
+            };
+        }
+        catch (Exception e)
+        {
+            if (verbose)
+            {
+                Console.Error.WriteLine(e);
+            }
+
+            return e is ArgumentException or BrrrException or TimeoutException or ConfigurationException
+                or StackExchange.Redis.RedisException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException
+                ? Fail(e.Message)
+                : Fail($"unexpected {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (rerun with --verbose for the stack trace)"), UnexpectedErrorExitCode);
+        }
+    }
+
+    /// <summary>No command at all: the usage on standard error, and the usage-error exit code.</summary>
+    private static int UsageError()
+    {
+        Console.Error.WriteLine(CliHelp.Usage);
+        return 2;
+    }
+
+    private static int Help(string text)
+    {
+        Console.WriteLine(text);
         return 0;
     }
 }

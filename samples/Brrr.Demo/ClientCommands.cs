@@ -9,23 +9,33 @@ namespace Brrr.Demo;
 /// <summary>The client commands: <c>schedule</c>, <c>read</c>, <c>monitor</c>, <c>reset</c>.</summary>
 public static class ClientCommands
 {
-    /// <summary>Schedules <paramref name="task"/>(<paramref name="args"/>) on <paramref name="topic"/> as a new root.</summary>
-    public static async Task<int> ScheduleAsync(string topic, string task, JsonObject args)
+    /// <summary>
+    /// Schedules <paramref name="task"/>(<paramref name="pairs"/>) on <paramref name="topic"/> as a new root; bad arguments
+    /// (see <see cref="DemoArguments"/>, with the reference spawn limit) fail before any backend is touched.
+    /// </summary>
+    public static async Task<int> ScheduleAsync(string topic, string task, IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
-        if (DemoTasks.Invalid(task, args) is { } problem)
+        var config = Cli.LoadConfig(Cli.Options([]));
+        var spawnLimit = BrrrSettings.Create(config).SpawnLimit;
+        if (!DemoArguments.TryParse(task, pairs, spawnLimit, out var args, out var problem))
         {
-            return Cli.Fail(problem);
+            return Cli.Fail(problem.Message);
         }
 
-        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(Cli.Options([])));
-        var call = await environment.Backends.CreateClient().ScheduleAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args, topic);
+        await using var environment = await DemoEnvironment.ConnectAsync(config);
+        var call = await environment.Backends.CreateClient(spawnLimit).ScheduleAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args, topic);
         Console.WriteLine($"scheduled {task} on {topic} (call {call.CallHash})");
         return 0;
     }
 
-    /// <summary>Prints the stored result of <paramref name="task"/>(<paramref name="args"/>); exit 1 when there is none.</summary>
-    public static async Task<int> ReadAsync(string task, JsonObject args)
+    /// <summary>Prints the stored result of <paramref name="task"/>(<paramref name="pairs"/>); exit 1 when there is none, 2 for bad arguments.</summary>
+    public static async Task<int> ReadAsync(string task, IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
+        if (!DemoArguments.TryParse(task, pairs, spawnLimit: null, out var args, out var problem))
+        {
+            return Cli.Fail(problem.Message);
+        }
+
         await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(Cli.Options([])));
         var result = await environment.Backends.CreateClient().ReadAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args);
         if (!result.Found)

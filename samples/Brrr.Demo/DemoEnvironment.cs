@@ -71,14 +71,14 @@ public sealed class DemoEnvironment : IAsyncDisposable
         catch (StackExchange.Redis.RedisException e)
         {
             loggerFactory.Dispose();
-            throw new ArgumentException($"cannot reach Redis at {url} ({e.Message}): " + NeedRedis, e);
+            throw new ArgumentException($"cannot reach Redis at {RedisUrl.Parse(url)} ({e.Message}): " + NeedRedis, e);
         }
 
         if (!redis.Multiplexer.IsConnected)
         {
             await redis.DisposeAsync().ConfigureAwait(false);
             loggerFactory.Dispose();
-            throw new ArgumentException($"cannot reach Redis at {url}: " + NeedRedis);
+            throw new ArgumentException(await RedisUrl.Parse(url).WhyNotConnectedAsync(NeedRedis).ConfigureAwait(false));
         }
 
         DynamoDbStore? dynamo = null;
@@ -107,38 +107,12 @@ public sealed class DemoEnvironment : IAsyncDisposable
         logging.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Warning);
     });
 
-    /// <summary>Turns <c>redis://[:password@]host[:port][/db]</c> into a StackExchange.Redis configuration string.</summary>
-    public static string RedisConfiguration(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "redis" && uri.Scheme != "rediss"))
-        {
-            throw new ArgumentException($"BRRR_DEMO_REDIS_URL must look like redis://host:6379, got '{url}'");
-        }
-
-        var parts = new List<string> { $"{uri.Host}:{(uri.IsDefaultPort || uri.Port < 0 ? 6379 : uri.Port)}" };
-        var password = uri.UserInfo.Split(':', 2) switch
-        {
-            [_, var p] => Uri.UnescapeDataString(p),
-            [var p] when p.Length > 0 => Uri.UnescapeDataString(p),
-            _ => null,
-        };
-        if (password is not null)
-        {
-            parts.Add($"password={password}");
-        }
-
-        if (uri.AbsolutePath.Trim('/') is { Length: > 0 } db)
-        {
-            parts.Add($"defaultDatabase={db}");
-        }
-
-        if (uri.Scheme == "rediss")
-        {
-            parts.Add("ssl=true");
-        }
-
-        return string.Join(',', parts);
-    }
+    /// <summary>
+    /// Turns <c>redis[s]://[[user]:password@]host[:port][/db]</c> into a StackExchange.Redis configuration string
+    /// (<c>rediss</c>: TLS); see <see cref="RedisUrl"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">It is no such URL; the message masks the password.</exception>
+    public static string RedisConfiguration(string url) => RedisUrl.Parse(url).Configuration;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

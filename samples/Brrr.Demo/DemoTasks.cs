@@ -17,9 +17,6 @@ public static class DemoTasks
     /// <summary>The ops calc_and_print may call: the tasks every language's demo worker serves.</summary>
     public static readonly IReadOnlyList<string> Ops = ["fib", "lucas"];
 
-    // JSON's safe integers: a TypeScript demo worker reads n as a double, and lucas's n + 1 still fits a long.
-    private const long MaxN = (1L << 53) - 1;
-
     /// <summary>hello(greetee) → "Hello, greetee!".</summary>
     public static readonly BrrrTask<JsonObject, string> Hello = BrrrTask.Create<JsonObject, string>("hello", (_, args) =>
     {
@@ -56,30 +53,6 @@ public static class DemoTasks
 
     /// <summary>The tasks of the demo topic; calc_and_print calls its ops on <paramref name="opsTopic"/>.</summary>
     public static TaskSet All(string opsTopic = Topic) => new(Hello, Fib, Lucas, CalcAndPrint(opsTopic));
-
-    /// <summary>Why <paramref name="args"/> are not valid for <paramref name="taskName"/>, or <c>null</c> when they are.</summary>
-    public static string? Invalid(string taskName, JsonObject args)
-    {
-        string[] required = taskName switch
-        {
-            "hello" => ["greetee"],
-            "fib" or "lucas" => ["n"],
-            "calc_and_print" => ["op", "n"],
-            _ => [],
-        };
-        var missing = required.FirstOrDefault(name => args[name] is null);
-        if (missing is not null)
-        {
-            return $"missing argument '{missing}'";
-        }
-
-        if (required.Contains("op") && !Ops.Contains(args["op"]!.ToString(), StringComparer.Ordinal))
-        {
-            return $"argument 'op' must be one of {string.Join(", ", Ops)}, got '{args["op"]}'";
-        }
-
-        return required.Contains("n") ? NumberProblem(args, "n") : null;
-    }
 
     /// <summary>calc_and_print(op, n, salt): calls task <c>op</c> with n as a number on <paramref name="opsTopic"/> and prints the result.</summary>
     public static BrrrTask<JsonObject, JsonNode?> CalcAndPrint(string opsTopic) => BrrrTask.Create<JsonObject, JsonNode?>("calc_and_print", async (ctx, args) =>
@@ -126,6 +99,6 @@ public static class DemoTasks
             return $"argument '{name}' must be a whole number, got '{text}'";
         }
 
-        return BigInteger.Abs(n) > MaxN ? $"argument '{name}' must be between -{MaxN} and {MaxN} (JSON's safe integers), got {text}" : null;
+        return BigInteger.Abs(n) > DemoArguments.MaxN ? $"argument '{name}' must be between -{DemoArguments.MaxN} and {DemoArguments.MaxN} (JSON's safe integers), got {text}" : null;
     }
 }

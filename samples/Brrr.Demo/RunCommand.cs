@@ -13,24 +13,20 @@ namespace Brrr.Demo;
 public static class RunCommand
 {
     /// <summary>
-    /// Runs <paramref name="taskName"/>(<paramref name="args"/>) to completion and prints the result and figures. A failed
+    /// Runs <paramref name="taskName"/>(<paramref name="pairs"/>) to completion and prints the result and figures. A failed
     /// call ends the run with one line saying why; <paramref name="verbose"/> also shows Akka's log, stack traces included.
     /// </summary>
-    public static async Task<int> RunAsync(string taskName, JsonObject args, bool verbose)
+    public static async Task<int> RunAsync(string taskName, IReadOnlyList<KeyValuePair<string, string>> pairs, bool verbose)
     {
-        var tasks = DemoTasks.All();
-        if (tasks.Find(taskName) is null)
-        {
-            return Cli.Fail($"unknown task '{taskName}' (known: {string.Join(", ", tasks.Names.Order(StringComparer.Ordinal))})");
-        }
-
-        if (DemoTasks.Invalid(taskName, args) is { } problem)
-        {
-            return Cli.Fail(problem);
-        }
-
         var logLevel = verbose ? "WARNING" : "OFF";
-        using var system = ActorSystem.Create("brrr-demo", ConfigurationFactory.ParseString($"akka.loglevel = {logLevel}\nakka.stdout-loglevel = {logLevel}"));
+        var config = ConfigurationFactory.ParseString($"akka.loglevel = {logLevel}\nakka.stdout-loglevel = {logLevel}");
+        if (!DemoArguments.TryParse(taskName, pairs, BrrrSettings.Create(config).SpawnLimit, out var args, out var problem))
+        {
+            return Cli.Fail(problem.Message);
+        }
+
+        var tasks = DemoTasks.All();
+        using var system = ActorSystem.Create("brrr-demo", config);
         var failure = new TaskCompletionSource<CallFailed>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new FailureListener(failure))), typeof(CallFailed));
         var store = new InMemoryStore();

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
+using Brrr.Akka;
 using Brrr.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,8 +11,10 @@ namespace Brrr.Demo;
 
 /// <summary>
 /// <c>web</c>: the reference demo's HTTP shape. <c>POST /{task}?k=v</c> schedules (202), <c>GET /{task}?k=v</c>
-/// reads (200 with the result; 404 for an unknown task or a missing result; 400 for bad arguments). Query
-/// values are strings, as in the reference demo, so the same call hashes come out of every language's web.
+/// reads (200 with the result; 404 for an unknown task or a missing result; 400 for bad arguments, see
+/// <see cref="DemoArguments"/>; 503 when a backend is down). Query values are strings, as in the reference demo, so
+/// the same call hashes come out of every language's web. Every error has a ProblemDetails body whose
+/// <c>error</c> member says what is wrong.
 /// </summary>
 public static class WebCommand
 {
@@ -19,63 +23,69 @@ public static class WebCommand
     {
         var host = Environment.GetEnvironmentVariable("BRRR_DEMO_LISTEN_HOST") is { Length: > 0 } h ? h : "127.0.0.1";
         var port = Environment.GetEnvironmentVariable("BRRR_DEMO_LISTEN_PORT") is { Length: > 0 } p ? p : "8080";
-        await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(options));
-        var client = environment.Backends.CreateClient();
-        var known = DemoTasks.All(Cli.OpsTopic());
+        var config = Cli.LoadConfig(options);
+        var spawnLimit = BrrrSettings.Create(config).SpawnLimit;
+        await using var environment = await DemoEnvironment.ConnectAsync(config);
+        var client = environment.Backends.CreateClient(spawnLimit);
+        var backends = BackendFailures.Of(environment);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        WebProblems.Add(builder, backends);
         await using var app = builder.Build();
+        WebProblems.Use(app);
         app.MapPost("/{task}", async (string task, HttpRequest request) =>
         {
-            if (Check(known, task, request) is { } problem)
+            if (!TryParse(task, request, spawnLimit, out var args, out var problem))
             {
                 return problem;
             }
 
-            await client.ScheduleAsync(Ref(task), Arguments(request));
+            if (backends.Down() is { } down)
+            {
+                return WebProblems.Result(StatusCodes.Status503ServiceUnavailable, down);
+            }
+
+            await client.ScheduleAsync(Ref(task), args);
             return Results.Json(new JsonObject { ["status"] = "accepted" }, statusCode: StatusCodes.Status202Accepted);
         });
         app.MapGet("/{task}", async (string task, HttpRequest request) =>
         {
-            if (Check(known, task, request) is { } problem)
+            if (!TryParse(task, request, spawnLimit: null, out var args, out var problem))
             {
                 return problem;
             }
 
-            var result = await client.ReadAsync(Ref(task), Arguments(request));
+            if (backends.Down() is { } down)
+            {
+                return WebProblems.Result(StatusCodes.Status503ServiceUnavailable, down);
+            }
+
+            var result = await client.ReadAsync(Ref(task), args);
             return result.Found
                 ? Results.Json(new JsonObject { ["status"] = "ok", ["result"] = result.Value?.DeepClone() })
-                : Error(StatusCodes.Status404NotFound, $"no result for {task} with these arguments (not scheduled, or not done yet)");
+                : WebProblems.Result(StatusCodes.Status404NotFound, $"no result for {task} with these arguments (not scheduled, or not done yet)");
         });
         Console.WriteLine($"brrr-demo web: listening on http://{host}:{port}, scheduling on {DemoTasks.Topic}, store: {environment.StoreName}");
         await app.RunAsync();
         return 0;
     }
 
-    private static IResult? Check(TaskSet known, string task, HttpRequest request)
+    /// <summary>The query's arguments for <paramref name="task"/>, or the 404 (unknown task) or 400 that says why not.</summary>
+    private static bool TryParse(
+        string task, HttpRequest request, long? spawnLimit, [NotNullWhen(true)] out JsonObject? args, [NotNullWhen(false)] out IResult? problem)
     {
-        if (known.Find(task) is null)
+        var pairs = request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string>(q.Key, v ?? "")));
+        if (DemoArguments.TryParse(task, pairs, spawnLimit, out args, out var bad))
         {
-            return Error(StatusCodes.Status404NotFound, $"unknown task '{task}'");
+            problem = null;
+            return true;
         }
 
-        return DemoTasks.Invalid(task, Arguments(request)) is { } problem ? Error(StatusCodes.Status400BadRequest, problem) : null;
+        problem = WebProblems.Result(bad.UnknownTask ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, bad.Message);
+        return false;
     }
 
     private static TaskRef<JsonObject, JsonNode?> Ref(string task) => BrrrTask.Ref<JsonObject, JsonNode?>(task, DemoTasks.Topic);
-
-    private static JsonObject Arguments(HttpRequest request)
-    {
-        var args = new JsonObject();
-        foreach (var (key, values) in request.Query)
-        {
-            args[key] = values.ToString();
-        }
-
-        return args;
-    }
-
-    private static IResult Error(int status, string message) => Results.Json(new JsonObject { ["error"] = message }, statusCode: status);
 }

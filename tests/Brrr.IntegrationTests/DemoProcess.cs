@@ -9,12 +9,23 @@ public sealed class DemoProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _errors = new();
     private readonly Task _rawOutput;
 
     private DemoProcess(Process process, bool rawOutput)
     {
         _process = process;
-        _process.ErrorDataReceived += (_, e) => AppendLine(e.Data);
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            AppendLine(e.Data);
+            if (e.Data is not null)
+            {
+                lock (_output)
+                {
+                    _errors.AppendLine(e.Data);
+                }
+            }
+        };
         _process.BeginErrorReadLine();
         if (rawOutput)
         {
@@ -37,6 +48,18 @@ public sealed class DemoProcess : IDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the process printed on standard error so far (also in <see cref="Output"/>).</summary>
+    public string ErrorOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _errors.ToString();
             }
         }
     }

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace Brrr.IntegrationTests;
 
 /// <summary>The demo as separate processes: redis-server, dynalite, one web and two workers, driven over HTTP.</summary>
-public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposable
+public sealed partial class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposable
 {
     private const string WorkerConfig = """
         brrr.poll-timeout = 200ms
@@ -226,7 +226,14 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
     [InlineData(new[] { "run", "fib", "n=99999999999999999999" }, "argument 'n' must be between -9007199254740991 and 9007199254740991")]
     [InlineData(new[] { "run", "calc_and_print", "op=nope", "n=10" }, "argument 'op' must be one of fib, lucas, got 'nope'")]
     [InlineData(new[] { "schedule", "brrr-cs-demo", "calc_and_print", "op=nope", "n=10" }, "argument 'op' must be one of fib, lucas, got 'nope'")]
-    [InlineData(new[] { "run", "fib", "n=5000" }, "fib failed: Spawn limit of 10000 jobs reached")]
+    [InlineData(new[] { "run", "fib", "n=5000" }, "over the spawn limit of 10000 jobs per root (brrr.spawn-limit): n must be at most 2000")]
+    [InlineData(new[] { "run", "hello" }, "missing argument 'greetee'")]
+    [InlineData(new[] { "run", "nope", "x=1" }, "unknown task 'nope'")]
+    [InlineData(new[] { "schedule", "brrr-cs-demo", "fib", "n=5000" }, "over the spawn limit of 10000 jobs per root (brrr.spawn-limit): n must be at most 2000")]
+    [InlineData(new[] { "schedule", "brrr-cs-demo", "fib", "n=+5" }, "argument 'n' must be a whole number in canonical form")]
+    [InlineData(new[] { "read", "fib", "n=10", "x=1" }, "unknown argument 'x': fib takes n, [salt]")]
+    [InlineData(new[] { "read", "fib", "n=1", "n=2" }, "argument 'n' given more than once")]
+    [InlineData(new[] { "worker" }, "BRRR_DEMO_REDIS_URL must look like redis://[[user]:***@]host:6379[/db], got 'http://:***@127.0.0.1:6379'", "http://:hidden-pw@127.0.0.1:6379")]
     [InlineData(new[] { "worker" }, "BRRR_DEMO_REDIS_URL is not set")]
     [InlineData(new[] { "worker", "--config", "/nonexistent/brrr.conf" }, "cannot read --config /nonexistent/brrr.conf")]
     [InlineData(new[] { "worker" }, "cannot reach Redis at redis://127.0.0.1:", ClosedPortRedis)]
@@ -237,6 +244,7 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         Assert.Equal(2, await run.ExitCodeAsync(TimeSpan.FromSeconds(60)));
         var output = run.Output.Trim();
         Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("hidden-pw", output, StringComparison.Ordinal);
 
         // A run that takes long enough prints progress lines before the error.
         Assert.Single(output.Split('\n'), line => !line.StartsWith("... ", StringComparison.Ordinal));
@@ -274,13 +282,13 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         return cluster.Web;
     }
 
-    private Servers StartServers(bool useDynamo)
+    private Servers StartServers(bool useDynamo, IReadOnlyList<string>? redisArguments = null, string redisUserInfo = "")
     {
-        var redis = Track(RedisServer.Start());
+        var redis = Track(RedisServer.Start(extraArguments: redisArguments));
         var port = FreePort();
         var environment = new Dictionary<string, string>
         {
-            ["BRRR_DEMO_REDIS_URL"] = $"redis://127.0.0.1:{redis.Port}",
+            ["BRRR_DEMO_REDIS_URL"] = $"redis://{redisUserInfo}127.0.0.1:{redis.Port}",
             ["BRRR_DEMO_LISTEN_HOST"] = "127.0.0.1",
             ["BRRR_DEMO_LISTEN_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -293,8 +301,8 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
             environment["DYNAMODB_TABLE_NAME"] = "demo-" + Guid.NewGuid().ToString("N");
         }
 
-        Track(DemoProcess.Start(environment, "web"));
-        return new Servers($"http://127.0.0.1:{port}", environment, redis);
+        var web = Track(DemoProcess.Start(environment, "web"));
+        return new Servers($"http://127.0.0.1:{port}", environment, redis, web);
     }
 
     private static async Task AssertBadRequestAsync(HttpResponseMessage response, string error)
@@ -404,6 +412,6 @@ public sealed class DemoProcessTests : IClassFixture<DynaliteServer>, IDisposabl
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The web's base URL, the environment of the demo processes, and the Redis they share.</summary>
-    private sealed record Servers(string Web, Dictionary<string, string> Environment, RedisServer Redis);
+    /// <summary>The web's base URL, the environment of the demo processes, the Redis they share, and the web's process.</summary>
+    private sealed record Servers(string Web, Dictionary<string, string> Environment, RedisServer Redis, DemoProcess WebProcess);
 }

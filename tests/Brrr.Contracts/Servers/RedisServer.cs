@@ -17,11 +17,14 @@ public sealed class RedisServer : IDisposable
     private readonly StringBuilder _output = new();
     private Process? _process;
 
-    private RedisServer(string executable, int port, string? dataDirectory)
+    private readonly IReadOnlyList<string> _extraArguments;
+
+    private RedisServer(string executable, int port, string? dataDirectory, IReadOnlyList<string> extraArguments)
     {
         _executable = executable;
         Port = port;
         DataDirectory = dataDirectory;
+        _extraArguments = extraArguments;
     }
 
     /// <summary>The TCP port on 127.0.0.1.</summary>
@@ -36,10 +39,11 @@ public sealed class RedisServer : IDisposable
     /// <summary>Whether the server process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
-    /// <summary>Starts a server and waits until it answers PING.</summary>
+    /// <summary>Starts a server and waits until it answers PING (or asks for authentication).</summary>
     /// <param name="persistent">Keep an append-only file so the data survives <see cref="Kill"/> and <see cref="Restart"/>.</param>
+    /// <param name="extraArguments">More redis-server arguments, e.g. <c>--requirepass</c> or <c>--user</c> ACL rules.</param>
     /// <exception cref="InvalidOperationException">redis-server is not installed or does not start.</exception>
-    public static RedisServer Start(bool persistent = false)
+    public static RedisServer Start(bool persistent = false, IReadOnlyList<string>? extraArguments = null)
     {
         var executable = FindExecutable();
         Exception? last = null;
@@ -47,7 +51,7 @@ public sealed class RedisServer : IDisposable
         {
             // The free port may be taken between the probe and the start: try a few.
             var dataDirectory = persistent ? Directory.CreateTempSubdirectory("brrr-redis-").FullName : null;
-            var server = new RedisServer(executable, FreePort(), dataDirectory);
+            var server = new RedisServer(executable, FreePort(), dataDirectory, extraArguments ?? []);
             try
             {
                 server.Launch();
@@ -142,9 +146,10 @@ public sealed class RedisServer : IDisposable
     private IEnumerable<string> Arguments()
     {
         string[] common = ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", ""];
-        return DataDirectory is null
-            ? [.. common, "--appendonly", "no"]
-            : [.. common, "--appendonly", "yes", "--appendfsync", "always", "--dir", DataDirectory];
+        string[] persistence = DataDirectory is null
+            ? ["--appendonly", "no"]
+            : ["--appendonly", "yes", "--appendfsync", "always", "--dir", DataDirectory];
+        return [.. common, .. persistence, .. _extraArguments];
     }
 
     private void Append(string? line)
@@ -186,8 +191,10 @@ public sealed class RedisServer : IDisposable
     {
         try
         {
-            // While it loads its append-only file the server answers -LOADING: not ready yet.
-            return Send("PING").StartsWith("+PONG", StringComparison.Ordinal);
+            // While it loads its append-only file the server answers -LOADING: not ready yet. A server that needs a
+            // password (--requirepass, ACL users) answers -NOAUTH once it serves.
+            var reply = Send("PING");
+            return reply.StartsWith("+PONG", StringComparison.Ordinal) || reply.StartsWith("-NOAUTH", StringComparison.Ordinal);
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
