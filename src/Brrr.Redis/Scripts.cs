@@ -89,7 +89,7 @@ internal static class Scripts
           redis.call('HINCRBY', KEYS[4], m, 1)
           n = n + 1
         end
-        if n > 0 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+        if n > 0 and redis.call('PTTL', KEYS[4]) < 0 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
         redis.call('SREM', KEYS[5], ARGV[1])
         redis.call('DEL', KEYS[1])
         return n

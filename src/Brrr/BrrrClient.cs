@@ -77,7 +77,7 @@ public sealed class BrrrClient
         ArgumentNullException.ThrowIfNull(task);
         var call = Codec.EncodeCall(task.Name, args);
         var bytes = await Memory.GetValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
-        return bytes is null ? ReadResult<TResult>.NotFound : new ReadResult<TResult>(true, Codec.DecodeReturn<TResult>(task.Name, bytes));
+        return bytes is null ? ReadResult<TResult>.NotFound : new ReadResult<TResult>(true, Codec.Decode<TResult>(call, bytes));
     }
 
     /// <summary>A fresh workflow root id: 32 lowercase hex digits of a random UUID.</summary>

@@ -57,6 +57,7 @@ public sealed class JavaScriptValueSpecs : global::Akka.TestKit.Xunit2.TestKit
         var error = failed.Failure.Error as ProtocolException ?? failed.Failure.Error.InnerException as ProtocolException;
         Assert.NotNull(error);
         Assert.Contains("'fib'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(JsonCodec.Default.EncodeCall(TypeScriptFib.Name, new FibArgs(7, salt)).CallHash, error.Message, StringComparison.Ordinal);
         Assert.Contains("13.5", error.Message, StringComparison.Ordinal);
         Assert.False(failed.Failure.Released);
         Assert.NotNull(failed.Failure.DeadLetterTopic);

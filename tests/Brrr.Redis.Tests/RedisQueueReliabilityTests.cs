@@ -203,6 +203,30 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Giving_back_a_consumers_messages_does_not_push_back_the_expiry_of_the_redelivery_marks()
+    {
+        var topic = FreshTopic();
+        var marks = Keys.Redelivered(topic);
+        await Queue.PushAsync(topic, "released");
+        await Queue.PushAsync(topic, "held-at-dispose");
+        var consumer = Queue.CreateConsumer(topic);
+        var first = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(first);
+        await consumer.ReleaseAsync(first);
+        Assert.Equal("released", (string?)await redis.Raw.ListLeftPopAsync(Keys.Topic(topic)));
+        Assert.Equal("held-at-dispose", (await consumer.ReceiveAsync(Wait))?.Message);
+
+        // As if most of the marks' time to live had passed since: giving back what the consumer holds must not renew it.
+        Assert.True(await redis.Raw.KeyExpireAsync(marks, TimeSpan.FromMinutes(1)));
+        await consumer.DisposeAsync();
+
+        Assert.Equal("held-at-dispose", (string?)await redis.Raw.ListGetByIndexAsync(Keys.Topic(topic), 0));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(marks);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task A_receive_cancelled_while_blocking_loses_no_message()
     {
         var topic = FreshTopic();

@@ -68,7 +68,7 @@ public sealed class TaskContext
         }
 
         // A missing child is the common case of a run: a faulted task, not a throw, keeps it cheap.
-        return lookup.IsCompletedSuccessfully ? Resolve(task, lookup.Result) : ResolveAsync(task, lookup);
+        return lookup.IsCompletedSuccessfully ? Resolve<TResult>(child, lookup.Result) : ResolveAsync<TResult>(child, lookup);
     }
 
     /// <summary>
@@ -158,12 +158,12 @@ public sealed class TaskContext
         return value;
     }
 
-    private Task<TResult> Resolve<TArgs, TResult>(TaskRef<TArgs, TResult> task, byte[]? value) =>
-        value is null ? Missing<TResult>.Task : Task.FromResult(Codec.DecodeReturn<TResult>(task.Name, value));
+    private Task<TResult> Resolve<TResult>(Call child, byte[]? value) =>
+        value is null ? Missing<TResult>.Task : Task.FromResult(Codec.Decode<TResult>(child, value));
 
-    private Task<TResult> ResolveAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, Task<byte[]?> lookup) =>
+    private Task<TResult> ResolveAsync<TResult>(Call child, Task<byte[]?> lookup) =>
         lookup.ContinueWith(
-            done => done.IsCompletedSuccessfully ? Resolve(task, done.Result)
+            done => done.IsCompletedSuccessfully ? Resolve<TResult>(child, done.Result)
                 : done.IsFaulted ? Task.FromException<TResult>(done.Exception!.InnerException!)
                 : Task.FromCanceled<TResult>(CancellationToken.IsCancellationRequested ? CancellationToken : new CancellationToken(true)),
             CancellationToken.None,
