@@ -20,4 +20,7 @@ internal sealed class TopicContext(BrrrWorker worker, string topic, TaskSet task
     public Settlement Settlement { get; } = settlement;
 
     public InFlight InFlight { get; } = inFlight;
+
+    /// <summary>Thins out the lines of failures that repeat on this topic (an outage fails every call in flight).</summary>
+    public LogThrottle LogThrottle { get; } = LogThrottle.Default();
 }

@@ -22,6 +22,8 @@ internal sealed partial class RedisQueueConsumer
     // When the last heartbeat that succeeded started (a Stopwatch timestamp; 0 before the first).
     private long _lastBeat;
 
+    private readonly LogThrottle _logThrottle = LogThrottle.Default();
+
     private async Task EnsureRegisteredAsync()
     {
         if (_registered)
@@ -126,10 +128,17 @@ internal sealed partial class RedisQueueConsumer
         try
         {
             await action().ConfigureAwait(false);
+            _logThrottle.Reset(what);
         }
         catch (Exception e) when (RedisErrors.IsCommandFailure(e))
         {
-            _logger.LogWarning(e, "Could not {What} consumer {Consumer} of topic {Topic}; will try again.", what, _id, Topic);
+            // One line per kind of failure and backoff step (an outage retries every interval); the stack trace at debug level.
+            if (_logThrottle.ShouldLog(what, out var count))
+            {
+                _logger.LogWarning("Could not {What} consumer {Consumer} of topic {Topic}; will try again{Times}: {Error}: {Message}", what, _id, Topic, LogThrottle.Times(count), e.GetType().Name, e.Message);
+            }
+
+            _logger.LogDebug(e, "Could not {What} consumer {Consumer} of topic {Topic}.", what, _id, Topic);
         }
     }
 

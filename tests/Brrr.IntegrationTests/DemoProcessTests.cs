@@ -326,22 +326,27 @@ public sealed partial class DemoProcessTests : IClassFixture<DynaliteServer>, ID
 
     private async Task<string> GetWhenDoneAsync(string url, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
+        string? body = null;
+        var status = HttpStatusCode.NotFound;
+        try
         {
-            var response = await _http.GetAsync(url);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return await response.Content.ReadAsStringAsync();
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{url} answered {(int)response.StatusCode} until the deadline; processes said:\n{string.Join("\n---\n", _cleanup.OfType<DemoProcess>().Select(p => p.Output))}");
-            }
-
-            await Task.Delay(50);
+            await Eventually.HoldsAsync(
+                async () =>
+                {
+                    var response = await _http.GetAsync(url);
+                    status = response.StatusCode;
+                    body = status == HttpStatusCode.OK ? await response.Content.ReadAsStringAsync() : null;
+                    return body is not null;
+                },
+                $"{url} answers 200",
+                timeout ?? TimeSpan.FromSeconds(60));
         }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{url} answered {(int)status} until the deadline; processes said:\n{string.Join("\n---\n", _cleanup.OfType<DemoProcess>().Select(p => p.Output))}", e);
+        }
+
+        return body!;
     }
 
     /// <summary>

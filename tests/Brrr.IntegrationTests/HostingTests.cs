@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using Akka.Configuration;
 using Akka.Hosting;
@@ -170,31 +169,6 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
         finally
         {
             await host.StopAsync();
-        }
-    }
-
-    /// <summary>Keeps every entry logged through the host's logging.</summary>
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> _entries = new();
-
-        public IReadOnlyCollection<(string Category, LogLevel Level, string Message)> Entries => _entries.ToArray();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<(string, LogLevel, string)> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue((category, logLevel, formatter(state, exception)));
         }
     }
 }

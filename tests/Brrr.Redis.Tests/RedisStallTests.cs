@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Brrr.Backends;
 using Brrr.Contracts;
 using Brrr.Contracts.Servers;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Brrr.Redis.Tests;
@@ -63,5 +64,44 @@ public sealed class RedisStallTests
 
         // The heartbeat lapsed during the stall (1 s time to live): the consumer's liveness loop must beat again.
         await Eventually.HoldsAsync(() => brrr.Multiplexer.GetDatabase().KeyExistsAsync(RedisFixture.KeysOf(RedisLayout.Current).Heartbeat(topic, consumer.Id)), "the consumer's heartbeat is back", notYet: RedisErrors.IsCommandFailure);
+    }
+}
+
+/// <summary>An outage does not flood the logs: one line per kind of failure and backoff step, stack traces at debug level.</summary>
+public sealed class RedisOutageLogTests
+{
+    [Fact]
+    public async Task A_consumer_whose_heartbeat_fails_through_a_stall_logs_a_few_lines_without_stack_traces()
+    {
+        using var server = RedisServer.Start();
+        using var logs = new CapturedLogs();
+        var settings = RedisFixture.FastSettings(server.Configuration + ",asyncTimeout=100") with
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(50),
+            HeartbeatTtl = TimeSpan.FromSeconds(10),
+            RecoveryInterval = TimeSpan.FromMilliseconds(50),
+        };
+        await using var brrr = await RedisBrrr.ConnectAsync(settings, logs);
+        var topic = "outage-" + Guid.NewGuid().ToString("N");
+        var consumer = (RedisQueueConsumer)brrr.Queue.CreateConsumer(topic);
+        await using var _ = consumer;
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.FromMilliseconds(50)));
+
+        // Every beat and every scan fails during the stall (each after about a second: StackExchange.Redis checks for
+        // timeouts once a second); each used to be a warning with its stack trace.
+        server.Pause(TimeSpan.FromSeconds(6));
+        await Eventually.HoldsAsync(() => logs.Entries.Any(e => e.Level == LogLevel.Debug && e.Exception is not null && e.Message.Contains("heartbeat", StringComparison.Ordinal)), "a heartbeat failed");
+        await Eventually.HoldsAsync(() => brrr.Multiplexer.GetDatabase().KeyExistsAsync(RedisFixture.KeysOf(RedisLayout.Current).Heartbeat(topic, consumer.Id)), "the heartbeat is back after the stall", TimeSpan.FromSeconds(30), notYet: RedisErrors.IsCommandFailure);
+
+        var failures = logs.Entries.Where(e => e.Message.StartsWith("Could not ", StringComparison.Ordinal)).ToArray();
+        var warnings = failures.Where(e => e.Level >= LogLevel.Warning).ToArray();
+        var debugs = failures.Where(e => e.Level == LogLevel.Debug).ToArray();
+        // How few lines an outage of any length gives is LogThrottleTests' part; here: the throttle is used, warnings carry
+        // no stack trace, and every failure has its stack trace at debug level.
+        Assert.True(debugs.Length >= 2, $"only {debugs.Length} failures were seen; the stall did not fail the liveness loop as planned");
+        Assert.All(warnings, w => Assert.Null(w.Exception));
+        Assert.All(debugs, d => Assert.NotNull(d.Exception));
+        Assert.InRange(warnings.Length, 1, debugs.Length);
+        Assert.All(warnings, w => Assert.Contains("RedisTimeoutException", w.Message, StringComparison.Ordinal));
     }
 }

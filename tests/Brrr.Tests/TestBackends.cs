@@ -123,13 +123,15 @@ internal sealed class ManualClock(long unixSeconds) : TimeProvider
 
 /// <summary>
 /// A store decorator that counts the reads of <c>value</c> records and how many of them were under way at once (each
-/// read yields first, so reads started together overlap).
+/// read waits, up to 200 ms, for another read to be under way too, so reads started together overlap however the
+/// thread pool schedules them, and reads made one at a time never do).
 /// </summary>
 internal sealed class ValueReadCountingStore(IStore inner) : IStore
 {
     private int _reads;
     private int _running;
     private int _peak;
+    private TaskCompletionSource _overlapped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Reads => Volatile.Read(ref _reads);
 
@@ -139,6 +141,7 @@ internal sealed class ValueReadCountingStore(IStore inner) : IStore
     {
         Volatile.Write(ref _reads, 0);
         Volatile.Write(ref _peak, 0);
+        _overlapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
@@ -157,9 +160,14 @@ internal sealed class ValueReadCountingStore(IStore inner) : IStore
         {
         }
 
+        if (running > 1)
+        {
+            _overlapped.TrySetResult();
+        }
+
         try
         {
-            await Task.Yield();
+            await Task.WhenAny(_overlapped.Task, Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
             return await inner.GetAsync(key, cancellationToken);
         }
         finally

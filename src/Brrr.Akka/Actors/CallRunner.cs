@@ -103,8 +103,10 @@ internal sealed class CallRunner : ReceiveActor
         }
         else
         {
-            _log.Warning("brrr: call {0} of task {1} on topic {2} (root {3}) failed (run {4}); its message goes back to the queue: {5}",
-                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, $"{error.GetType().Name}: {error.Message}");
+            // An outage fails every call in flight: one line per kind of failure and backoff step, the rest at debug level.
+            var level = _topic.LogThrottle.ShouldLog(LogThrottle.KindOf(taskName ?? "?", error), out var count) ? LogLevel.WarningLevel : LogLevel.DebugLevel;
+            object[] args = [callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, LogThrottle.Times(count), $"{error.GetType().Name}: {error.Message}"];
+            _log.Log(level, "brrr: call {0} of task {1} on topic {2} (root {3}) failed (run {4}); its message goes back to the queue{5}: {6}", args);
         }
 
         try

@@ -11,6 +11,9 @@ namespace Brrr.Akka.Actors;
 /// </summary>
 internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSettings settings, ILoggingAdapter log, InFlight inFlight)
 {
+    // An outage fails every settle of every held message: one line per kind and backoff step, not one per message and try.
+    private readonly LogThrottle _logThrottle = LogThrottle.Default();
+
     public Task AckAsync(QueueDelivery delivery, CancellationToken stopping) =>
         RetryAsync(() => consumer.AckAsync(delivery, stopping), delivery, "acknowledge", settles: true, stopping);
 
@@ -29,6 +32,11 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
             try
             {
                 await settle().ConfigureAwait(false);
+                if (wait != settings.RetryBackoffMin)
+                {
+                    _logThrottle.Reset(what);
+                }
+
                 if (settles)
                 {
                     inFlight.Settled(delivery);
@@ -38,7 +46,13 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
             }
             catch (Exception e) when (!stopping.IsCancellationRequested && FailurePolicy.IsTransientQueueError(e))
             {
-                log.Warning(e, "brrr: could not {0} message {1} on topic {2}; retrying in {3}", what, LogText.Excerpt(delivery.Message), delivery.Topic, wait);
+                if (_logThrottle.ShouldLog(what, out var count))
+                {
+                    object[] args = [what, LogText.Excerpt(delivery.Message), delivery.Topic, wait, LogThrottle.Times(count), e.GetType().Name, e.Message];
+                    log.Warning("brrr: could not {0} message {1} on topic {2}; retrying in {3}{4}: {5}: {6}", args);
+                }
+
+                log.Debug(e, "brrr: could not {0} message {1} on topic {2}", what, LogText.Excerpt(delivery.Message), delivery.Topic);
                 await Task.Delay(wait, stopping).ConfigureAwait(false);
                 wait = Backoff.Next(wait, settings.RetryBackoffMax);
             }
