@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Brrr.Akka;
+using Brrr.Akka.Hosting;
 using Brrr.Tasks;
 
 namespace Brrr.Akka.Tests;
@@ -68,4 +69,25 @@ public sealed class TaskPolicySettingsSpecs
 
         Assert.Contains("'t'", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Hosting_options_write_task_policies_as_the_same_hocon()
+    {
+        var options = new BrrrOptions { TaskDefaults = new TaskOptions { BackoffJitter = 0.5, AttemptTimeout = Timeout.InfiniteTimeSpan } };
+        options.Tasks["fetch.page"] = TaskOptions.NeverRetry(typeof(FormatException)) with { Attempts = 6, BackoffMultiplier = 1.5, AttemptTimeout = TimeSpan.FromSeconds(3) };
+        var task = BrrrTask.Create<int, int>("fetch.page", (_, a) => Task.FromResult(a));
+
+        var fromOptions = BrrrSettings.Create(options.ToConfig());
+        var fromHocon = Parse("""
+            brrr.task-defaults { backoff-jitter = 0.5, attempt-timeout = infinite }
+            brrr.tasks."fetch.page" { attempts = 6, backoff-multiplier = 1.5, attempt-timeout = 3s, non-retryable = ["System.FormatException"] }
+            """);
+
+        Assert.Equal(Describe(fromHocon.TaskPolicies().For(task)), Describe(fromOptions.TaskPolicies().For(task)));
+        Assert.Equal(Describe(fromHocon.TaskDefaults), Describe(fromOptions.TaskDefaults));
+        Assert.Equal("6 1.5 0.5 00:00:03 System.FormatException", Describe(fromOptions.TaskPolicies().For(task)).Split(' ', 3)[2]);
+    }
+
+    private static string Describe(RetryPolicy p) =>
+        FormattableString.Invariant($"{p.BackoffMin} {p.BackoffMax} {p.Attempts} {p.BackoffMultiplier} {p.BackoffJitter} {p.AttemptTimeout} {string.Join(",", p.NonRetryable.Order(StringComparer.Ordinal))}");
 }
