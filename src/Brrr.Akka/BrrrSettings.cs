@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
 using Akka.Configuration;
+using Brrr.Tasks;
 
 namespace Brrr.Akka;
 
 /// <summary>The typed, validated settings of the <c>brrr</c> HOCON section. Immutable.</summary>
-public sealed record BrrrSettings
+public sealed partial record BrrrSettings
 {
     /// <summary>Jobs one workflow root may push (<c>brrr.spawn-limit</c>).</summary>
     public required long SpawnLimit { get; init; }
@@ -34,7 +35,10 @@ public sealed record BrrrSettings
     /// <summary>Longest one call may take end to end (<c>brrr.call-timeout</c>).</summary>
     public required TimeSpan CallTimeout { get; init; }
 
-    /// <summary>Runs of a call whose task throws, per worker, before its message is dead-lettered (<c>brrr.task-attempts</c>).</summary>
+    /// <summary>
+    /// Runs of a call whose task throws, in the fleet, before it fails for good (<c>brrr.task-attempts</c>): the
+    /// default of <c>brrr.task-defaults.attempts</c>, which <see cref="TaskDefaults"/> holds.
+    /// </summary>
     public required int TaskAttempts { get; init; }
 
     /// <summary>
@@ -110,10 +114,13 @@ public sealed record BrrrSettings
             Returners = (int)AtLeast(brrr.GetInt("returners"), 1, "brrr.returners"),
             TopicDefaults = defaults,
             Topics = topics.ToImmutable(),
+            TaskDefaults = null!,
+            Tasks = ImmutableDictionary<string, TaskOptions>.Empty,
+            AttemptCountExpiry = Positive(brrr.GetTimeSpan("attempt-count-expiry"), "brrr.attempt-count-expiry"),
         };
         return settings.RetryBackoffMax < settings.RetryBackoffMin
             ? throw new ConfigurationException($"brrr.retry-backoff-max must be >= brrr.retry-backoff-min ({settings.RetryBackoffMin}), got {settings.RetryBackoffMax}")
-            : settings;
+            : WithTaskPolicies(settings, brrr);
     }
 
     internal static long AtLeast(long value, long min, string key) =>
@@ -130,7 +137,7 @@ public sealed record BrrrSettings
     private static string NotEmpty(string? value, string key) =>
         !string.IsNullOrWhiteSpace(value) ? value : throw new ConfigurationException($"{key} must name a dispatcher (a config path), got '{value}'");
 
-    private static TimeSpan Positive(TimeSpan value, string key) =>
+    internal static TimeSpan Positive(TimeSpan value, string key) =>
         value > TimeSpan.Zero ? value : throw new ConfigurationException($"{key} must be > 0, got {value}");
 
     private static TimeSpan NonNegative(TimeSpan value, string key) =>

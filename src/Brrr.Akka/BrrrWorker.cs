@@ -33,11 +33,19 @@ public sealed class BrrrWorker : IAsyncDisposable
         Backends = backends;
         Name = name;
         _log = Logging.GetLogger(system, $"brrr-worker-{name}");
+        var policies = settings.TaskPolicies();
+        foreach (var task in topics.Values.SelectMany(t => t.Names.Select(t.Find)))
+        {
+            // A task's own options that, over brrr.tasks and brrr.task-defaults, are out of range fail the start, naming it.
+            policies.For(task!);
+        }
+
         Processor = new CallProcessor(
             new Memory(backends.Store, limits: settings.Limits), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
-            new BoundedCache<WaitingChildren>(settings.ValueCacheSize));
-        Failures = new FailurePolicy(settings.TaskAttempts, settings.DeadLetterSuffix, settings.RetryBackoffMin, settings.RetryBackoffMax);
+            new BoundedCache<WaitingChildren>(settings.ValueCacheSize))
+        { Policies = policies };
+        Failures = new FailurePolicy(policies, backends.Cache, settings.AttemptCountExpiry, settings.DeadLetterSuffix, settings.RetryBackoffMin);
         Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);
         var effects = EffectsActor.Props(Processor.ApplyEffectAsync).WithDispatcher(settings.Dispatcher);
         _registrars = system.ActorOf(effects.WithRouter(new ConsistentHashingPool(settings.Registrars)), $"brrr-{name}-registrars");
@@ -86,7 +94,7 @@ public sealed class BrrrWorker : IAsyncDisposable
 
     internal CallProcessor Processor { get; }
 
-    /// <summary>What happens to the messages of failed calls (it counts the runs of those whose task threw here).</summary>
+    /// <summary>What happens to the messages of failed calls (it counts the runs of those whose task threw in the shared cache).</summary>
     internal FailurePolicy Failures { get; }
 
     internal CancellationToken Aborting => _aborting.Token;

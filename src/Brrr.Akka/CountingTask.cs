@@ -7,6 +7,8 @@ internal sealed class CountingTask(ITaskHandler inner, WorkerStatistics statisti
 {
     public string Name => inner.Name;
 
+    public TaskOptions? Options => inner.Options;
+
     public Task<byte[]?> InvokeAsync(TaskContext context)
     {
         statistics.Executed(inner.Name);

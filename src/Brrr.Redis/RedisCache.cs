@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Brrr.Redis;
 
 /// <summary>
-/// The spawn counters on Redis: <c>INCR key</c> pipelined with <c>EXPIRE key ttl NX</c>, so a counter expires
+/// The counters on Redis: attempt counts of failing calls at <c>&lt;prefix&gt;{&lt;call_hash&gt;}:attempts</c>, and the spawn counters: <c>INCR key</c> pipelined with <c>EXPIRE key ttl NX</c>, so a counter expires
 /// <see cref="RedisBrrrSettings.CounterExpiry"/> after it was created and old workflows leave nothing behind.
 /// The key is the root's counter of <see cref="RedisBrrrSettings.Layout"/> (<c>brrr/count/&lt;root_id&gt;</c>, legacy
 /// <c>brrr_count/&lt;root_id&gt;</c>). With a <see cref="RedisQueue"/> on the same
@@ -42,6 +42,28 @@ public sealed class RedisCache : ICache, ICountedPush
         var expire = db.KeyExpireAsync(redisKey, _expiry, ExpireWhen.HasNoExpiry);
         await Task.WhenAll(increment, expire).ConfigureAwait(false);
         return await increment.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<long> IncrAttemptsAsync(string callHash, TimeSpan expiry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callHash);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(expiry, TimeSpan.Zero);
+        var db = _redis.GetDatabase(_database);
+        var redisKey = _keys.Attempts(callHash);
+
+        // INCR and PEXPIRE NX back to back (one round trip), paid only by a run that threw.
+        var increment = db.StringIncrementAsync(redisKey);
+        var expire = db.KeyExpireAsync(redisKey, expiry, ExpireWhen.HasNoExpiry);
+        await Task.WhenAll(increment, expire).ConfigureAwait(false);
+        return await increment.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task ClearAttemptsAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callHash);
+        return _redis.GetDatabase(_database).KeyDeleteAsync(_keys.Attempts(callHash));
     }
 
     /// <inheritdoc />

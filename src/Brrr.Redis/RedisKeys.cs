@@ -22,6 +22,9 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// <summary><c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type word&gt;</c>, e.g. <c>brrr:{abc}:value</c>.</summary>
     public RedisKey Store(MemKey key) => $"{Prefix}{{{key.CallHash}}}:{key.TypeWord}";
 
+    /// <summary>The failed runs of a call whose task threw: <c>&lt;prefix&gt;{&lt;call_hash&gt;}:attempts</c> (in the call's slot; brrr only, either layout).</summary>
+    public RedisKey Attempts(string callHash) => $"{Prefix}{{{callHash}}}:attempts";
+
     /// <summary>The spawn counter of a root: <c>brrr/count/&lt;root_id&gt;</c> (current) or <c>brrr_count/&lt;root_id&gt;</c> (legacy).</summary>
     public RedisKey Counter(string rootId) => Layout.SpawnCounter(rootId);
 

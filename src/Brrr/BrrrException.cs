@@ -97,6 +97,9 @@ public sealed class TaskFailedException : BrrrException
 
     /// <summary>The call whose run threw.</summary>
     public string CallHash { get; }
+
+    /// <summary>The failure policy of the run that threw (its attempts, backoff and non-retryable exceptions), when the worker knew it.</summary>
+    public Tasks.RetryPolicy? Policy { get; init; }
 }
 
 /// <summary>

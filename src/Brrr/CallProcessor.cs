@@ -58,6 +58,9 @@ public sealed partial class CallProcessor
     /// <summary>The codec tasks run with.</summary>
     public ICodec Codec { get; }
 
+    /// <summary>The failure policies of the tasks (each run gets its task's attempt timeout); default: one attempt, no timeout.</summary>
+    public TaskPolicies Policies { get; init; } = new(new RetryPolicy(1, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5)));
+
     /// <summary>Decodes <paramref name="delivery"/> and reads its call record.</summary>
     /// <exception cref="ProtocolException">The message or the call record is malformed.</exception>
     /// <exception cref="CallNotFoundException">The call record is missing.</exception>
@@ -140,7 +143,7 @@ public sealed partial class CallProcessor
             return CallStillWaiting.Instance;
         }
 
-        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken)
+        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken, Policies.For(handler))
             .ConfigureAwait(false);
         Memory.Limits.CheckOutcome(loaded.Call, outcome);
         return outcome;

@@ -1,70 +1,88 @@
 using Brrr.Backends;
+using Brrr.Tasks;
 
 namespace Brrr;
 
 /// <summary>
 /// What happens to the message of a call that failed: back to the queue after a backoff (a transient failure, or a
-/// task that threw fewer than <c>taskAttempts</c> times), or, for good, to the dead-letter topic (or dropped when
-/// dead letters are off). Also says which queue errors are worth retrying. A plain class: it counts the failed runs
-/// of each message whose task threw, and nothing else. Thread safe.
+/// task that threw fewer times than its policy's <see cref="RetryPolicy.Attempts"/>), or, for good, to the dead-letter
+/// topic (or dropped when dead letters are off). Also says which queue errors are worth retrying. The failed runs of
+/// a call whose task threw are counted in the shared cache by call hash (<see cref="ICache.IncrAttemptsAsync"/>), so
+/// its attempts hold across workers and restarts; a call that never throws costs nothing here. Thread safe.
 /// </summary>
 public sealed class FailurePolicy
 {
-    private readonly TaskAttempts _attempts = new();
+    private readonly ICache _cache;
+    private readonly Func<double> _random;
 
     /// <summary>Creates the policy.</summary>
-    /// <param name="taskAttempts">Runs of a call whose task throws before its message fails for good (at least 1).</param>
+    /// <param name="tasks">The tasks' policies; a task failure carries its own (<see cref="TaskFailedException.Policy"/>), else the defaults apply.</param>
+    /// <param name="cache">Where the failed runs of each call are counted (shared by the fleet).</param>
+    /// <param name="attemptsExpiry">How long a call's count lives after its first failed run.</param>
     /// <param name="deadLetterSuffix">Appended to a topic's name to name its dead-letter topic; empty: no dead letters.</param>
-    /// <param name="retryBackoffMin">The wait before the first retry.</param>
-    /// <param name="retryBackoffMax">The longest wait before a retry (waits double up to it).</param>
-    public FailurePolicy(int taskAttempts, string deadLetterSuffix, TimeSpan retryBackoffMin, TimeSpan retryBackoffMax)
+    /// <param name="retryBackoffMin">The wait before giving back a message whose handling failed for another reason than its task (a store or queue error).</param>
+    /// <param name="random">Draws the jitter of a backoff (0 to 1); default: <see cref="Random.Shared"/>.</param>
+    public FailurePolicy(TaskPolicies tasks, ICache cache, TimeSpan attemptsExpiry, string deadLetterSuffix, TimeSpan retryBackoffMin, Func<double>? random = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(taskAttempts, 1);
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(attemptsExpiry, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(deadLetterSuffix);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retryBackoffMin, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(retryBackoffMax, retryBackoffMin);
-        TaskAttempts = taskAttempts;
+        Tasks = tasks;
+        _cache = cache;
+        AttemptsExpiry = attemptsExpiry;
         DeadLetterSuffix = deadLetterSuffix;
         RetryBackoffMin = retryBackoffMin;
-        RetryBackoffMax = retryBackoffMax;
+        _random = random ?? Random.Shared.NextDouble;
     }
 
-    /// <summary>Runs of a call whose task throws before its message fails for good.</summary>
-    public int TaskAttempts { get; }
+    /// <summary>The tasks' policies.</summary>
+    public TaskPolicies Tasks { get; }
+
+    /// <summary>How long a call's count of failed runs lives after its first one.</summary>
+    public TimeSpan AttemptsExpiry { get; }
 
     /// <summary>Appended to a topic's name to name its dead-letter topic; empty: no dead letters.</summary>
     public string DeadLetterSuffix { get; }
 
-    /// <summary>The wait before the first retry.</summary>
+    /// <summary>The wait before giving back a message whose handling failed for another reason than its task.</summary>
     public TimeSpan RetryBackoffMin { get; }
 
-    /// <summary>The longest wait before a retry.</summary>
-    public TimeSpan RetryBackoffMax { get; }
-
     /// <summary>
-    /// Decides the fate of <paramref name="delivery"/>, whose handling failed with <paramref name="error"/>; a task
-    /// that threw counts one more failed run of the message.
+    /// Decides the fate of <paramref name="delivery"/>, whose handling failed with <paramref name="error"/>. A task
+    /// that threw counts one more failed run of its call in the cache; the call fails for good once it has run its
+    /// policy's attempts, or at once when the exception is non-retryable, and its count is then cleared (a retry of
+    /// the workflow starts again at 1).
     /// </summary>
-    public FailureDecision Decide(QueueDelivery delivery, Exception error)
+    public async Task<FailureDecision> DecideAsync(QueueDelivery delivery, Exception error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentNullException.ThrowIfNull(error);
-
-        // A task that threw may succeed on a later run (a flaky dependency): it is retried up to TaskAttempts times.
-        var attempt = error is TaskFailedException ? _attempts.Failed(delivery.Message) : 1;
-        if (IsPermanent(error) && (error is not TaskFailedException || attempt >= TaskAttempts))
+        var deadLetterTopic = DeadLetterSuffix.Length > 0 ? DeadLetter.TopicOf(delivery.Topic, DeadLetterSuffix) : null;
+        if (error is TaskFailedException failed)
         {
-            var deadLetterTopic = DeadLetterSuffix.Length > 0 ? DeadLetter.TopicOf(delivery.Topic, DeadLetterSuffix) : null;
+            // A task that threw may succeed on a later run (a flaky dependency), anywhere in the fleet.
+            var policy = failed.Policy ?? Tasks.Defaults;
+            var attempt = (int)Math.Min(int.MaxValue, await _cache.IncrAttemptsAsync(failed.CallHash, AttemptsExpiry, cancellationToken).ConfigureAwait(false));
+            if (attempt < policy.Attempts && policy.IsRetryable(failed.InnerException ?? failed))
+            {
+                return new FailureDecision(Permanent: false, attempt, policy.Delay(attempt, _random()), DeadLetterTopic: null);
+            }
+
+            await _cache.ClearAttemptsAsync(failed.CallHash, cancellationToken).ConfigureAwait(false);
             return new FailureDecision(Permanent: true, attempt, TimeSpan.Zero, deadLetterTopic);
         }
 
-        return new FailureDecision(Permanent: false, attempt, Backoff.ForRetry(attempt, RetryBackoffMin, RetryBackoffMax), DeadLetterTopic: null);
+        return IsPermanent(error)
+            ? new FailureDecision(Permanent: true, 1, TimeSpan.Zero, deadLetterTopic)
+            : new FailureDecision(Permanent: false, 1, RetryBackoffMin, DeadLetterTopic: null);
     }
 
     /// <summary>
     /// Whether a call that failed with <paramref name="error"/> cannot succeed by running it again as it is: a malformed
     /// message or record, an unknown task, a missing call record, the spawn limit, or a task that threw (permanent once
-    /// it threw <see cref="TaskAttempts"/> times). Anything else (a store or queue that failed, a timeout) is transient; a value or argument over a size limit is permanent too.
+    /// it ran its policy's attempts). Anything else (a store or queue that failed, a timeout) is transient; a value or argument over a size limit is permanent too.
     /// </summary>
     public static bool IsPermanent(Exception error) => error is ProtocolException or TaskNotFoundException or CallNotFoundException or SizeLimitException
         or SpawnLimitException or TaskFailedException;

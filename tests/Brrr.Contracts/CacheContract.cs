@@ -45,4 +45,19 @@ public abstract class CacheContract
         var values = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => Cache.IncrAsync(key))));
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), values.Order());
     }
+
+    [Fact]
+    public async Task Attempt_counts_are_per_call_hash_apart_from_spawn_counters_and_clear_to_zero()
+    {
+        var hash = FreshKey();
+        var expiry = TimeSpan.FromMinutes(5);
+        Assert.Equal(1, await Cache.IncrAttemptsAsync(hash, expiry));
+        Assert.Equal(2, await Cache.IncrAttemptsAsync(hash, expiry));
+        Assert.Equal(1, await Cache.IncrAsync(hash));
+        Assert.Equal(1, await Cache.IncrAttemptsAsync(FreshKey(), expiry));
+
+        await Cache.ClearAttemptsAsync(hash);
+
+        Assert.Equal(1, await Cache.IncrAttemptsAsync(hash, expiry));
+    }
 }

@@ -45,6 +45,24 @@ public sealed class RedisCacheTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_call_s_attempts_live_in_its_hash_tagged_key_with_the_given_expiry_in_both_layouts()
+    {
+        var hash = "h" + Guid.NewGuid().ToString("N");
+        var key = $"brrr:{{{hash}}}:attempts";
+
+        Assert.Equal(1, await redis.Brrr.Cache.IncrAttemptsAsync(hash, TimeSpan.FromMinutes(10)));
+        Assert.Equal(2, await redis.Legacy.Cache.IncrAttemptsAsync(hash, TimeSpan.FromHours(5)));
+
+        Assert.Equal(2, (long)await redis.Raw.StringGetAsync(key));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(key);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        Assert.False(await redis.Raw.KeyExistsAsync(RedisLayout.Current.SpawnCounter(hash)));
+        await redis.Brrr.Cache.ClearAttemptsAsync(hash);
+        Assert.False(await redis.Raw.KeyExistsAsync(key));
+    }
+
+    [Fact]
     public async Task Jobs_on_one_redis_are_counted_and_pushed_in_one_step_exactly_as_put_job_writes_them()
     {
         var jobs = new Jobs(redis.Brrr.Cache, redis.Brrr.Queue, spawnLimit: 2);

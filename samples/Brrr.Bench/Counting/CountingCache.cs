@@ -8,12 +8,24 @@ namespace Brrr.Bench.Counting;
 /// </summary>
 internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
 {
-    public OpCounters Counters { get; } = new("incr", "incr_push");
+    public OpCounters Counters { get; } = new("incr", "incr_push", "incr_attempts", "clear_attempts");
 
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
     {
         Counters.Count(0);
         return inner.IncrAsync(rootId, cancellationToken);
+    }
+
+    public Task<long> IncrAttemptsAsync(string callHash, TimeSpan expiry, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(2);
+        return inner.IncrAttemptsAsync(callHash, expiry, cancellationToken);
+    }
+
+    public Task ClearAttemptsAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(3);
+        return inner.ClearAttemptsAsync(callHash, cancellationToken);
     }
 
     public bool CanPushTo(IQueue queue) =>

@@ -94,7 +94,7 @@ internal sealed class CallRunner : ReceiveActor
         var decoded = loaded?.Message ?? (error is SizeLimitException ? null : TryDecode(delivery));
         var (rootId, callHash) = (decoded?.RootId, decoded?.CallHash);
         var taskName = loaded?.Call.TaskName ?? (error as TaskNotFoundException)?.TaskName;
-        var decision = worker.Failures.Decide(delivery, error);
+        var decision = await worker.Failures.DecideAsync(delivery, error, worker.Aborting).ConfigureAwait(false);
         if (decision.Permanent)
         {
             var fate = decision.DeadLetterTopic is null ? "dropped" : "dead-lettered to " + decision.DeadLetterTopic;

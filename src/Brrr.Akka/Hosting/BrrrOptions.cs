@@ -23,7 +23,7 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.call-timeout</c>: longest one call may take end to end.</summary>
     public TimeSpan? CallTimeout { get; set; }
 
-    /// <summary><c>brrr.task-attempts</c>: runs of a call whose task throws, per worker, before its message is dead-lettered.</summary>
+    /// <summary><c>brrr.task-attempts</c>: runs of a call whose task throws, in the fleet, before it fails for good (the default of <see cref="TaskDefaults"/>' attempts).</summary>
     public int? TaskAttempts { get; set; }
 
     /// <summary><c>brrr.dead-letter-suffix</c>: what follows a topic's name in the name of its dead-letter topic ("" drops failed messages).</summary>
@@ -55,6 +55,12 @@ public sealed class BrrrOptions
 
     /// <summary><c>brrr.topic-defaults.prefetch</c>: messages received ahead per topic without its own setting.</summary>
     public int? DefaultPrefetch { get; set; }
+
+    /// <summary><c>brrr.task-defaults</c>: the failure policy of tasks without their own (each part optional).</summary>
+    public TaskOptions? TaskDefaults { get; set; }
+
+    /// <summary><c>brrr.tasks."name"</c>: per-task failure policies, by task name; they win over a task's code options.</summary>
+    public IDictionary<string, TaskOptions> Tasks { get; } = new Dictionary<string, TaskOptions>(StringComparer.Ordinal);
 
     /// <summary>The queue, store, cache and codec; default: a <see cref="BrrrBackends"/> registered in DI, else fresh in-memory ones.</summary>
     public BrrrBackends? Backends { get; set; }
@@ -108,10 +114,29 @@ public sealed class BrrrOptions
             hocon.Set(path + ".parallelism", options.Parallelism).Set(path + ".prefetch", options.Prefetch);
         }
 
+        if (TaskDefaults is { } defaults)
+        {
+            SetTask(hocon, "brrr.task-defaults", defaults);
+        }
+
+        foreach (var (task, options) in Tasks)
+        {
+            SetTask(hocon, $"brrr.tasks.{HoconBuilder.Quote(task)}", options);
+        }
+
         // CoordinatedShutdown must wait for the drain it asks for.
         hocon.Set("akka.coordinated-shutdown.phases.service-unbind.timeout", ShutdownTimeout + TimeSpan.FromSeconds(5));
         return BackendConfig.Aggregate(hocon.ToConfig(), (config, fragment) => config.WithFallback(fragment));
     }
+
+    private static void SetTask(HoconBuilder hocon, string path, TaskOptions options) => hocon
+        .Set(path + ".attempts", options.Attempts)
+        .Set(path + ".backoff-min", options.BackoffMin)
+        .Set(path + ".backoff-max", options.BackoffMax)
+        .Set(path + ".backoff-multiplier", options.BackoffMultiplier)
+        .Set(path + ".backoff-jitter", options.BackoffJitter)
+        .Set(path + ".attempt-timeout", options.AttemptTimeout)
+        .Set(path + ".non-retryable", options.NonRetryable);
 
     /// <summary>The backends after every step of <see cref="BackendSteps"/>, from <paramref name="initial"/>.</summary>
     internal async Task<BrrrBackends> BuildBackendsAsync(ActorSystem system, BrrrBackends initial)

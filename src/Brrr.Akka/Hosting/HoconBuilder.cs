@@ -18,9 +18,17 @@ public sealed class HoconBuilder
     /// <summary>Writes a whole number when <paramref name="value"/> is set.</summary>
     public HoconBuilder Set(string path, long? value) => value is { } v ? Line(path, v.ToString(CultureInfo.InvariantCulture)) : this;
 
-    /// <summary>Writes a duration in milliseconds when <paramref name="value"/> is set.</summary>
+    /// <summary>Writes a duration in milliseconds (or <c>infinite</c> for <see cref="Timeout.InfiniteTimeSpan"/>) when <paramref name="value"/> is set.</summary>
     public HoconBuilder Set(string path, TimeSpan? value) =>
-        value is { } v ? Line(path, string.Create(CultureInfo.InvariantCulture, $"{(long)v.TotalMilliseconds}ms")) : this;
+        value is { } v
+            ? Line(path, v == Timeout.InfiniteTimeSpan ? "infinite" : string.Create(CultureInfo.InvariantCulture, $"{(long)v.TotalMilliseconds}ms"))
+            : this;
+
+    /// <summary>Writes a number when <paramref name="value"/> is set.</summary>
+    public HoconBuilder Set(string path, double? value) => value is { } v ? Line(path, v.ToString("R", CultureInfo.InvariantCulture)) : this;
+
+    /// <summary>Writes a list of quoted strings when <paramref name="values"/> is set.</summary>
+    public HoconBuilder Set(string path, IEnumerable<string>? values) => values is null ? this : Line(path, "[" + string.Join(", ", values.Select(Quote)) + "]");
 
     /// <summary>Writes a boolean when <paramref name="value"/> is set.</summary>
     public HoconBuilder Set(string path, bool? value) => value is { } v ? Line(path, v ? "true" : "false") : this;

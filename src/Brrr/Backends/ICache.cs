@@ -1,6 +1,9 @@
 namespace Brrr.Backends;
 
-/// <summary>A best-effort counter store (PROTOCOL.md §4); its only use is the spawn limit. Thread safe.</summary>
+/// <summary>
+/// A best-effort counter store (PROTOCOL.md §4): the spawn counters of roots, and the failed runs of calls whose task
+/// threw (so that a task's attempts are counted across the fleet). Thread safe.
+/// </summary>
 public interface ICache
 {
     /// <summary>
@@ -9,4 +12,14 @@ public interface ICache
     /// in the legacy layout, as the reference workers of that layout do.
     /// </summary>
     Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts one more failed run of the call <paramref name="callHash"/> (missing counts as 0) and returns the runs so
+    /// far. The count expires <paramref name="expiry"/> after it was created. A brrr-only key, distinct from the spawn
+    /// counters (on Redis <c>&lt;prefix&gt;{&lt;call_hash&gt;}:attempts</c>); reference workers never read it.
+    /// </summary>
+    Task<long> IncrAttemptsAsync(string callHash, TimeSpan expiry, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets the failed runs of the call <paramref name="callHash"/> (once it failed for good, so that a retry starts again at 1).</summary>
+    Task ClearAttemptsAsync(string callHash, CancellationToken cancellationToken = default);
 }

@@ -5,7 +5,16 @@ namespace Brrr.Backends;
 /// <summary>The embedded default cache: thread-safe counters in this process.</summary>
 public sealed class InMemoryCache : ICache
 {
+    /// <summary>Attempt counts changed between two sweeps of the expired ones.</summary>
+    private const int SweepEvery = 1024;
+
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AttemptCount> _attempts = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private int _sinceSweep;
+
+    /// <summary>Creates the cache; <paramref name="time"/> (default: the system clock) says when attempt counts expire.</summary>
+    public InMemoryCache(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
 
     /// <inheritdoc />
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
@@ -13,4 +22,39 @@ public sealed class InMemoryCache : ICache
         ArgumentNullException.ThrowIfNull(rootId);
         return Task.FromResult(_counters.AddOrUpdate(rootId, 1, static (_, n) => n + 1));
     }
+
+    /// <inheritdoc />
+    public Task<long> IncrAttemptsAsync(string callHash, TimeSpan expiry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callHash);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(expiry, TimeSpan.Zero);
+        var now = _time.GetUtcNow();
+        var count = _attempts.AddOrUpdate(
+            callHash,
+            static (_, state) => new AttemptCount(1, state.now + state.expiry),
+            static (_, old, state) => old.ExpiresAt > state.now ? old with { Count = old.Count + 1 } : new AttemptCount(1, state.now + state.expiry),
+            (now, expiry));
+        if (Interlocked.Increment(ref _sinceSweep) % SweepEvery == 0)
+        {
+            foreach (var (key, value) in _attempts)
+            {
+                if (value.ExpiresAt <= now)
+                {
+                    _attempts.TryRemove(new KeyValuePair<string, AttemptCount>(key, value));
+                }
+            }
+        }
+
+        return Task.FromResult(count.Count);
+    }
+
+    /// <inheritdoc />
+    public Task ClearAttemptsAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callHash);
+        _attempts.TryRemove(callHash, out _);
+        return Task.CompletedTask;
+    }
+
+    private sealed record AttemptCount(long Count, DateTimeOffset ExpiresAt);
 }

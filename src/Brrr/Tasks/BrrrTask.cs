@@ -9,12 +9,16 @@ public sealed class BrrrTask<TArgs, TResult> : TaskRef<TArgs, TResult>, ITaskHan
     private readonly Func<TaskContext, TArgs, Task<TResult>> _handler;
 
     /// <summary>Creates a task; prefer <see cref="BrrrTask.Create{TArgs,TResult}(string, Func{TaskContext, TArgs, Task{TResult}}, string?)"/>.</summary>
-    public BrrrTask(string name, Func<TaskContext, TArgs, Task<TResult>> handler, string? topic = null)
+    public BrrrTask(string name, Func<TaskContext, TArgs, Task<TResult>> handler, string? topic = null, TaskOptions? options = null)
         : base(name, topic)
     {
         ArgumentNullException.ThrowIfNull(handler);
         _handler = handler;
+        Options = options;
     }
+
+    /// <inheritdoc />
+    public TaskOptions? Options { get; }
 
     /// <inheritdoc />
     public async Task<byte[]?> InvokeAsync(TaskContext context)
@@ -42,6 +46,18 @@ public static class BrrrTask
     /// <param name="topic">The topic its calls go to by default; <c>null</c> means the caller's topic.</param>
     public static BrrrTask<TArgs, TResult> Create<TArgs, TResult>(string name, Func<TaskContext, TArgs, Task<TResult>> handler, string? topic = null) =>
         new(name, handler, topic);
+
+    /// <summary>Defines the task <paramref name="name"/> run by <paramref name="handler"/>, with its own failure policy.</summary>
+    /// <param name="name">The task name (what other workers and clients call).</param>
+    /// <param name="handler">The task body; it calls children through the context.</param>
+    /// <param name="options">Its attempts, backoff, attempt timeout and non-retryable exceptions; HOCON <c>brrr.tasks."name"</c> overrides them part by part.</param>
+    /// <param name="topic">The topic its calls go to by default; <c>null</c> means the caller's topic.</param>
+    public static BrrrTask<TArgs, TResult> Create<TArgs, TResult>(
+        string name, Func<TaskContext, TArgs, Task<TResult>> handler, TaskOptions options, string? topic = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new(name, handler, topic, options);
+    }
 
     /// <summary>A reference to a task served elsewhere (another worker, another language), by name only.</summary>
     public static TaskRef<TArgs, TResult> Ref<TArgs, TResult>(string name, string? topic = null) => new(name, topic);

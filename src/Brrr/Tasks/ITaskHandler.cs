@@ -12,4 +12,7 @@ public interface ITaskHandler
     /// failure of the task.
     /// </summary>
     Task<byte[]?> InvokeAsync(TaskContext context);
+
+    /// <summary>The failure policy the task asks for in code (<c>null</c>: the worker's, see <see cref="TaskPolicies"/>).</summary>
+    TaskOptions? Options => null;
 }

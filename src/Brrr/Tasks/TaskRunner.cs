@@ -16,8 +16,12 @@ public static class TaskRunner
     /// <param name="codec">The codec of the worker.</param>
     /// <param name="readValue">Reads a child's stored value by call hash; <c>null</c> when missing.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="policy">
+    /// The task's failure policy (default: none): its <see cref="RetryPolicy.AttemptTimeout"/> cancels the run's
+    /// <see cref="TaskContext.CancellationToken"/>, and the run then fails with a <see cref="AttemptTimeoutException"/>.
+    /// </param>
     /// <returns>The outcome.</returns>
-    /// <exception cref="TaskFailedException">The task threw; the inner exception is what it threw.</exception>
+    /// <exception cref="TaskFailedException">The task threw, or ran over its attempt timeout; the inner exception is what it threw.</exception>
     /// <exception cref="ProtocolException">The arguments do not decode.</exception>
     public static async Task<CallOutcome> RunAsync(
         ITaskHandler handler,
@@ -26,11 +30,15 @@ public static class TaskRunner
         string rootId,
         ICodec codec,
         Func<string, CancellationToken, Task<byte[]?>> readValue,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        RetryPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(call);
-        var context = new TaskContext(call, topic, rootId, codec, readValue, cancellationToken);
+        var timeout = policy?.AttemptTimeout ?? Timeout.InfiniteTimeSpan;
+        using var attempt = timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt?.CancelAfter(timeout);
+        var context = new TaskContext(call, topic, rootId, codec, readValue, attempt?.Token ?? cancellationToken);
         try
         {
             var value = await handler.InvokeAsync(context).ConfigureAwait(false);
@@ -45,6 +53,11 @@ public static class TaskRunner
             // Thrown by task code itself before asking for any child: wait for lookups still running.
             return await DeferredAsync(context).ConfigureAwait(false);
         }
+        catch (Exception e) when (attempt is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested && e is not ProtocolException)
+        {
+            // Over the attempt timeout, whatever the task threw once its token was cancelled: one failed attempt.
+            throw new TaskFailedException(call, new AttemptTimeoutException(call.TaskName, timeout, e)) { Policy = policy };
+        }
         catch (Exception) when (context.LookupFailure is { } lookupFailure)
         {
             // The store failed under the task: not the task's fault, and worth a retry.
@@ -53,7 +66,7 @@ public static class TaskRunner
         }
         catch (Exception e) when (e is not (ProtocolException or OperationCanceledException))
         {
-            throw new TaskFailedException(call, e);
+            throw new TaskFailedException(call, e) { Policy = policy };
         }
     }
 
