@@ -16,6 +16,7 @@ public static class TaskRunner
     /// <param name="codec">The codec of the worker.</param>
     /// <param name="readValue">Reads a child's stored value by call hash; <c>null</c> when missing.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="readError">Reads a child's error record by call hash, only when its value is missing; default: no child ever failed.</param>
     /// <returns>The outcome.</returns>
     /// <exception cref="TaskFailedException">The task threw; the inner exception is what it threw.</exception>
     /// <exception cref="ProtocolException">The arguments do not decode.</exception>
@@ -26,11 +27,12 @@ public static class TaskRunner
         string rootId,
         ICodec codec,
         Func<string, CancellationToken, Task<byte[]?>> readValue,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Func<string, CancellationToken, Task<ErrorRecord?>>? readError = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(call);
-        var context = new TaskContext(call, topic, rootId, codec, readValue, cancellationToken);
+        var context = new TaskContext(call, topic, rootId, codec, readValue, readError, cancellationToken);
         try
         {
             var value = await handler.InvokeAsync(context).ConfigureAwait(false);

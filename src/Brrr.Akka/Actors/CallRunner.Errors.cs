@@ -1,0 +1,49 @@
+using Akka.Event;
+using Brrr.Backends;
+using Brrr.Protocol;
+
+namespace Brrr.Akka.Actors;
+
+internal sealed partial class CallRunner
+{
+    /// <summary>
+    /// The fate of a failed call: a task that failed only because a child failed for good fails for good at once (a
+    /// retry would meet the same error record); anything else as the worker's <see cref="FailurePolicy"/> decides.
+    /// </summary>
+    private FailureDecision Decide(QueueDelivery delivery, Exception error)
+    {
+        var failures = _topic.Worker.Failures;
+        if (!ErrorRecord.IsChildFailure(error))
+        {
+            return failures.Decide(delivery, error);
+        }
+
+        var deadLetterTopic = failures.DeadLetterSuffix.Length > 0 ? DeadLetter.TopicOf(delivery.Topic, failures.DeadLetterSuffix) : null;
+        return new FailureDecision(Permanent: true, Attempt: 1, TimeSpan.Zero, deadLetterTopic);
+    }
+
+    /// <summary>
+    /// Stores the error record of a call that failed for good and sends its pending returns, so that its parents run
+    /// again and meet the failure. A message that did not decode names no call: it has no record (only its dead letter).
+    /// When the root is over its spawn limit the record stays but the parents' jobs cannot all be pushed: that is
+    /// logged, not retried (it would fail the same way).
+    /// </summary>
+    private async Task StoreErrorAsync(ScheduleMessage? decoded, string? taskName, Exception error, int attempts)
+    {
+        if (decoded is null)
+        {
+            return;
+        }
+
+        var worker = _topic.Worker;
+        var record = ErrorRecord.Of(taskName ?? "?", decoded.CallHash, decoded.RootId, error, attempts, DateTimeOffset.UtcNow);
+        try
+        {
+            await worker.ApplyEffectAsync(new ReturnError(record), worker.Aborting).ConfigureAwait(false);
+        }
+        catch (SpawnLimitException e)
+        {
+            _log.Warning("brrr: the error record of call {0} is stored, but not every waiting parent's job could be pushed: {1}", decoded.CallHash, e.Message);
+        }
+    }
+}
