@@ -14,6 +14,20 @@ namespace Brrr.IntegrationTests;
 public sealed class RedisFailureTests : FailureContract
 {
     protected override Task<FailureHost> StartAsync() => FailureHosts.StartAsync(Tasks, Topic, redis => new(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default));
+
+    [Fact]
+    public async Task The_error_record_lives_at_brrr_hash_error_next_to_the_value_key()
+    {
+        using var server = RedisServer.Start();
+        await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
+        var record = new ErrorRecord("boom", "h" + Guid.NewGuid().ToString("N"), "System.InvalidOperationException", "kaput", 1, DateTimeOffset.UtcNow, "root", []);
+
+        await new Memory(redis.Store).SetErrorAndSendReturnsAsync(record, _ => Task.CompletedTask);
+
+        var database = redis.Multiplexer.GetDatabase();
+        Assert.Equal(record, ErrorRecord.Decode((byte[])(await database.StringGetAsync($"brrr:{{{record.CallHash}}}:error"))!) with { Causes = record.Causes });
+        Assert.False(await database.KeyExistsAsync($"brrr:{{{record.CallHash}}}:value"));
+    }
 }
 
 /// <summary>The failure suite with the DynamoDB store (a real dynalite) and the Redis queue and cache.</summary>
