@@ -24,18 +24,19 @@ internal sealed partial class CallRunner
 
     /// <summary>
     /// Stores the error record of a call that failed for good and sends its pending returns, so that its parents run
-    /// again and meet the failure. A message that did not decode names no call: it has no record (only its dead letter).
+    /// again and meet the failure. A message that did not decode names no call: it has no record (only its dead letter);
+    /// nor has a call whose value is stored (it failed after completing, e.g. while waking its parents).
     /// When the root is over its spawn limit the record stays but the parents' jobs cannot all be pushed: that is
     /// logged, not retried (it would fail the same way).
     /// </summary>
     private async Task StoreErrorAsync(ScheduleMessage? decoded, string? taskName, Exception error, int attempts)
     {
-        if (decoded is null)
+        var worker = _topic.Worker;
+        if (decoded is null || await worker.Processor.Memory.HasValueAsync(decoded.CallHash, worker.Aborting).ConfigureAwait(false))
         {
             return;
         }
 
-        var worker = _topic.Worker;
         var record = ErrorRecord.Of(taskName ?? "?", decoded.CallHash, decoded.RootId, error, attempts, DateTimeOffset.UtcNow);
         try
         {
