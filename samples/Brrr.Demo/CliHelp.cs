@@ -7,6 +7,7 @@ public static class CliHelp
 
     private const string Tasks = """
         tasks: hello greetee=NAME | fib n=N [salt=S] | lucas n=N [salt=S] | calc_and_print op=fib|lucas n=N [salt=S]
+               | boom message=TEXT depth=0..50 (calls boom depth-1; fails on purpose at depth 0)
         values are strings, as over HTTP (the same arguments give the same call); n is 0 or digits without leading zeros
         after an optional '-', within ±(2^53-1); calls that would push more jobs than brrr.spawn-limit are refused.
         """;
@@ -34,7 +35,7 @@ public static class CliHelp
               schedule <topic> <task> k=v    schedule a call as a new workflow root
             """, true, true),
         ("read", """
-              read <task> k=v                print a stored result (exit 1 when not computed)
+              read <task> k=v                print a stored result (exit 1 when not computed, 3 when failed)
             """, true, true),
         ("monitor", """
               monitor [--topic T]... [--once] [--config FILE]

@@ -28,7 +28,10 @@ public static class ClientCommands
         return 0;
     }
 
-    /// <summary>Prints the stored result of <paramref name="task"/>(<paramref name="pairs"/>); exit 1 when there is none, 2 for bad arguments.</summary>
+    /// <summary>
+    /// Prints the stored result of <paramref name="task"/>(<paramref name="pairs"/>); exit 1 when there is none, 2 for
+    /// bad arguments, 3 (<see cref="DemoFailures.FailedExitCode"/>) with <c>failed: task: message</c> and the chain when it failed for good.
+    /// </summary>
     public static async Task<int> ReadAsync(string task, IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
         if (!DemoArguments.TryParse(task, pairs, spawnLimit: null, out var args, out var problem))
@@ -37,18 +40,29 @@ public static class ClientCommands
         }
 
         await using var environment = await DemoEnvironment.ConnectAsync(Cli.LoadConfig(Cli.Options([])));
-        var result = await environment.Backends.CreateClient().ReadAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args);
-        if (!result.Found)
+        var client = environment.Backends.CreateClient();
+        var status = await client.GetStatusAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args);
+        if (status.Error is { } error)
+        {
+            Console.WriteLine(DemoFailures.Summary(error));
+            foreach (var line in await DemoFailures.ChainLinesAsync(client, error))
+            {
+                Console.WriteLine(line);
+            }
+
+            return DemoFailures.FailedExitCode;
+        }
+
+        if (status.State != CallState.Completed)
         {
             Console.Error.WriteLine($"brrr-demo: no result for {task} with these arguments (not scheduled, or not done yet)");
             return 1;
         }
 
-        Console.WriteLine(result.Value?.ToJsonString() ?? "null");
+        Console.WriteLine(status.Value?.ToJsonString() ?? "null");
         return 0;
     }
 
-    /// <summary>Prints queue depth and in-flight count per topic, every second (or once).</summary>
     public static async Task<int> MonitorAsync(ILookup<string, string> options)
     {
         var config = Cli.LoadConfig(options);

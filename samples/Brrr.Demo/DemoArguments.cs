@@ -19,6 +19,9 @@ public static class DemoArguments
     /// <summary>The largest |n|: JSON's safe integers, since a TypeScript demo worker reads n as a double.</summary>
     public const long MaxN = (1L << 53) - 1;
 
+    /// <summary>The largest depth of boom: a failure chain stays readable (and well within the spawn limit).</summary>
+    public const int MaxDepth = 50;
+
     private const int MaxQuoted = 40;
     private const long JobsPerStep = 5;
 
@@ -28,6 +31,7 @@ public static class DemoArguments
         ["fib"] = (["n"], ["salt"]),
         ["lucas"] = (["n"], ["salt"]),
         ["calc_and_print"] = (["op", "n"], ["salt"]),
+        ["boom"] = (["message", "depth"], []),
     };
 
     /// <summary>The demo tasks' names, sorted.</summary>
@@ -112,6 +116,11 @@ public static class DemoArguments
             return new ArgumentProblem($"argument 'op' must be one of {string.Join(", ", DemoTasks.Ops)}, got '{Quote(op)}'");
         }
 
+        if (args["depth"]?.GetValue<string>() is { } depth && DepthProblem(depth) is { } badDepth)
+        {
+            return badDepth;
+        }
+
         if (args["n"]?.GetValue<string>() is not { } text)
         {
             return null;
@@ -133,6 +142,12 @@ public static class DemoArguments
         return new ArgumentProblem(string.Create(CultureInfo.InvariantCulture,
             $"{call} with n = {n} would push about {jobs} jobs, over the spawn limit of {limit} jobs per root (brrr.spawn-limit): {allowed}"));
     }
+
+    /// <summary>Accepts only a whole number from 0 to <see cref="MaxDepth"/> in canonical form.</summary>
+    private static ArgumentProblem? DepthProblem(string text) =>
+        NumberProblem(text, out var depth) is null && depth is >= 0 and <= MaxDepth
+            ? null
+            : new ArgumentProblem(string.Create(CultureInfo.InvariantCulture, $"argument 'depth' must be a whole number from 0 to {MaxDepth}, got '{Quote(text)}'"));
 
     /// <summary>Accepts only <c>0</c> or an optional <c>-</c> and digits without a leading zero, within ±<see cref="MaxN"/>.</summary>
     private static ArgumentProblem? NumberProblem(string text, out long n)

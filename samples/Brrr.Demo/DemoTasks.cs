@@ -51,8 +51,25 @@ public static class DemoTasks
         return parts[0] + parts[1];
     });
 
+    /// <summary>
+    /// boom(message, depth): calls boom(message, depth - 1), and at depth 0 throws with <c>message</c>: a workflow that
+    /// fails on purpose, depth + 1 calls deep (depth stays a string, as the command line and HTTP give it).
+    /// </summary>
+    public static readonly BrrrTask<JsonObject, string> Boom = BrrrTask.Create<JsonObject, string>("boom", async (ctx, args) =>
+    {
+        var depth = Number(args, "depth");
+        if (depth <= 0)
+        {
+            throw new InvalidOperationException(Text(args, "message"));
+        }
+
+        var next = (JsonObject)args.DeepClone();
+        next["depth"] = (depth - 1).ToString(CultureInfo.InvariantCulture);
+        return await ctx.Call(Boom!, next);
+    });
+
     /// <summary>The tasks of the demo topic; calc_and_print calls its ops on <paramref name="opsTopic"/>.</summary>
-    public static TaskSet All(string opsTopic = Topic) => new(Hello, Fib, Lucas, CalcAndPrint(opsTopic));
+    public static TaskSet All(string opsTopic = Topic) => new(Hello, Fib, Lucas, CalcAndPrint(opsTopic), Boom);
 
     /// <summary>calc_and_print(op, n, salt): calls task <c>op</c> with n as a number on <paramref name="opsTopic"/> and prints the result.</summary>
     public static BrrrTask<JsonObject, JsonNode?> CalcAndPrint(string opsTopic) => BrrrTask.Create<JsonObject, JsonNode?>("calc_and_print", async (ctx, args) =>

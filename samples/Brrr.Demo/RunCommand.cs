@@ -14,7 +14,7 @@ public static class RunCommand
 {
     /// <summary>
     /// Runs <paramref name="taskName"/>(<paramref name="pairs"/>) to completion and prints the result and figures. A failed
-    /// call ends the run with one line saying why; <paramref name="verbose"/> also shows Akka's log, stack traces included.
+    /// call ends the run with one line saying why and the failure chain (exit 1); <paramref name="verbose"/> also shows Akka's log, stack traces included.
     /// </summary>
     public static async Task<int> RunAsync(string taskName, IReadOnlyList<KeyValuePair<string, string>> pairs, bool verbose)
     {
@@ -38,21 +38,38 @@ public static class RunCommand
         var interval = ProgressInterval();
         var nextProgress = interval;
         var progress = ProgressLine.OnStandardError();
+        TimeSpan? failedAt = null;
         while (true)
         {
-            var result = await worker.Client.ReadAsync(task, args);
-            if (result.Found)
+            var status = await worker.Client.GetStatusAsync(task, args);
+            if (status.State == CallState.Completed)
             {
                 clock.Stop();
                 progress.End();
-                Console.WriteLine(result.Value?.ToJsonString());
+                Console.WriteLine(status.Value?.ToJsonString());
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"handler executions: {worker.Statistics.Executions}, distinct calls: {store.CountOf(MemKeyType.Value)}, wall time: {clock.Elapsed.TotalSeconds:F3} s"));
                 await worker.StopAsync();
                 return 0;
             }
 
-            if (failure.Task.IsCompleted)
+            if (status.Error is { } error)
+            {
+                progress.End();
+                Console.Error.WriteLine($"brrr-demo: {DemoFailures.Summary(error)}" + (verbose ? " (see the log above)" : ""));
+                Console.Error.WriteLine("failure chain, first failure first:");
+                foreach (var line in await DemoFailures.ChainLinesAsync(worker.Client, error))
+                {
+                    Console.Error.WriteLine(line);
+                }
+
+                await worker.StopAsync();
+                return 1;
+            }
+
+            // A failure whose parents could not be told (e.g. over the spawn limit) leaves the root pending: give up
+            // on the root a while after the first failure was seen.
+            if (failure.Task.IsCompleted && clock.Elapsed - (failedAt ??= clock.Elapsed) > UnreportedFailureGrace)
             {
                 progress.End();
                 var failed = await failure.Task;
@@ -70,7 +87,11 @@ public static class RunCommand
         }
     }
 
+    /// <summary>How long a failure that reached no error record of the root may leave the root pending before run gives up.</summary>
+    private static readonly TimeSpan UnreportedFailureGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>How often progress is shown: <c>BRRR_DEMO_PROGRESS_MS</c> milliseconds, default one second.</summary>
+
     private static TimeSpan ProgressInterval() =>
         int.TryParse(Environment.GetEnvironmentVariable("BRRR_DEMO_PROGRESS_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
             ? TimeSpan.FromMilliseconds(ms)

@@ -11,7 +11,8 @@ namespace Brrr.Demo;
 
 /// <summary>
 /// <c>web</c>: the reference demo's HTTP shape. <c>POST /{task}?k=v</c> schedules (202), <c>GET /{task}?k=v</c>
-/// reads (200 with the result; 404 for an unknown task or a missing result; 400 for bad arguments, see
+/// reads (200 with the result, or 200 with <c>{"status":"failed","error":...,"chain":[...]}</c> for a call that failed
+/// for good, see <see cref="DemoFailures.Json"/>: a failure is an answer, not an HTTP error; 404 for an unknown task or a missing result; 400 for bad arguments, see
 /// <see cref="DemoArguments"/>; 503 when a backend is down). Query values are strings, as in the reference demo, so
 /// the same call hashes come out of every language's web. Every error has a ProblemDetails body whose
 /// <c>error</c> member says what is wrong.
@@ -62,9 +63,9 @@ public static class WebCommand
                 return WebProblems.Result(StatusCodes.Status503ServiceUnavailable, down);
             }
 
-            var result = await client.ReadAsync(Ref(task), args);
-            return result.Found
-                ? Results.Json(new JsonObject { ["status"] = "ok", ["result"] = result.Value?.DeepClone() })
+            var status = await client.GetStatusAsync(Ref(task), args);
+            return status.State == CallState.Completed ? Results.Json(new JsonObject { ["status"] = "ok", ["result"] = status.Value?.DeepClone() })
+                : status.Error is { } error ? Results.Json(DemoFailures.Json(error))
                 : WebProblems.Result(StatusCodes.Status404NotFound, $"no result for {task} with these arguments (not scheduled, or not done yet)");
         });
         Console.WriteLine($"brrr-demo web: listening on http://{host}:{port}, scheduling on {DemoTasks.Topic}, store: {environment.StoreName}");

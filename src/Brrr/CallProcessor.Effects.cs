@@ -27,6 +27,7 @@ public sealed partial class CallProcessor
     {
         RegisterChild register => RegisterChildAsync(register.Parent, register.Child, cancellationToken),
         ReturnValue value => ReturnValueAsync(value.CallHash, value.Outcome.Value, value.Outcome.AlreadyStored, cancellationToken),
+        ReturnError error => ReturnErrorAsync(error.Error, cancellationToken),
         null => throw new ArgumentNullException(nameof(effect)),
         _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
     };

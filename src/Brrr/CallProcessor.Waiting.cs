@@ -28,7 +28,7 @@ public sealed partial class CallProcessor
         Waiting.Put(WaitingKey(loaded.Message.RootId, loaded.Call.CallHash), new WaitingChildren(children.Select(c => c.Call.CallHash).ToArray()));
 
     /// <summary>
-    /// Whether one of the children of <paramref name="waiting"/> has no value yet. The child found missing last is
+    /// Whether one of the children of <paramref name="waiting"/> has no value (nor error record) yet. The child found missing last is
     /// read first (it most likely still is); the others are read <see cref="ChildReadBatch"/> at a time, so a wide
     /// fan-out costs a few round trips, not one per child. The values found are cached for the run.
     /// </summary>
@@ -36,21 +36,21 @@ public sealed partial class CallProcessor
     {
         var children = waiting.Children;
         var last = waiting.LastMissing;
-        if (await ReadValueAsync(children[last], cancellationToken).ConfigureAwait(false) is null)
+        if (!await SettledAsync(children[last], cancellationToken).ConfigureAwait(false))
         {
             return true;
         }
 
         for (var start = 0; start < children.Count; start += ChildReadBatch)
         {
-            var reads = new Task<byte[]?>[Math.Min(ChildReadBatch, children.Count - start)];
+            var reads = new Task<bool>[Math.Min(ChildReadBatch, children.Count - start)];
             for (var i = 0; i < reads.Length; i++)
             {
-                reads[i] = start + i == last ? Task.FromResult<byte[]?>([]) : ReadValueAsync(children[start + i], cancellationToken);
+                reads[i] = start + i == last ? Task.FromResult(true) : SettledAsync(children[start + i], cancellationToken);
             }
 
-            var values = await Task.WhenAll(reads).ConfigureAwait(false);
-            var missing = Array.IndexOf(values, null);
+            var settled = await Task.WhenAll(reads).ConfigureAwait(false);
+            var missing = Array.IndexOf(settled, false);
             if (missing >= 0)
             {
                 waiting.LastMissing = start + missing;
@@ -60,6 +60,11 @@ public sealed partial class CallProcessor
 
         return false;
     }
+
+    /// <summary>Whether <paramref name="callHash"/> has a value, or else an error record (read only when the value is missing).</summary>
+    private async Task<bool> SettledAsync(string callHash, CancellationToken cancellationToken) =>
+        await ReadValueAsync(callHash, cancellationToken).ConfigureAwait(false) is not null
+        || await Memory.GetErrorAsync(callHash, cancellationToken).ConfigureAwait(false) is not null;
 }
 
 /// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>

@@ -143,7 +143,7 @@ public sealed partial class CallProcessor
             return CallStillWaiting.Instance;
         }
 
-        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken, Policies.For(handler))
+        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken, Policies.For(handler), Memory.GetErrorAsync)
             .ConfigureAwait(false);
         Memory.Limits.CheckOutcome(loaded.Call, outcome);
         return outcome;

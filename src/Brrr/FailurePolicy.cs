@@ -60,6 +60,12 @@ public sealed class FailurePolicy
         ArgumentNullException.ThrowIfNull(delivery);
         ArgumentNullException.ThrowIfNull(error);
         var deadLetterTopic = DeadLetterSuffix.Length > 0 ? DeadLetter.TopicOf(delivery.Topic, DeadLetterSuffix) : null;
+        if (ErrorRecord.IsChildFailure(error))
+        {
+            // A child that failed for good fails the same way on every run: the parent fails at once, in its first run.
+            return new FailureDecision(Permanent: true, 1, TimeSpan.Zero, deadLetterTopic);
+        }
+
         if (error is TaskFailedException failed)
         {
             // A task that threw may succeed on a later run (a flaky dependency), anywhere in the fleet.

@@ -1,6 +1,9 @@
 namespace Brrr;
 
-/// <summary>The three kinds of record the store holds per call (PROTOCOL.md §3).</summary>
+/// <summary>
+/// The kinds of record the store holds per call: the three of PROTOCOL.md §3, and the <c>error</c> record of a call
+/// that failed for good, which only BrrrAkka writes and reads (<see cref="ErrorRecord"/>).
+/// </summary>
 public enum MemKeyType
 {
     /// <summary>The <c>call</c> record: task name and payload.</summary>
@@ -11,6 +14,9 @@ public enum MemKeyType
 
     /// <summary>The <c>pending_returns</c> record: who waits for this call's value.</summary>
     PendingReturns,
+
+    /// <summary>The <c>error</c> record of a call that failed for good (<see cref="ErrorRecord"/>); reference workers never read it.</summary>
+    Error,
 }
 
 /// <summary>A store key: the pair (type, call hash).</summary>
@@ -18,12 +24,13 @@ public enum MemKeyType
 /// <param name="CallHash">The call's identity.</param>
 public readonly record struct MemKey(MemKeyType Type, string CallHash)
 {
-    /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>.</summary>
+    /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>; <c>error</c> for an error record.</summary>
     public string TypeWord => Type switch
     {
         MemKeyType.Call => "call",
         MemKeyType.Value => "value",
         MemKeyType.PendingReturns => "pending_returns",
+        MemKeyType.Error => "error",
         _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, "unknown key type"),
     };
 
@@ -35,6 +42,9 @@ public readonly record struct MemKey(MemKeyType Type, string CallHash)
 
     /// <summary>The <c>pending_returns</c> key of <paramref name="callHash"/>.</summary>
     public static MemKey PendingReturnsOf(string callHash) => new(MemKeyType.PendingReturns, callHash);
+
+    /// <summary>The <c>error</c> key of <paramref name="callHash"/>.</summary>
+    public static MemKey ErrorOf(string callHash) => new(MemKeyType.Error, callHash);
 
     /// <inheritdoc />
     public override string ToString() => $"{TypeWord}/{CallHash}";

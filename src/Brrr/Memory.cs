@@ -8,7 +8,7 @@ namespace Brrr;
 /// compare-and-set loops on <c>pending_returns</c>. Every call hash it is given is checked (<see cref="Identifiers.CallHash"/>)
 /// before it becomes a store key. Stateless apart from its store; thread safe.
 /// </summary>
-public sealed class Memory
+public sealed partial class Memory
 {
     /// <summary>How many compare-and-set attempts a pending_returns update makes before giving up.</summary>
     public const int MaxCasAttempts = 100;
@@ -154,7 +154,7 @@ public sealed class Memory
             cancellationToken);
     }
 
-    private async Task SendReturnsAsync(string callHash, Func<PendingReturn, Task> send, Func<Task<byte[]?>>? firstRead, CancellationToken cancellationToken)
+    internal async Task SendReturnsAsync(string callHash, Func<PendingReturn, Task> send, Func<Task<byte[]?>>? firstRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
         var key = KeyOf(MemKeyType.PendingReturns, callHash);
@@ -232,7 +232,7 @@ public sealed class Memory
     }
 
     /// <summary>The store key of <paramref name="callHash"/>: a hash outside <see cref="Identifiers.CallHash"/>'s alphabet never becomes a key.</summary>
-    private static MemKey KeyOf(MemKeyType type, string callHash) => new(type, Identifiers.CallHash(callHash, $"store key {type}"));
+    internal static MemKey KeyOf(MemKeyType type, string callHash) => new(type, Identifiers.CallHash(callHash, $"store key {type}"));
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 }

@@ -32,3 +32,11 @@ public sealed record ReturnValue(string CallHash, CallCompleted Outcome) : Store
     /// <inheritdoc />
     public override string Key => CallHash;
 }
+
+/// <summary>Store the error record of a call that failed for good and push its waiting parents' jobs.</summary>
+/// <param name="Error">The error record (its call hash is the key).</param>
+public sealed record ReturnError(ErrorRecord Error) : StoreEffect
+{
+    /// <inheritdoc />
+    public override string Key => Error.CallHash;
+}

@@ -63,7 +63,7 @@ public sealed class DemoArgumentsTests
     }
 
     [Theory]
-    [InlineData("nope", new[] { "x=1" }, "unknown task 'nope' (known: calc_and_print, fib, hello, lucas)")]
+    [InlineData("nope", new[] { "x=1" }, "unknown task 'nope' (known: boom, calc_and_print, fib, hello, lucas)")]
     [InlineData("hello", new string[0], "missing argument 'greetee': hello takes greetee")]
     [InlineData("calc_and_print", new[] { "op=fib" }, "missing argument 'n'")]
     [InlineData("fib", new[] { "n=5", "m=3" }, "unknown argument 'm': fib takes n, [salt]")]
@@ -72,6 +72,10 @@ public sealed class DemoArgumentsTests
     [InlineData("fib", new[] { "n=5", "salt=a", "salt=b" }, "argument 'salt' given more than once")]
     [InlineData("calc_and_print", new[] { "op=nope", "n=1" }, "argument 'op' must be one of fib, lucas, got 'nope'")]
     [InlineData("calc_and_print", new[] { "op=Fib", "n=1" }, "argument 'op' must be one of fib, lucas, got 'Fib'")]
+    [InlineData("boom", new[] { "message=kaput" }, "missing argument 'depth': boom takes message, depth")]
+    [InlineData("boom", new[] { "message=kaput", "depth=51" }, "argument 'depth' must be a whole number from 0 to 50, got '51'")]
+    [InlineData("boom", new[] { "message=kaput", "depth=-1" }, "argument 'depth' must be a whole number from 0 to 50, got '-1'")]
+    [InlineData("boom", new[] { "message=kaput", "depth=03" }, "argument 'depth' must be a whole number from 0 to 50, got '03'")]
     public void Each_mistake_gets_a_message_that_names_it(string task, string[] words, string message)
     {
         Assert.False(DemoArguments.TryParse(task, Cli.ParseArguments(words), SpawnLimit, out var args, out var problem));

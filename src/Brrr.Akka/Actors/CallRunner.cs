@@ -10,10 +10,11 @@ namespace Brrr.Akka.Actors;
 /// One runner of a topic's pool: loads the call of a message, runs it and has its store effects applied by the
 /// registrars or the returner (<see cref="CallProcessor.ExecuteAsync"/>, under <c>brrr.call-timeout</c>), and settles
 /// the message only once those are done. Failures are contained: they are logged with call hash, task and topic,
-/// published as <see cref="CallFailed"/>, and the message is released back to the queue or dead-lettered as the
-/// worker's <see cref="FailurePolicy"/> decides. If that handling fails too, the message is still given back.
+/// published as <see cref="CallFailed"/>, and the message is released back to the queue or, for good, dead-lettered as
+/// the worker's <see cref="FailurePolicy"/> decides; a call that fails for good also gets its error record, which wakes
+/// its waiting parents (<see cref="StoreErrorAsync"/>). If that handling fails too, the message is still given back.
 /// </summary>
-internal sealed class CallRunner : ReceiveActor
+internal sealed partial class CallRunner : ReceiveActor
 {
     private readonly TopicContext _topic;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -113,6 +114,7 @@ internal sealed class CallRunner : ReceiveActor
         {
             if (decision.Permanent)
             {
+                await StoreErrorAsync(decoded, taskName, error, decision.Attempt).ConfigureAwait(false);
                 if (decision.DeadLetterTopic is { } deadLetterTopic)
                 {
                     var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, decision.Attempt, worker.Processor.Memory.Limits);

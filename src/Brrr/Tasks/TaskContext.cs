@@ -9,21 +9,27 @@ namespace Brrr.Tasks;
 /// </summary>
 public sealed class TaskContext
 {
+    private static readonly Func<string, CancellationToken, Task<ErrorRecord?>> s_noErrors = (_, _) => Task.FromResult<ErrorRecord?>(null);
+
     private readonly Func<string, CancellationToken, Task<byte[]?>> _readValue;
+    private readonly Func<string, CancellationToken, Task<ErrorRecord?>> _readError;
 
     // Runs are short and mostly sequential: plain collections under one lock beat concurrent ones built per run.
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Task<byte[]?>> _lookups = new(StringComparer.Ordinal);
     private readonly List<ChildCall> _asked = [];
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ErrorRecord> _failed = new(StringComparer.Ordinal);
 
-    internal TaskContext(Call call, string topic, string rootId, ICodec codec, Func<string, CancellationToken, Task<byte[]?>> readValue, CancellationToken cancellationToken)
+    internal TaskContext(Call call, string topic, string rootId, ICodec codec, Func<string, CancellationToken, Task<byte[]?>> readValue,
+        Func<string, CancellationToken, Task<ErrorRecord?>>? readError, CancellationToken cancellationToken)
     {
         CurrentCall = call;
         Topic = topic;
         RootId = rootId;
         Codec = codec;
         _readValue = readValue;
+        _readError = readError ?? s_noErrors;
         CancellationToken = cancellationToken;
     }
 
@@ -46,6 +52,9 @@ public sealed class TaskContext
     /// The value of <paramref name="task"/>(<paramref name="args"/>) if it is stored; otherwise the child is recorded
     /// for scheduling and the returned task is cancelled, which aborts the run when awaited (let the
     /// <see cref="OperationCanceledException"/> propagate: the run is deferred and re-runs once the child is done).
+    /// A child that failed for good (an error record and no value; the record is read only when the value is
+    /// missing) faults the returned task with a <see cref="ChildFailedException"/>: catch it for a fallback, or let it
+    /// escape and this call fails for good with the child as its cause.
     /// </summary>
     /// <param name="task">The child task (a definition or a by-name reference).</param>
     /// <param name="args">Its arguments.</param>
@@ -73,7 +82,9 @@ public sealed class TaskContext
 
     /// <summary>
     /// Waits for every call in <paramref name="calls"/> so that all missing children of the run are recorded before
-    /// it is deferred; then returns their values in order. A failure other than a missing child is rethrown.
+    /// it is deferred; then returns their values in order. A failure other than a missing or failed child is rethrown;
+    /// else a missing child defers the run; else children that failed for good throw one
+    /// <see cref="ChildrenFailedException"/> that lists them all.
     /// </summary>
     public Task<TResult[]> Gather<TResult>(IEnumerable<Task<TResult>> calls)
     {
@@ -149,17 +160,47 @@ public sealed class TaskContext
 
         if (value is null)
         {
+            ErrorRecord? error;
+            try
+            {
+                error = await _readError(callHash, CancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                LookupFailure ??= e;
+                throw;
+            }
+
             lock (_gate)
             {
-                _missing.Add(callHash);
+                if (error is null)
+                {
+                    _missing.Add(callHash);
+                }
+                else
+                {
+                    _failed[callHash] = error;
+                }
             }
         }
 
         return value;
     }
 
-    private Task<TResult> Resolve<TResult>(Call child, byte[]? value) =>
-        value is null ? Missing<TResult>.Task : Task.FromResult(Codec.Decode<TResult>(child, value));
+    private Task<TResult> Resolve<TResult>(Call child, byte[]? value)
+    {
+        if (value is not null)
+        {
+            return Task.FromResult(Codec.Decode<TResult>(child, value));
+        }
+
+        lock (_gate)
+        {
+            return _failed.TryGetValue(child.CallHash, out var error)
+                ? Task.FromException<TResult>(new ChildFailedException(error))
+                : Missing<TResult>.Task;
+        }
+    }
 
     private Task<TResult> ResolveAsync<TResult>(Call child, Task<byte[]?> lookup) =>
         lookup.ContinueWith(
@@ -171,28 +212,37 @@ public sealed class TaskContext
             TaskScheduler.Default).Unwrap();
 
     /// <summary>
-    /// Outcomes of a settled gather, without a throw: the first failure, else deferred (cancelled) when a child is
-    /// missing, else the values.
+    /// Outcomes of a settled gather, without a throw: the first failure that is not a failed child, else deferred
+    /// (cancelled) when a child is missing, else every failed child, else the values.
     /// </summary>
     private Task<TResult[]> Settle<TResult>(Task<TResult>[] all)
     {
         var cancelled = false;
+        var failedChildren = new List<ChildFailedException>();
         foreach (var task in all)
         {
             if (task.IsFaulted)
             {
-                return Task.FromException<TResult[]>(task.Exception!.InnerException!);
+                var error = task.Exception!.InnerException!;
+                if (error is not ChildFailedException failed)
+                {
+                    return Task.FromException<TResult[]>(error);
+                }
+
+                failedChildren.Add(failed);
             }
 
             cancelled |= task.IsCanceled;
         }
 
-        if (!cancelled)
+        if (cancelled)
         {
-            return Task.FromResult(Array.ConvertAll(all, t => t.Result));
+            return HasMissingChildren ? Missing<TResult[]>.Task : Task.FromCanceled<TResult[]>(new CancellationToken(true));
         }
 
-        return HasMissingChildren ? Missing<TResult[]>.Task : Task.FromCanceled<TResult[]>(new CancellationToken(true));
+        return failedChildren.Count > 0
+            ? Task.FromException<TResult[]>(new ChildrenFailedException(failedChildren))
+            : Task.FromResult(Array.ConvertAll(all, t => t.Result));
     }
 
     /// <summary>The task of a missing child: cancelled, shared (no exception object, nothing to finalize).</summary>

@@ -20,6 +20,7 @@ public static class TaskRunner
     /// The task's failure policy (default: none): its <see cref="RetryPolicy.AttemptTimeout"/> cancels the run's
     /// <see cref="TaskContext.CancellationToken"/>, and the run then fails with a <see cref="AttemptTimeoutException"/>.
     /// </param>
+    /// <param name="readError">Reads a child's error record by call hash, only when its value is missing; default: no child ever failed.</param>
     /// <returns>The outcome.</returns>
     /// <exception cref="TaskFailedException">The task threw, or ran over its attempt timeout; the inner exception is what it threw.</exception>
     /// <exception cref="ProtocolException">The arguments do not decode.</exception>
@@ -31,14 +32,15 @@ public static class TaskRunner
         ICodec codec,
         Func<string, CancellationToken, Task<byte[]?>> readValue,
         CancellationToken cancellationToken = default,
-        RetryPolicy? policy = null)
+        RetryPolicy? policy = null,
+        Func<string, CancellationToken, Task<ErrorRecord?>>? readError = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(call);
         var timeout = policy?.AttemptTimeout ?? Timeout.InfiniteTimeSpan;
         using var attempt = timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt?.CancelAfter(timeout);
-        var context = new TaskContext(call, topic, rootId, codec, readValue, attempt?.Token ?? cancellationToken);
+        var context = new TaskContext(call, topic, rootId, codec, readValue, readError, attempt?.Token ?? cancellationToken);
         try
         {
             var value = await handler.InvokeAsync(context).ConfigureAwait(false);

@@ -1,0 +1,56 @@
+using Brrr.Tasks;
+
+namespace Brrr;
+
+public sealed partial class BrrrClient
+{
+    /// <summary>The most error records one retry removes (a bound on a corrupt or cyclic chain).</summary>
+    public const int MaxRetriedErrors = 10_000;
+
+    /// <summary>
+    /// Retries the failed workflow <paramref name="task"/>(<paramref name="args"/>): removes the error records along
+    /// its failed chain (its own and those of its causes, following each cause's own record, the deepest first and the
+    /// root's last), then schedules it again as a new root on <paramref name="topic"/> (default: the task's topic).
+    /// Values stored before the failure are reused. Returns the new root id, or <c>null</c> when the value is stored
+    /// (nothing to retry).
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither <paramref name="topic"/> nor the task names a topic.</exception>
+    public async Task<string?> RetryAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var target = topic ?? task.Topic ?? throw new ArgumentException($"Task '{task.Name}' has no default topic: pass one.", nameof(topic));
+        var call = Codec.EncodeCall(task.Name, args);
+        if (await Memory.HasValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        await DeleteErrorChainAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
+        var rootId = NewRootId();
+        await ScheduleAsync(call, target, rootId, cancellationToken).ConfigureAwait(false);
+        return rootId;
+    }
+
+    /// <summary>Finds the error records of <paramref name="callHash"/> and of every cause they name, then removes them, deepest first.</summary>
+    private async Task DeleteErrorChainAsync(string callHash, CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { callHash };
+        var level = new List<string> { callHash };
+        while (level.Count > 0 && seen.Count <= MaxRetriedErrors)
+        {
+            var records = await Task.WhenAll(level.Select(h => Memory.GetErrorAsync(h, cancellationToken))).ConfigureAwait(false);
+            level = [];
+            foreach (var record in records.OfType<ErrorRecord>())
+            {
+                found.Add(record.CallHash);
+                level.AddRange(record.Causes.Select(c => c.CallHash).Where(seen.Add));
+            }
+        }
+
+        for (var i = found.Count - 1; i >= 0; i--)
+        {
+            await Memory.DeleteErrorAsync(found[i], cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

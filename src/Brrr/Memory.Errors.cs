@@ -1,0 +1,32 @@
+namespace Brrr;
+
+public sealed partial class Memory
+{
+    /// <summary>The error record of <paramref name="callHash"/> (it failed for good), or <c>null</c>.</summary>
+    /// <exception cref="ProtocolException">The stored bytes are not an error record.</exception>
+    public async Task<ErrorRecord?> GetErrorAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        var bytes = await Store.GetAsync(KeyOf(MemKeyType.Error, callHash), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : ErrorRecord.Decode(bytes);
+    }
+
+    /// <summary>Removes the error record of <paramref name="callHash"/> (removing a missing one is not an error).</summary>
+    public Task DeleteErrorAsync(string callHash, CancellationToken cancellationToken = default) =>
+        Store.DeleteAsync(KeyOf(MemKeyType.Error, callHash), cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="error"/> as the error record of its call, then sends and removes the call's returns
+    /// exactly as <see cref="SetValueAndSendReturnsAsync"/> does for a value (PROTOCOL.md §5 step 4), so that the
+    /// waiting parents run again and meet the failure.
+    /// </summary>
+    public Task SetErrorAndSendReturnsAsync(ErrorRecord error, Func<Protocol.PendingReturn, Task> send, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var bytes = error.Encode();
+        return SendReturnsAsync(
+            error.CallHash,
+            send,
+            () => Store.SetThenGetAsync(KeyOf(MemKeyType.Error, error.CallHash), bytes, KeyOf(MemKeyType.PendingReturns, error.CallHash), cancellationToken),
+            cancellationToken);
+    }
+}
