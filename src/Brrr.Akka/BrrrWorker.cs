@@ -36,7 +36,7 @@ public sealed class BrrrWorker : IAsyncDisposable
         Processor = new CallProcessor(
             new Memory(backends.Store, limits: settings.Limits), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
-            new BoundedCache<WaitingChildren>(settings.ValueCacheSize));
+            new BoundedCache<WaitingChildren>(settings.ValueCacheSize), new CancelledRoots(backends.Cache, settings.CancelCheckInterval));
         Failures = new FailurePolicy(settings.TaskAttempts, settings.DeadLetterSuffix, settings.RetryBackoffMin, settings.RetryBackoffMax);
         Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);
         var effects = EffectsActor.Props(Processor.ApplyEffectAsync).WithDispatcher(settings.Dispatcher);

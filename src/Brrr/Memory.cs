@@ -129,6 +129,14 @@ public sealed class Memory
         throw new BrrrException($"Could not register a return on {key}: the record changed under {MaxCasAttempts} compare-and-set attempts in a row.");
     }
 
+    /// <summary>The returns registered on <paramref name="callHash"/>, or <c>null</c> when it has no pending_returns record.</summary>
+    /// <exception cref="ProtocolException">The record is malformed.</exception>
+    public async Task<PendingReturns?> GetPendingReturnsAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        var bytes = await Store.GetAsync(KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : PendingReturns.Decode(bytes);
+    }
+
     /// <summary>
     /// Sends every return registered on <paramref name="callHash"/> through <paramref name="send"/> and removes the
     /// record, in a compare-and-delete loop that never sends one return twice. A <see cref="SpawnLimitException"/>

@@ -8,12 +8,24 @@ namespace Brrr.Bench.Counting;
 /// </summary>
 internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
 {
-    public OpCounters Counters { get; } = new("incr", "incr_push");
+    public OpCounters Counters { get; } = new("incr", "incr_push", "cancel", "is_cancelled");
 
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
     {
         Counters.Count(0);
         return inner.IncrAsync(rootId, cancellationToken);
+    }
+
+    public Task CancelRootAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(2);
+        return inner.CancelRootAsync(rootId, cancellationToken);
+    }
+
+    public Task<bool> IsRootCancelledAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(3);
+        return inner.IsRootCancelledAsync(rootId, cancellationToken);
     }
 
     public bool CanPushTo(IQueue queue) =>
