@@ -52,21 +52,48 @@ public sealed partial class CallProcessor
     /// <summary>
     /// A root that is not cancelled and waits on <paramref name="callHash"/>: the root of one of its pending returns,
     /// or, when all those roots are cancelled, one that waits on one of their parents, and so on up (breadth first,
-    /// at most <see cref="MaxWaitingRootSearch"/> records read). <c>null</c> when none does. Costs store reads only
-    /// for jobs and returns of cancelled roots.
+    /// at most <see cref="MaxWaitingRootSearch"/> records read). When none does, every record read (each holds only
+    /// returns of cancelled roots, which would be dropped anyway) is deleted if unchanged, so that a root that
+    /// registers on one of those calls later schedules it again instead of waiting on a job that was skipped; a record
+    /// that changed meanwhile makes the search start over (a new registration may be of a live root). Costs store
+    /// requests only for jobs and returns of cancelled roots.
     /// </summary>
     private async Task<string?> FindWaitingRootAsync(string callHash, CancellationToken cancellationToken)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (rootId, read) = await SearchWaitingRootAsync(callHash, cancellationToken).ConfigureAwait(false);
+            if (rootId is not null)
+            {
+                return rootId;
+            }
+
+            var deleted = await Task.WhenAll(read.Select(r => Memory.DeletePendingReturnsAsync(r.CallHash, r.Record, cancellationToken))).ConfigureAwait(false);
+            if (attempt == Memory.MaxCasAttempts || deleted.All(d => d))
+            {
+                return null;
+            }
+        }
+    }
+
+    private async Task<(string? RootId, List<(string CallHash, byte[] Record)> Read)> SearchWaitingRootAsync(string callHash, CancellationToken cancellationToken)
+    {
+        var read = new List<(string CallHash, byte[] Record)>();
         var seen = new HashSet<string>(StringComparer.Ordinal) { callHash };
         var next = new Queue<string>([callHash]);
-        for (var reads = 0; reads < MaxWaitingRootSearch && next.TryDequeue(out var hash); reads++)
+        while (read.Count < MaxWaitingRootSearch && next.TryDequeue(out var hash))
         {
-            var record = await Memory.GetPendingReturnsAsync(hash, cancellationToken).ConfigureAwait(false);
-            foreach (var pendingReturn in record?.Returns ?? [])
+            if (await Memory.GetPendingReturnsAsync(hash, cancellationToken).ConfigureAwait(false) is not { } record)
+            {
+                continue;
+            }
+
+            read.Add((hash, record));
+            foreach (var pendingReturn in PendingReturns.Decode(record).Returns)
             {
                 if (!await Cancelled.IsCancelledAsync(pendingReturn.RootId, cancellationToken).ConfigureAwait(false))
                 {
-                    return pendingReturn.RootId;
+                    return (pendingReturn.RootId, read);
                 }
 
                 if (seen.Add(pendingReturn.CallHash))
@@ -76,6 +103,6 @@ public sealed partial class CallProcessor
             }
         }
 
-        return null;
+        return (null, read);
     }
 }

@@ -129,12 +129,22 @@ public sealed class Memory
         throw new BrrrException($"Could not register a return on {key}: the record changed under {MaxCasAttempts} compare-and-set attempts in a row.");
     }
 
-    /// <summary>The returns registered on <paramref name="callHash"/>, or <c>null</c> when it has no pending_returns record.</summary>
-    /// <exception cref="ProtocolException">The record is malformed.</exception>
-    public async Task<PendingReturns?> GetPendingReturnsAsync(string callHash, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The <c>pending_returns</c> record of <paramref name="callHash"/> as stored (decode it with
+    /// <see cref="PendingReturns.Decode"/>), or <c>null</c> when there is none.
+    /// </summary>
+    public Task<byte[]?> GetPendingReturnsAsync(string callHash, CancellationToken cancellationToken = default) =>
+        Store.GetAsync(KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken);
+
+    /// <summary>
+    /// Deletes the <c>pending_returns</c> record of <paramref name="callHash"/> if it still holds
+    /// <paramref name="expected"/> (compare-and-delete); says whether it did. A registration after the delete finds
+    /// no record, so it schedules the call again.
+    /// </summary>
+    public Task<bool> DeletePendingReturnsAsync(string callHash, byte[] expected, CancellationToken cancellationToken = default)
     {
-        var bytes = await Store.GetAsync(KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken).ConfigureAwait(false);
-        return bytes is null ? null : PendingReturns.Decode(bytes);
+        ArgumentNullException.ThrowIfNull(expected);
+        return Store.CompareAndDeleteAsync(KeyOf(MemKeyType.PendingReturns, callHash), expected, cancellationToken);
     }
 
     /// <summary>

@@ -125,6 +125,40 @@ public sealed class CancelTests
     }
 
     [Fact]
+    public async Task A_root_that_asks_for_calls_whose_jobs_a_cancelled_root_skipped_schedules_them_again()
+    {
+        await _client.ScheduleAsync(JsonCodec.Default.EncodeCall(_fanOut.Name, new N(3)), Topic, "root-a");
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(Assert.Single(await DrainAsync(consumer, most: 1)));
+        await _client.CancelAsync("root-a");
+        Assert.All(await DrainAsync(consumer), o => Assert.Equal(new CallCancelled(null), o));
+
+        // fan-out(2) asks for leaf(0) and leaf(1), whose jobs root a had scheduled and then skipped.
+        await _client.ScheduleAsync(JsonCodec.Default.EncodeCall(_fanOut.Name, new N(2)), Topic, "root-b");
+        await DrainAsync(consumer);
+
+        Assert.Equal(1, (await _client.ReadAsync(_fanOut, new N(2))).Value);
+        Assert.Equal(2, Runs("leaf"));
+    }
+
+    [Fact]
+    public async Task A_root_that_asks_for_a_subtree_a_cancelled_root_left_waiting_schedules_it_again()
+    {
+        await _client.ScheduleAsync(JsonCodec.Default.EncodeCall(_top.Name, new N(1)), Topic, "root-a");
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.All(await DrainAsync(consumer, most: 2), o => Assert.IsType<CallDeferred>(o));
+        await _client.CancelAsync("root-a");
+        Assert.Equal(new CallCancelled(null), Assert.Single(await DrainAsync(consumer)));
+
+        // mid(1) deferred under root a and will never be brought back by it: root b's top(2) must schedule it itself.
+        await _client.ScheduleAsync(JsonCodec.Default.EncodeCall(_top.Name, new N(2)), Topic, "root-b");
+        await DrainAsync(consumer);
+
+        Assert.Equal(202, (await _client.ReadAsync(_top, new N(2))).Value);
+        Assert.Equal((1, 1, 1), (Runs("leaf"), Runs("mid"), Runs("top")));
+    }
+
+    [Fact]
     public async Task A_root_that_is_not_cancelled_runs_as_before()
     {
         await _client.ScheduleAsync(JsonCodec.Default.EncodeCall(_fanOut.Name, new N(5)), Topic, "root-a");
