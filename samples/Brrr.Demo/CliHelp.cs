@@ -32,8 +32,12 @@ public static class CliHelp
                                              HOCON list brrr.demo.worker-topics of FILE (default [brrr-cs-demo])
             """, false, true),
         ("schedule", """
-              schedule <topic> <task> k=v    schedule a call as a new workflow root
+              schedule <topic> <task> k=v    schedule a call as a new workflow root (prints its call hash and root id)
             """, true, true),
+        ("cancel", """
+              cancel <root_id>               cancel a workflow root: workers acknowledge its jobs without running them
+                                             (calls another root waits on still run for that root)
+            """, false, true),
         ("read", """
               read <task> k=v                print a stored result (exit 1 when not computed, 3 when failed)
             """, true, true),

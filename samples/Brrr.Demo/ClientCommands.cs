@@ -1,17 +1,19 @@
 using System.Text.Json.Nodes;
 using Brrr.Akka;
+using Brrr.Protocol;
 using Brrr.Redis;
 using Brrr.Tasks;
 using StackExchange.Redis;
 
 namespace Brrr.Demo;
 
-/// <summary>The client commands: <c>schedule</c>, <c>read</c>, <c>monitor</c>, <c>reset</c>.</summary>
+/// <summary>The client commands: <c>schedule</c>, <c>read</c>, <c>cancel</c>, <c>monitor</c>, <c>reset</c>.</summary>
 public static class ClientCommands
 {
     /// <summary>
     /// Schedules <paramref name="task"/>(<paramref name="pairs"/>) on <paramref name="topic"/> as a new root; bad arguments
-    /// (see <see cref="DemoArguments"/>, with the reference spawn limit) fail before any backend is touched.
+    /// (see <see cref="DemoArguments"/>, with the reference spawn limit) fail before any backend is touched. Prints the
+    /// call hash and the root id (what <c>cancel</c> takes).
     /// </summary>
     public static async Task<int> ScheduleAsync(string topic, string task, IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
@@ -23,8 +25,27 @@ public static class ClientCommands
         }
 
         await using var environment = await DemoEnvironment.ConnectAsync(config);
-        var call = await environment.Backends.CreateClient(spawnLimit).ScheduleAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args, topic);
-        Console.WriteLine($"scheduled {task} on {topic} (call {call.CallHash})");
+        var client = environment.Backends.CreateClient(spawnLimit);
+        var call = client.Codec.EncodeCall(task, args);
+        var rootId = BrrrClient.NewRootId();
+        await client.ScheduleAsync(call, topic, rootId);
+        Console.WriteLine($"scheduled {task} on {topic} (call {call.CallHash}, root {rootId})");
+        return 0;
+    }
+
+    /// <summary>
+    /// Cancels the workflow root <paramref name="rootId"/> (as <c>schedule</c> printed it): workers acknowledge its jobs
+    /// without running them once they see the mark (within <c>brrr.cancel-check-interval</c>); exit 2 for a bad root id.
+    /// </summary>
+    public static async Task<int> CancelAsync(string rootId)
+    {
+        Identifiers.RootId(rootId, "cancel");
+        var config = Cli.LoadConfig(Cli.Options([]));
+        var interval = BrrrSettings.Create(config).CancelCheckInterval;
+        await using var environment = await DemoEnvironment.ConnectAsync(config);
+        var client = environment.Backends.CreateClient();
+        await client.CancelAsync(rootId);
+        Console.WriteLine($"cancelled root {rootId}: workers skip its jobs within {interval.TotalMilliseconds:0} ms (brrr.cancel-check-interval)");
         return 0;
     }
 

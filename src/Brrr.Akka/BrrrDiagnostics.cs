@@ -10,7 +10,7 @@ namespace Brrr.Akka;
 /// <list type="bullet">
 /// <item><c>brrr.executions</c> (counter): handler executions, tagged <c>brrr.task</c> and <c>brrr.topic</c>.</item>
 /// <item><c>brrr.calls</c> (counter): handled messages, tagged <c>brrr.topic</c> and <c>brrr.outcome</c>: <c>completed</c>,
-/// <c>deferred</c>, <c>skipped</c> (value known or a child still missing), <c>released</c> (back to the queue after a
+/// <c>deferred</c>, <c>skipped</c> (value known or a child still missing), <c>cancelled</c> (the root is cancelled), <c>released</c> (back to the queue after a
 /// failure, or on shutdown) or <c>failed</c> (for good: dead-lettered or dropped).</item>
 /// <item><c>brrr.call.duration</c> (histogram, seconds): from a message's pickup to its settlement, same tags.</item>
 /// <item><c>brrr.messages.in_flight</c> (up-down counter): messages received and not yet settled, tagged <c>brrr.topic</c>.</item>

@@ -50,6 +50,12 @@ public sealed partial record BrrrSettings
     /// <summary>Child values, call records and deferred calls' missing children kept in memory per worker (<c>brrr.value-cache-size</c>, a count of each).</summary>
     public required int ValueCacheSize { get; init; }
 
+    /// <summary>
+    /// How long a worker keeps the answer "not cancelled" for a root before it reads the root's cancel mark again
+    /// (<c>brrr.cancel-check-interval</c>): a cancel is seen within this long; 0 reads the mark for every job.
+    /// </summary>
+    public required TimeSpan CancelCheckInterval { get; init; }
+
     /// <summary>The dispatcher (a config path) of a worker's actors and streams (<c>brrr.dispatcher</c>).</summary>
     public required string Dispatcher { get; init; }
 
@@ -103,6 +109,7 @@ public sealed partial record BrrrSettings
             TaskAttempts = (int)AtLeast(brrr.GetInt("task-attempts"), 1, "brrr.task-attempts"),
             DeadLetterSuffix = brrr.GetString("dead-letter-suffix") ?? "",
             ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
+            CancelCheckInterval = NonNegative(brrr.GetTimeSpan("cancel-check-interval"), "brrr.cancel-check-interval"),
             Dispatcher = NotEmpty(brrr.GetString("dispatcher"), "brrr.dispatcher"),
             Limits = new BrrrLimits
             {

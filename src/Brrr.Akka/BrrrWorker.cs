@@ -43,7 +43,7 @@ public sealed class BrrrWorker : IAsyncDisposable
         Processor = new CallProcessor(
             new Memory(backends.Store, limits: settings.Limits), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
-            new BoundedCache<WaitingChildren>(settings.ValueCacheSize))
+            new BoundedCache<WaitingChildren>(settings.ValueCacheSize), new CancelledRoots(backends.Cache, settings.CancelCheckInterval))
         { Policies = policies };
         Failures = new FailurePolicy(policies, backends.Cache, settings.AttemptCountExpiry, settings.DeadLetterSuffix, settings.RetryBackoffMin);
         Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);

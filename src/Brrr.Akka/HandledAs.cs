@@ -14,6 +14,9 @@ internal enum HandledAs
     /// <summary>Not run: the value was known, or a child the root's last run waits for is still missing.</summary>
     Skipped,
 
+    /// <summary>Not run: the message's root is cancelled (the job may have been handed over to another root that waits on the call).</summary>
+    Cancelled,
+
     /// <summary>Given back to the queue (a failure worth a retry, or shutdown).</summary>
     Released,
 
@@ -27,6 +30,7 @@ internal static class HandledAsNames
     public static HandledAs Of(CallOutcome outcome) => outcome switch
     {
         CallDeferred => HandledAs.Deferred,
+        CallCancelled => HandledAs.Cancelled,
         CallCompleted { AlreadyStored: false } => HandledAs.Completed,
         _ => HandledAs.Skipped,
     };
@@ -36,6 +40,7 @@ internal static class HandledAsNames
         HandledAs.Completed => "completed",
         HandledAs.Deferred => "deferred",
         HandledAs.Skipped => "skipped",
+        HandledAs.Cancelled => "cancelled",
         HandledAs.Released => "released",
         _ => "failed",
     };

@@ -12,6 +12,7 @@ public sealed class WorkerStatistics
     private long _failed;
     private long _released;
     private long _skipped;
+    private long _cancelled;
 
     /// <summary>Handler executions so far, per task name.</summary>
     public IReadOnlyDictionary<string, long> ExecutionsByTask =>
@@ -36,6 +37,12 @@ public sealed class WorkerStatistics
     /// </summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
+    /// <summary>
+    /// Jobs acknowledged without running because their root is cancelled (a job another root still waits on was
+    /// pushed again under that root first).
+    /// </summary>
+    public long Cancelled => Interlocked.Read(ref _cancelled);
+
     /// <summary>Messages given back to the queue after a transient failure, a task that threw (before its last attempt), or on shutdown.</summary>
     public long Released => Interlocked.Read(ref _released);
 
@@ -58,6 +65,9 @@ public sealed class WorkerStatistics
                 break;
             case HandledAs.Skipped:
                 Interlocked.Increment(ref _skipped);
+                break;
+            case HandledAs.Cancelled:
+                Interlocked.Increment(ref _cancelled);
                 break;
             case HandledAs.Released:
                 Interlocked.Increment(ref _released);

@@ -57,6 +57,9 @@ public sealed record RedisBrrrSettings
     /// <summary>Expiry set on a spawn counter when it is created.</summary>
     public TimeSpan CounterExpiry { get; init; }
 
+    /// <summary>Expiry of a root's cancel mark (<c>brrr.redis.cancel-expiry</c>): how long its jobs are still skipped after a cancel.</summary>
+    public TimeSpan CancelExpiry { get; init; }
+
     /// <summary>
     /// Lifetime of a topic's redelivery marks after the last one was set; marks of messages taken by consumers that
     /// do not read them (Python, TypeScript) would otherwise stay forever.
@@ -86,6 +89,7 @@ public sealed record RedisBrrrSettings
             HeartbeatInterval = section.GetTimeSpan("heartbeat-interval", allowInfinite: false),
             HeartbeatTtl = section.GetTimeSpan("heartbeat-ttl", allowInfinite: false),
             CounterExpiry = section.GetTimeSpan("counter-expiry", allowInfinite: false),
+            CancelExpiry = section.GetTimeSpan("cancel-expiry", allowInfinite: false),
             RedeliveredMarkExpiry = section.GetTimeSpan("redelivered-mark-expiry", allowInfinite: false),
             RecoveryInterval = section.GetTimeSpan("recovery-interval", allowInfinite: false),
         };
@@ -145,6 +149,7 @@ public sealed record RedisBrrrSettings
         RequireAtLeast(HeartbeatInterval, TimeSpan.FromMilliseconds(10), Name(nameof(HeartbeatInterval), "heartbeat-interval"));
         RequireAtLeast(HeartbeatTtl, TimeSpan.FromMilliseconds(1), Name(nameof(HeartbeatTtl), "heartbeat-ttl"));
         RequireAtLeast(CounterExpiry, TimeSpan.FromSeconds(1), Name(nameof(CounterExpiry), "counter-expiry"));
+        RequireAtLeast(CancelExpiry, TimeSpan.FromSeconds(1), Name(nameof(CancelExpiry), "cancel-expiry"));
         RequireAtLeast(RedeliveredMarkExpiry, TimeSpan.FromSeconds(1), Name(nameof(RedeliveredMarkExpiry), "redelivered-mark-expiry"));
         RequireAtLeast(RecoveryInterval, TimeSpan.FromMilliseconds(10), Name(nameof(RecoveryInterval), "recovery-interval"));
         if (HeartbeatTtl < 2 * HeartbeatInterval)

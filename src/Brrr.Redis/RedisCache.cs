@@ -9,13 +9,15 @@ namespace Brrr.Redis;
 /// The key is the root's counter of <see cref="RedisBrrrSettings.Layout"/> (<c>brrr/count/&lt;root_id&gt;</c>, legacy
 /// <c>brrr_count/&lt;root_id&gt;</c>). With a <see cref="RedisQueue"/> on the same
 /// multiplexer and database (and no cluster, where the counter and the topic may live on different nodes), a job is
-/// counted and pushed by one script. Thread safe.
+/// counted and pushed by one script. A root's cancel mark is <c>&lt;prefix&gt;cancelled:&lt;root_id&gt;</c>, set with the
+/// expiry <see cref="RedisBrrrSettings.CancelExpiry"/>. Thread safe.
 /// </summary>
 public sealed class RedisCache : ICache, ICountedPush
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly int _database;
     private readonly TimeSpan _expiry;
+    private readonly TimeSpan _cancelExpiry;
     private readonly RedisKeys _keys;
 
     /// <summary>Creates the cache over a shared multiplexer (which the caller keeps owning).</summary>
@@ -27,6 +29,7 @@ public sealed class RedisCache : ICache, ICountedPush
         _redis = redis;
         _database = settings.Database;
         _expiry = settings.CounterExpiry;
+        _cancelExpiry = settings.CancelExpiry;
         _keys = new RedisKeys(settings.KeyPrefix, settings.Layout);
     }
 
@@ -64,6 +67,20 @@ public sealed class RedisCache : ICache, ICountedPush
     {
         ArgumentNullException.ThrowIfNull(callHash);
         return _redis.GetDatabase(_database).KeyDeleteAsync(_keys.Attempts(callHash));
+    }
+
+    /// <inheritdoc />
+    public Task CancelRootAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        return _redis.GetDatabase(_database).StringSetAsync(_keys.Cancelled(rootId), "1", _cancelExpiry);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> IsRootCancelledAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        return _redis.GetDatabase(_database).KeyExistsAsync(_keys.Cancelled(rootId));
     }
 
     /// <inheritdoc />

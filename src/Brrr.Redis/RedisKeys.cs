@@ -28,6 +28,12 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// <summary>The spawn counter of a root: <c>brrr/count/&lt;root_id&gt;</c> (current) or <c>brrr_count/&lt;root_id&gt;</c> (legacy).</summary>
     public RedisKey Counter(string rootId) => Layout.SpawnCounter(rootId);
 
+    /// <summary>
+    /// The cancel mark of a root: <c>&lt;prefix&gt;cancelled:&lt;root_id&gt;</c>, e.g. <c>brrr:cancelled:abc</c>
+    /// (brrr's own key: no reference worker reads it).
+    /// </summary>
+    public RedisKey Cancelled(string rootId) => $"{Prefix}cancelled:{rootId}";
+
     /// <summary>The topic list shared with the Python and TypeScript workers: <c>brrr/messages/&lt;topic&gt;</c> (current) or the topic name (legacy).</summary>
     public string Topic(string topic) => Layout.TopicList(topic);
 

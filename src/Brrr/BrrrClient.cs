@@ -22,6 +22,7 @@ public sealed partial class BrrrClient
     {
         Memory = new Memory(store, limits: limits);
         Jobs = new Jobs(cache, queue, spawnLimit);
+        Cache = cache;
         Codec = codec ?? JsonCodec.Default;
     }
 
@@ -33,6 +34,9 @@ public sealed partial class BrrrClient
 
     /// <summary>The codec.</summary>
     public ICodec Codec { get; }
+
+    /// <summary>The shared cache (spawn counters and cancel marks).</summary>
+    public ICache Cache { get; }
 
     /// <summary>
     /// Schedules <paramref name="task"/>(<paramref name="args"/>) as a new workflow root on <paramref name="topic"/>
@@ -79,6 +83,21 @@ public sealed partial class BrrrClient
         var bytes = await Memory.GetValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
         return bytes is null ? ReadResult<TResult>.NotFound : new ReadResult<TResult>(true, Codec.Decode<TResult>(call, bytes));
     }
+
+    /// <summary>
+    /// Cancels the workflow root <paramref name="rootId"/> (idempotent): marks it in the cache, with the backend's
+    /// expiry. Workers see the mark within their <see cref="CancelledRoots.Interval"/> (<c>brrr.cancel-check-interval</c>);
+    /// from then on they acknowledge the root's jobs without running them and drop its returns. A call that another
+    /// root also waits on still runs for that root. Values already stored stay.
+    /// </summary>
+    /// <exception cref="ProtocolException"><paramref name="rootId"/> breaks <see cref="Identifiers.RootId"/>'s rule.</exception>
+    public Task CancelAsync(string rootId, CancellationToken cancellationToken = default) =>
+        Cache.CancelRootAsync(Identifiers.RootId(rootId, "cancel"), cancellationToken);
+
+    /// <summary>Whether the workflow root <paramref name="rootId"/> is cancelled (<see cref="CancelAsync"/>) and its mark has not expired.</summary>
+    /// <exception cref="ProtocolException"><paramref name="rootId"/> breaks <see cref="Identifiers.RootId"/>'s rule.</exception>
+    public Task<bool> IsCancelledAsync(string rootId, CancellationToken cancellationToken = default) =>
+        Cache.IsRootCancelledAsync(Identifiers.RootId(rootId, "cancel status"), cancellationToken);
 
     /// <summary>A fresh workflow root id: 32 lowercase hex digits of a random UUID.</summary>
     public static string NewRootId() => Guid.NewGuid().ToString("N");

@@ -16,7 +16,7 @@ public sealed partial class CallProcessor
         {
             CallDeferred deferred => deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child)).ToArray(),
             CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed)],
-            CallStillWaiting => [],
+            CallStillWaiting or CallCancelled => [],
             _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),
         };
     }
@@ -32,7 +32,10 @@ public sealed partial class CallProcessor
         _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
     };
 
-    /// <summary>Applies a <see cref="CallCompleted"/>: store the value, then push a job for every waiting parent.</summary>
+    /// <summary>
+    /// Applies a <see cref="CallCompleted"/>: store the value, then push a job for every waiting parent (a return of a
+    /// cancelled root is dropped, or handed over to a root that still waits on its parent).
+    /// </summary>
     /// <param name="callHash">The call.</param>
     /// <param name="value">Its encoded value.</param>
     /// <param name="alreadyStored">The value is in the store already: only the parents' jobs are pushed.</param>
@@ -40,7 +43,7 @@ public sealed partial class CallProcessor
     /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
     public async Task ReturnValueAsync(string callHash, byte[] value, bool alreadyStored = false, CancellationToken cancellationToken = default)
     {
-        Task SendAsync(PendingReturn r) => Jobs.PutAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken);
+        Task SendAsync(PendingReturn r) => SendReturnAsync(r, cancellationToken);
         if (alreadyStored)
         {
             Values.Put(callHash, value);

@@ -21,9 +21,10 @@ public sealed partial class CallProcessor
     /// <param name="values">Child values kept in this process; default: none.</param>
     /// <param name="calls">Call records kept in this process (written or read here); default: none.</param>
     /// <param name="waiting">Calls that deferred here, by root, with the children they wait for (parent debouncing); default: none.</param>
+    /// <param name="cancelled">The cancel marks of roots; default: read from the jobs' cache, each root at most once per second.</param>
     public CallProcessor(
         Memory memory, Jobs jobs, ICodec codec, BoundedCache<byte[]>? values = null, BoundedCache<Call>? calls = null,
-        BoundedCache<WaitingChildren>? waiting = null)
+        BoundedCache<WaitingChildren>? waiting = null, CancelledRoots? cancelled = null)
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -34,6 +35,7 @@ public sealed partial class CallProcessor
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);
         Waiting = waiting ?? new BoundedCache<WaitingChildren>(0);
+        Cancelled = cancelled ?? new CancelledRoots(jobs.Cache);
     }
 
     /// <summary>
@@ -117,7 +119,9 @@ public sealed partial class CallProcessor
     /// parent that registered late, or one an interrupted earlier attempt did not reach) are sent. A job whose root's
     /// last run here deferred on a child that is still missing is not run either (<see cref="CallStillWaiting"/>): that
     /// child holds its return address and brings its job back when it completes. A job of another root always runs,
-    /// so that a retried workflow registers again and schedules a child whose job was lost (PROTOCOL.md §5.3b).
+    /// so that a retried workflow registers again and schedules a child whose job was lost (PROTOCOL.md §5.3b). A job
+    /// of a cancelled root is never run (<see cref="CallCancelled"/>); when another root still waits on the call, the
+    /// job is pushed again under that root.
     /// </summary>
     /// <exception cref="TaskNotFoundException">No such task on this topic.</exception>
     /// <exception cref="SizeLimitException">The run returned a value, or asked for a child whose call record, over its limit.</exception>
@@ -126,6 +130,11 @@ public sealed partial class CallProcessor
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(tasks);
         var topic = loaded.Delivery.Topic;
+        if (await SkipIfCancelledAsync(loaded, cancellationToken).ConfigureAwait(false) is { } cancelled)
+        {
+            return cancelled;
+        }
+
         var handler = tasks.Find(loaded.Call.TaskName) ?? throw new TaskNotFoundException(loaded.Call.TaskName, topic);
         if (Values.Get(loaded.Call.CallHash) is { } known)
         {

@@ -34,6 +34,9 @@ public sealed class Jobs
     /// <summary>Jobs allowed per root.</summary>
     public long SpawnLimit { get; }
 
+    /// <summary>The cache that counts the jobs (and holds the roots' cancel marks).</summary>
+    public ICache Cache => _cache;
+
     /// <summary>The queue jobs go to.</summary>
     public IQueue Queue => _queue;
 

@@ -130,6 +130,24 @@ public sealed partial class Memory
     }
 
     /// <summary>
+    /// The <c>pending_returns</c> record of <paramref name="callHash"/> as stored (decode it with
+    /// <see cref="PendingReturns.Decode"/>), or <c>null</c> when there is none.
+    /// </summary>
+    public Task<byte[]?> GetPendingReturnsAsync(string callHash, CancellationToken cancellationToken = default) =>
+        Store.GetAsync(KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken);
+
+    /// <summary>
+    /// Deletes the <c>pending_returns</c> record of <paramref name="callHash"/> if it still holds
+    /// <paramref name="expected"/> (compare-and-delete); says whether it did. A registration after the delete finds
+    /// no record, so it schedules the call again.
+    /// </summary>
+    public Task<bool> DeletePendingReturnsAsync(string callHash, byte[] expected, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        return Store.CompareAndDeleteAsync(KeyOf(MemKeyType.PendingReturns, callHash), expected, cancellationToken);
+    }
+
+    /// <summary>
     /// Sends every return registered on <paramref name="callHash"/> through <paramref name="send"/> and removes the
     /// record, in a compare-and-delete loop that never sends one return twice. A <see cref="SpawnLimitException"/>
     /// from <paramref name="send"/> is raised after every other return was sent.

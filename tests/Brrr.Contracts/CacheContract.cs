@@ -60,4 +60,36 @@ public abstract class CacheContract
 
         Assert.Equal(1, await Cache.IncrAttemptsAsync(hash, expiry));
     }
+
+    [Fact]
+    public async Task A_root_is_not_cancelled_until_it_is_cancelled()
+    {
+        var root = FreshKey();
+        Assert.False(await Cache.IsRootCancelledAsync(root));
+        await Cache.CancelRootAsync(root);
+        Assert.True(await Cache.IsRootCancelledAsync(root));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_root_twice_keeps_it_cancelled()
+    {
+        var root = FreshKey();
+        await Cache.CancelRootAsync(root);
+        await Cache.CancelRootAsync(root);
+        Assert.True(await Cache.IsRootCancelledAsync(root));
+    }
+
+    [Fact]
+    public async Task A_cancel_touches_only_its_root_and_not_the_spawn_counters()
+    {
+        var cancelled = FreshKey();
+        var other = FreshKey();
+        await Cache.IncrAsync(cancelled);
+        await Cache.CancelRootAsync(cancelled);
+
+        Assert.False(await Cache.IsRootCancelledAsync(other));
+        Assert.Equal(2, await Cache.IncrAsync(cancelled));
+        Assert.Equal(1, await Cache.IncrAsync(other));
+        Assert.False(await Cache.IsRootCancelledAsync(other));
+    }
 }

@@ -30,7 +30,7 @@ public sealed partial class DemoProcessTests
         using var schedule = DemoProcess.Start(cluster.Environment, "schedule", DemoTopic, "fib", "n=12", "salt=same-call");
         Assert.Equal(0, await schedule.ExitCodeAsync(TimeSpan.FromSeconds(60)));
         var hash = JsonCodec.Default.EncodeCall("fib", new JsonObject { ["n"] = "12", ["salt"] = "same-call" }).CallHash;
-        Assert.Contains($"scheduled fib on {DemoTopic} (call {hash})", schedule.Output, StringComparison.Ordinal);
+        Assert.Contains($"scheduled fib on {DemoTopic} (call {hash}, root ", schedule.Output, StringComparison.Ordinal);
         Assert.Equal("""{"status":"ok","result":144}""", await GetWhenDoneAsync(cluster.Web + "/fib?n=12&salt=same-call"));
     }
 

@@ -63,6 +63,26 @@ public sealed class RedisCacheTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_cancel_mark_is_a_prefixed_key_that_expires_after_the_cancel_expiry()
+    {
+        var settings = RedisFixture.FastSettings(redis.Server.Configuration) with { CancelExpiry = TimeSpan.FromMinutes(5) };
+        var cache = new RedisCache(redis.Brrr.Multiplexer, settings);
+        var root = FreshRoot();
+        await cache.CancelRootAsync(root);
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(settings.KeyPrefix + "cancelled:" + root);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
+    public void The_cancel_expiry_defaults_to_seven_days()
+    {
+        Assert.Equal(TimeSpan.FromDays(7), RedisBrrrSettings.Default.CancelExpiry);
+        var error = Assert.Throws<ArgumentException>(() => new RedisCache(redis.Brrr.Multiplexer, RedisFixture.FastSettings(redis.Server.Configuration) with { CancelExpiry = TimeSpan.Zero }));
+        Assert.Contains("CancelExpiry", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Jobs_on_one_redis_are_counted_and_pushed_in_one_step_exactly_as_put_job_writes_them()
     {
         var jobs = new Jobs(redis.Brrr.Cache, redis.Brrr.Queue, spawnLimit: 2);

@@ -8,7 +8,7 @@ namespace Brrr.Bench.Counting;
 /// </summary>
 internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
 {
-    public OpCounters Counters { get; } = new("incr", "incr_push", "incr_attempts", "clear_attempts");
+    public OpCounters Counters { get; } = new("incr", "incr_push", "incr_attempts", "clear_attempts", "cancel", "is_cancelled");
 
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
     {
@@ -26,6 +26,18 @@ internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
     {
         Counters.Count(3);
         return inner.ClearAttemptsAsync(callHash, cancellationToken);
+    }
+
+    public Task CancelRootAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(4);
+        return inner.CancelRootAsync(rootId, cancellationToken);
+    }
+
+    public Task<bool> IsRootCancelledAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(5);
+        return inner.IsRootCancelledAsync(rootId, cancellationToken);
     }
 
     public bool CanPushTo(IQueue queue) =>

@@ -1,8 +1,9 @@
 namespace Brrr.Backends;
 
 /// <summary>
-/// A best-effort counter store (PROTOCOL.md §4): the spawn counters of roots, and the failed runs of calls whose task
-/// threw (so that a task's attempts are counted across the fleet). Thread safe.
+/// A best-effort counter store (PROTOCOL.md §4): the spawn counters of roots, the failed runs of calls whose task
+/// threw (so that a task's attempts are counted across the fleet), and the marks of cancelled roots (which no
+/// reference worker reads). Thread safe.
 /// </summary>
 public interface ICache
 {
@@ -22,4 +23,14 @@ public interface ICache
 
     /// <summary>Forgets the failed runs of the call <paramref name="callHash"/> (once it failed for good, so that a retry starts again at 1).</summary>
     Task ClearAttemptsAsync(string callHash, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks the root <paramref name="rootId"/> as cancelled (idempotent): workers then acknowledge its jobs without
+    /// running them (<see cref="CancelledRoots"/>). The mark expires after the backend's cancel expiry (on Redis
+    /// <c>brrr.redis.cancel-expiry</c>; in memory it lives as long as the cache).
+    /// </summary>
+    Task CancelRootAsync(string rootId, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether <paramref name="rootId"/> is marked as cancelled (<see cref="CancelRootAsync"/>) and the mark has not expired.</summary>
+    Task<bool> IsRootCancelledAsync(string rootId, CancellationToken cancellationToken = default);
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Brrr.Backends;
 
-/// <summary>The embedded default cache: thread-safe counters in this process.</summary>
+/// <summary>The embedded default cache: thread-safe counters and cancel marks in this process (they never expire).</summary>
 public sealed class InMemoryCache : ICache
 {
     /// <summary>Attempt counts changed between two sweeps of the expired ones.</summary>
@@ -15,6 +15,7 @@ public sealed class InMemoryCache : ICache
 
     /// <summary>Creates the cache; <paramref name="time"/> (default: the system clock) says when attempt counts expire.</summary>
     public InMemoryCache(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<string, bool> _cancelled = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
@@ -57,4 +58,19 @@ public sealed class InMemoryCache : ICache
     }
 
     private sealed record AttemptCount(long Count, DateTimeOffset ExpiresAt);
+
+    /// <inheritdoc />
+    public Task CancelRootAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        _cancelled[rootId] = true;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> IsRootCancelledAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        return Task.FromResult(_cancelled.ContainsKey(rootId));
+    }
 }

@@ -2,7 +2,7 @@ namespace Brrr.Tasks;
 
 /// <summary>
 /// What one message of a call came to: <see cref="CallDeferred"/> or <see cref="CallCompleted"/> from a run, or
-/// <see cref="CallStillWaiting"/> when the run was skipped.
+/// <see cref="CallStillWaiting"/> or <see cref="CallCancelled"/> when the run was skipped.
 /// </summary>
 public abstract record CallOutcome;
 
@@ -31,6 +31,14 @@ public sealed record CallStillWaiting : CallOutcome
 
     private CallStillWaiting() { }
 }
+
+/// <summary>
+/// The call was not run: the message's root is cancelled (<see cref="CancelledRoots"/>). When another root that is
+/// not cancelled still waits on the call (through its pending returns, or theirs), the job was handed over to it:
+/// pushed again under <see cref="HandedOverTo"/>.
+/// </summary>
+/// <param name="HandedOverTo">The root the job was pushed under again, or <c>null</c> when no other root waits.</param>
+public sealed record CallCancelled(string? HandedOverTo) : CallOutcome;
 
 /// <summary>A child call and the topic it is to run on.</summary>
 /// <param name="Call">The child call.</param>
