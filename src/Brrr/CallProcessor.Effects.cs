@@ -86,30 +86,7 @@ public sealed partial class CallProcessor
             running[i] = Start(apply, effects[i], cancellationToken);
         }
 
-        Exception? failure = null;
-        SpawnLimitException? spawnLimit = null;
-        foreach (var effect in running)
-        {
-            try
-            {
-                await effect.ConfigureAwait(false);
-            }
-            catch (SpawnLimitException e)
-            {
-                spawnLimit ??= e;
-            }
-            catch (Exception e)
-            {
-                failure ??= e;
-            }
-        }
-
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-
-        if (spawnLimit is not null)
+        if (await SpawnLimitAware.WhenAllAsync(running).ConfigureAwait(false) is { } spawnLimit)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(spawnLimit);
         }

@@ -198,27 +198,8 @@ public sealed partial class Memory
             }
 
             // Every send runs to its end before anything is raised: a failed one must not hide the others.
-            Exception? failure = null;
-            foreach (var sending in sends)
-            {
-                try
-                {
-                    await sending.ConfigureAwait(false);
-                }
-                catch (SpawnLimitException e)
-                {
-                    spawnLimit ??= e;
-                }
-                catch (Exception e)
-                {
-                    failure ??= e;
-                }
-            }
-
-            if (failure is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            }
+            var limited = await SpawnLimitAware.WhenAllAsync(sends).ConfigureAwait(false);
+            spawnLimit ??= limited;
 
             if (await Store.CompareAndDeleteAsync(key, current, cancellationToken).ConfigureAwait(false))
             {
