@@ -36,6 +36,14 @@ public sealed class RedisStore : IStore
         await Db.StringGetAsync(_keys.Store(key)).ConfigureAwait(false);
 
     /// <inheritdoc />
+    /// <remarks>One <c>MGET</c>: the records of one call share its hash tag, so the two keys are in one cluster slot.</remarks>
+    public async Task<(byte[]? Value, byte[]? Otherwise)> GetOrOtherwiseAsync(MemKey key, MemKey otherwise, CancellationToken cancellationToken = default)
+    {
+        var both = await Db.StringGetAsync([_keys.Store(key), _keys.Store(otherwise)]).ConfigureAwait(false);
+        return both[0].IsNull ? (null, (byte[]?)both[1]) : ((byte[]?)both[0], null);
+    }
+
+    /// <inheritdoc />
     public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -63,8 +63,7 @@ public sealed partial class CallProcessor
 
     /// <summary>Whether <paramref name="callHash"/> has a value, or else an error record (read only when the value is missing).</summary>
     private async Task<bool> SettledAsync(string callHash, CancellationToken cancellationToken) =>
-        await ReadValueAsync(callHash, cancellationToken).ConfigureAwait(false) is not null
-        || await Memory.GetErrorAsync(callHash, cancellationToken).ConfigureAwait(false) is not null;
+        await ReadChildAsync(callHash, cancellationToken).ConfigureAwait(false) is not (null, null);
 }
 
 /// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>

@@ -152,26 +152,27 @@ public sealed partial class CallProcessor
             return CallStillWaiting.Instance;
         }
 
-        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadValueAsync, cancellationToken, Policies.For(handler), Memory.GetErrorAsync)
+        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadChildAsync, Policies.For(handler), cancellationToken)
             .ConfigureAwait(false);
         Memory.Limits.CheckOutcome(loaded.Call, outcome);
         return outcome;
     }
 
-    private async Task<byte[]?> ReadValueAsync(string callHash, CancellationToken cancellationToken)
+    /// <summary>A child's value (from the cache, else the store), or else its error record: one store request either way.</summary>
+    private async Task<(byte[]? Value, ErrorRecord? Error)> ReadChildAsync(string callHash, CancellationToken cancellationToken)
     {
         if (Values.Get(callHash) is { } cached)
         {
-            return cached;
+            return (cached, null);
         }
 
-        var value = await Memory.GetValueAsync(callHash, cancellationToken).ConfigureAwait(false);
+        var (value, error) = await Memory.GetValueOrErrorAsync(callHash, cancellationToken).ConfigureAwait(false);
         if (value is not null)
         {
             Values.Put(callHash, value);
         }
 
-        return value;
+        return (value, error);
     }
 }
 

@@ -82,6 +82,15 @@ public sealed partial class Memory
     public Task<byte[]?> GetValueAsync(string callHash, CancellationToken cancellationToken = default) =>
         Store.GetAsync(KeyOf(MemKeyType.Value, callHash), cancellationToken);
 
+    /// <summary>The stored value of <paramref name="callHash"/>, or else its error record (read in one request where the store can).</summary>
+    /// <exception cref="ProtocolException">The error record is malformed.</exception>
+    public async Task<(byte[]? Value, ErrorRecord? Error)> GetValueOrErrorAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        var (value, error) = await Store.GetOrOtherwiseAsync(KeyOf(MemKeyType.Value, callHash), KeyOf(MemKeyType.Error, callHash), cancellationToken)
+            .ConfigureAwait(false);
+        return (value, error is null ? null : ErrorRecord.Decode(error));
+    }
+
     /// <summary>Stores the value of <paramref name="callHash"/> (overwrites: a re-run may store a new result).</summary>
     /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written.</exception>
     public Task SetValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default)

@@ -187,4 +187,22 @@ public abstract class StoreContract
         var winner = Assert.Single(Enumerable.Range(0, 16), i => results[i]);
         Assert.Equal(Bytes($"by-{winner}"), await Store.GetAsync(key));
     }
+
+    [Fact]
+    public async Task Get_or_otherwise_reads_the_value_and_only_without_one_the_other_record()
+    {
+        var hash = "either-" + Guid.NewGuid().ToString("N");
+        var (value, error) = (MemKey.ValueOf(hash), MemKey.ErrorOf(hash));
+        Assert.Equal((null, null), await Store.GetOrOtherwiseAsync(value, error));
+
+        await Store.SetAsync(error, Bytes("failed"));
+        var missing = await Store.GetOrOtherwiseAsync(value, error);
+        Assert.Null(missing.Value);
+        Assert.Equal(Bytes("failed"), missing.Otherwise);
+
+        await Store.SetAsync(value, Bytes("42"));
+        var found = await Store.GetOrOtherwiseAsync(value, error);
+        Assert.Equal(Bytes("42"), found.Value);
+        Assert.Null(found.Otherwise);
+    }
 }

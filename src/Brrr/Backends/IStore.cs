@@ -12,6 +12,17 @@ public interface IStore
     /// <summary>The bytes at <paramref name="key"/>, or <c>null</c> when there are none.</summary>
     Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The bytes at <paramref name="key"/>, and only when there are none, the bytes at <paramref name="otherwise"/>
+    /// (a call's value, else its error record). By default two reads, the second only when needed; a store that can
+    /// read both in one request (Redis: one <c>MGET</c>, the two keys share a slot) does so.
+    /// </summary>
+    async Task<(byte[]? Value, byte[]? Otherwise)> GetOrOtherwiseAsync(MemKey key, MemKey otherwise, CancellationToken cancellationToken = default)
+    {
+        var value = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return value is not null ? (value, null) : (null, await GetAsync(otherwise, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Writes <paramref name="value"/> at <paramref name="key"/>, overwriting what is there.</summary>
     Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default);
 

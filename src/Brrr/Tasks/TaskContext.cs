@@ -9,10 +9,7 @@ namespace Brrr.Tasks;
 /// </summary>
 public sealed class TaskContext
 {
-    private static readonly Func<string, CancellationToken, Task<ErrorRecord?>> s_noErrors = (_, _) => Task.FromResult<ErrorRecord?>(null);
-
-    private readonly Func<string, CancellationToken, Task<byte[]?>> _readValue;
-    private readonly Func<string, CancellationToken, Task<ErrorRecord?>> _readError;
+    private readonly Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> _readChild;
 
     // Runs are short and mostly sequential: plain collections under one lock beat concurrent ones built per run.
     private readonly Lock _gate = new();
@@ -21,15 +18,14 @@ public sealed class TaskContext
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ErrorRecord> _failed = new(StringComparer.Ordinal);
 
-    internal TaskContext(Call call, string topic, string rootId, ICodec codec, Func<string, CancellationToken, Task<byte[]?>> readValue,
-        Func<string, CancellationToken, Task<ErrorRecord?>>? readError, CancellationToken cancellationToken)
+    internal TaskContext(Call call, string topic, string rootId, ICodec codec,
+        Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> readChild, CancellationToken cancellationToken)
     {
         CurrentCall = call;
         Topic = topic;
         RootId = rootId;
         Codec = codec;
-        _readValue = readValue;
-        _readError = readError ?? s_noErrors;
+        _readChild = readChild;
         CancellationToken = cancellationToken;
     }
 
@@ -148,9 +144,11 @@ public sealed class TaskContext
     private async Task<byte[]?> LookupAsync(string callHash)
     {
         byte[]? value;
+        ErrorRecord? error;
         try
         {
-            value = await _readValue(callHash, CancellationToken).ConfigureAwait(false);
+            // The error record comes with the read of a missing value (one request where the store can).
+            (value, error) = await _readChild(callHash, CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -160,17 +158,6 @@ public sealed class TaskContext
 
         if (value is null)
         {
-            ErrorRecord? error;
-            try
-            {
-                error = await _readError(callHash, CancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                LookupFailure ??= e;
-                throw;
-            }
-
             lock (_gate)
             {
                 if (error is null)

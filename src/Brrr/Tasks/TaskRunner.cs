@@ -24,7 +24,7 @@ public static class TaskRunner
     /// <returns>The outcome.</returns>
     /// <exception cref="TaskFailedException">The task threw, or ran over its attempt timeout; the inner exception is what it threw.</exception>
     /// <exception cref="ProtocolException">The arguments do not decode.</exception>
-    public static async Task<CallOutcome> RunAsync(
+    public static Task<CallOutcome> RunAsync(
         ITaskHandler handler,
         Call call,
         string topic,
@@ -35,12 +35,31 @@ public static class TaskRunner
         RetryPolicy? policy = null,
         Func<string, CancellationToken, Task<ErrorRecord?>>? readError = null)
     {
+        ArgumentNullException.ThrowIfNull(readValue);
+        return RunAsync(handler, call, topic, rootId, codec, async (hash, ct) =>
+        {
+            var value = await readValue(hash, ct).ConfigureAwait(false);
+            return value is not null || readError is null ? (value, null) : (null, await readError(hash, ct).ConfigureAwait(false));
+        }, policy, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="call"/>, reading each child's value, or else its error record, with one call of <paramref name="readChild"/>.</summary>
+    internal static async Task<CallOutcome> RunAsync(
+        ITaskHandler handler,
+        Call call,
+        string topic,
+        string rootId,
+        ICodec codec,
+        Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> readChild,
+        RetryPolicy? policy,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(call);
         var timeout = policy?.AttemptTimeout ?? Timeout.InfiniteTimeSpan;
         using var attempt = timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt?.CancelAfter(timeout);
-        var context = new TaskContext(call, topic, rootId, codec, readValue, readError, attempt?.Token ?? cancellationToken);
+        var context = new TaskContext(call, topic, rootId, codec, readChild, attempt?.Token ?? cancellationToken);
         try
         {
             var value = await handler.InvokeAsync(context).ConfigureAwait(false);
