@@ -141,11 +141,13 @@ public static class Cli
                 ["schedule", var topic, var task, .. var rest] => await ClientCommands.ScheduleAsync(topic, task, ParseArguments(rest)),
                 ["read", var task, .. var rest] => await ClientCommands.ReadAsync(task, ParseArguments(rest)),
                 ["cancel", var rootId] => await ClientCommands.CancelAsync(rootId),
+                ["retry", var topic, var task, .. var rest] => await ClientCommands.RetryAsync(topic, task, ParseArguments(rest)),
                 ["monitor", .. var rest] => await ClientCommands.MonitorAsync(Options(rest)),
                 ["reset", .. var rest] => await ClientCommands.ResetAsync(Options(rest)),
                 ["run"] => Fail("run needs a task name, e.g. `run fib n=30`"),
                 ["schedule", ..] => Fail("schedule needs a topic and a task, e.g. `schedule brrr-cs-demo fib n=10`"),
                 ["read"] => Fail("read needs a task, e.g. `read fib n=10`"),
+                ["retry", ..] => Fail("retry needs a topic and a task, e.g. `retry brrr-cs-demo boom message=kaput depth=3`"),
                 ["cancel", ..] => Fail("cancel needs one root id, as schedule prints it, e.g. `cancel 0123456789abcdef0123456789abcdef`"),
                 [var other, ..] => Fail($"unknown command '{other}' (see `brrr-demo help`)"),
             };

@@ -38,6 +38,10 @@ public static class CliHelp
               cancel <root_id>               cancel a workflow root: workers acknowledge its jobs without running them
                                              (calls another root waits on still run for that root)
             """, false, true),
+        ("retry", """
+              retry <topic> <task> k=v       run a failed call again as a new root: its error records (and its failed
+                                             children's) are deleted, stored values are reused (prints the new root id)
+            """, true, true),
         ("read", """
               read <task> k=v                print a stored result (exit 1 when not computed, 3 when failed)
             """, true, true),

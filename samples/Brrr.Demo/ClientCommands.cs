@@ -34,6 +34,27 @@ public static class ClientCommands
     }
 
     /// <summary>
+    /// Runs a failed call again (<see cref="BrrrClient.RetryAsync"/>): deletes the error records along its chain and
+    /// schedules it on <paramref name="topic"/> under a new root; says so and exits 0 when it has a value already.
+    /// </summary>
+    public static async Task<int> RetryAsync(string topic, string task, IReadOnlyList<KeyValuePair<string, string>> pairs)
+    {
+        var config = Cli.LoadConfig(Cli.Options([]));
+        var spawnLimit = BrrrSettings.Create(config).SpawnLimit;
+        if (!DemoArguments.TryParse(task, pairs, spawnLimit, out var args, out var problem))
+        {
+            return Cli.Fail(problem.Message);
+        }
+
+        await using var environment = await DemoEnvironment.ConnectAsync(config);
+        var rootId = await environment.Backends.CreateClient(spawnLimit).RetryAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args, topic);
+        Console.WriteLine(rootId is null
+            ? $"{task} has a value already: nothing to retry"
+            : $"retried {task} on {topic} (root {rootId}): its error records are gone, stored values are reused");
+        return 0;
+    }
+
+    /// <summary>
     /// Cancels the workflow root <paramref name="rootId"/> (as <c>schedule</c> printed it): workers acknowledge its jobs
     /// without running them once they see the mark (within <c>brrr.cancel-check-interval</c>); exit 2 for a bad root id.
     /// </summary>

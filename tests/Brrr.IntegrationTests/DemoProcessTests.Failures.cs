@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Brrr.Contracts;
 
 namespace Brrr.IntegrationTests;
 
@@ -26,6 +27,27 @@ public sealed partial class DemoProcessTests
         Assert.Equal(3, await read.ExitCodeAsync(TimeSpan.FromSeconds(60)));
         Assert.StartsWith("failed: boom: kaput", read.Output, StringComparison.Ordinal);
         Assert.Contains("""boom {"depth":"0","message":"kaput"}: System.InvalidOperationException: kaput""", read.Output, StringComparison.Ordinal);
+
+        // retry runs it again under a new root (it fails again: boom always does), and leaves a computed call alone.
+        var failedAt = body["failed_at"]!.GetValue<string>();
+        using (var retry = DemoProcess.Start(cluster.Environment, "retry", "brrr-cs-demo", "boom", "message=kaput", "depth=3"))
+        {
+            Assert.Equal(0, await retry.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("retried boom on brrr-cs-demo (root ", retry.Output, StringComparison.Ordinal);
+        }
+
+        await Eventually.HoldsAsync(
+            async () => await _http.GetAsync(cluster.Web + "/boom?message=kaput&depth=3") is { StatusCode: HttpStatusCode.OK } again
+                && JsonNode.Parse(await again.Content.ReadAsStringAsync())!["failed_at"]?.GetValue<string>() is { } at && at != failedAt,
+            "the retried workflow failed again, later", TimeSpan.FromSeconds(30));
+
+        await _http.PostAsync(cluster.Web + "/hello?greetee=Ret", null);
+        await GetWhenDoneAsync(cluster.Web + "/hello?greetee=Ret");
+        using var done = DemoProcess.Start(cluster.Environment, "retry", "brrr-cs-demo", "hello", "greetee=Ret");
+        Assert.Equal(0, await done.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("hello has a value already: nothing to retry", done.Output, StringComparison.Ordinal);
+        using var bad = DemoProcess.Start(cluster.Environment, "retry", "brrr-cs-demo", "boom", "message=kaput");
+        Assert.Equal(2, await bad.ExitCodeAsync(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
