@@ -22,6 +22,7 @@ public sealed class SettingsSpecs
             ShutdownTimeout = TimeSpan.FromSeconds(3),
             CallTimeout = TimeSpan.FromMinutes(1),
             TaskAttempts = 5,
+            CancelCheckInterval = TimeSpan.FromMilliseconds(250),
             DeadLetterSuffix = ".failed",
             ValueCacheSize = 7,
             MaxMessageBytes = 2048,
@@ -44,6 +45,7 @@ public sealed class SettingsSpecs
               shutdown-timeout = 3s
               call-timeout = 1m
               task-attempts = 5
+              cancel-check-interval = 250ms
               dead-letter-suffix = ".failed"
               value-cache-size = 7
               max-message-bytes = 2KiB
@@ -141,6 +143,6 @@ public sealed class SettingsSpecs
     }
 
     private static string Describe(BrrrSettings s) =>
-        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Limits} {s.Dispatcher} {s.Registrars} {s.Returners} {s.TopicDefaults} "
+        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.CancelCheckInterval} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Limits} {s.Dispatcher} {s.Registrars} {s.Returners} {s.TopicDefaults} "
         + string.Join(";", s.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
 }

@@ -42,6 +42,7 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             HeartbeatTtl = TimeSpan.FromSeconds(40),
             IoOnThreadPool = false,
             Layout = RedisLayout.Legacy,
+            CancelExpiry = TimeSpan.FromDays(2),
         };
         var hocon = ConfigurationFactory.ParseString("""
             brrr.redis {
@@ -52,12 +53,14 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
               heartbeat-ttl = 40s
               io-on-thread-pool = off
               layout = legacy
+              cancel-expiry = 2d
             }
             """);
 
         Assert.Equal(RedisBrrrSettings.Create(hocon.GetConfig("brrr.redis")), RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")));
         Assert.Equal("app:", RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).KeyPrefix);
         Assert.Equal(RedisLayout.Legacy, RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).Layout);
+        Assert.Equal(TimeSpan.FromDays(2), RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).CancelExpiry);
     }
 
     [Fact]

@@ -26,6 +26,9 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.task-attempts</c>: runs of a call whose task throws, in the fleet, before it fails for good (the default of <see cref="TaskDefaults"/>' attempts).</summary>
     public int? TaskAttempts { get; set; }
 
+    /// <summary><c>brrr.cancel-check-interval</c>: how long a worker trusts that a root is not cancelled before it reads the mark again (a cancel is seen within it).</summary>
+    public TimeSpan? CancelCheckInterval { get; set; }
+
     /// <summary><c>brrr.dead-letter-suffix</c>: what follows a topic's name in the name of its dead-letter topic ("" drops failed messages).</summary>
     public string? DeadLetterSuffix { get; set; }
 
@@ -98,6 +101,7 @@ public sealed class BrrrOptions
             .Set("brrr.shutdown-timeout", ShutdownTimeout)
             .Set("brrr.call-timeout", CallTimeout)
             .Set("brrr.task-attempts", TaskAttempts)
+            .Set("brrr.cancel-check-interval", CancelCheckInterval)
             .Set("brrr.dead-letter-suffix", DeadLetterSuffix)
             .Set("brrr.value-cache-size", ValueCacheSize)
             .Set("brrr.max-message-bytes", MaxMessageBytes)

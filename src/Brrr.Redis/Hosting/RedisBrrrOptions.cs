@@ -34,6 +34,9 @@ public sealed class RedisBrrrOptions
     /// <summary><c>brrr.redis.counter-expiry</c>: lifetime of a spawn counter.</summary>
     public TimeSpan? CounterExpiry { get; set; }
 
+    /// <summary><c>brrr.redis.cancel-expiry</c>: how long the mark of a cancelled root lives.</summary>
+    public TimeSpan? CancelExpiry { get; set; }
+
     /// <summary><c>brrr.redis.heartbeat-ttl</c>: how long a silent consumer lives before its messages are redelivered.</summary>
     public TimeSpan? HeartbeatTtl { get; set; }
 
@@ -45,6 +48,7 @@ public sealed class RedisBrrrOptions
         .Set("brrr.redis.database", Database)
         .Set("brrr.redis.counter-expiry", CounterExpiry)
         .Set("brrr.redis.heartbeat-ttl", HeartbeatTtl)
+        .Set("brrr.redis.cancel-expiry", CancelExpiry)
         .Set("brrr.redis.io-on-thread-pool", IoOnThreadPool)
         .ToConfig();
 }
