@@ -26,3 +26,10 @@ public sealed class InMemoryQueueContract : QueueContract
 
     protected override IQueue CreateQueue() => _queue;
 }
+
+public sealed class InMemoryQueueAdminContract : QueueAdminContract
+{
+    private readonly InMemoryQueue _queue = new();
+
+    protected override IQueue CreateQueue() => _queue;
+}

@@ -6,9 +6,10 @@ namespace Brrr.Backends;
 /// The embedded default queue: thread-safe FIFO topics in this process. Messages a consumer holds when it is
 /// disposed, or that it releases, go back to the head of their topic marked as redelivered.
 /// </summary>
-public sealed class InMemoryQueue : IQueue
+public sealed class InMemoryQueue : IQueue, IQueueAdmin
 {
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private long _consumerIds;
 
     /// <inheritdoc />
     public Task PushAsync(string topic, string message, CancellationToken cancellationToken = default)
@@ -23,7 +24,9 @@ public sealed class InMemoryQueue : IQueue
     public IQueueConsumer CreateConsumer(string topic)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        return new Consumer(GetTopic(topic));
+        var consumer = new Consumer(GetTopic(topic), "memory-" + Interlocked.Increment(ref _consumerIds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        consumer.Register();
+        return consumer;
     }
 
     /// <inheritdoc />
@@ -31,6 +34,53 @@ public sealed class InMemoryQueue : IQueue
     {
         ArgumentNullException.ThrowIfNull(topic);
         return Task.FromResult(GetTopic(topic).Stats());
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<string> names = _topics.Values.Where(t => t.IsUsed).Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
+        return Task.FromResult(names);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>In memory a consumer is alive until it is disposed (then it is gone from the list) and keeps no heartbeat.</remarks>
+    public Task<TopicSnapshot> GetTopicAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var state = GetTopic(topic);
+        var consumers = state.Consumers.Values
+            .Select(c => new ConsumerSnapshot(c.Id, c.HeldCount, null, Alive: true))
+            .OrderBy(c => c.Id, StringComparer.Ordinal)
+            .ToArray();
+        return Task.FromResult(new TopicSnapshot(topic, state.Stats().Waiting, consumers));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> PeekAsync(string topic, long start, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return Task.FromResult(GetTopic(topic).Peek(start, count));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> GetHeldAsync(string topic, string consumerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(consumerId);
+        IReadOnlyList<string> held = GetTopic(topic).Consumers.TryGetValue(consumerId, out var consumer) ? consumer.HeldMessages() : [];
+        return Task.FromResult(held);
+    }
+
+    /// <inheritdoc />
+    public Task<long> RemoveWaitingAsync(string topic, string message, long count = 1, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return Task.FromResult(GetTopic(topic).Remove(message, count));
     }
 
     private Topic GetTopic(string name) => _topics.GetOrAdd(name, static n => new Topic(n));
@@ -43,6 +93,60 @@ public sealed class InMemoryQueue : IQueue
         private long _inFlight;
 
         public string Name { get; } = name;
+
+        /// <summary>The open consumers of this topic, by id.</summary>
+        public ConcurrentDictionary<string, Consumer> Consumers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Whether a message waits or is held here, or a consumer is open.</summary>
+        public bool IsUsed
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _waiting.Count > 0 || _inFlight > 0 || !Consumers.IsEmpty;
+                }
+            }
+        }
+
+        public IReadOnlyList<string> Peek(long start, int count)
+        {
+            lock (_lock)
+            {
+                return _waiting.Skip((int)Math.Min(start, int.MaxValue)).Take(count).Select(d => d.Message).ToArray();
+            }
+        }
+
+        /// <summary>
+        /// Removes up to <paramref name="count"/> waiting copies of <paramref name="message"/>. Each removal first takes one
+        /// count of the semaphore, so a consumer that has taken a count always finds a message to dequeue.
+        /// </summary>
+        public long Remove(string message, long count)
+        {
+            long removed = 0;
+            while (removed < count && _available.Wait(0))
+            {
+                lock (_lock)
+                {
+                    var node = _waiting.First;
+                    while (node is not null && !string.Equals(node.Value.Message, message, StringComparison.Ordinal))
+                    {
+                        node = node.Next;
+                    }
+
+                    if (node is null)
+                    {
+                        _available.Release();
+                        break;
+                    }
+
+                    _waiting.Remove(node);
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
 
         public void Add(QueueDelivery delivery, bool atHead)
         {
@@ -103,11 +207,19 @@ public sealed class InMemoryQueue : IQueue
         }
     }
 
-    private sealed class Consumer(Topic topic) : IQueueConsumer
+    private sealed class Consumer(Topic topic, string id) : IQueueConsumer
     {
         private readonly ConcurrentDictionary<QueueDelivery, byte> _held = new(ReferenceEqualityComparer.Instance);
 
         public string Topic => topic.Name;
+
+        public string Id { get; } = id;
+
+        public long HeldCount => _held.Count;
+
+        public void Register() => topic.Consumers.TryAdd(Id, this);
+
+        public IReadOnlyList<string> HeldMessages() => _held.Keys.Select(d => d.Message).ToArray();
 
         public async Task<QueueDelivery?> ReceiveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
         {
@@ -152,6 +264,7 @@ public sealed class InMemoryQueue : IQueue
 
         public ValueTask DisposeAsync()
         {
+            topic.Consumers.TryRemove(Id, out _);
             foreach (var delivery in _held.Keys)
             {
                 Settle(delivery, giveBack: true);
