@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+using Brrr.Contracts;
+
+namespace Brrr.Tests;
+
+/// <summary>
+/// Every C# block of README.md is code that CI builds: each one is found, verbatim up to indentation, in a file of
+/// samples/Brrr.ReadmeSamples or of a test project (where a snippet that needs a TestKit runs as a test).
+/// </summary>
+public sealed partial class ReadmeSampleTests
+{
+    [Fact]
+    public void Every_csharp_block_of_the_readme_is_in_a_sample_or_test_that_ci_builds()
+    {
+        var root = RepositoryRoot.Find();
+        var blocks = CsharpBlock().Matches(File.ReadAllText(Path.Combine(root, "README.md"))).Select(m => m.Groups["code"].Value).ToArray();
+        Assert.NotEmpty(blocks);
+        var sources = new[] { "samples/Brrr.ReadmeSamples", "tests" }
+            .SelectMany(dir => Directory.EnumerateFiles(Path.Combine(root, dir), "*.cs", SearchOption.AllDirectories))
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(path => Normalize(File.ReadAllText(path)))
+            .ToArray();
+        var missing = blocks.Where(block => !sources.Any(source => source.Contains(Normalize(block), StringComparison.Ordinal))).ToArray();
+        Assert.True(missing.Length == 0, "README C# blocks found in no file of samples/Brrr.ReadmeSamples or tests:\n" + string.Join("\n---\n", missing));
+    }
+
+    [Fact]
+    public void Normalizing_keeps_the_text_and_drops_only_indentation()
+    {
+        Assert.Equal("a\nb(\n)", Normalize("    a\r\n      b(\n    )\n\n"));
+        Assert.NotEqual(Normalize("a b"), Normalize("ab"));
+    }
+
+    /// <summary>Each line trimmed at both ends, blank lines dropped, joined with \n.</summary>
+    private static string Normalize(string text) =>
+        string.Join('\n', text.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0));
+
+    [GeneratedRegex(@"```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex CsharpBlock();
+}
