@@ -18,6 +18,12 @@ public sealed class LocalBrrr : IAsyncDisposable
     /// </summary>
     private static readonly TimeSpan OtherWorkersReadInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long RunAsync waits, once the root's error record is stored, for this worker's own report of the failure
+    /// (published just after the record is written), before it takes the failure as another worker's.
+    /// </summary>
+    private static readonly TimeSpan OwnReportGrace = TimeSpan.FromSeconds(2);
+
     private readonly ConcurrentQueue<CallFailed> _failures = new();
     private readonly ConcurrentQueue<Exception> _readFailures = new();
     private readonly IActorRef _collector;
@@ -69,7 +75,9 @@ public sealed class LocalBrrr : IAsyncDisposable
     /// stored; returns it. The result is read again each time the worker settles a message or reports a failure, and
     /// at least every 250 ms (another worker on the same backends may compute it).
     /// </summary>
-    /// <exception cref="WorkflowFailedException">A call of this root failed (for example the spawn limit).</exception>
+    /// <exception cref="WorkflowFailedException">A call of this root failed on this worker (for example the spawn limit).</exception>
+    /// <exception cref="CallFailedException">The root's error record is stored and this worker reported no failure of the root:
+    /// another worker on the same backends ran the call that failed for good. Carries the error record and its chain.</exception>
     /// <exception cref="TimeoutException">No value within <paramref name="timeout"/> (default 30 s).</exception>
     public async Task<TResult> RunAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, TimeSpan? timeout = null, string? topic = null)
     {
@@ -79,20 +87,30 @@ public sealed class LocalBrrr : IAsyncDisposable
         await Client.ScheduleAsync(call, topic ?? task.Topic ?? DefaultTopic, rootId).ConfigureAwait(false);
         var bound = timeout ?? TimeSpan.FromSeconds(30);
         var clock = Stopwatch.StartNew();
+        TimeSpan? errorSeenAt = null;
         while (true)
         {
             // Taken before the read: progress made during the read ends the next wait at once.
             var progress = Volatile.Read(ref _progress).Task;
-            var result = await TryReadAsync(task, args).ConfigureAwait(false);
-            if (result.Found)
+            var status = await TryGetStatusAsync(task, args).ConfigureAwait(false);
+            if (status.State == CallState.Completed)
             {
-                return result.Value!;
+                return status.Value!;
             }
 
             var failure = _failures.FirstOrDefault(f => f.RootId == rootId && !f.Released);
             if (failure is not null)
             {
                 throw new WorkflowFailedException(rootId, failure);
+            }
+
+            if (status.Error is { } error)
+            {
+                errorSeenAt ??= clock.Elapsed;
+                if (clock.Elapsed - errorSeenAt >= OwnReportGrace)
+                {
+                    throw new CallFailedException(error);
+                }
             }
 
             var left = bound - clock.Elapsed;
@@ -110,16 +128,16 @@ public sealed class LocalBrrr : IAsyncDisposable
     private void Progressed() => Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
 
     /// <summary>Reads the result; a store that is unavailable for a moment (say, a restarting server) reads as not found yet.</summary>
-    private async Task<ReadResult<TResult>> TryReadAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args)
+    private async Task<CallStatus<TResult>> TryGetStatusAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args)
     {
         try
         {
-            return await Client.ReadAsync(task, args).ConfigureAwait(false);
+            return await Client.GetStatusAsync(task, args).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not BrrrException)
         {
             _readFailures.Enqueue(e);
-            return ReadResult<TResult>.NotFound;
+            return CallStatus<TResult>.Pending;
         }
     }
 

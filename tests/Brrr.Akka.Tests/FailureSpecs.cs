@@ -59,6 +59,23 @@ public sealed class FailureSpecs : global::Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task RunAsync_sees_a_failure_for_good_on_another_worker_through_the_error_record()
+    {
+        // The worker that runs boom lives in another ActorSystem: none of its CallFailed events reach this one.
+        using var other = global::Akka.Actor.ActorSystem.Create("other-worker", Sys.Settings.Config);
+        var backends = BrrrBackends.InMemory();
+        await using var runner = new LocalBrrr(other, new Dictionary<string, TaskSet> { ["t"] = new TaskSet(Boom) }, backends);
+        await using var brrr = new LocalBrrr(Sys, new Dictionary<string, TaskSet> { ["elsewhere"] = new TaskSet(Bar) }, backends);
+
+        var failed = await Assert.ThrowsAsync<CallFailedException>(() => brrr.RunAsync(Boom, 8, TimeSpan.FromSeconds(20), topic: "t"));
+
+        Assert.Equal("boom", failed.Error.TaskName);
+        Assert.Contains("boom!", failed.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(brrr.Failures);
+        Assert.Equal(3, runner.Executions["boom"]);
+    }
+
+    [Fact]
     public async Task A_task_that_throws_runs_task_attempts_times_then_its_message_is_dead_lettered()
     {
         await using var brrr = new LocalBrrr(Sys, "t", Boom);
