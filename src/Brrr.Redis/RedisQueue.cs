@@ -17,7 +17,7 @@ namespace Brrr.Redis;
 /// because a blocking command stalls every other command of its connection.
 /// Redis errors surface as <see cref="RedisException"/>; retry the call once Redis is back.
 /// </remarks>
-public sealed class RedisQueue : IQueue
+public sealed partial class RedisQueue : IQueue, IQueueAdmin
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisBrrrSettings _settings;

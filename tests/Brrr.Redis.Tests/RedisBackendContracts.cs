@@ -32,3 +32,15 @@ public sealed class RedisLegacyLayoutQueueContract(RedisFixture redis) : QueueCo
 {
     protected override IQueue CreateQueue() => redis.Legacy.Queue;
 }
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisQueueAdminContract(RedisFixture redis) : QueueAdminContract
+{
+    protected override IQueue CreateQueue() => redis.Brrr.Queue;
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisLegacyLayoutQueueAdminContract(RedisFixture redis) : QueueAdminContract
+{
+    protected override IQueue CreateQueue() => redis.Legacy.Queue;
+}
