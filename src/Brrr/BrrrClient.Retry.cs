@@ -25,15 +25,20 @@ public sealed partial class BrrrClient
             return null;
         }
 
-        await DeleteErrorChainAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
+        await ClearErrorChainAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
         var rootId = NewRootId();
         await ScheduleAsync(call, target, rootId, cancellationToken).ConfigureAwait(false);
         return rootId;
     }
 
-    /// <summary>Finds the error records of <paramref name="callHash"/> and of every cause they name, then removes them, deepest first.</summary>
-    private async Task DeleteErrorChainAsync(string callHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes the error record of <paramref name="callHash"/> and those of every cause the records name (following
+    /// each cause's own record), the deepest first, so that a call run again meets no stale failure below it. Up to
+    /// <see cref="MaxRetriedErrors"/> records. Returns how many it removed.
+    /// </summary>
+    public async Task<int> ClearErrorChainAsync(string callHash, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(callHash);
         var found = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal) { callHash };
         var level = new List<string> { callHash };
@@ -52,5 +57,7 @@ public sealed partial class BrrrClient
         {
             await Memory.DeleteErrorAsync(found[i], cancellationToken).ConfigureAwait(false);
         }
+
+        return found.Count;
     }
 }
