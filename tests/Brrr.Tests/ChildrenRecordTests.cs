@@ -1,6 +1,7 @@
 using System.Text;
 using Brrr.Backends;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Protocol;
 using Brrr.Tasks;
 
