@@ -6,7 +6,7 @@ using Brrr.Redis;
 namespace Brrr.Cli;
 
 /// <summary>
-/// <c>brrr</c>, the command-line tool of a brrr fleet: topics, dead letters, and a call's status, wait, read,
+/// <c>brrr</c>, the command-line tool of a brrr fleet: topics, the workflow inspector, dead letters, and a call's status, wait, read,
 /// schedule, retry and cancel, against Redis (and DynamoDB). Every subcommand has <c>--help</c>, prints for people
 /// by default and JSON with <c>--json</c>, and exits with one of <see cref="ExitCodes"/>.
 /// </summary>
@@ -54,7 +54,7 @@ public static partial class BrrrCli
         var root = new RootCommand("brrr: see and manage a brrr fleet (topics, workflows, dead letters) on Redis and DynamoDB.\n" + ExitCodes.Help)
         {
             RedisOption, LayoutOption, ConfigOption, JsonOption,
-            TopicsCommand(), StatusCommand(), WaitCommand(), ReadCommand(), ScheduleCommand(), RetryCommand(), CancelCommand(), DeadLettersCommand(),
+            TopicsCommand(), InspectCommand(), StatusCommand(), WaitCommand(), ReadCommand(), ScheduleCommand(), RetryCommand(), CancelCommand(), DeadLettersCommand(),
         };
         return root;
     }

@@ -48,7 +48,7 @@ public sealed record WaitingParent(string CallHash, string RootId, string Topic)
 /// <param name="Arguments">Its arguments as JSON text (shortened), when they decode.</param>
 /// <param name="Topic">Its topic, where the inspector can tell (from its jobs, its dead letter, or its parent's children record).</param>
 /// <param name="State">Where it stands.</param>
-/// <param name="Detail">One line on the state: the error, the topic, the consumer.</param>
+/// <param name="Detail">One line that says the state and its particulars: the error, the topic, the consumer.</param>
 /// <param name="Jobs">Its jobs, waiting or held.</param>
 /// <param name="DeadLetter">Its dead letter, when it has one.</param>
 /// <param name="Error">Its error record, when it failed for good.</param>

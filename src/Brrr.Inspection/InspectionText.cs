@@ -32,7 +32,7 @@ public static class InspectionText
     {
         var parents = node.Parents.Count == 0 ? "" : $"; {node.Parents.Count} {(node.Parents.Count == 1 ? "parent waits" : "parents wait")}";
         var seen = node.SeenAbove ? " (shown above)" : "";
-        text.Append(lead).Append(node.Label).Append("  ").Append(Verdicts.StateWord(node.State)).Append(": ").Append(node.Detail).Append(parents).AppendLine(seen);
+        text.Append(lead).Append(node.Label).Append("  ").Append(node.Detail).Append(parents).AppendLine(seen);
         for (var i = 0; i < node.Children.Count; i++)
         {
             var last = i == node.Children.Count - 1;

@@ -13,14 +13,14 @@ internal static class Verdicts
                 return $"done: {root.Label} has its value";
             case CallNodeState.Failed:
                 var failed = $"failed: {root.Label}: {ShortType(root.Error!.RootCause.ErrorType)}: {root.Error.RootCause.Message}";
-                return nodes.FirstOrDefault(n => n.DeadLetter is not null) is { } lettered
+                return nodes.LastOrDefault(n => n.DeadLetter is not null) is { } lettered
                     ? $"{failed}; {lettered.Label} was dead-lettered: fix the cause, then `brrr retry` the root or `{Requeue(lettered.DeadLetter!)}`"
                     : failed;
             case CallNodeState.Unknown:
                 return $"unknown: no call record for {root.CallHash} (never scheduled, or its records were deleted)";
         }
 
-        if (nodes.FirstOrDefault(n => n.DeadLetter is not null && n.State is CallNodeState.DeadLettered or CallNodeState.Failed) is { } dead)
+        if (nodes.LastOrDefault(n => n.DeadLetter is not null && n.State is CallNodeState.DeadLettered or CallNodeState.Failed) is { } dead)
         {
             var letter = dead.DeadLetter!;
             return $"stuck: {dead.Label} was dead-lettered: {ShortType(letter.ErrorType)}: {letter.Error}; fix the cause, then `{Requeue(letter)}`";

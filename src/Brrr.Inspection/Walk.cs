@@ -79,7 +79,7 @@ internal sealed class Walk(BrrrClient client, QueueIndex index)
     {
         if (value is not null)
         {
-            return (CallNodeState.Completed, "value stored");
+            return (CallNodeState.Completed, "done: value stored");
         }
 
         if (error is not null)
@@ -107,7 +107,7 @@ internal sealed class Walk(BrrrClient client, QueueIndex index)
 
         if (task is null)
         {
-            return (CallNodeState.Unknown, "no call record");
+            return (CallNodeState.Unknown, "unknown: no call record");
         }
 
         if (missing > 0)
@@ -116,8 +116,8 @@ internal sealed class Walk(BrrrClient client, QueueIndex index)
         }
 
         return (CallNodeState.Lost, record is null
-            ? "no value, no job anywhere (children unknown: no children record)"
-            : "no value, no job anywhere, and every child it waited on is done");
+            ? "lost: no value, no job anywhere (children unknown: no children record)"
+            : "lost: no value, no job anywhere, and every child it waited on is done");
     }
 
     /// <summary>How a waiting parent's children record names <paramref name="callHash"/> (its topic), when a parent has one.</summary>

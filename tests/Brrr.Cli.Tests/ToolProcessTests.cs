@@ -65,6 +65,13 @@ public sealed class ToolProcessTests : IAsyncLifetime
         Assert.Equal(32, ((string)json["root_id"]!).Length);
         Assert.Equal(1, (await Redis.Queue.GetStatsAsync("cli-work")).Waiting);
 
+        var inspected = await BrrrTool.RunAsync(Url, "inspect", "fib", "n=12", "--json");
+        Assert.Equal(ExitCodes.NotDone, inspected.ExitCode);
+        Assert.Equal("in progress: 1 call queued, 0 running, 0 waiting on children", (string)JsonNode.Parse(inspected.Out)!["verdict"]!);
+        var byRoot = await BrrrTool.RunAsync(Url, "inspect", "--root", (string)json["root_id"]!);
+        Assert.Contains("queued on topic cli-work", byRoot.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotDone, (await BrrrTool.RunAsync(Url, "inspect", "--root", "gone-root")).ExitCode);
+
         var pending = await BrrrTool.RunAsync(Url, "status", "fib", "n=12", "--json");
         Assert.Equal(ExitCodes.NotDone, pending.ExitCode);
         Assert.Equal("pending", (string)JsonNode.Parse(pending.Out)!["status"]!);
@@ -230,6 +237,10 @@ public sealed class ToolProcessTests : IAsyncLifetime
             Assert.Contains("\"depth\":\"3\"", chain[^1], StringComparison.Ordinal);
             var json = await BrrrTool.RunAsync(Url, "status", "boom", "message=kaput", "depth=3", "--json");
             Assert.Equal(4, JsonNode.Parse(json.Out)!["chain"]!.AsArray().Count);
+            var inspected = await BrrrTool.RunAsync(Url, "inspect", "boom", "message=kaput", "depth=3");
+            Assert.Equal(ExitCodes.Failed, inspected.ExitCode);
+            Assert.Contains("verdict: failed: boom {\"depth\":\"3\",\"message\":\"kaput\"}: InvalidOperationException: kaput", inspected.Out, StringComparison.Ordinal);
+            Assert.Contains("└─ boom {\"depth\":\"2\",\"message\":\"kaput\"}  failed: InvalidOperationException: kaput", inspected.Out, StringComparison.Ordinal);
         }
         finally
         {

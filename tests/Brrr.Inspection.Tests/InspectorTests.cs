@@ -71,7 +71,7 @@ public sealed class InspectorTests : IAsyncLifetime
         Assert.Equal($"queued on topic {Topic}", report.Root.Detail);
         Assert.Single(report.Root.Roots);
         Assert.Equal("in progress: 1 call queued, 0 running, 0 waiting on children", report.Verdict);
-        Assert.Contains("leaf {\"n\":2}  queued: queued on topic inspect", InspectionText.Render(report), StringComparison.Ordinal);
+        Assert.Contains("leaf {\"n\":2}  queued on topic inspect", InspectionText.Render(report), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -210,7 +210,7 @@ public sealed class InspectorTests : IAsyncLifetime
         await Redis.Multiplexer.GetDatabase().KeyDeleteAsync(RedisLayout.Current.TopicList("ts-topic"));
         var lost = await Inspector.InspectAsync(call.CallHash);
         Assert.Equal(CallNodeState.Lost, lost.Root.State);
-        Assert.Equal("no value, no job anywhere (children unknown: no children record)", lost.Root.Detail);
+        Assert.Equal("lost: no value, no job anywhere (children unknown: no children record)", lost.Root.Detail);
     }
 
     [Fact]
