@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Brrr.DynamoDb;
+using Brrr.Redis;
 using StackExchange.Redis;
 
 namespace Brrr.Demo;

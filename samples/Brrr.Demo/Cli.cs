@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Brrr.Redis;
 
 namespace Brrr.Demo;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Brrr.Akka;
+using Brrr.Inspection;
 using Brrr.Protocol;
 using Brrr.Redis;
 using Brrr.Tasks;
@@ -72,7 +73,7 @@ public static class ClientCommands
 
     /// <summary>
     /// Prints the stored result of <paramref name="task"/>(<paramref name="pairs"/>); exit 1 when there is none, 2 for
-    /// bad arguments, 3 (<see cref="DemoFailures.FailedExitCode"/>) with <c>failed: task: message</c> and the chain when it failed for good.
+    /// bad arguments, 3 (<see cref="FailureText.FailedExitCode"/>) with <c>failed: task: message</c> and the chain when it failed for good.
     /// </summary>
     public static async Task<int> ReadAsync(string task, IReadOnlyList<KeyValuePair<string, string>> pairs)
     {
@@ -86,13 +87,13 @@ public static class ClientCommands
         var status = await client.GetStatusAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), args);
         if (status.Error is { } error)
         {
-            Console.WriteLine(DemoFailures.Summary(error));
-            foreach (var line in await DemoFailures.ChainLinesAsync(client, error))
+            Console.WriteLine(FailureText.Summary(error));
+            foreach (var line in await FailureText.ChainLinesAsync(client, error))
             {
                 Console.WriteLine(line);
             }
 
-            return DemoFailures.FailedExitCode;
+            return FailureText.FailedExitCode;
         }
 
         if (status.State != CallState.Completed)

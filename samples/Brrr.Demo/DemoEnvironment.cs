@@ -71,14 +71,14 @@ public sealed class DemoEnvironment : IAsyncDisposable
         catch (StackExchange.Redis.RedisException e)
         {
             loggerFactory.Dispose();
-            throw new ArgumentException($"cannot reach Redis at {RedisUrl.Parse(url)} ({e.Message}): " + NeedRedis, e);
+            throw new ArgumentException($"cannot reach Redis at {RedisUrl.Parse(url, "BRRR_DEMO_REDIS_URL")} ({e.Message}): " + NeedRedis, e);
         }
 
         if (!redis.Multiplexer.IsConnected)
         {
             await redis.DisposeAsync().ConfigureAwait(false);
             loggerFactory.Dispose();
-            throw new ArgumentException(await RedisUrl.Parse(url).WhyNotConnectedAsync(NeedRedis).ConfigureAwait(false));
+            throw new ArgumentException(await RedisUrl.Parse(url, "BRRR_DEMO_REDIS_URL").WhyNotConnectedAsync(NeedRedis).ConfigureAwait(false));
         }
 
         DynamoDbStore? dynamo = null;
@@ -112,7 +112,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
     /// (<c>rediss</c>: TLS); see <see cref="RedisUrl"/>.
     /// </summary>
     /// <exception cref="ArgumentException">It is no such URL; the message masks the password.</exception>
-    public static string RedisConfiguration(string url) => RedisUrl.Parse(url).Configuration;
+    public static string RedisConfiguration(string url) => RedisUrl.Parse(url, "BRRR_DEMO_REDIS_URL").Configuration;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

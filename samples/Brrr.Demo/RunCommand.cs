@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Akka;
 using Brrr.Backends;
+using Brrr.Inspection;
 using Brrr.Tasks;
 
 namespace Brrr.Demo;
@@ -56,9 +57,9 @@ public static class RunCommand
             if (status.Error is { } error)
             {
                 progress.End();
-                Console.Error.WriteLine($"brrr-demo: {DemoFailures.Summary(error)}" + (verbose ? " (see the log above)" : ""));
+                Console.Error.WriteLine($"brrr-demo: {FailureText.Summary(error)}" + (verbose ? " (see the log above)" : ""));
                 Console.Error.WriteLine("failure chain, first failure first:");
-                foreach (var line in await DemoFailures.ChainLinesAsync(worker.Client, error))
+                foreach (var line in await FailureText.ChainLinesAsync(worker.Client, error))
                 {
                     Console.Error.WriteLine(line);
                 }

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using Brrr.Akka;
 using Brrr.AspNetCore;
+using Brrr.Inspection;
 using Brrr.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +15,7 @@ namespace Brrr.Demo;
 /// <summary>
 /// <c>web</c>: the reference demo's HTTP shape. <c>POST /{task}?k=v</c> schedules (202), <c>GET /{task}?k=v</c>
 /// reads (200 with the result, or 200 with <c>{"status":"failed","error":...,"chain":[...]}</c> for a call that failed
-/// for good, see <see cref="DemoFailures.Json"/>: a failure is an answer, not an HTTP error; 404 for an unknown task or a missing result; 400 for bad arguments, see
+/// for good, see <see cref="FailureText.Json"/>: a failure is an answer, not an HTTP error; 404 for an unknown task or a missing result; 400 for bad arguments, see
 /// <see cref="DemoArguments"/>; 503 when a backend is down). Query values are strings, as in the reference demo, so
 /// the same call hashes come out of every language's web. Every error has a ProblemDetails body whose
 /// <c>error</c> member says what is wrong. <c>GET /healthz</c> answers the brrr health check
@@ -70,7 +71,7 @@ public static class WebCommand
 
             var status = await client.GetStatusAsync(Ref(task), args);
             return status.State == CallState.Completed ? Results.Json(new JsonObject { ["status"] = "ok", ["result"] = status.Value?.DeepClone() })
-                : status.Error is { } error ? Results.Json(DemoFailures.Json(error))
+                : status.Error is { } error ? Results.Json(FailureText.Json(error))
                 : WebProblems.Result(StatusCodes.Status404NotFound, $"no result for {task} with these arguments (not scheduled, or not done yet)");
         });
         Console.WriteLine($"brrr-demo web: listening on http://{host}:{port}, scheduling on {DemoTasks.Topic}, store: {environment.StoreName}");

@@ -1,4 +1,1 @@
-using System.CommandLine;
-
-var root = new RootCommand("brrr: see and manage a brrr fleet (topics, workflows, dead letters) on Redis and DynamoDB.");
-return await root.Parse(args).InvokeAsync();
+return await Brrr.Cli.BrrrCli.RunAsync(args);

@@ -7,14 +7,19 @@ public sealed partial class CallProcessor
 {
     /// <summary>
     /// The store effects of <paramref name="outcome"/>: one <see cref="RegisterChild"/> per child of a
-    /// <see cref="CallDeferred"/>, one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/>, none for a skipped run.
+    /// <see cref="CallDeferred"/> and its <see cref="RecordChildren"/>, one <see cref="ReturnValue"/> for a
+    /// <see cref="CallCompleted"/>, none for a skipped run.
     /// </summary>
     public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         return outcome switch
         {
-            CallDeferred deferred => deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child)).ToArray(),
+            CallDeferred deferred =>
+            [
+                .. deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child)),
+                new RecordChildren(ChildrenRecord.Of(loaded.Call.CallHash, loaded.Message.RootId, deferred.Children, DateTimeOffset.UtcNow)),
+            ],
             CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed)],
             CallStillWaiting or CallCancelled => [],
             _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),
@@ -28,6 +33,7 @@ public sealed partial class CallProcessor
         RegisterChild register => RegisterChildAsync(register.Parent, register.Child, cancellationToken),
         ReturnValue value => ReturnValueAsync(value.CallHash, value.Outcome.Value, value.Outcome.AlreadyStored, cancellationToken),
         ReturnError error => ReturnErrorAsync(error.Error, cancellationToken),
+        RecordChildren children => Memory.SetChildrenAsync(children.Record, cancellationToken),
         null => throw new ArgumentNullException(nameof(effect)),
         _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
     };

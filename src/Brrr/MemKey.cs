@@ -1,8 +1,9 @@
 namespace Brrr;
 
 /// <summary>
-/// The kinds of record the store holds per call: the three of PROTOCOL.md §3, and the <c>error</c> record of a call
-/// that failed for good, which only BrrrAkka writes and reads (<see cref="ErrorRecord"/>).
+/// The kinds of record the store holds per call: the three of PROTOCOL.md §3, and two that only BrrrAkka writes and
+/// reads: the <c>error</c> record of a call that failed for good (<see cref="ErrorRecord"/>) and the <c>children</c>
+/// record of a call that deferred (<see cref="ChildrenRecord"/>).
 /// </summary>
 public enum MemKeyType
 {
@@ -17,6 +18,9 @@ public enum MemKeyType
 
     /// <summary>The <c>error</c> record of a call that failed for good (<see cref="ErrorRecord"/>); reference workers never read it.</summary>
     Error,
+
+    /// <summary>The <c>children</c> record of a call that deferred: the children it waits on (<see cref="ChildrenRecord"/>); reference workers never read it.</summary>
+    Children,
 }
 
 /// <summary>A store key: the pair (type, call hash).</summary>
@@ -24,13 +28,14 @@ public enum MemKeyType
 /// <param name="CallHash">The call's identity.</param>
 public readonly record struct MemKey(MemKeyType Type, string CallHash)
 {
-    /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>; <c>error</c> for an error record.</summary>
+    /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>; <c>error</c> and <c>children</c> for brrr's own records.</summary>
     public string TypeWord => Type switch
     {
         MemKeyType.Call => "call",
         MemKeyType.Value => "value",
         MemKeyType.PendingReturns => "pending_returns",
         MemKeyType.Error => "error",
+        MemKeyType.Children => "children",
         _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, "unknown key type"),
     };
 
@@ -45,6 +50,9 @@ public readonly record struct MemKey(MemKeyType Type, string CallHash)
 
     /// <summary>The <c>error</c> key of <paramref name="callHash"/>.</summary>
     public static MemKey ErrorOf(string callHash) => new(MemKeyType.Error, callHash);
+
+    /// <summary>The <c>children</c> key of <paramref name="callHash"/>.</summary>
+    public static MemKey ChildrenOf(string callHash) => new(MemKeyType.Children, callHash);
 
     /// <inheritdoc />
     public override string ToString() => $"{TypeWord}/{CallHash}";

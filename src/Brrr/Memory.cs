@@ -65,6 +65,20 @@ public sealed partial class Memory
         }
     }
 
+    /// <summary>The <c>call</c> record of <paramref name="callHash"/> as it is now, or <c>null</c>: one read, no retry (for tools that look, not run).</summary>
+    /// <exception cref="ProtocolException">The record is not a call record.</exception>
+    public async Task<Call?> FindCallAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        var bytes = await Store.GetAsync(KeyOf(MemKeyType.Call, callHash), cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var (taskName, payload) = CallRecord.Decode(bytes);
+        return new Call(taskName, payload, callHash);
+    }
+
     /// <summary>Writes the <c>call</c> record of <paramref name="call"/> (idempotent).</summary>
     /// <exception cref="SizeLimitException">The record would be over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
     public Task SetCallAsync(Call call, CancellationToken cancellationToken = default)

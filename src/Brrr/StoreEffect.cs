@@ -40,3 +40,11 @@ public sealed record ReturnError(ErrorRecord Error) : StoreEffect
     /// <inheritdoc />
     public override string Key => Error.CallHash;
 }
+
+/// <summary>Store the children record of a deferred call (what it waits on, for the inspector).</summary>
+/// <param name="Record">The record (its call hash is the key).</param>
+public sealed record RecordChildren(ChildrenRecord Record) : StoreEffect
+{
+    /// <inheritdoc />
+    public override string Key => Record.CallHash;
+}

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 
 namespace Brrr.IntegrationTests;

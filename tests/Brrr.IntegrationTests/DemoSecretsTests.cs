@@ -1,4 +1,5 @@
 using Brrr.Demo;
+using Brrr.Redis;
 using StackExchange.Redis;
 
 namespace Brrr.IntegrationTests;

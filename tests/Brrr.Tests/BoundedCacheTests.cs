@@ -1,5 +1,6 @@
 using Brrr.Backends;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Tasks;
 
 namespace Brrr.Tests;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Brrr.Backends;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Protocol;
 using Brrr.Tasks;
 

@@ -223,7 +223,8 @@ public sealed class RedisServer : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listened on a moment ago (for a server to start on, or a closed port).</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

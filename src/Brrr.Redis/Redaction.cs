@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace Brrr.Demo;
+namespace Brrr.Redis;
 
 /// <summary>
-/// Masks credentials in text the demo prints: the userinfo of URLs (<c>redis://user:password@host</c> becomes
+/// Masks credentials in text a brrr tool prints: the userinfo of URLs (<c>redis://user:password@host</c> becomes
 /// <c>redis://user:***@host</c>), <c>password=...</c> options of configuration strings, and given secrets anywhere.
 /// </summary>
 public static partial class Redaction

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Brrr.Demo;
+namespace Brrr.Redis;
 
 /// <summary>
 /// A text writer that passes what it is given to another writer through <see cref="Redaction.Redact"/>, one line

@@ -1,7 +1,7 @@
 using System.Globalization;
 using StackExchange.Redis;
 
-namespace Brrr.Demo;
+namespace Brrr.Redis;
 
 /// <summary>
 /// A parsed <c>redis[s]://[[user]:password@]host[:port][/db]</c> URL (userinfo without a colon is a password, as in
@@ -53,12 +53,14 @@ public sealed record RedisUrl(string Host, int Port, string? User, string? Passw
 
     /// <summary>Parses <paramref name="url"/>.</summary>
     /// <exception cref="ArgumentException">It is not such a URL; the message shows it with the password masked.</exception>
-    public static RedisUrl Parse(string url)
+    /// <param name="url">The URL.</param>
+    /// <param name="source">Where the URL came from, for the message (an option or environment variable).</param>
+    public static RedisUrl Parse(string url, string source = "the Redis URL")
     {
         ArgumentNullException.ThrowIfNull(url);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "redis" && uri.Scheme != "rediss") || uri.Host.Length == 0)
         {
-            throw new ArgumentException($"BRRR_DEMO_REDIS_URL must look like redis://[[user]:password@]host:6379[/db], got '{Redaction.Redact(url)}'");
+            throw new ArgumentException($"{source} must look like redis://[[user]:password@]host:6379[/db], got '{Redaction.Redact(url)}'");
         }
 
         var (user, password) = uri.UserInfo.Split(':', 2) switch
@@ -106,7 +108,7 @@ public sealed record RedisUrl(string Host, int Port, string? User, string? Passw
         catch (RedisConnectionException e) when (e.FailureType == ConnectionFailureType.AuthenticationFailure)
         {
             var who = User is null ? "the default user" : $"user '{User}'";
-            return $"Redis at {Endpoint} refused the credentials of BRRR_DEMO_REDIS_URL={this} ({who}, {(Password is null ? "no password" : "a password")}): "
+            return $"Redis at {Endpoint} refused the credentials of {this} ({who}, {(Password is null ? "no password" : "a password")}): "
                 + "check the user and the (URL-encoded) password";
         }
         catch (RedisException)

@@ -1,14 +1,14 @@
 using System.Text.Json.Nodes;
 
-namespace Brrr.Demo;
+namespace Brrr.Inspection;
 
 /// <summary>
-/// How the demo shows a failed call: one line <c>failed: task: message</c> (the first failure's message), and the
+/// How brrr's tools (the <c>brrr</c> tool, the demo, the admin API) show a failed call: one line <c>failed: task: message</c> (the first failure's message), and the
 /// chain from the call that failed first up to the one read, each with its arguments when its call record is readable.
 /// </summary>
-public static class DemoFailures
+public static class FailureText
 {
-    /// <summary>The exit code of <c>read</c> for a call that failed (not found is 1, bad input 2).</summary>
+    /// <summary>The exit code of the tools' <c>read</c>, <c>status</c> and <c>wait</c> for a call that failed for good.</summary>
     public const int FailedExitCode = 3;
 
     /// <summary>The summary line of <paramref name="error"/>: <c>failed: &lt;task&gt;: &lt;first failure's message&gt;</c>.</summary>

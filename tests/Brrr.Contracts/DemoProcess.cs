@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using Brrr.Contracts;
 
-namespace Brrr.IntegrationTests;
+namespace Brrr.Contracts;
 
 /// <summary>A real <c>brrr-demo</c> process (the built binary, not an in-process host), its output captured.</summary>
 public sealed class DemoProcess : IDisposable

@@ -1,0 +1,227 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Brrr.Inspection;
+
+namespace Brrr.Cli;
+
+public static partial class BrrrCli
+{
+    private static readonly Argument<string?> IdArgument = new("id") { Description = "A dead letter's id (as list prints it)", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Option<string?> FromTopicOption = new("--topic") { Description = "Only letters from this topic" };
+    private static readonly Option<string?> TaskOption = new("--task") { Description = "Only letters of this task" };
+    private static readonly Option<string?> RootOption = new("--root") { Description = "Only letters of this workflow root" };
+    private static readonly Option<string?> ErrorTypeOption = new("--error-type") { Description = "Only letters of this error type (full or short name)" };
+    private static readonly Option<string?> SinceOption = new("--since") { Description = "Only letters that failed at or after this time (ISO 8601) or this long ago (30m, 2h)" };
+    private static readonly Option<string?> UntilOption = new("--until") { Description = "Only letters that failed before this time (ISO 8601) or this long ago (30m, 2h)" };
+    private static readonly Option<bool> MalformedOption = new("--malformed") { Description = "Only the letters that cannot be read" };
+    private static readonly Option<bool> AllOption = new("--all") { Description = "Every letter (requeue and purge need an id, a filter, or --all)" };
+    private static readonly Option<int> LimitOption = new("--limit") { Description = "At most this many letters", DefaultValueFactory = _ => 100 };
+
+    private static Command TopicsCommand() =>
+        Sub("topics", "Every topic with its waiting messages, messages in flight, consumers (heartbeat age, alive or expired) and dead letters.")
+            .Connected(async run =>
+            {
+                var reports = await run.Fleet.Topics.ListAsync(run.CancellationToken);
+                run.Output.Write(new JsonArray([.. reports.Select(TopicJson)]), () => TopicLines(reports));
+                return ExitCodes.Ok;
+            });
+
+    private static Command DeadLettersCommand()
+    {
+        var filters = new Symbol[] { FromTopicOption, TaskOption, RootOption, ErrorTypeOption, SinceOption, UntilOption, MalformedOption };
+        var list = Sub("list", "Lists dead letters, oldest first per topic, with their ids.")
+            .With([.. filters, LimitOption])
+            .Connected(async run =>
+            {
+                var letters = await run.Fleet.DeadLetters.ListAsync(Filter(run, id: null), run.Get(LimitOption), run.CancellationToken);
+                run.Output.Write(new JsonArray([.. letters.Select(l => LetterJson(l, withMessage: false))]), () => LetterLines(letters));
+                return ExitCodes.Ok;
+            });
+        var show = Sub("show", "Shows one dead letter whole, with its raw message.")
+            .With(IdArgument)
+            .Connected(async run =>
+            {
+                var id = run.Get(IdArgument) ?? throw new UsageException("show needs a dead letter's id, as `brrr dead-letters list` prints it");
+                if (await run.Fleet.DeadLetters.ShowAsync(CallHashes.Check(id), run.CancellationToken) is not { } letter)
+                {
+                    run.Output.Fail($"no dead letter has the id {id}");
+                    return ExitCodes.NotDone;
+                }
+
+                run.Output.Write(LetterJson(letter, withMessage: true), () => ShowLines(letter));
+                return ExitCodes.Ok;
+            });
+        var requeue = Sub("requeue", "Runs dead letters again: takes each out, clears its call's error records, and pushes its message back to its topic.")
+            .With([IdArgument, .. filters, AllOption, YesOption])
+            .Connected(run => ActAsync(run, "requeue", (admin, filter, ct) => admin.RequeueAsync(filter, ct)));
+        var purge = Sub("purge", "Deletes dead letters for good.")
+            .With([IdArgument, .. filters, AllOption, YesOption])
+            .Connected(run => ActAsync(run, "purge", (admin, filter, ct) => admin.PurgeAsync(filter, ct)));
+        return new Command("dead-letters", "List, show, requeue and purge the fleet's dead letters (messages that failed for good).\n" + ExitCodes.Help) { list, show, requeue, purge };
+    }
+
+    private static async Task<int> ActAsync(Invocation run, string verb, Func<DeadLetterAdmin, DeadLetterFilter, CancellationToken, Task<DeadLetterActionResult>> act)
+    {
+        var id = run.Get(IdArgument);
+        var filter = Filter(run, id is null ? null : CallHashes.Check(id));
+        if (filter == DeadLetterFilter.All && !run.Get(AllOption))
+        {
+            throw new UsageException($"{verb} needs a letter id, a filter (--topic, --task, --root, --error-type, --since, --until, --malformed) or --all");
+        }
+
+        var matched = await run.Fleet.DeadLetters.ListAsync(filter, int.MaxValue, run.CancellationToken);
+        if (matched.Count == 0)
+        {
+            run.Output.Write(new JsonObject { ["matched"] = 0, ["done"] = 0, ["skipped"] = new JsonArray() }, () => [$"no dead letter matches: nothing to {verb}"]);
+            return id is null ? ExitCodes.Ok : ExitCodes.NotDone;
+        }
+
+        Confirmation.Require(run.Get(YesOption), $"{verb} {matched.Count} dead letter(s)", run.Output);
+        var result = await act(run.Fleet.DeadLetters, filter, run.CancellationToken);
+        run.Output.Write(
+            new JsonObject
+            {
+                ["matched"] = result.Matched,
+                ["done"] = result.Done,
+                ["skipped"] = new JsonArray([.. result.Skipped.Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["reason"] = s.Reason })]),
+            },
+            () => [$"{verb}: {result.Done} of {result.Matched} matching dead letter(s)", .. result.Skipped.Select(s => $"  left {s.Id}: {s.Reason}")]);
+        return ExitCodes.Ok;
+    }
+
+    private static DeadLetterFilter Filter(Invocation run, string? id) => new()
+    {
+        Id = id,
+        Topic = run.Get(FromTopicOption),
+        TaskName = run.Get(TaskOption),
+        RootId = run.Get(RootOption),
+        ErrorType = run.Get(ErrorTypeOption),
+        Since = Instant(run.Get(SinceOption), "--since"),
+        Until = Instant(run.Get(UntilOption), "--until"),
+        Malformed = run.Get(MalformedOption) ? true : null,
+    };
+
+    /// <summary>An ISO 8601 time, or a duration ago (<c>30m</c>).</summary>
+    private static DateTimeOffset? Instant(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return at;
+        }
+
+        try
+        {
+            return DateTimeOffset.UtcNow - Durations.Parse(text);
+        }
+        catch (UsageException)
+        {
+            throw new UsageException($"bad {option} '{text}': give an ISO 8601 time (2026-12-04T10:00:00Z) or a duration ago (30m, 2h)");
+        }
+    }
+
+    private static JsonNode TopicJson(TopicReport r) => new JsonObject
+    {
+        ["topic"] = r.Topic,
+        ["waiting"] = r.Waiting,
+        ["in_flight"] = r.InFlight,
+        ["dead_letters"] = r.DeadLetters,
+        ["rate_per_minute"] = r.RatePerMinute,
+        ["consumers"] = new JsonArray([.. r.Consumers.Select(c => (JsonNode)new JsonObject
+        {
+            ["id"] = c.Id,
+            ["held"] = c.Held,
+            ["alive"] = c.Alive,
+            ["since_heartbeat_ms"] = c.SinceHeartbeat is { } s ? Math.Round(s.TotalMilliseconds) : null,
+        })]),
+    };
+
+    private static IEnumerable<string> TopicLines(IReadOnlyList<TopicReport> reports)
+    {
+        if (reports.Count == 0)
+        {
+            yield return "no topics: nothing waits, nobody consumes";
+            yield break;
+        }
+
+        foreach (var r in reports)
+        {
+            yield return $"{r.Topic}: waiting {r.Waiting}, in flight {r.InFlight}, dead letters {r.DeadLetters}, consumers {r.Consumers.Count - r.DeadConsumers} alive, {r.DeadConsumers} expired";
+            foreach (var c in r.Consumers)
+            {
+                var beat = c.SinceHeartbeat is { } s ? $"heartbeat {s.TotalSeconds:0.0} s ago" : "no heartbeat";
+                yield return $"  {c.Id}: holds {c.Held}, {(c.Alive ? "alive" : "expired")}, {beat}";
+            }
+        }
+    }
+
+    private static JsonNode LetterJson(StoredDeadLetter l, bool withMessage)
+    {
+        var json = new JsonObject { ["id"] = l.Id, ["dead_letter_topic"] = l.DeadLetterTopic };
+        if (l.Letter is not { } letter)
+        {
+            json["malformed"] = l.Problem;
+            json["text"] = withMessage ? l.Text : null;
+            return json;
+        }
+
+        json["topic"] = letter.Topic;
+        json["task"] = letter.TaskName;
+        json["call_hash"] = letter.CallHash;
+        json["root_id"] = letter.RootId;
+        json["error_type"] = letter.ErrorType;
+        json["error"] = letter.Error;
+        json["attempts"] = letter.Attempts;
+        json["failed_at"] = letter.FailedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        if (withMessage)
+        {
+            json["message"] = letter.Message;
+            json["message_bytes"] = letter.MessageBytes;
+        }
+
+        return json;
+    }
+
+    private static IEnumerable<string> LetterLines(IReadOnlyList<StoredDeadLetter> letters)
+    {
+        if (letters.Count == 0)
+        {
+            yield return "no dead letters";
+        }
+
+        foreach (var l in letters)
+        {
+            yield return l.Letter is { } d
+                ? $"{l.Id}  {d.FailedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {d.Topic}  {d.TaskName ?? "?"}  {d.ErrorType}: {Excerpt(d.Error)}"
+                : $"{l.Id}  malformed in {l.DeadLetterTopic}: {Excerpt(l.Problem ?? "")}";
+        }
+    }
+
+    private static IEnumerable<string> ShowLines(StoredDeadLetter l)
+    {
+        yield return $"id:          {l.Id}";
+        yield return $"held in:     {l.DeadLetterTopic}";
+        if (l.Letter is not { } d)
+        {
+            yield return $"malformed:   {l.Problem}";
+            yield return $"text:        {l.Text}";
+            yield break;
+        }
+
+        yield return $"topic:       {d.Topic}";
+        yield return $"task:        {d.TaskName ?? "(unknown)"}";
+        yield return $"call hash:   {d.CallHash ?? "(unknown)"}";
+        yield return $"root:        {d.RootId ?? "(unknown)"}";
+        yield return $"failed at:   {d.FailedAt.UtcDateTime:O}";
+        yield return $"attempts:    {d.Attempts}";
+        yield return $"error:       {d.ErrorType}: {d.Error}";
+        yield return $"message:     {d.Message}" + (d.MessageBytes is { } b ? $" (first part of {b} bytes)" : "");
+    }
+
+    private static string Excerpt(string text) => text.Length <= 120 ? text : text[..120] + "…";
+}

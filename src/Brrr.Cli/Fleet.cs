@@ -1,0 +1,81 @@
+using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.DynamoDb;
+using Brrr.Inspection;
+using Brrr.Redis;
+using StackExchange.Redis;
+
+namespace Brrr.Cli;
+
+/// <summary>The backends of a fleet as <c>brrr</c> reaches them, with the client and admin objects over them.</summary>
+public sealed class Fleet : IAsyncDisposable
+{
+    private const string Hint = "check --redis or BRRR_REDIS_URL, and that redis-server runs";
+
+    private readonly RedisBrrr _redis;
+    private readonly DynamoDbStore? _dynamo;
+
+    private Fleet(ConnectionSettings settings, RedisBrrr redis, DynamoDbStore? dynamo)
+    {
+        Settings = settings;
+        _redis = redis;
+        _dynamo = dynamo;
+        Client = new BrrrClient((IStore?)dynamo ?? redis.Store, redis.Cache, redis.Queue, JsonCodec.Default, settings.Brrr.SpawnLimit);
+        DeadLetters = new DeadLetterAdmin(redis.Queue, Client, DeadLetterSuffix);
+        Topics = new FleetTopics(redis.Queue, DeadLetterSuffix);
+    }
+
+    /// <summary>Where it is connected.</summary>
+    public ConnectionSettings Settings { get; }
+
+    /// <summary>The client (schedule, read, status, wait, retry, cancel).</summary>
+    public BrrrClient Client { get; }
+
+    /// <summary>The queue.</summary>
+    public IQueue Queue => _redis.Queue;
+
+    /// <summary>The dead letters.</summary>
+    public DeadLetterAdmin DeadLetters { get; }
+
+    /// <summary>The topics overview.</summary>
+    public FleetTopics Topics { get; }
+
+    private string DeadLetterSuffix => Settings.Brrr.DeadLetterSuffix.Length > 0 ? Settings.Brrr.DeadLetterSuffix : DeadLetterAdmin.DefaultSuffix;
+
+    /// <summary>Connects to what <paramref name="settings"/> name.</summary>
+    /// <exception cref="BackendUnavailableException">Redis cannot be reached; the message names it without its password.</exception>
+    public static async Task<Fleet> ConnectAsync(ConnectionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        RedisBrrr redis;
+        try
+        {
+            redis = await RedisBrrr.ConnectAsync(settings.Redis).ConfigureAwait(false);
+        }
+        catch (RedisException e)
+        {
+            throw new BackendUnavailableException($"cannot reach Redis at {settings.RedisUrl} ({Redaction.Redact(e.Message)}): {Hint}", e);
+        }
+
+        if (!redis.Multiplexer.IsConnected)
+        {
+            await redis.DisposeAsync().ConfigureAwait(false);
+            throw new BackendUnavailableException(await settings.RedisUrl.WhyNotConnectedAsync(Hint).ConfigureAwait(false));
+        }
+
+        DynamoDbStore? dynamo = null;
+        if (settings.UseDynamoDb)
+        {
+            dynamo = DynamoDbStore.Create(DynamoDbStoreSettings.FromEnvironment());
+        }
+
+        return new Fleet(settings, redis, dynamo);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _dynamo?.Dispose();
+        await _redis.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,147 @@
+using Brrr.Backends;
+using Brrr.Protocol;
+
+namespace Brrr.Inspection;
+
+/// <summary>
+/// Every job and dead letter of a fleet's queue, by call hash: one scan of every topic's waiting messages, of what each
+/// consumer holds, and of the dead-letter topics, at most <see cref="MaxMessages"/> messages in all.
+/// </summary>
+internal sealed class QueueIndex
+{
+    /// <summary>The most messages one scan reads.</summary>
+    public const int MaxMessages = 200_000;
+
+    private const int PageSize = 1000;
+
+    private readonly Dictionary<string, List<JobLocation>> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeadLetter> _letters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _byRoot = new(StringComparer.Ordinal);
+    private int _read;
+
+    /// <summary>The scan stopped at <see cref="MaxMessages"/>: some jobs may be missing from the index.</summary>
+    public bool Truncated { get; private set; }
+
+    /// <summary>The jobs of <paramref name="callHash"/>.</summary>
+    public IReadOnlyList<JobLocation> JobsOf(string callHash) => _jobs.TryGetValue(callHash, out var jobs) ? jobs : [];
+
+    /// <summary>The dead letter of <paramref name="callHash"/>, if any.</summary>
+    public DeadLetter? LetterOf(string callHash) => _letters.GetValueOrDefault(callHash);
+
+    /// <summary>The calls with a job or dead letter under <paramref name="rootId"/>.</summary>
+    public IReadOnlyList<string> CallsOfRoot(string rootId) => _byRoot.TryGetValue(rootId, out var calls) ? calls : [];
+
+    /// <summary>Scans <paramref name="admin"/>; <paramref name="suffix"/> names the dead-letter topics.</summary>
+    public static async Task<QueueIndex> BuildAsync(IQueueAdmin admin, string suffix, CancellationToken cancellationToken)
+    {
+        var index = new QueueIndex();
+        foreach (var topic in await admin.ListTopicsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var deadLetters = topic.Length > suffix.Length && topic.EndsWith(suffix, StringComparison.Ordinal);
+            await foreach (var message in WaitingAsync(admin, topic, index, cancellationToken).ConfigureAwait(false))
+            {
+                if (deadLetters)
+                {
+                    index.AddLetter(message);
+                }
+                else
+                {
+                    index.AddJob(message, new JobLocation(topic, "", null, null, null));
+                }
+            }
+
+            if (deadLetters)
+            {
+                continue;
+            }
+
+            var snapshot = await admin.GetTopicAsync(topic, cancellationToken).ConfigureAwait(false);
+            foreach (var consumer in snapshot.Consumers.Where(c => c.Held > 0))
+            {
+                foreach (var message in await admin.GetHeldAsync(topic, consumer.Id, cancellationToken).ConfigureAwait(false))
+                {
+                    index.AddJob(message, new JobLocation(topic, "", consumer.Id, consumer.Alive, consumer.SinceHeartbeat));
+                }
+            }
+        }
+
+        return index;
+    }
+
+    private static async IAsyncEnumerable<string> WaitingAsync(IQueueAdmin admin, string topic, QueueIndex index, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (long start = 0; ; start += PageSize)
+        {
+            if (index._read >= MaxMessages)
+            {
+                index.Truncated = true;
+                yield break;
+            }
+
+            var page = await admin.PeekAsync(topic, start, PageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var message in page)
+            {
+                index._read++;
+                yield return message;
+            }
+
+            if (page.Count < PageSize)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private void AddJob(string message, JobLocation location)
+    {
+        ScheduleMessage decoded;
+        try
+        {
+            decoded = ScheduleMessage.FromWire(message);
+        }
+        catch (ProtocolException)
+        {
+            return;
+        }
+
+        if (!_jobs.TryGetValue(decoded.CallHash, out var jobs))
+        {
+            _jobs[decoded.CallHash] = jobs = [];
+        }
+
+        jobs.Add(location with { RootId = decoded.RootId });
+        AddRoot(decoded.RootId, decoded.CallHash);
+    }
+
+    private void AddLetter(string text)
+    {
+        DeadLetter letter;
+        try
+        {
+            letter = DeadLetter.Parse(text);
+        }
+        catch (ProtocolException)
+        {
+            return;
+        }
+
+        if (letter.CallHash is { } hash)
+        {
+            _letters[hash] = letter;
+            if (letter.RootId is { } root)
+            {
+                AddRoot(root, hash);
+            }
+        }
+    }
+
+    private void AddRoot(string rootId, string callHash)
+    {
+        if (!_byRoot.TryGetValue(rootId, out var calls))
+        {
+            _byRoot[rootId] = calls = [];
+        }
+
+        calls.Add(callHash);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Brrr.Contracts;
+
+namespace Brrr.Cli.Tests;
+
+/// <summary>The built <c>brrr</c> tool run as a real process, with its own environment and no terminal.</summary>
+public static class BrrrTool
+{
+    /// <summary>The tool's assembly, built next to this test assembly's configuration.</summary>
+    public static string Binary
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            var path = Path.Combine(RepositoryRoot.Find(), "src", "Brrr.Cli", "bin", configuration, "net10.0", "Brrr.Cli.dll");
+            return File.Exists(path) ? path : throw new InvalidOperationException($"The brrr tool is not built at {path}: build BrrrAkka.sln first.");
+        }
+    }
+
+    /// <summary>Runs <c>brrr</c> with <paramref name="args"/> to its end; BRRR_REDIS_URL is <paramref name="redisUrl"/> (none when null).</summary>
+    public static async Task<ToolResult> RunAsync(string? redisUrl, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Binary);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var name in new[] { "BRRR_REDIS_URL", "BRRR_REDIS_LAYOUT", "AWS_ENDPOINT_URL", "AWS_REGION" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        if (redisUrl is not null)
+        {
+            start.Environment["BRRR_REDIS_URL"] = redisUrl;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ToolResult(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>How a run of the tool ended.</summary>
+/// <param name="ExitCode">Its exit code.</param>
+/// <param name="Out">What it printed on standard output.</param>
+/// <param name="Error">What it printed on standard error.</param>
+public sealed record ToolResult(int ExitCode, string Out, string Error)
+{
+    /// <summary>Everything it printed.</summary>
+    public string All => Out + Error;
+}

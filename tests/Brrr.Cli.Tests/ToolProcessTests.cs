@@ -1,0 +1,263 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Brrr.Codecs;
+using Brrr.Contracts;
+using Brrr.Contracts.Servers;
+using Brrr.Inspection;
+using Brrr.Redis;
+
+namespace Brrr.Cli.Tests;
+
+/// <summary>The <c>brrr</c> tool as a real process against a real redis-server: help, JSON output, exit codes, confirmation.</summary>
+public sealed class ToolProcessTests : IAsyncLifetime
+{
+    private readonly RedisServer _server = RedisServer.Start();
+    private RedisBrrr? _redis;
+
+    private string Url => $"redis://127.0.0.1:{_server.Port}";
+
+    private RedisBrrr Redis => _redis ?? throw new InvalidOperationException("not initialised");
+
+    private BrrrClient Client => new(Redis.Store, Redis.Cache, Redis.Queue, JsonCodec.Default);
+
+    public static TheoryData<string> EveryCommand()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in Paths(BrrrCli.CreateRoot(), []))
+        {
+            data.Add(path);
+        }
+
+        return data;
+    }
+
+    public async Task InitializeAsync() => _redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = _server.Configuration });
+
+    public async Task DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        _server.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public async Task Help_works_on_every_subcommand_and_documents_the_exit_codes(string command)
+    {
+        var result = await BrrrTool.RunAsync(null, [.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--help"]);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains("Usage:", result.Out, StringComparison.Ordinal);
+        Assert.Contains(ExitCodes.Help, result.Out.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Schedule_status_read_and_wait_speak_json_and_exit_by_the_calls_state()
+    {
+        var scheduled = await BrrrTool.RunAsync(Url, "schedule", "fib", "n=12", "--topic", "cli-work", "--json");
+        Assert.Equal(ExitCodes.Ok, scheduled.ExitCode);
+        var json = JsonNode.Parse(scheduled.Out)!;
+        var hash = (string)json["call_hash"]!;
+        Assert.Equal(JsonCodec.Default.EncodeCall("fib", new JsonObject { ["n"] = "12" }).CallHash, hash);
+        Assert.Equal(32, ((string)json["root_id"]!).Length);
+        Assert.Equal(1, (await Redis.Queue.GetStatsAsync("cli-work")).Waiting);
+
+        var inspected = await BrrrTool.RunAsync(Url, "inspect", "fib", "n=12", "--json");
+        Assert.Equal(ExitCodes.NotDone, inspected.ExitCode);
+        Assert.Equal("in progress: 1 call queued, 0 running, 0 waiting on children", (string)JsonNode.Parse(inspected.Out)!["verdict"]!);
+        var byRoot = await BrrrTool.RunAsync(Url, "inspect", "--root", (string)json["root_id"]!);
+        Assert.Contains("queued on topic cli-work", byRoot.Out, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.NotDone, (await BrrrTool.RunAsync(Url, "inspect", "--root", "gone-root")).ExitCode);
+
+        var pending = await BrrrTool.RunAsync(Url, "status", "fib", "n=12", "--json");
+        Assert.Equal(ExitCodes.NotDone, pending.ExitCode);
+        Assert.Equal("pending", (string)JsonNode.Parse(pending.Out)!["status"]!);
+        var noValue = await BrrrTool.RunAsync(Url, "read", "--hash", hash);
+        Assert.Equal(ExitCodes.NotDone, noValue.ExitCode);
+        Assert.Contains("no value", noValue.Error, StringComparison.Ordinal);
+        var timedOut = await BrrrTool.RunAsync(Url, "wait", "fib", "n=12", "--timeout", "200ms", "--json");
+        Assert.Equal(ExitCodes.NotDone, timedOut.ExitCode);
+
+        await new Memory(Redis.Store).SetValueAsync(hash, "144"u8.ToArray());
+
+        var done = await BrrrTool.RunAsync(Url, "status", "--hash", hash, "--json");
+        Assert.Equal(ExitCodes.Ok, done.ExitCode);
+        Assert.Equal(144, (int)JsonNode.Parse(done.Out)!["value"]!);
+        var read = await BrrrTool.RunAsync(Url, "read", "fib", "n=12");
+        Assert.Equal((ExitCodes.Ok, "144"), (read.ExitCode, read.Out.Trim()));
+        var waited = await BrrrTool.RunAsync(Url, "wait", "fib", "n=12", "--json");
+        Assert.Equal(ExitCodes.Ok, waited.ExitCode);
+        Assert.Equal("completed", (string)JsonNode.Parse(waited.Out)!["status"]!);
+    }
+
+    [Fact]
+    public async Task A_failed_call_reads_as_failed_with_its_chain_and_exit_3_and_retry_clears_it()
+    {
+        var args = new JsonObject { ["n"] = "7" };
+        var hash = JsonCodec.Default.EncodeCall("leaf", args).CallHash;
+        await new Memory(Redis.Store).SetCallAsync(JsonCodec.Default.EncodeCall("leaf", args));
+        await new Memory(Redis.Store).SetErrorAndSendReturnsAsync(
+            new ErrorRecord("leaf", hash, "System.InvalidOperationException", "kaput", 3, DateTimeOffset.UtcNow, "root", []), _ => Task.CompletedTask);
+
+        var status = await BrrrTool.RunAsync(Url, "status", "leaf", "n=7");
+        Assert.Equal(ExitCodes.Failed, status.ExitCode);
+        Assert.StartsWith("failed: leaf: kaput", status.Out, StringComparison.Ordinal);
+        var json = await BrrrTool.RunAsync(Url, "wait", "leaf", "n=7", "--json");
+        Assert.Equal(ExitCodes.Failed, json.ExitCode);
+        Assert.Equal(("failed", "kaput"), ((string)JsonNode.Parse(json.Out)!["status"]!, (string)JsonNode.Parse(json.Out)!["error"]!));
+
+        var refused = await BrrrTool.RunAsync(Url, "retry", "leaf", "n=7", "--topic", "cli-work");
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("--yes", refused.Error, StringComparison.Ordinal);
+        Assert.NotNull(await new Memory(Redis.Store).GetErrorAsync(hash));
+
+        var retried = await BrrrTool.RunAsync(Url, "retry", "leaf", "n=7", "--topic", "cli-work", "--yes", "--json");
+        Assert.Equal(ExitCodes.Ok, retried.ExitCode);
+        Assert.True((bool)JsonNode.Parse(retried.Out)!["retried"]!);
+        Assert.Null(await new Memory(Redis.Store).GetErrorAsync(hash));
+        Assert.Equal(1, (await Redis.Queue.GetStatsAsync("cli-work")).Waiting);
+    }
+
+    [Fact]
+    public async Task Cancel_needs_yes_off_a_terminal_and_then_marks_the_root()
+    {
+        var refused = await BrrrTool.RunAsync(Url, "cancel", "root-to-cancel");
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.False(await Client.IsCancelledAsync("root-to-cancel"));
+
+        var cancelled = await BrrrTool.RunAsync(Url, "cancel", "root-to-cancel", "--yes", "--json");
+
+        Assert.Equal(ExitCodes.Ok, cancelled.ExitCode);
+        Assert.True((bool)JsonNode.Parse(cancelled.Out)!["cancelled"]!);
+        Assert.True(await Client.IsCancelledAsync("root-to-cancel"));
+    }
+
+    [Fact]
+    public async Task Topics_and_dead_letters_list_show_requeue_and_purge_in_json_with_counts()
+    {
+        var letter = new DeadLetter("cli-topic", "the-message", "Brrr.TaskFailedException", "it broke", "root-1", null, "leaf", 3, DateTimeOffset.UtcNow);
+        await Redis.Queue.PushAsync("cli-topic:dead-letters", letter.ToJson());
+        await Redis.Queue.PushAsync("cli-topic:dead-letters", "garbage");
+        await Redis.Queue.PushAsync("cli-topic", "waiting-job");
+
+        var topics = JsonNode.Parse((await BrrrTool.RunAsync(Url, "topics", "--json")).Out)!.AsArray();
+        var topic = Assert.Single(topics, t => (string)t!["topic"]! == "cli-topic")!;
+        Assert.Equal((1, 2), ((int)topic["waiting"]!, (int)topic["dead_letters"]!));
+
+        var list = await BrrrTool.RunAsync(Url, "dead-letters", "list", "--json");
+        Assert.Equal(ExitCodes.Ok, list.ExitCode);
+        var letters = JsonNode.Parse(list.Out)!.AsArray();
+        Assert.Equal(2, letters.Count);
+        var id = (string)letters.Single(l => l!["task"] is not null)!["id"]!;
+        Assert.Contains(letters, l => l!["malformed"] is not null);
+
+        var show = await BrrrTool.RunAsync(Url, "dead-letters", "show", id, "--json");
+        Assert.Equal(("the-message", ExitCodes.Ok), ((string)JsonNode.Parse(show.Out)!["message"]!, show.ExitCode));
+        var unknown = await BrrrTool.RunAsync(Url, "dead-letters", "show", "00000000deadbeef");
+        Assert.Equal(ExitCodes.NotDone, unknown.ExitCode);
+
+        var everything = await BrrrTool.RunAsync(Url, "dead-letters", "purge");
+        Assert.Equal(ExitCodes.Usage, everything.ExitCode);
+        var unconfirmed = await BrrrTool.RunAsync(Url, "dead-letters", "requeue", id);
+        Assert.Equal(ExitCodes.Usage, unconfirmed.ExitCode);
+        Assert.Equal(2, (await Redis.Queue.GetStatsAsync("cli-topic:dead-letters")).Waiting);
+
+        var requeued = await BrrrTool.RunAsync(Url, "dead-letters", "requeue", id, "--yes", "--json");
+        Assert.Equal(ExitCodes.Ok, requeued.ExitCode);
+        Assert.Equal((1, 1), ((int)JsonNode.Parse(requeued.Out)!["matched"]!, (int)JsonNode.Parse(requeued.Out)!["done"]!));
+        Assert.Equal(["waiting-job", "the-message"], await ((Backends.IQueueAdmin)Redis.Queue).PeekAsync("cli-topic", 0, 10));
+
+        var purged = await BrrrTool.RunAsync(Url, "dead-letters", "purge", "--malformed", "--yes", "--json");
+        Assert.Equal(1, (int)JsonNode.Parse(purged.Out)!["done"]!);
+        Assert.Equal(0, (await Redis.Queue.GetStatsAsync("cli-topic:dead-letters")).Waiting);
+        var human = await BrrrTool.RunAsync(Url, "dead-letters", "list");
+        Assert.Equal(("no dead letters", ExitCodes.Ok), (human.Out.Trim(), human.ExitCode));
+    }
+
+    [Theory]
+    [InlineData(new[] { "status" }, "needs a task")]
+    [InlineData(new[] { "status", "fib", "n" }, "key=text")]
+    [InlineData(new[] { "status", "fib", "n:=x" }, "needs a JSON value")]
+    [InlineData(new[] { "status", "fib", "n=1", "n=2" }, "given twice")]
+    [InlineData(new[] { "status", "--hash", "../../etc" }, "bad call hash")]
+    [InlineData(new[] { "wait", "fib", "n=1", "--timeout", "soon" }, "bad duration")]
+    [InlineData(new[] { "schedule", "fib", "n=1" }, "needs --topic")]
+    [InlineData(new[] { "dead-letters", "list", "--since", "yesterday-ish" }, "bad --since")]
+    [InlineData(new[] { "no-such-command" }, "Unrecognized command")]
+    [InlineData(new[] { "topics", "--layout", "sideways" }, "sideways")]
+    public async Task Usage_mistakes_get_one_clear_line_and_exit_2(string[] args, string message)
+    {
+        var result = await BrrrTool.RunAsync(Url, args);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_redis_url_is_a_usage_error_and_an_unreachable_one_exits_5_without_its_password()
+    {
+        var none = await BrrrTool.RunAsync(null, "topics");
+        Assert.Equal(ExitCodes.Usage, none.ExitCode);
+        Assert.Contains("BRRR_REDIS_URL", none.Error, StringComparison.Ordinal);
+
+        const string password = "Sup3r-s3cret-pw";
+        var port = RedisServer.FreePort();
+        var closed = await BrrrTool.RunAsync($"redis://:{password}@127.0.0.1:{port}", "topics", "--json");
+        Assert.Equal(ExitCodes.Backend, closed.ExitCode);
+        Assert.Contains($"127.0.0.1:{port}", closed.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(password, closed.All, StringComparison.Ordinal);
+
+        var option = await BrrrTool.RunAsync(null, "--redis", $"redis://:{password}@127.0.0.1:{port}", "status", "fib", "n=1");
+        Assert.Equal(ExitCodes.Backend, option.ExitCode);
+        Assert.DoesNotContain(password, option.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_workflow_that_fails_on_a_demo_worker_reads_as_failed_through_the_tool_within_seconds()
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, "brrr.poll-timeout = 200ms\nbrrr.retry-backoff-min = 10ms\nbrrr.retry-backoff-max = 50ms");
+        try
+        {
+            using var worker = DemoProcess.Start(new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = Url }, "worker", "--config", config);
+
+            var scheduled = await BrrrTool.RunAsync(Url, "schedule", "boom", "message=kaput", "depth=3", "--topic", "brrr-cs-demo");
+            Assert.Equal(ExitCodes.Ok, scheduled.ExitCode);
+            var waited = await BrrrTool.RunAsync(Url, "wait", "boom", "message=kaput", "depth=3", "--timeout", "60s");
+
+            Assert.Equal(ExitCodes.Failed, waited.ExitCode);
+            Assert.StartsWith("failed: boom: kaput", waited.Out, StringComparison.Ordinal);
+            var chain = waited.Out.Split('\n').Where(l => l.TrimStart().StartsWith("boom", StringComparison.Ordinal) || l.TrimStart().StartsWith("→ boom", StringComparison.Ordinal)).ToList();
+            Assert.Equal(4, chain.Count);
+            Assert.Contains("\"depth\":\"0\"", chain[0], StringComparison.Ordinal);
+            Assert.Contains("\"depth\":\"3\"", chain[^1], StringComparison.Ordinal);
+            var json = await BrrrTool.RunAsync(Url, "status", "boom", "message=kaput", "depth=3", "--json");
+            Assert.Equal(4, JsonNode.Parse(json.Out)!["chain"]!.AsArray().Count);
+            var inspected = await BrrrTool.RunAsync(Url, "inspect", "boom", "message=kaput", "depth=3");
+            Assert.Equal(ExitCodes.Failed, inspected.ExitCode);
+            Assert.Contains("verdict: failed: boom {\"depth\":\"3\",\"message\":\"kaput\"}: InvalidOperationException: kaput", inspected.Out, StringComparison.Ordinal);
+            Assert.Contains("└─ boom {\"depth\":\"2\",\"message\":\"kaput\"}  failed: InvalidOperationException: kaput", inspected.Out, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    private static IEnumerable<string> Paths(Command command, string[] prefix)
+    {
+        foreach (var sub in command.Subcommands)
+        {
+            string[] path = [.. prefix, sub.Name];
+            yield return string.Join(' ', path);
+            foreach (var deeper in Paths(sub, path))
+            {
+                yield return deeper;
+            }
+        }
+    }
+}

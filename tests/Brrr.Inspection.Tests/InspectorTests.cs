@@ -1,0 +1,273 @@
+using System.Text.Json.Nodes;
+using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.Contracts;
+using Brrr.Contracts.Servers;
+using Brrr.Protocol;
+using Brrr.Redis;
+using Brrr.Tasks;
+
+namespace Brrr.Inspection.Tests;
+
+/// <summary>
+/// The inspector's state and verdict for each way a workflow stands, each produced for real on a redis-server: the
+/// calls are handled by <see cref="CallProcessor"/>, the same code a worker runs, one message at a time, so the test
+/// can stop between any two steps.
+/// </summary>
+public sealed class InspectorTests : IAsyncLifetime
+{
+    private const string Topic = "inspect";
+    private readonly RedisServer _server = RedisServer.Start();
+    private readonly BrrrTask<JsonObject, int> _leaf;
+    private readonly BrrrTask<JsonObject, int> _parent;
+    private readonly BrrrTask<JsonObject, int> _chain;
+    private readonly TaskSet _tasks;
+    private RedisBrrr? _redis;
+
+    public InspectorTests()
+    {
+        _leaf = BrrrTask.Create<JsonObject, int>("leaf", (_, a) => Task.FromResult((int)a["n"]!));
+        _parent = BrrrTask.Create<JsonObject, int>("parent", async (ctx, a) =>
+            (await ctx.Gather(ctx.Call(_leaf, new JsonObject { ["n"] = 1 }, Topic), ctx.Call(_leaf, new JsonObject { ["n"] = 2 }, Topic))).Sum());
+        BrrrTask<JsonObject, int>? chain = null;
+        chain = BrrrTask.Create<JsonObject, int>("chain", async (ctx, a) =>
+        {
+            var n = (int)a["n"]!;
+            return n == 0 ? throw new InvalidOperationException("kaput") : await ctx.Call(chain!, new JsonObject { ["n"] = n - 1 }, Topic) + 1;
+        }, new TaskOptions { Attempts = 1 });
+        _chain = chain;
+        _tasks = new TaskSet(_leaf, _parent, _chain);
+    }
+
+    private RedisBrrr Redis => _redis ?? throw new InvalidOperationException("not initialised");
+
+    private BrrrClient Client => new(Redis.Store, Redis.Cache, Redis.Queue, JsonCodec.Default);
+
+    private BrrrInspector Inspector => new(Client, Redis.Queue);
+
+    public async Task InitializeAsync() => _redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = _server.Configuration });
+
+    public async Task DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
+        _server.Dispose();
+    }
+
+    [Fact]
+    public async Task A_queued_backlog_reads_in_progress_with_the_topic()
+    {
+        foreach (var n in new[] { 1, 2, 3 })
+        {
+            await Client.ScheduleAsync(_leaf, new JsonObject { ["n"] = n }, Topic);
+        }
+
+        var report = await Inspector.InspectAsync("leaf", new JsonObject { ["n"] = 2 });
+
+        Assert.Equal(CallNodeState.Queued, report.Root.State);
+        Assert.Equal($"queued on topic {Topic}", report.Root.Detail);
+        Assert.Single(report.Root.Roots);
+        Assert.Equal("in progress: 1 call queued, 0 running, 0 waiting on children", report.Verdict);
+        Assert.Contains("leaf {\"n\":2}  queued on topic inspect", InspectionText.Render(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_completed_workflow_reads_done()
+    {
+        var call = await Client.ScheduleAsync(_parent, new JsonObject(), Topic);
+        await DrainAsync();
+
+        var report = await Inspector.InspectAsync(call.CallHash);
+
+        Assert.Equal(CallNodeState.Completed, report.Root.State);
+        Assert.Empty(report.Root.Children);
+        Assert.Equal("done: parent {} has its value", report.Verdict);
+    }
+
+    [Fact]
+    public async Task A_parent_waits_on_its_queued_children_and_the_tree_shows_them_with_the_parent_waiting()
+    {
+        var call = await Client.ScheduleAsync(_parent, new JsonObject(), Topic);
+        Assert.IsType<CallDeferred>(await HandleNextAsync());
+
+        var report = await Inspector.InspectAsync(call.CallHash);
+
+        Assert.Equal(CallNodeState.Waiting, report.Root.State);
+        Assert.True(report.Root.ChildrenKnown);
+        Assert.Equal(["leaf {\"n\":1}", "leaf {\"n\":2}"], report.Root.Children.Select(c => c.Label));
+        Assert.All(report.Root.Children, c => Assert.Equal((CallNodeState.Queued, call.CallHash), (c.State, Assert.Single(c.Parents).CallHash)));
+        Assert.Equal("in progress: 2 calls queued, 0 running, 1 waiting on children", report.Verdict);
+        var text = InspectionText.Render(report);
+        Assert.Contains("├─ leaf {\"n\":1}", text, StringComparison.Ordinal);
+        Assert.Contains("└─ leaf {\"n\":2}", text, StringComparison.Ordinal);
+        var json = InspectionText.Json(report);
+        Assert.Equal("waiting", (string)json["root"]!["state"]!);
+        Assert.Equal(2, json["root"]!["children"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task A_lost_job_reads_lost_and_requeue_lost_brings_it_back()
+    {
+        var call = await Client.ScheduleAsync(_parent, new JsonObject(), Topic);
+        Assert.IsType<CallDeferred>(await HandleNextAsync());
+        var lostHash = JsonCodec.Default.EncodeCall("leaf", new JsonObject { ["n"] = 2 }).CallHash;
+        var admin = (IQueueAdmin)Redis.Queue;
+        var job = (await admin.PeekAsync(Topic, 0, 10)).Single(m => ScheduleMessage.FromWire(m).CallHash == lostHash);
+        Assert.Equal(1, await Redis.Multiplexer.GetDatabase().ListRemoveAsync(RedisLayout.Current.TopicList(Topic), job));
+
+        var report = await Inspector.InspectAsync(call.CallHash);
+
+        var lost = report.Root.Children.Single(c => c.CallHash == lostHash);
+        Assert.Equal(CallNodeState.Lost, lost.State);
+        Assert.Equal(Topic, lost.Topic);
+        Assert.Equal($"lost: leaf {{\"n\":2}} is awaited but no job exists; `brrr inspect --hash {lostHash} --requeue-lost` schedules it", report.Verdict);
+        Assert.Contains("not lost", await Inspector.RequeueLostAsync(call.CallHash), StringComparison.Ordinal);
+
+        Assert.Null(await Inspector.RequeueLostAsync(lostHash));
+        Assert.Equal(CallNodeState.Queued, (await Inspector.InspectAsync(lostHash)).Root.State);
+        await DrainAsync();
+        Assert.Equal(3, await Client.WaitAsync(_parent, new JsonObject(), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_call_held_by_a_consumer_whose_heartbeat_expired_reads_stalled()
+    {
+        var settings = RedisBrrrSettings.Default with { Configuration = _server.Configuration, HeartbeatInterval = TimeSpan.FromMilliseconds(100), HeartbeatTtl = TimeSpan.FromMilliseconds(400) };
+        await using var other = await RedisBrrr.ConnectAsync(settings);
+        var call = await Client.ScheduleAsync(_leaf, new JsonObject { ["n"] = 9 }, Topic);
+        var dying = (RedisQueueConsumer)other.Queue.CreateConsumer(Topic);
+        Assert.NotNull(await dying.ReceiveAsync(TimeSpan.FromSeconds(5)));
+
+        var running = await Inspector.InspectAsync(call.CallHash);
+        Assert.Equal(CallNodeState.Held, running.Root.State);
+        Assert.Contains($"held by consumer {dying.Id}", running.Root.Detail, StringComparison.Ordinal);
+        Assert.Equal("in progress: 0 calls queued, 1 running, 0 waiting on children", running.Verdict);
+
+        await dying.AbandonAsync();
+        await Eventually.HoldsAsync(
+            async () => (await Inspector.InspectAsync(call.CallHash)).Verdict.StartsWith("stalled:", StringComparison.Ordinal), "the holder's heartbeat expires");
+        var stalled = await Inspector.InspectAsync(call.CallHash);
+        Assert.Equal(
+            $"stalled: leaf {{\"n\":9}} is held by consumer {dying.Id} of topic {Topic}, whose heartbeat expired; a live consumer of the topic gives it back",
+            stalled.Verdict);
+    }
+
+    [Fact]
+    public async Task A_failed_chain_shows_every_failed_call_down_to_the_dead_lettered_leaf()
+    {
+        var call = await Client.ScheduleAsync(_chain, new JsonObject { ["n"] = 2 }, Topic);
+        await DrainAsync();
+
+        var report = await Inspector.InspectAsync(call.CallHash);
+
+        Assert.Equal(CallNodeState.Failed, report.Root.State);
+        var path = new List<CallNode> { report.Root };
+        while (path[^1].Children.Count > 0)
+        {
+            path.Add(Assert.Single(path[^1].Children));
+        }
+
+        Assert.Equal(["chain {\"n\":2}", "chain {\"n\":1}", "chain {\"n\":0}"], path.Select(n => n.Label));
+        Assert.All(path, n => Assert.Equal(CallNodeState.Failed, n.State));
+        Assert.Equal("failed: InvalidOperationException: kaput", path[^1].Detail);
+        Assert.StartsWith("failed: chain {\"n\":2}: InvalidOperationException: kaput; chain {\"n\":", report.Verdict, StringComparison.Ordinal);
+        Assert.Contains("was dead-lettered: fix the cause", report.Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_leaf_failed_below_a_parent_that_has_not_run_again_reads_stuck_with_its_dead_letter()
+    {
+        var call = await Client.ScheduleAsync(_chain, new JsonObject { ["n"] = 1 }, Topic);
+        Assert.IsType<CallDeferred>(await HandleNextAsync());
+        await HandleFailingAsync();
+
+        var report = await Inspector.InspectAsync(call.CallHash);
+
+        var leaf = Assert.Single(report.Root.Children);
+        Assert.Equal(CallNodeState.Failed, leaf.State);
+        Assert.NotNull(leaf.DeadLetter);
+        Assert.StartsWith("stuck: chain {\"n\":0} was dead-lettered: TaskFailedException: ", report.Verdict, StringComparison.Ordinal);
+        Assert.EndsWith($"fix the cause, then `brrr dead-letters requeue --root {leaf.DeadLetter.RootId}`", report.Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_call_a_reference_worker_scheduled_with_a_raw_rpush_shows_what_the_store_and_queue_tell()
+    {
+        var call = JsonCodec.Default.EncodeCall("ts_task", new JsonObject { ["x"] = "1" });
+        await Client.Memory.SetCallAsync(call);
+        await Redis.Multiplexer.GetDatabase().ListRightPushAsync(RedisLayout.Current.TopicList("ts-topic"), new ScheduleMessage("ts-root", call.CallHash).ToWire());
+
+        var queued = await Inspector.InspectAsync(call.CallHash);
+        Assert.Equal((CallNodeState.Queued, "ts-topic", false), (queued.Root.State, queued.Root.Topic, queued.Root.ChildrenKnown));
+        Assert.Equal(["ts-root"], queued.Root.Roots);
+        var byRoot = await Inspector.InspectRootAsync("ts-root");
+        Assert.Equal(call.CallHash, byRoot!.Root.CallHash);
+        Assert.Null(await Inspector.InspectRootAsync("no-such-root"));
+
+        await Redis.Multiplexer.GetDatabase().KeyDeleteAsync(RedisLayout.Current.TopicList("ts-topic"));
+        var lost = await Inspector.InspectAsync(call.CallHash);
+        Assert.Equal(CallNodeState.Lost, lost.Root.State);
+        Assert.Equal("lost: no value, no job anywhere (children unknown: no children record)", lost.Root.Detail);
+    }
+
+    [Fact]
+    public async Task An_unknown_call_reads_unknown()
+    {
+        var report = await Inspector.InspectAsync("0123456789abcdef");
+
+        Assert.Equal(CallNodeState.Unknown, report.Root.State);
+        Assert.StartsWith("unknown: no call record for 0123456789abcdef", report.Verdict, StringComparison.Ordinal);
+    }
+
+    private CallProcessor Processor() => new(Client.Memory, Client.Jobs, JsonCodec.Default);
+
+    private async Task<CallOutcome> HandleNextAsync()
+    {
+        await using var consumer = Redis.Queue.CreateConsumer(Topic);
+        var delivery = await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("no job waits");
+        var outcome = await Processor().HandleAsync(delivery, _tasks);
+        await consumer.AckAsync(delivery);
+        return outcome;
+    }
+
+    /// <summary>Handles the next job, which fails for good, as a worker does: error record, returns sent, dead letter.</summary>
+    private async Task HandleFailingAsync()
+    {
+        await using var consumer = Redis.Queue.CreateConsumer(Topic);
+        var delivery = await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("no job waits");
+        var error = await Assert.ThrowsAnyAsync<BrrrException>(() => Processor().HandleAsync(delivery, _tasks));
+        await FailAsync(consumer, delivery, error);
+    }
+
+    private async Task FailAsync(IQueueConsumer consumer, QueueDelivery delivery, Exception error)
+    {
+        var message = ScheduleMessage.FromWire(delivery.Message);
+        var task = (await Client.Memory.FindCallAsync(message.CallHash))!.TaskName;
+        var record = ErrorRecord.Of(task, message.CallHash, message.RootId, error, 1, DateTimeOffset.UtcNow);
+        await Processor().ApplyEffectAsync(new ReturnError(record));
+        await Redis.Queue.PushAsync(Topic + DeadLetterAdmin.DefaultSuffix, DeadLetter.Of(Topic, delivery.Message, error, message.RootId, message.CallHash, task, 1).ToJson());
+        await consumer.AckAsync(delivery);
+    }
+
+    /// <summary>Handles jobs until none is left, those that fail for good as a worker does.</summary>
+    private async Task DrainAsync()
+    {
+        while ((await Redis.Queue.GetStatsAsync(Topic)).Waiting > 0)
+        {
+            await using var consumer = Redis.Queue.CreateConsumer(Topic);
+            var delivery = await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("no job waits");
+            try
+            {
+                await Processor().HandleAsync(delivery, _tasks);
+                await consumer.AckAsync(delivery);
+            }
+            catch (BrrrException e)
+            {
+                await FailAsync(consumer, delivery, e);
+            }
+        }
+    }
+}
