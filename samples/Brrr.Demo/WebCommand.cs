@@ -1,11 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using Brrr.Akka;
+using Brrr.AspNetCore;
 using Brrr.Inspection;
 using Brrr.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Brrr.Demo;
@@ -16,7 +18,8 @@ namespace Brrr.Demo;
 /// for good, see <see cref="FailureText.Json"/>: a failure is an answer, not an HTTP error; 404 for an unknown task or a missing result; 400 for bad arguments, see
 /// <see cref="DemoArguments"/>; 503 when a backend is down). Query values are strings, as in the reference demo, so
 /// the same call hashes come out of every language's web. Every error has a ProblemDetails body whose
-/// <c>error</c> member says what is wrong.
+/// <c>error</c> member says what is wrong. <c>GET /healthz</c> answers the brrr health check
+/// (<see cref="BrrrHealthCheck"/>: 200 Healthy or Degraded, 503 Unhealthy when the queue or store does not answer).
 /// </summary>
 public static class WebCommand
 {
@@ -35,8 +38,10 @@ public static class WebCommand
         builder.WebHost.UseUrls($"http://{host}:{port}");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         WebProblems.Add(builder, backends);
+        builder.Services.AddHealthChecks().AddBrrrHealthChecks(environment.Backends, o => o.Topics = [DemoTasks.Topic]);
         await using var app = builder.Build();
         WebProblems.Use(app);
+        app.MapHealthChecks("/healthz");
         app.MapPost("/{task}", async (string task, HttpRequest request) =>
         {
             if (!TryParse(task, request, spawnLimit, out var args, out var problem))

@@ -92,6 +92,17 @@ public sealed class BrrrWorker : IAsyncDisposable
     /// <summary>Messages received and not yet settled, all topics.</summary>
     public int InFlightCount => _topics.Sum(t => t.Context.InFlight.Count);
 
+    /// <summary>
+    /// The state of each topic stream now, in <see cref="Topics"/> order: whether it runs, whether it died (ended while
+    /// the worker was not stopping), and how long its queue has kept it waiting (see <see cref="TopicStreamState"/>).
+    /// Cheap, no I/O: a health check may call it on every probe.
+    /// </summary>
+    public IReadOnlyList<TopicStreamState> GetTopicStreams()
+    {
+        var stopping = _receiveStopping.IsCancellationRequested;
+        return _topics.Select(t => t.Pipeline.State(stopping)).ToArray();
+    }
+
     internal CallProcessor Processor { get; }
 
     /// <summary>What happens to the messages of failed calls (it counts the runs of those whose task threw in the shared cache).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -24,6 +25,9 @@ internal sealed class TopicPipeline
     private readonly CancellationToken _receiveStopping;
     private readonly ILoggingAdapter _log;
     private readonly UniqueKillSwitch _killSwitch;
+
+    // Stopwatch timestamp of the last receive that answered (or of the start of the receive under way); 0 while no receive runs.
+    private long _lastAnswer;
 
     // One runner per slot: the stream never has more calls in flight than runners, so one is always idle.
     private readonly ConcurrentQueue<IActorRef> _idle;
@@ -80,14 +84,36 @@ internal sealed class TopicPipeline
     /// <summary>Stops receiving; calls already running go on to completion.</summary>
     public void StopReceiving() => _killSwitch.Shutdown();
 
+    /// <summary>What the stream looks like now (<see cref="BrrrWorker.GetTopicStreams"/>).</summary>
+    public TopicStreamState State(bool stopping)
+    {
+        var since = Interlocked.Read(ref _lastAnswer);
+        return new TopicStreamState(_topic, !Completion.IsCompleted && !stopping, Completion.IsCompleted && !stopping,
+            since == 0 || Completion.IsCompleted ? null : Stopwatch.GetElapsedTime(since), _inFlight.Count);
+    }
+
     private async Task<IReadOnlyList<QueueDelivery>> ReceiveAsync(int max)
     {
         var wait = _settings.RetryBackoffMin;
+        Interlocked.Exchange(ref _lastAnswer, Stopwatch.GetTimestamp());
+        try
+        {
+            return await ReceiveLoopAsync(max, wait).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _lastAnswer, 0);
+        }
+    }
+
+    private async Task<IReadOnlyList<QueueDelivery>> ReceiveLoopAsync(int max, TimeSpan wait)
+    {
         while (!_receiveStopping.IsCancellationRequested)
         {
             try
             {
                 var deliveries = await _consumer.ReceiveManyAsync(max, _settings.PollTimeout, _receiveStopping).ConfigureAwait(false);
+                Interlocked.Exchange(ref _lastAnswer, Stopwatch.GetTimestamp());
                 if (deliveries.Count > 0)
                 {
                     foreach (var delivery in deliveries)
