@@ -23,7 +23,7 @@ public static partial class BrrrCli
             .Connected(async run =>
             {
                 var reports = await run.Fleet.Topics.ListAsync(run.CancellationToken);
-                run.Output.Write(new JsonArray([.. reports.Select(TopicJson)]), () => TopicLines(reports));
+                run.Output.Write(new JsonArray([.. reports.Select(FleetJson.Topic)]), () => TopicLines(reports));
                 return ExitCodes.Ok;
             });
 
@@ -35,7 +35,7 @@ public static partial class BrrrCli
             .Connected(async run =>
             {
                 var letters = await run.Fleet.DeadLetters.ListAsync(Filter(run, id: null), run.Get(LimitOption), run.CancellationToken);
-                run.Output.Write(new JsonArray([.. letters.Select(l => LetterJson(l, withMessage: false))]), () => LetterLines(letters));
+                run.Output.Write(new JsonArray([.. letters.Select(l => FleetJson.Letter(l, withMessage: false))]), () => LetterLines(letters));
                 return ExitCodes.Ok;
             });
         var show = Sub("show", "Shows one dead letter whole, with its raw message.")
@@ -49,7 +49,7 @@ public static partial class BrrrCli
                     return ExitCodes.NotDone;
                 }
 
-                run.Output.Write(LetterJson(letter, withMessage: true), () => ShowLines(letter));
+                run.Output.Write(FleetJson.Letter(letter, withMessage: true), () => ShowLines(letter));
                 return ExitCodes.Ok;
             });
         var requeue = Sub("requeue", "Runs dead letters again: takes each out, clears its call's error records, and pushes its message back to its topic.")
@@ -125,22 +125,6 @@ public static partial class BrrrCli
         }
     }
 
-    private static JsonNode TopicJson(TopicReport r) => new JsonObject
-    {
-        ["topic"] = r.Topic,
-        ["waiting"] = r.Waiting,
-        ["in_flight"] = r.InFlight,
-        ["dead_letters"] = r.DeadLetters,
-        ["rate_per_minute"] = r.RatePerMinute,
-        ["consumers"] = new JsonArray([.. r.Consumers.Select(c => (JsonNode)new JsonObject
-        {
-            ["id"] = c.Id,
-            ["held"] = c.Held,
-            ["alive"] = c.Alive,
-            ["since_heartbeat_ms"] = c.SinceHeartbeat is { } s ? Math.Round(s.TotalMilliseconds) : null,
-        })]),
-    };
-
     private static IEnumerable<string> TopicLines(IReadOnlyList<TopicReport> reports)
     {
         if (reports.Count == 0)
@@ -158,33 +142,6 @@ public static partial class BrrrCli
                 yield return $"  {c.Id}: holds {c.Held}, {(c.Alive ? "alive" : "expired")}, {beat}";
             }
         }
-    }
-
-    private static JsonNode LetterJson(StoredDeadLetter l, bool withMessage)
-    {
-        var json = new JsonObject { ["id"] = l.Id, ["dead_letter_topic"] = l.DeadLetterTopic };
-        if (l.Letter is not { } letter)
-        {
-            json["malformed"] = l.Problem;
-            json["text"] = withMessage ? l.Text : null;
-            return json;
-        }
-
-        json["topic"] = letter.Topic;
-        json["task"] = letter.TaskName;
-        json["call_hash"] = letter.CallHash;
-        json["root_id"] = letter.RootId;
-        json["error_type"] = letter.ErrorType;
-        json["error"] = letter.Error;
-        json["attempts"] = letter.Attempts;
-        json["failed_at"] = letter.FailedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-        if (withMessage)
-        {
-            json["message"] = letter.Message;
-            json["message_bytes"] = letter.MessageBytes;
-        }
-
-        return json;
     }
 
     private static IEnumerable<string> LetterLines(IReadOnlyList<StoredDeadLetter> letters)

@@ -1,18 +1,18 @@
-namespace Brrr.Cli;
+namespace Brrr.Inspection;
 
-/// <summary>Checks call hashes and dead-letter ids given on the command line.</summary>
+/// <summary>Checks call hashes and dead-letter ids that come from outside (a command line, an HTTP request).</summary>
 public static class CallHashes
 {
     /// <summary>The most characters of a call hash.</summary>
     public const int MaxLength = 256;
 
     /// <summary>Returns <paramref name="hash"/> when it can be a call hash: 1 to 256 letters, digits, '-' or '_'.</summary>
-    /// <exception cref="UsageException">It cannot.</exception>
+    /// <exception cref="ArgumentException">It cannot.</exception>
     public static string Check(string hash)
     {
         ArgumentNullException.ThrowIfNull(hash);
         return hash.Length is > 0 and <= MaxLength && hash.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
             ? hash
-            : throw new UsageException($"bad call hash '{(hash.Length > 40 ? hash[..40] + "…" : hash)}': a call hash is letters and digits, as status --json prints it");
+            : throw new ArgumentException($"bad call hash '{(hash.Length > 40 ? hash[..40] + "…" : hash)}': a call hash is letters and digits, as status --json prints it");
     }
 }
