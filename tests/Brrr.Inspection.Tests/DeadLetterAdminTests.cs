@@ -7,31 +7,13 @@ using Brrr.Redis;
 namespace Brrr.Inspection.Tests;
 
 /// <summary>Dead-letter list, show, filters, purge and requeue on a real redis-server, with no worker running.</summary>
-public sealed class DeadLetterAdminTests : IAsyncLifetime
+public sealed class DeadLetterAdminTests : RedisClientTest
 {
     private const string Topic = "dl-work";
-    private readonly RedisServer _server = RedisServer.Start();
-    private RedisBrrr? _redis;
-
-    private RedisBrrr Redis => _redis ?? throw new InvalidOperationException("not initialised");
-
-    private BrrrClient Client => new(Redis.Store, Redis.Cache, Redis.Queue, JsonCodec.Default);
 
     private DeadLetterAdmin Admin => new(Redis.Queue, Client);
 
     private IQueueAdmin QueueAdmin => Redis.Queue;
-
-    public async Task InitializeAsync() => _redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = _server.Configuration });
-
-    public async Task DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        _server.Dispose();
-    }
 
     [Fact]
     public async Task List_and_show_give_every_letter_with_a_stable_id_and_a_malformed_one_is_kept_with_its_problem()

@@ -14,15 +14,13 @@ namespace Brrr.Inspection.Tests;
 /// calls are handled by <see cref="CallProcessor"/>, the same code a worker runs, one message at a time, so the test
 /// can stop between any two steps.
 /// </summary>
-public sealed class InspectorTests : IAsyncLifetime
+public sealed class InspectorTests : RedisClientTest
 {
     private const string Topic = "inspect";
-    private readonly RedisServer _server = RedisServer.Start();
     private readonly BrrrTask<JsonObject, int> _leaf;
     private readonly BrrrTask<JsonObject, int> _parent;
     private readonly BrrrTask<JsonObject, int> _chain;
     private readonly TaskSet _tasks;
-    private RedisBrrr? _redis;
 
     public InspectorTests()
     {
@@ -39,23 +37,7 @@ public sealed class InspectorTests : IAsyncLifetime
         _tasks = new TaskSet(_leaf, _parent, _chain);
     }
 
-    private RedisBrrr Redis => _redis ?? throw new InvalidOperationException("not initialised");
-
-    private BrrrClient Client => new(Redis.Store, Redis.Cache, Redis.Queue, JsonCodec.Default);
-
     private BrrrInspector Inspector => new(Client, Redis.Queue);
-
-    public async Task InitializeAsync() => _redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = _server.Configuration });
-
-    public async Task DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-
-        _server.Dispose();
-    }
 
     [Fact]
     public async Task A_queued_backlog_reads_in_progress_with_the_topic()
@@ -135,7 +117,7 @@ public sealed class InspectorTests : IAsyncLifetime
     [Fact]
     public async Task A_call_held_by_a_consumer_whose_heartbeat_expired_reads_stalled()
     {
-        var settings = RedisBrrrSettings.Default with { Configuration = _server.Configuration, HeartbeatInterval = TimeSpan.FromMilliseconds(100), HeartbeatTtl = TimeSpan.FromMilliseconds(400) };
+        var settings = RedisBrrrSettings.Default with { Configuration = Server.Configuration, HeartbeatInterval = TimeSpan.FromMilliseconds(100), HeartbeatTtl = TimeSpan.FromMilliseconds(400) };
         await using var other = await RedisBrrr.ConnectAsync(settings);
         var call = await Client.ScheduleAsync(_leaf, new JsonObject { ["n"] = 9 }, Topic);
         var dying = (RedisQueueConsumer)other.Queue.CreateConsumer(Topic);
