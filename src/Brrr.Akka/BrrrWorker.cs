@@ -173,6 +173,12 @@ public sealed class BrrrWorker : IAsyncDisposable
     /// </summary>
     internal Task ApplyEffectAsync(StoreEffect effect, CancellationToken cancellation)
     {
+        if (effect is RecordChildren)
+        {
+            // One plain write over any earlier record, for the inspector: nothing to serialize, so no actor hop.
+            return Processor.ApplyEffectAsync(effect, cancellation);
+        }
+
         var work = EffectWork.Of(effect, cancellation);
         (effect is RegisterChild ? _registrars : _returners).Tell(work);
         return work.Done.Task.WaitAsync(cancellation);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -25,36 +26,51 @@ public sealed record ChildrenRecord(string CallHash, string RootId, DateTimeOffs
     public static ChildrenRecord Of(string callHash, string rootId, IReadOnlyList<Tasks.ChildCall> children, DateTimeOffset deferredAt)
     {
         ArgumentNullException.ThrowIfNull(children);
-        var listed = children.Take(MaxChildren).Select(c => new ChildLink(c.Call.TaskName, c.Call.CallHash, c.Topic)).ToArray();
+        var listed = new ChildLink[Math.Min(children.Count, MaxChildren)];
+        for (var i = 0; i < listed.Length; i++)
+        {
+            var child = children[i];
+            listed[i] = new ChildLink(child.Call.TaskName, child.Call.CallHash, child.Topic);
+        }
+
         return new ChildrenRecord(callHash, rootId, deferredAt, listed, children.Count - listed.Length);
     }
 
     /// <summary>The stored bytes: a JSON object (UTF-8).</summary>
     public byte[] Encode()
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Written on every deferral, on the hot path: the writer asks for worst-case escaping room per string, so a
+        // fresh buffer would grow to kilobytes each time. One buffer and writer per thread are reused instead.
+        var writer = Writer ??= new PerThreadWriter();
+        writer.Buffer.ResetWrittenCount();
+        var json = writer.Json;
+        json.Reset(writer.Buffer);
+        json.WriteStartObject();
+        json.WriteString("call_hash", CallHash);
+        json.WriteString("root_id", RootId);
+        json.WriteString("deferred_at", DeferredAt.UtcDateTime);
+        json.WriteStartArray("children");
+        for (var i = 0; i < Children.Count; i++)
         {
+            var child = Children[i];
             json.WriteStartObject();
-            json.WriteString("call_hash", CallHash);
-            json.WriteString("root_id", RootId);
-            json.WriteString("deferred_at", DeferredAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            json.WriteStartArray("children");
-            foreach (var child in Children)
-            {
-                json.WriteStartObject();
-                json.WriteString("task_name", child.TaskName);
-                json.WriteString("call_hash", child.CallHash);
-                json.WriteString("topic", child.Topic);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteNumber("omitted", Omitted);
+            json.WriteString("task_name", child.TaskName);
+            json.WriteString("call_hash", child.CallHash);
+            json.WriteString("topic", child.Topic);
             json.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        json.WriteEndArray();
+        json.WriteNumber("omitted", Omitted);
+        json.WriteEndObject();
+        json.Flush();
+        var bytes = writer.Buffer.WrittenSpan.ToArray();
+        if (writer.Buffer.Capacity > 64 * 1024)
+        {
+            Writer = null;
+        }
+
+        return bytes;
     }
 
     /// <summary>Reads a record written by <see cref="Encode"/>.</summary>
@@ -77,6 +93,18 @@ public sealed record ChildrenRecord(string CallHash, string RootId, DateTimeOffs
         {
             throw new ProtocolException($"Not a children record ({e.Message}): {LogText.Excerpt(Encoding.UTF8.GetString(bytes))}", e);
         }
+    }
+
+    [ThreadStatic]
+    private static PerThreadWriter? Writer;
+
+    private sealed class PerThreadWriter
+    {
+        public PerThreadWriter() => Json = new Utf8JsonWriter(Buffer);
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(4096);
+
+        public Utf8JsonWriter Json { get; }
     }
 
     private static string Text(JsonElement element, string name) =>

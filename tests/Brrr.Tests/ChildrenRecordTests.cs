@@ -66,6 +66,25 @@ public sealed class ChildrenRecordTests
         Assert.Equal((record.CallHash, record.RootId, record.DeferredAt), (decoded.CallHash, decoded.RootId, decoded.DeferredAt));
     }
 
+    [Fact]
+    public void Records_encoded_one_after_another_on_a_thread_are_each_whole()
+    {
+        // The encoder reuses one buffer per thread: a large record must leave nothing in a small one after it.
+        var at = new DateTimeOffset(2026, 12, 4, 1, 2, 3, TimeSpan.Zero);
+        var large = ChildrenRecord.Of("big", "r1", [.. Enumerable.Range(0, ChildrenRecord.MaxChildren)
+            .Select(i => new ChildCall(JsonCodec.Default.EncodeCall(new string('t', 500), new N(i)), new string('q', 300)))], at);
+        var small = ChildrenRecord.Of("h", "r2", [new ChildCall(JsonCodec.Default.EncodeCall("leaf", new N(1)), "t\"\u00e9")], at);
+
+        var largeBytes = large.Encode();
+        var smallBytes = small.Encode();
+
+        Assert.Equal(large.Children, ChildrenRecord.Decode(largeBytes).Children);
+        var decoded = ChildrenRecord.Decode(smallBytes);
+        Assert.Equal(small.Children, decoded.Children);
+        Assert.Equal(("h", "r2", at), (decoded.CallHash, decoded.RootId, decoded.DeferredAt));
+        Assert.Equal(smallBytes, small.Encode());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("[]")]
