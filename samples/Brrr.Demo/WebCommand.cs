@@ -20,9 +20,13 @@ namespace Brrr.Demo;
 /// the same call hashes come out of every language's web. Every error has a ProblemDetails body whose
 /// <c>error</c> member says what is wrong. <c>GET /healthz</c> answers the brrr health check
 /// (<see cref="BrrrHealthCheck"/>: 200 Healthy or Degraded, 503 Unhealthy when the queue or store does not answer).
+/// The admin API's read endpoints (<see cref="BrrrAdminEndpoints"/>) are under <c>/brrr/api</c>, open to anyone who
+/// can reach the demo, as its results are; its actions are not mapped: use the <c>brrr</c> tool.
 /// </summary>
 public static class WebCommand
 {
+    private const string AnyonePolicy = "brrr-demo-anyone";
+
     /// <summary>Serves until stopped (Ctrl+C, SIGTERM).</summary>
     public static async Task<int> RunAsync(ILookup<string, string> options)
     {
@@ -39,9 +43,15 @@ public static class WebCommand
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         WebProblems.Add(builder, backends);
         builder.Services.AddHealthChecks().AddBrrrHealthChecks(environment.Backends, o => o.Topics = [DemoTasks.Topic]);
+        builder.Services.AddAuthorization(o => o.AddPolicy(AnyonePolicy, p => p.RequireAssertion(_ => true)));
         await using var app = builder.Build();
         WebProblems.Use(app);
         app.MapHealthChecks("/healthz");
+        app.MapBrrrAdmin(BrrrAdminEndpoints.DefaultPrefix, environment.Backends, o =>
+        {
+            o.ReadPolicy = AnyonePolicy;
+            o.SpawnLimit = spawnLimit;
+        });
         app.MapPost("/{task}", async (string task, HttpRequest request) =>
         {
             if (!TryParse(task, request, spawnLimit, out var args, out var problem))

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Brrr.Inspection;
 using Brrr.Tasks;
@@ -93,11 +92,7 @@ public static partial class BrrrCli
             .With(RootArgument, YesOption)
             .Connected(async run =>
             {
-                var rootId = run.Get(RootArgument);
-                if (rootId.Length is 0 or > 256 || rootId.Any(char.IsControl))
-                {
-                    throw new UsageException($"bad root id '{rootId}': pass the root id schedule printed");
-                }
+                var rootId = CallHashes.CheckRootId(run.Get(RootArgument));
 
                 Confirmation.Require(run.Get(YesOption), $"cancel root {rootId}", run.Output);
                 await run.Fleet.Client.CancelAsync(rootId, run.CancellationToken);
@@ -109,25 +104,21 @@ public static partial class BrrrCli
 
     private static async Task<int> PrintStatusAsync(Invocation run, string hash, string? task, CallStatus<byte[]> status, string pendingLine, bool valueOnly = false)
     {
+        var json = FleetJson.Status(hash, task, status);
         switch (status.State)
         {
             case CallState.Completed:
-                var value = ValueNode(status.Value!);
-                run.Output.Write(
-                    new JsonObject { ["status"] = "completed", ["call_hash"] = hash, ["value"] = value?.DeepClone() },
-                    () => [valueOnly ? value?.ToJsonString() ?? "null" : $"completed: {value?.ToJsonString() ?? "null"}"]);
+                var value = json["value"]?.ToJsonString() ?? "null";
+                run.Output.Write(json, () => [valueOnly ? value : $"completed: {value}"]);
                 return ExitCodes.Ok;
             case CallState.Failed:
-                var error = status.Error!;
-                var json = FailureText.Json(error);
-                json["call_hash"] = hash;
-                var lines = await FailureText.ChainLinesAsync(run.Fleet.Client, error);
-                run.Output.Write(json, () => [FailureText.Summary(error), .. lines]);
+                var lines = await FailureText.ChainLinesAsync(run.Fleet.Client, status.Error!);
+                run.Output.Write(json, () => [FailureText.Summary(status.Error!), .. lines]);
                 return ExitCodes.Failed;
             default:
                 if (run.Output.Json)
                 {
-                    run.Output.Write(new JsonObject { ["status"] = "pending", ["call_hash"] = hash, ["task"] = task }, () => []);
+                    run.Output.Write(json, () => []);
                 }
                 else
                 {
@@ -135,19 +126,6 @@ public static partial class BrrrCli
                 }
 
                 return ExitCodes.NotDone;
-        }
-    }
-
-    /// <summary>The stored value as JSON (the JSON codec's payload), or a string of its bytes when it is no JSON.</summary>
-    private static JsonNode? ValueNode(byte[] payload)
-    {
-        try
-        {
-            return JsonNode.Parse(payload);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(Convert.ToBase64String(payload));
         }
     }
 

@@ -80,12 +80,7 @@ public static partial class BrrrCli
         Confirmation.Require(run.Get(YesOption), $"{verb} {matched.Count} dead letter(s)", run.Output);
         var result = await act(run.Fleet.DeadLetters, filter, run.CancellationToken);
         run.Output.Write(
-            new JsonObject
-            {
-                ["matched"] = result.Matched,
-                ["done"] = result.Done,
-                ["skipped"] = new JsonArray([.. result.Skipped.Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["reason"] = s.Reason })]),
-            },
+            FleetJson.Action(result),
             () => [$"{verb}: {result.Done} of {result.Matched} matching dead letter(s)", .. result.Skipped.Select(s => $"  left {s.Id}: {s.Reason}")]);
         return ExitCodes.Ok;
     }

@@ -1,11 +1,61 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Brrr.Inspection;
 
-/// <summary>The JSON shapes of the topics overview and of dead letters, the same for the <c>brrr</c> tool and the admin API.</summary>
+/// <summary>The JSON shapes of the topics overview, of dead letters and of call statuses, the same for the <c>brrr</c> tool and the admin API.</summary>
 public static class FleetJson
 {
+    /// <summary>
+    /// A call's status as JSON: <c>completed</c> with its value, <c>failed</c> with its error chain
+    /// (<see cref="FailureText.Json"/>), or <c>pending</c>; each with its <c>call_hash</c>.
+    /// </summary>
+    /// <param name="callHash">The call hash.</param>
+    /// <param name="taskName">The task's name, when known.</param>
+    /// <param name="status">The status.</param>
+    public static JsonObject Status(string callHash, string? taskName, CallStatus<byte[]> status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        switch (status.State)
+        {
+            case CallState.Completed:
+                return new JsonObject { ["status"] = "completed", ["call_hash"] = callHash, ["value"] = Value(status.Value!) };
+            case CallState.Failed:
+                var json = FailureText.Json(status.Error!);
+                json["call_hash"] = callHash;
+                return json;
+            default:
+                return new JsonObject { ["status"] = "pending", ["call_hash"] = callHash, ["task"] = taskName };
+        }
+    }
+
+    /// <summary>A stored value as JSON (the JSON codec's payload), or its bytes in base64 when it is no JSON.</summary>
+    public static JsonNode? Value(byte[] payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        try
+        {
+            return JsonNode.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(Convert.ToBase64String(payload));
+        }
+    }
+
+    /// <summary>What a dead-letter requeue or purge did: <c>matched</c>, <c>done</c>, and the <c>skipped</c> letters with why.</summary>
+    public static JsonObject Action(DeadLetterActionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new JsonObject
+        {
+            ["matched"] = result.Matched,
+            ["done"] = result.Done,
+            ["skipped"] = new JsonArray([.. result.Skipped.Select(s => (JsonNode)new JsonObject { ["id"] = s.Id, ["reason"] = s.Reason })]),
+        };
+    }
+
     /// <summary>A topic report as JSON (snake_case).</summary>
     public static JsonNode Topic(TopicReport r) => new JsonObject
     {

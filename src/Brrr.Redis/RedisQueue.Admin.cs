@@ -1,3 +1,4 @@
+using System.Net;
 using Brrr.Backends;
 using StackExchange.Redis;
 
@@ -20,7 +21,16 @@ public sealed partial class RedisQueue
         var consumersSuffix = "}:" + _keys.Prefix + "consumers";
         var listPattern = _keys.Layout == RedisLayout.Current ? _keys.Topic("*") : "*";
         var db = Db;
-        foreach (var server in _redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        var primaries = _redis.GetServers().Where(s => !s.IsReplica).ToList();
+        if (primaries.Count == 0 || primaries.Any(s => !s.IsConnected))
+        {
+            // Scanning only the servers that answer would list no topics at all while Redis is down.
+            throw new RedisConnectionException(
+                ConnectionFailureType.UnableToConnect,
+                $"cannot list the topics: Redis at {string.Join(", ", _redis.GetEndPoints().Select(EndPointText))} is not connected");
+        }
+
+        foreach (var server in primaries)
         {
             await foreach (var key in server.KeysAsync(_settings.Database, "{" + _keys.Topic("*") + consumersSuffix, ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
@@ -113,4 +123,6 @@ public sealed partial class RedisQueue
     /// <summary>Whether <paramref name="key"/> is one of brrr's own keys rather than a topic list (in-flight lists, store records).</summary>
     private bool IsBookkeeping(string key) =>
         key.StartsWith('{') || (_keys.Prefix.Length > 0 && key.StartsWith(_keys.Prefix, StringComparison.Ordinal));
+
+    private static string EndPointText(EndPoint endpoint) => endpoint is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : endpoint.ToString() ?? "?";
 }

@@ -7,11 +7,7 @@ using Brrr.Contracts.Servers;
 using Brrr.Redis;
 using Brrr.Tasks;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Brrr.AspNetCore.Tests;
 
@@ -59,15 +55,9 @@ internal sealed class HealthHost : IAsyncDisposable
         var system = ActorSystem.Create("brrr-health", WorkerConfig);
         var backends = new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
         var worker = BrrrExtension.Get(system).StartWorker(backends, Topic, new TaskSet(Double));
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.Services.AddHealthChecks().AddBrrrHealthChecks(worker, configure ?? (o => o.ProbeTimeout = TimeSpan.FromSeconds(1)));
-        var app = builder.Build();
-        app.MapHealthChecks("/healthz");
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(10) };
+        var (app, http) = await TestWeb.StartAsync(
+            services => services.AddHealthChecks().AddBrrrHealthChecks(worker, configure ?? (o => o.ProbeTimeout = TimeSpan.FromSeconds(1))),
+            app => app.MapHealthChecks("/healthz"));
         return new HealthHost(server, redis, system, worker, app, http);
     }
 

@@ -71,4 +71,19 @@ public sealed class RedisQueueAdminTests(RedisFixture redis)
             Assert.All(topics, t => Assert.False(t.StartsWith("brrr/messages/", StringComparison.Ordinal), $"{t} keeps the list's prefix"));
         }
     }
+
+    [Fact]
+    public async Task Listing_topics_with_Redis_down_fails_instead_of_listing_none()
+    {
+        using var server = Brrr.Contracts.Servers.RedisServer.Start();
+        await using var brrr = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
+        await brrr.Queue.PushAsync("down", "m");
+        Assert.Equal(["down"], await ((IQueueAdmin)brrr.Queue).ListTopicsAsync());
+
+        server.Kill();
+        await Eventually.HoldsAsync(() => Task.FromResult(!brrr.Multiplexer.IsConnected), "the connection sees Redis gone");
+
+        var error = await Assert.ThrowsAsync<StackExchange.Redis.RedisConnectionException>(() => ((IQueueAdmin)brrr.Queue).ListTopicsAsync());
+        Assert.Contains($"Redis at {server.Configuration} is not connected", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Configuration;
+using Brrr.Akka;
+using Brrr.Codecs;
+using Brrr.Contracts.Servers;
+using Brrr.Redis;
+using Brrr.Tasks;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Brrr.AspNetCore.Tests;
+
+/// <summary>
+/// A worker on a real redis-server and a real Kestrel serving its admin API under <see cref="Prefix"/>. Requests
+/// authenticate with the header <c>X-Test-Role</c> (<c>reader</c> or <c>admin</c>); the policies <c>brrr-read</c>
+/// (reader or admin) and <c>brrr-admin</c> (admin) are registered for the options to name.
+/// </summary>
+internal sealed class AdminHost : IAsyncDisposable
+{
+    public const string Prefix = "/brrr/api";
+    public const string Topic = "admin";
+    public const string ReadPolicy = "brrr-read";
+    public const string AdminPolicy = "brrr-admin";
+
+    private static readonly Config WorkerConfig = ConfigurationFactory.ParseString("""
+        akka.loglevel = OFF
+        brrr.poll-timeout = 200ms
+        brrr.retry-backoff-min = 10ms
+        brrr.retry-backoff-max = 50ms
+        brrr.task-attempts = 2
+        brrr.shutdown-timeout = 2s
+        """);
+
+    private AdminHost(RedisServer server, RedisBrrr redis, ActorSystem system, BrrrWorker worker, WebApplication app, HttpClient http)
+    {
+        Server = server;
+        Redis = redis;
+        System = system;
+        Worker = worker;
+        App = app;
+        Http = http;
+    }
+
+    /// <summary>pair(n, salt) = sibling(n) + flaky(n); flaky throws until <see cref="Fixed"/>.</summary>
+    public static TaskRef<JsonObject, int> Pair { get; } = BrrrTask.Ref<JsonObject, int>("pair");
+
+    /// <summary>Whether <c>flaky</c> succeeds now.</summary>
+    public bool Fixed { get; set; }
+
+    public RedisServer Server { get; }
+
+    public RedisBrrr Redis { get; }
+
+    public ActorSystem System { get; }
+
+    public BrrrWorker Worker { get; }
+
+    public WebApplication App { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Starts the worker and the web; <paramref name="configure"/> sets the admin options (default: reads need brrr-read, actions brrr-admin).</summary>
+    public static async Task<AdminHost> StartAsync(Action<BrrrAdminOptions>? configure = null)
+    {
+        var server = RedisServer.Start(persistent: true);
+        var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration, BlockTimeout = TimeSpan.FromMilliseconds(200) });
+        var system = ActorSystem.Create("brrr-admin", WorkerConfig);
+        var backends = new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
+        AdminHost? host = null;
+        var flaky = BrrrTask.Create<JsonObject, int>("flaky", (_, a) => host!.Fixed ? Task.FromResult((int)a["n"]!) : throw new InvalidOperationException("not fixed yet"));
+        var sibling = BrrrTask.Create<JsonObject, int>("sibling", (_, a) => Task.FromResult((int)a["n"]! * 10));
+        var pair = BrrrTask.Create<JsonObject, int>(Pair.Name, async (ctx, a) => (await ctx.Gather(ctx.Call(sibling, a), ctx.Call(flaky, a))).Sum());
+        var worker = BrrrExtension.Get(system).StartWorker(backends, Topic, new TaskSet(flaky, sibling, pair));
+        var (app, http) = await TestWeb.StartAsync(
+            services =>
+            {
+                services.AddAuthentication(RoleHeaderHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, RoleHeaderHandler>(RoleHeaderHandler.SchemeName, null);
+                services.AddAuthorization(o =>
+                {
+                    o.AddPolicy(ReadPolicy, p => p.RequireRole("reader", "admin"));
+                    o.AddPolicy(AdminPolicy, p => p.RequireRole("admin"));
+                });
+            },
+            app => app.MapBrrrAdmin(Prefix, worker, configure ?? (o =>
+            {
+                o.ReadPolicy = ReadPolicy;
+                o.ActionPolicy = AdminPolicy;
+            })));
+        host = new AdminHost(server, redis, system, worker, app, http);
+        return host;
+    }
+
+    /// <summary>GET <see cref="Prefix"/><paramref name="path"/> as <paramref name="role"/> (anonymous when null).</summary>
+    public Task<Answer> GetAsync(string path, string? role = "reader") => SendAsync(new HttpRequestMessage(HttpMethod.Get, Prefix + path), role);
+
+    /// <summary>POST <paramref name="json"/> to <see cref="Prefix"/><paramref name="path"/> as <paramref name="role"/>.</summary>
+    public Task<Answer> PostAsync(string path, string json, string? role = "admin", string mediaType = "application/json") =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, Prefix + path) { Content = new StringContent(json, Encoding.UTF8, mediaType) }, role);
+
+    public async Task<Answer> SendAsync(HttpRequestMessage request, string? role)
+    {
+        using (request)
+        {
+            if (role is not null)
+            {
+                request.Headers.Add(RoleHeaderHandler.Header, role);
+            }
+
+            using var response = await Http.SendAsync(request);
+            return new Answer(response.StatusCode, response.Content.Headers.ContentType, await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Worker.StopAsync();
+        await System.Terminate();
+        await Redis.DisposeAsync();
+        Server.Dispose();
+    }
+
+    /// <summary>Authenticates a request whose <see cref="Header"/> names a role; no header, no identity (401 where one is needed).</summary>
+    private sealed class RoleHeaderHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string SchemeName = "TestRole";
+        public const string Header = "X-Test-Role";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (Request.Headers[Header] is not [{ } role])
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, role), new Claim(ClaimTypes.Role, role)], SchemeName);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        }
+    }
+}
+
+/// <summary>An HTTP answer: its status, its content type and its body.</summary>
+internal sealed record Answer(HttpStatusCode Status, MediaTypeHeaderValue? ContentType, string Body)
+{
+    /// <summary>The body as JSON.</summary>
+    public JsonNode Json => JsonNode.Parse(Body) ?? throw new InvalidOperationException("a null body");
+
+    /// <summary>A problem body's message.</summary>
+    public string Problem => ContentType?.MediaType == "application/problem+json" ? (string)Json["detail"]! : throw new InvalidOperationException($"no problem body: {Status} {Body}");
+}
