@@ -13,6 +13,8 @@ public static class CliHelp
         """;
 
     private const string Environment = """
+        schedule, read, retry, cancel, monitor and reset run the brrr tool's commands (src/Brrr.Cli: brrr --help) and exit
+        as it does: 0 done, 2 usage, 3 failed for good, 4 not done yet, 5 a backend cannot be reached.
         distributed commands read BRRR_DEMO_REDIS_URL (redis[s]://[[user]:password@]host:port[/db]), AWS_ENDPOINT_URL/AWS_REGION,
         DYNAMODB_TABLE_NAME and BRRR_DEMO_OPS_TOPIC (the topic calc_and_print calls its op on; default brrr-cs-demo).
         """;
@@ -43,15 +45,16 @@ public static class CliHelp
                                              children's) are deleted, stored values are reused (prints the new root id)
             """, true, true),
         ("read", """
-              read <task> k=v                print a stored result (exit 1 when not computed, 3 when failed)
+              read <task> k=v                print a stored result (exit 4 when not computed, 3 when failed)
             """, true, true),
         ("monitor", """
               monitor [--topic T]... [--once] [--config FILE]
-                                             live queue depth, in-flight count and dead letters per topic (topics as for worker)
+                                             live queue depth, in-flight count, consumers and dead letters per topic
+                                             (topics as for worker, and every topic the queue lists)
             """, false, true),
         ("reset", """
               reset --yes [--topic T]... [--config FILE]
-                                             drop the DynamoDB table and flush the brrr keys of Redis
+                                             drop the DynamoDB table and delete the brrr keys of Redis (both layouts)
             """, false, true),
     ];
 

@@ -46,15 +46,18 @@ public sealed class DemoEnvironment : IAsyncDisposable
     /// <summary>What the store is, for messages.</summary>
     public string StoreName => _dynamo is null ? "redis" : $"dynamodb table {_dynamo.TableName}";
 
+    /// <summary>BRRR_DEMO_REDIS_URL.</summary>
+    /// <exception cref="ArgumentException">It is not set; the message says how to start Redis.</exception>
+    public static string RedisUrlFromEnvironment() =>
+        Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_URL") is { } url && !string.IsNullOrWhiteSpace(url)
+            ? url
+            : throw new ArgumentException("BRRR_DEMO_REDIS_URL is not set: " + NeedRedis);
+
     /// <summary>Connects to what the environment names; <paramref name="config"/> tunes the Redis backends (<c>brrr.redis</c>).</summary>
     /// <exception cref="ArgumentException">BRRR_DEMO_REDIS_URL is not set or not a redis:// URL; the message says how to start Redis.</exception>
     public static async Task<DemoEnvironment> ConnectAsync(Config config)
     {
-        var url = Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_URL");
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            throw new ArgumentException("BRRR_DEMO_REDIS_URL is not set: " + NeedRedis);
-        }
+        var url = RedisUrlFromEnvironment();
 
         var settings = RedisBrrrSettings.Create(config.GetConfig("brrr.redis") ?? ConfigurationFactory.Empty) with { Configuration = RedisConfiguration(url) };
         if (Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_LAYOUT") is { Length: > 0 } layout)

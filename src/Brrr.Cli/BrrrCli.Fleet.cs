@@ -18,12 +18,46 @@ public static partial class BrrrCli
     private static readonly Option<bool> AllOption = new("--all") { Description = "Every letter (requeue and purge need an id, a filter, or --all)" };
     private static readonly Option<int> LimitOption = new("--limit") { Description = "At most this many letters", DefaultValueFactory = _ => 100 };
 
+    private static readonly Option<string[]> WatchTopicOption = new("--topic") { Description = "A topic to report even when the queue lists nothing of it; repeatable", Arity = ArgumentArity.ZeroOrMore };
+    private static readonly Option<bool> WatchOption = new("--watch") { Description = "Report again every --interval until Ctrl+C (with --json, one document per line)" };
+    private static readonly Option<string> IntervalOption = new("--interval") { Description = "How often --watch reports: 500ms, 1s, 1m", DefaultValueFactory = _ => "1s" };
+    private static readonly Option<int?> CountOption = new("--count") { Description = "With --watch, stop after this many reports" };
+
     private static Command TopicsCommand() =>
-        Sub("topics", "Every topic with its waiting messages, messages in flight, consumers (heartbeat age, alive or expired) and dead letters.")
+        Sub("topics", "Every topic with its waiting messages, messages in flight, consumers (heartbeat age, alive or expired) and dead letters; warns of messages waiting under the other Redis key layout.")
+            .With(WatchTopicOption, WatchOption, IntervalOption, CountOption)
             .Connected(async run =>
             {
-                var reports = await run.Fleet.Topics.ListAsync(run.CancellationToken);
-                run.Output.Write(new JsonArray([.. reports.Select(FleetJson.Topic)]), () => TopicLines(reports));
+                var interval = Durations.Parse(run.Get(IntervalOption));
+                var named = run.Get(WatchTopicOption) ?? [];
+                var output = run.Get(WatchOption) ? run.Output with { Compact = true } : run.Output;
+                var warned = new HashSet<string>(StringComparer.Ordinal);
+                var left = run.Get(CountOption) is { } count ? (count > 0 ? count : throw new UsageException($"bad --count {count}: give 1 or more")) : int.MaxValue;
+                do
+                {
+                    var listed = await run.Fleet.Topics.ListAsync(run.CancellationToken);
+                    var extra = await Task.WhenAll(named.Except(listed.Select(r => r.Topic), StringComparer.Ordinal).Distinct(StringComparer.Ordinal)
+                        .Select(t => run.Fleet.Topics.ReportAsync(t, run.CancellationToken)));
+                    var reports = listed.Concat(extra).OrderBy(r => r.Topic, StringComparer.Ordinal).ToList();
+                    foreach (var r in reports)
+                    {
+                        if (await run.Fleet.Redis.Queue.FindLayoutMismatchAsync(r.Topic) is { } mismatch && warned.Add(mismatch))
+                        {
+                            output.Fail($"warning: {mismatch}");
+                        }
+                    }
+
+                    output.Write(
+                        new JsonArray([.. reports.Select(FleetJson.Topic)]),
+                        () => run.Get(WatchOption) ? TopicLines(reports).Prepend($"--- {DateTime.UtcNow:HH:mm:ss}Z") : TopicLines(reports));
+                    if (!run.Get(WatchOption) || --left == 0)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(interval, run.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+                while (!run.CancellationToken.IsCancellationRequested);
                 return ExitCodes.Ok;
             });
 

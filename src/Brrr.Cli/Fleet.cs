@@ -40,6 +40,12 @@ public sealed class Fleet : IAsyncDisposable
     /// <summary>The topics overview.</summary>
     public FleetTopics Topics { get; }
 
+    /// <summary>The Redis backends (queue, cache, and the store unless it is DynamoDB).</summary>
+    public RedisBrrr Redis => _redis;
+
+    /// <summary>The DynamoDB store, when the fleet's store is DynamoDB.</summary>
+    public DynamoDbStore? Dynamo => _dynamo;
+
     private string DeadLetterSuffix => Settings.Brrr.DeadLetterSuffix.Length > 0 ? Settings.Brrr.DeadLetterSuffix : DeadLetterAdmin.DefaultSuffix;
 
     /// <summary>Connects to what <paramref name="settings"/> name.</summary>

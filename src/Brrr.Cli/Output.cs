@@ -11,6 +11,10 @@ namespace Brrr.Cli;
 public sealed record Output(bool Json, TextWriter Out, TextWriter Error)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions OneLine = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Whether JSON is printed on one line (one document per line, for a stream of reports).</summary>
+    public bool Compact { get; init; }
 
     /// <summary>Prints <paramref name="json"/> with <c>--json</c>, else the lines <paramref name="human"/> makes.</summary>
     public void Write(JsonNode json, Func<IEnumerable<string>> human)
@@ -19,7 +23,7 @@ public sealed record Output(bool Json, TextWriter Out, TextWriter Error)
         ArgumentNullException.ThrowIfNull(human);
         if (Json)
         {
-            Out.WriteLine(json.ToJsonString(Indented));
+            Out.WriteLine(json.ToJsonString(Compact ? OneLine : Indented));
             return;
         }
 

@@ -177,6 +177,61 @@ public sealed class ToolProcessTests : IAsyncLifetime
         Assert.Equal(("no dead letters", ExitCodes.Ok), (human.Out.Trim(), human.ExitCode));
     }
 
+    [Fact]
+    public async Task Topics_reports_named_topics_warns_of_the_other_layouts_list_and_watches_a_given_number_of_times()
+    {
+        // What a legacy reference producer pushes: the bare topic name, which the current layout does not read.
+        await Redis.Multiplexer.GetDatabase().ListRightPushAsync("cli-legacy", "not a brrr message");
+
+        var current = await BrrrTool.RunAsync(Url, "topics", "--topic", "cli-legacy", "--topic", "cli-empty");
+        Assert.Equal(ExitCodes.Ok, current.ExitCode);
+        Assert.Contains("cli-empty: waiting 0, in flight 0, dead letters 0", current.Out, StringComparison.Ordinal);
+        Assert.Contains("cli-legacy: waiting 0, in flight 0", current.Out, StringComparison.Ordinal);
+        Assert.Contains("warning: Redis layout mismatch on topic 'cli-legacy'", current.Error, StringComparison.Ordinal);
+
+        var legacy = await BrrrTool.RunAsync(Url, "topics", "--layout", "legacy", "--topic", "cli-legacy");
+        Assert.Contains("cli-legacy: waiting 1, in flight 0", legacy.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("layout mismatch", legacy.All, StringComparison.Ordinal);
+
+        var watched = await BrrrTool.RunAsync(Url, "topics", "--topic", "cli-empty", "--watch", "--interval", "100ms", "--count", "3", "--json");
+        Assert.Equal(ExitCodes.Ok, watched.ExitCode);
+        var reports = watched.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsArray()).ToList();
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.Contains(r, t => (string)t!["topic"]! == "cli-empty"));
+        Assert.Equal(ExitCodes.Usage, (await BrrrTool.RunAsync(Url, "topics", "--watch", "--count", "0")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Reset_needs_yes_and_then_deletes_the_records_counters_and_topic_lists_of_both_layouts_and_nothing_else()
+    {
+        var database = Redis.Multiplexer.GetDatabase();
+        await Client.ScheduleAsync(Brrr.Tasks.BrrrTask.Ref<JsonObject, int>("leaf"), new JsonObject { ["n"] = 1 }, "cli-reset");
+        await Redis.Queue.PushAsync("cli-reset:dead-letters", "garbage");
+        StackExchange.Redis.RedisKey[] keys = ["brrr/count/r00t", "brrr_count/r00t", "brrr/messages/cli-reset", "cli-reset", "{brrr/messages/cli-reset}:brrr:consumers", "{cli-reset}:brrr:consumers"];
+        foreach (var key in keys)
+        {
+            await database.ListRightPushAsync(key, "x");
+        }
+
+        await database.StringSetAsync("unrelated", "kept");
+        var refused = await BrrrTool.RunAsync(Url, "reset");
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("pass --yes", refused.Error, StringComparison.Ordinal);
+        Assert.True(await database.KeyExistsAsync("brrr/count/r00t"));
+
+        var reset = await BrrrTool.RunAsync(Url, "reset", "--yes", "--json");
+
+        Assert.Equal(ExitCodes.Ok, reset.ExitCode);
+        Assert.True((long)JsonNode.Parse(reset.Out)!["deleted_keys"]! >= keys.Length + 2);
+        foreach (var key in keys.Append("brrr/messages/cli-reset:dead-letters"))
+        {
+            Assert.False(await database.KeyExistsAsync(key), $"{key} survived reset");
+        }
+
+        Assert.Equal(["unrelated"], (await Redis.Multiplexer.GetServers()[0].KeysAsync().ToListAsync()).Select(k => k.ToString()));
+        Assert.Equal("kept", (string?)await database.StringGetAsync("unrelated"));
+    }
+
     [Theory]
     [InlineData(new[] { "status" }, "needs a task")]
     [InlineData(new[] { "status", "fib", "n" }, "key=text")]

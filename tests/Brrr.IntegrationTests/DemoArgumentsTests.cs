@@ -12,7 +12,7 @@ public sealed class DemoArgumentsTests
     [Fact]
     public void Command_line_words_give_the_string_arguments_http_gives_so_the_call_hash_is_the_same()
     {
-        Assert.True(DemoArguments.TryParse("fib", Cli.ParseArguments(["n=10", "salt=abcd"]), SpawnLimit, out var fromCli, out _));
+        Assert.True(DemoArguments.TryParse("fib", Brrr.Demo.Cli.ParseArguments(["n=10", "salt=abcd"]), SpawnLimit, out var fromCli, out _));
 
         // The web passes query values as strings, as the reference webs do.
         var fromHttp = new JsonObject { ["n"] = "10", ["salt"] = "abcd" };
@@ -78,7 +78,7 @@ public sealed class DemoArgumentsTests
     [InlineData("boom", new[] { "message=kaput", "depth=03" }, "argument 'depth' must be a whole number from 0 to 50, got '03'")]
     public void Each_mistake_gets_a_message_that_names_it(string task, string[] words, string message)
     {
-        Assert.False(DemoArguments.TryParse(task, Cli.ParseArguments(words), SpawnLimit, out var args, out var problem));
+        Assert.False(DemoArguments.TryParse(task, Brrr.Demo.Cli.ParseArguments(words), SpawnLimit, out var args, out var problem));
         Assert.Null(args);
         Assert.Contains(message, problem.Message, StringComparison.Ordinal);
         Assert.Equal(task == "nope", problem.UnknownTask);

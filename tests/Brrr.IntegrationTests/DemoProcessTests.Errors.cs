@@ -92,11 +92,12 @@ public sealed partial class DemoProcessTests
     {
         var redis = Track(RedisServer.Start(extraArguments: ["--requirepass", RedisPassword]));
         var wrong = $"redis://alice:{RedisPassword}-not@127.0.0.1:{redis.Port}";
-        string[][] commands = [["read", "hello", "greetee=x"], ["schedule", DemoTopic, "hello", "greetee=x", "--verbose"], ["worker"], ["web"]];
-        foreach (var args in commands)
+        // The client commands are the brrr tool's, and exit as it does when a backend cannot be reached (5); worker and web exit 2.
+        (string[] Args, int Exit)[] commands = [(["read", "hello", "greetee=x"], 5), (["schedule", DemoTopic, "hello", "greetee=x", "--verbose"], 5), (["worker"], 2), (["web"], 2)];
+        foreach (var (args, exit) in commands)
         {
             using var refused = DemoProcess.Start(new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = wrong }, args);
-            Assert.Equal(2, await refused.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+            Assert.Equal(exit, await refused.ExitCodeAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains($"Redis at 127.0.0.1:{redis.Port} refused the credentials", refused.Output, StringComparison.Ordinal);
             Assert.Contains("redis://alice:***@127.0.0.1:", refused.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(RedisPassword, refused.Output, StringComparison.Ordinal);
@@ -104,7 +105,7 @@ public sealed partial class DemoProcessTests
 
         using var unreachable = DemoProcess.Start(
             new Dictionary<string, string> { ["BRRR_DEMO_REDIS_URL"] = $"redis://:{RedisPassword}@127.0.0.1:{FreePort()}" }, "read", "hello", "greetee=x", "--verbose");
-        Assert.Equal(2, await unreachable.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(5, await unreachable.ExitCodeAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("cannot reach Redis at redis://:***@127.0.0.1:", unreachable.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(RedisPassword, unreachable.Output, StringComparison.Ordinal);
     }

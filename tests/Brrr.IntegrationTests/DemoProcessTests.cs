@@ -184,7 +184,7 @@ public sealed partial class DemoProcessTests : IClassFixture<DynaliteServer>, ID
         Assert.Equal(0, await database.ListLengthAsync(RedisLayout.Current.TopicList(DemoTopic + ":dead-letters")));
         Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(web + "/hello?greetee=Dora")).StatusCode);
         using var read = DemoProcess.Start(environment, "read", "hello", "greetee=Dora");
-        Assert.Equal(1, await read.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(4, await read.ExitCodeAsync(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
