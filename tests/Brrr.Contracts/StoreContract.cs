@@ -85,6 +85,29 @@ public abstract class StoreContract
     }
 
     [Fact]
+    public async Task A_children_record_is_a_key_of_its_own_beside_the_call_value_and_pending_returns()
+    {
+        var hash = "test-" + Guid.NewGuid().ToString("N");
+        var memory = new Memory(Store);
+        Assert.Null(await memory.GetChildrenAsync(hash));
+        await Store.SetAsync(MemKey.CallOf(hash), Bytes("call"));
+        var record = new ChildrenRecord(hash, "root-1", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123), [new ChildLink("leaf", "child-hash", "topic-a")], Omitted: 2);
+
+        await memory.SetChildrenAsync(record);
+
+        var read = await memory.GetChildrenAsync(hash);
+        Assert.NotNull(read);
+        Assert.Equal((record.CallHash, record.RootId, record.DeferredAt, record.Omitted), (read.CallHash, read.RootId, read.DeferredAt, read.Omitted));
+        Assert.Equal(record.Children, read.Children);
+        Assert.Equal(Bytes("call"), await Store.GetAsync(MemKey.CallOf(hash)));
+        Assert.False(await Store.HasAsync(MemKey.ValueOf(hash)));
+        Assert.False(await Store.HasAsync(MemKey.PendingReturnsOf(hash)));
+        await Store.DeleteAsync(new MemKey(MemKeyType.Children, hash));
+        Assert.Null(await memory.GetChildrenAsync(hash));
+        Assert.Equal(Bytes("call"), await Store.GetAsync(MemKey.CallOf(hash)));
+    }
+
+    [Fact]
     public async Task Set_new_value_writes_only_when_the_key_is_empty()
     {
         var key = FreshKey(MemKeyType.PendingReturns);

@@ -42,6 +42,19 @@ public sealed class DynamoDbLayoutTests(DynaliteServer server) : FreshTableTest(
     }
 
     [Fact]
+    public async Task The_children_record_of_a_BrrrAkka_worker_is_stored_under_sk_children_beside_the_reference_items()
+    {
+        var hash = "h-" + Guid.NewGuid().ToString("N");
+        await Store.SetAsync(new MemKey(MemKeyType.Children, hash), [7, 8]);
+
+        var item = await RawItemAsync(hash, "children");
+
+        Assert.Equal(["pk", "sk", "value"], item.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("children", item["sk"].S);
+        Assert.Equal(new byte[] { 7, 8 }, item["value"].B.ToArray());
+    }
+
+    [Fact]
     public async Task Value_isStored_under_sk_value_and_compare_and_set_rewrites_the_same_attribute()
     {
         var hash = "h-" + Guid.NewGuid().ToString("N");

@@ -174,6 +174,8 @@ public sealed class RedisWireTests(RedisFixture redis)
         Assert.Equal("v", (string?)await redis.Raw.StringGetAsync($"brrr:{{{hash}}}:value"));
         Assert.Equal("c", (string?)await redis.Raw.StringGetAsync($"brrr:{{{hash}}}:call"));
         Assert.Equal("p", (string?)await redis.Raw.StringGetAsync($"brrr:{{{hash}}}:pending_returns"));
+        await redis.Brrr.Store.SetAsync(new MemKey(MemKeyType.Children, hash), Encoding.UTF8.GetBytes("k"));
+        Assert.Equal("k", (string?)await redis.Raw.StringGetAsync($"brrr:{{{hash}}}:children"));
     }
 
     [Theory]
