@@ -40,15 +40,7 @@ internal sealed class AdminHost : IAsyncDisposable
         brrr.shutdown-timeout = 2s
         """);
 
-    private AdminHost(RedisServer server, RedisBrrr redis, ActorSystem system, BrrrWorker worker, WebApplication app, HttpClient http)
-    {
-        Server = server;
-        Redis = redis;
-        System = system;
-        Worker = worker;
-        App = app;
-        Http = http;
-    }
+    private AdminHost(WorkerWeb web) => Web = web;
 
     /// <summary>pair(n, salt) = sibling(n) + flaky(n); flaky throws until <see cref="Fixed"/>.</summary>
     public static TaskRef<JsonObject, int> Pair { get; } = BrrrTask.Ref<JsonObject, int>("pair");
@@ -56,32 +48,28 @@ internal sealed class AdminHost : IAsyncDisposable
     /// <summary>Whether <c>flaky</c> succeeds now.</summary>
     public bool Fixed { get; set; }
 
-    public RedisServer Server { get; }
+    public WorkerWeb Web { get; }
 
-    public RedisBrrr Redis { get; }
+    public RedisServer Server => Web.Server;
 
-    public ActorSystem System { get; }
+    public RedisBrrr Redis => Web.Redis;
 
-    public BrrrWorker Worker { get; }
-
-    public WebApplication App { get; }
-
-    public HttpClient Http { get; }
+    public BrrrWorker Worker => Web.Worker;
 
     /// <summary>Starts the worker and the web; <paramref name="configure"/> sets the admin options (default: reads need brrr-read, actions brrr-admin).</summary>
     public static async Task<AdminHost> StartAsync(Action<BrrrAdminOptions>? configure = null)
     {
-        var server = RedisServer.Start(persistent: true);
-        var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration, BlockTimeout = TimeSpan.FromMilliseconds(200) });
-        var system = ActorSystem.Create("brrr-admin", WorkerConfig);
-        var backends = new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
         AdminHost? host = null;
         var flaky = BrrrTask.Create<JsonObject, int>("flaky", (_, a) => host!.Fixed ? Task.FromResult((int)a["n"]!) : throw new InvalidOperationException("not fixed yet"));
         var sibling = BrrrTask.Create<JsonObject, int>("sibling", (_, a) => Task.FromResult((int)a["n"]! * 10));
         var pair = BrrrTask.Create<JsonObject, int>(Pair.Name, async (ctx, a) => (await ctx.Gather(ctx.Call(sibling, a), ctx.Call(flaky, a))).Sum());
-        var worker = BrrrExtension.Get(system).StartWorker(backends, Topic, new TaskSet(flaky, sibling, pair));
-        var (app, http) = await TestWeb.StartAsync(
-            services =>
+        var web = await WorkerWeb.StartAsync(
+            "brrr-admin",
+            WorkerConfig,
+            s => s,
+            Topic,
+            new TaskSet(flaky, sibling, pair),
+            (services, _) =>
             {
                 services.AddAuthentication(RoleHeaderHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, RoleHeaderHandler>(RoleHeaderHandler.SchemeName, null);
                 services.AddAuthorization(o =>
@@ -90,12 +78,12 @@ internal sealed class AdminHost : IAsyncDisposable
                     o.AddPolicy(AdminPolicy, p => p.RequireRole("admin"));
                 });
             },
-            app => app.MapBrrrAdmin(Prefix, worker, configure ?? (o =>
+            (app, worker) => app.MapBrrrAdmin(Prefix, worker, configure ?? (o =>
             {
                 o.ReadPolicy = ReadPolicy;
                 o.ActionPolicy = AdminPolicy;
             })));
-        host = new AdminHost(server, redis, system, worker, app, http);
+        host = new AdminHost(web);
         return host;
     }
 
@@ -115,21 +103,13 @@ internal sealed class AdminHost : IAsyncDisposable
                 request.Headers.Add(RoleHeaderHandler.Header, role);
             }
 
-            using var response = await Http.SendAsync(request);
+            using var response = await Web.Http.SendAsync(request);
             return new Answer(response.StatusCode, response.Content.Headers.ContentType, await response.Content.ReadAsStringAsync());
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
-        await Worker.StopAsync();
-        await System.Terminate();
-        await Redis.DisposeAsync();
-        Server.Dispose();
-    }
+    public ValueTask DisposeAsync() => Web.DisposeAsync();
+
 
     /// <summary>Authenticates a request whose <see cref="Header"/> names a role; no header, no identity (401 where one is needed).</summary>
     private sealed class RoleHeaderHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)

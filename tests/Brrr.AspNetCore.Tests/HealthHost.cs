@@ -20,62 +20,33 @@ internal sealed class HealthHost : IAsyncDisposable
 
     private static readonly Config WorkerConfig = ConfigurationFactory.ParseString("akka.loglevel = OFF\nbrrr.poll-timeout = 200ms\nbrrr.retry-backoff-max = 200ms");
 
-    private HealthHost(RedisServer server, RedisBrrr redis, ActorSystem system, BrrrWorker worker, WebApplication app, HttpClient http)
-    {
-        Server = server;
-        Redis = redis;
-        System = system;
-        Worker = worker;
-        App = app;
-        Http = http;
-    }
+    private HealthHost(WorkerWeb web) => Web = web;
 
-    public RedisServer Server { get; }
+    public WorkerWeb Web { get; }
 
-    public RedisBrrr Redis { get; }
+    public RedisServer Server => Web.Server;
 
-    public ActorSystem System { get; }
+    public RedisBrrr Redis => Web.Redis;
 
-    public BrrrWorker Worker { get; }
+    public BrrrWorker Worker => Web.Worker;
 
-    public WebApplication App { get; }
-
-    public HttpClient Http { get; }
-
-    public static async Task<HealthHost> StartAsync(Action<BrrrHealthCheckOptions>? configure = null)
-    {
-        var server = RedisServer.Start(persistent: true);
-        var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with
-        {
-            Configuration = server.Configuration,
-            BlockTimeout = TimeSpan.FromMilliseconds(200),
-            HeartbeatInterval = TimeSpan.FromMilliseconds(200),
-            HeartbeatTtl = TimeSpan.FromSeconds(1),
-        });
-        var system = ActorSystem.Create("brrr-health", WorkerConfig);
-        var backends = new BrrrBackends(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
-        var worker = BrrrExtension.Get(system).StartWorker(backends, Topic, new TaskSet(Double));
-        var (app, http) = await TestWeb.StartAsync(
-            services => services.AddHealthChecks().AddBrrrHealthChecks(worker, configure ?? (o => o.ProbeTimeout = TimeSpan.FromSeconds(1))),
-            app => app.MapHealthChecks("/healthz"));
-        return new HealthHost(server, redis, system, worker, app, http);
-    }
+    public static async Task<HealthHost> StartAsync(Action<BrrrHealthCheckOptions>? configure = null) =>
+        new(await WorkerWeb.StartAsync(
+            "brrr-health",
+            WorkerConfig,
+            s => s with { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTtl = TimeSpan.FromSeconds(1) },
+            Topic,
+            new TaskSet(Double),
+            (services, worker) => services.AddHealthChecks().AddBrrrHealthChecks(worker, configure ?? (o => o.ProbeTimeout = TimeSpan.FromSeconds(1))),
+            (app, _) => app.MapHealthChecks("/healthz")));
 
     /// <summary>The status code and body of <c>GET /healthz</c>.</summary>
     public async Task<(HttpStatusCode Status, string Body)> HealthAsync()
     {
-        using var response = await Http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        using var response = await Web.Http.GetAsync(new Uri("/healthz", UriKind.Relative));
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
-        await Worker.StopAsync();
-        await System.Terminate();
-        await Redis.DisposeAsync();
-        Server.Dispose();
-    }
+    public ValueTask DisposeAsync() => Web.DisposeAsync();
+
 }
