@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need when it is missing (redis-server, the pinned npm dev tools), then runs every test.
+# Installs what the tests need when it is missing (redis-server, chromium with chromedriver, the pinned npm dev tools), then runs every test.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,6 +10,12 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "test.sh: installing redis-server"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
+if ! command -v chromedriver >/dev/null 2>&1 || ! { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; then
+  echo "test.sh: installing chromium and chromium-driver (the dashboard's browser tests)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 if [ ! -x tools/dynalite/node_modules/.bin/dynalite ]; then

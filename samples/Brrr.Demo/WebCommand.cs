@@ -20,8 +20,9 @@ namespace Brrr.Demo;
 /// the same call hashes come out of every language's web. Every error has a ProblemDetails body whose
 /// <c>error</c> member says what is wrong. <c>GET /healthz</c> answers the brrr health check
 /// (<see cref="BrrrHealthCheck"/>: 200 Healthy or Degraded, 503 Unhealthy when the queue or store does not answer).
-/// The admin API's read endpoints (<see cref="BrrrAdminEndpoints"/>) are under <c>/brrr/api</c>, open to anyone who
-/// can reach the demo, as its results are; its actions are not mapped: use the <c>brrr</c> tool.
+/// The dashboard (<see cref="BrrrDashboardEndpoints"/>) is on <c>/brrr/</c> and the admin API's read endpoints under
+/// <c>/brrr/api</c>, open to anyone who can reach the demo, as its results are; no action is mapped: use the <c>brrr</c>
+/// tool (or <c>brrr dashboard --actions</c>).
 /// </summary>
 public static class WebCommand
 {
@@ -47,7 +48,7 @@ public static class WebCommand
         await using var app = builder.Build();
         WebProblems.Use(app);
         app.MapHealthChecks("/healthz");
-        app.MapBrrrAdmin(BrrrAdminEndpoints.DefaultPrefix, environment.Backends, o =>
+        app.MapBrrrDashboard(BrrrDashboardEndpoints.DefaultPrefix, environment.Backends, o =>
         {
             o.ReadPolicy = AnyonePolicy;
             o.SpawnLimit = spawnLimit;

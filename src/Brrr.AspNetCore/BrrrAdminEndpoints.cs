@@ -5,6 +5,8 @@ using Brrr.Akka;
 using Brrr.Backends;
 using Brrr.Inspection;
 using Brrr.Tasks;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -36,10 +38,8 @@ public static partial class BrrrAdminEndpoints
     public static RouteGroupBuilder MapBrrrAdmin(this IEndpointRouteBuilder endpoints, string prefix, BrrrBackends backends, Action<BrrrAdminOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
-        var options = new BrrrAdminOptions();
-        configure?.Invoke(options);
-        options.Validate();
-        return Map(endpoints, prefix, backends.CreateClient(options.SpawnLimit), backends.Queue, options);
+        var options = OptionsOf(configure);
+        return Map(endpoints, prefix, backends.CreateClient(options.SpawnLimit), backends.Queue, options, antiforgery: false);
     }
 
     /// <summary>Maps the admin API of <paramref name="worker"/>'s fleet under <paramref name="prefix"/>, with the worker's dead-letter suffix and spawn limit.</summary>
@@ -51,6 +51,21 @@ public static partial class BrrrAdminEndpoints
     public static RouteGroupBuilder MapBrrrAdmin(this IEndpointRouteBuilder endpoints, string prefix, BrrrWorker worker, Action<BrrrAdminOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(worker);
+        return Map(endpoints, prefix, worker.Client, worker.Backends.Queue, OptionsOf(worker, configure), antiforgery: false);
+    }
+
+    /// <summary>The defaults, then <paramref name="configure"/>'s changes, checked.</summary>
+    internal static BrrrAdminOptions OptionsOf(Action<BrrrAdminOptions>? configure)
+    {
+        var options = new BrrrAdminOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>The options of a worker's fleet: its dead-letter suffix and spawn limit, then <paramref name="configure"/>'s changes, checked.</summary>
+    internal static BrrrAdminOptions OptionsOf(BrrrWorker worker, Action<BrrrAdminOptions>? configure)
+    {
         var options = new BrrrAdminOptions
         {
             DeadLetterSuffix = worker.Settings.DeadLetterSuffix is { Length: > 0 } suffix ? suffix : DeadLetterAdmin.DefaultSuffix,
@@ -58,19 +73,28 @@ public static partial class BrrrAdminEndpoints
         };
         configure?.Invoke(options);
         options.Validate();
-        return Map(endpoints, prefix, worker.Client, worker.Backends.Queue, options);
+        return options;
     }
 
-    private static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix, BrrrClient client, IQueue queue, BrrrAdminOptions options)
+    /// <summary>Maps the API; with <paramref name="antiforgery"/> (the dashboard's), every action also needs an anti-forgery token (from <c>GET capabilities</c>).</summary>
+    internal static RouteGroupBuilder Map(IEndpointRouteBuilder endpoints, string prefix, BrrrClient client, IQueue queue, BrrrAdminOptions options, bool antiforgery)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        var api = new AdminApi(client, queue, options);
+        IAntiforgery? forgery = null;
+        if (antiforgery && options.ActionPolicy is not null)
+        {
+            forgery = endpoints.ServiceProvider.GetService<IAntiforgery>()
+                ?? throw new InvalidOperationException("The brrr dashboard's actions need anti-forgery tokens: call services.AddAntiforgery() (or name no ActionPolicy).");
+        }
+
+        var api = new AdminApi(client, queue, options, forgery);
         var group = endpoints.MapGroup(prefix);
         string[] reads = options.ReadPolicy is { } read ? [read] : [];
         void Get(string pattern, Func<AdminRequest, Task<IResult>> handler) =>
             group.MapGet(pattern, (RequestDelegate)(http => api.RunAsync(http, handler))).RequireAuthorization(reads);
 
+        Get("/capabilities", api.CapabilitiesAsync);
         Get("/topics", api.TopicsAsync);
         Get("/status", api.StatusAsync);
         Get("/inspect", api.InspectAsync);
@@ -79,7 +103,7 @@ public static partial class BrrrAdminEndpoints
         if (options.ActionPolicy is { } action)
         {
             void Post(string pattern, Func<AdminRequest, Task<IResult>> handler) =>
-                group.MapPost(pattern, (RequestDelegate)(http => api.RunAsync(http, handler))).RequireAuthorization(action);
+                group.MapPost(pattern, (RequestDelegate)(http => api.RunActionAsync(http, handler))).RequireAuthorization(action);
 
             Post("/schedule", api.ScheduleAsync);
             Post("/retry", api.RetryAsync);
@@ -93,7 +117,7 @@ public static partial class BrrrAdminEndpoints
     }
 
     /// <summary>The handlers, over one client and the admin objects of its fleet.</summary>
-    private sealed partial class AdminApi(BrrrClient client, IQueue queue, BrrrAdminOptions options)
+    private sealed partial class AdminApi(BrrrClient client, IQueue queue, BrrrAdminOptions options, IAntiforgery? antiforgery)
     {
         private static readonly string[] FilterFields = ["id", "topic", "task", "root_id", "error_type", "since", "until", "malformed", "all"];
 
@@ -140,6 +164,27 @@ public static partial class BrrrAdminEndpoints
             http.Response.Headers.CacheControl = "no-store";
             await result.ExecuteAsync(http).ConfigureAwait(false);
         }
+
+        /// <summary>Whether this user may act (the action policy is mapped and met), and the dashboard's anti-forgery token for it.</summary>
+        public async Task<IResult> CapabilitiesAsync(AdminRequest r)
+        {
+            var actions = options.ActionPolicy is { } policy
+                && r.Http.RequestServices.GetService<IAuthorizationService>() is { } authorization
+                && (await authorization.AuthorizeAsync(r.Http.User, policy).ConfigureAwait(false)).Succeeded;
+            var token = actions && antiforgery is not null ? antiforgery.GetAndStoreTokens(r.Http).RequestToken : null;
+            return Json(new JsonObject { ["actions"] = actions, ["antiforgery_token"] = token });
+        }
+
+        /// <summary>Runs an action: with the dashboard's anti-forgery, only on a request that carries a valid token.</summary>
+        public Task RunActionAsync(HttpContext http, Func<AdminRequest, Task<IResult>> handler) => RunAsync(http, async r =>
+        {
+            if (antiforgery is not null && !await antiforgery.IsRequestValidAsync(r.Http).ConfigureAwait(false))
+            {
+                throw AdminRequest.Bad("missing or bad anti-forgery token: reload the dashboard");
+            }
+
+            return await handler(r).ConfigureAwait(false);
+        });
 
         public async Task<IResult> TopicsAsync(AdminRequest r) =>
             Json(new JsonArray([.. (await _topics.ListAsync(r.CancellationToken).ConfigureAwait(false)).Select(FleetJson.Topic)]));
@@ -242,11 +287,15 @@ public static partial class BrrrAdminEndpoints
 
         public async Task<IResult> RetryAsync(AdminRequest r)
         {
-            var body = await r.BodyAsync("task", "args", "topic").ConfigureAwait(false);
-            var task = AdminRequest.TaskName(AdminRequest.RequiredText(body, "task", "the task of the failed call"));
+            var body = await r.BodyAsync("task", "args", "call_hash", "topic").ConfigureAwait(false);
+            var (hash, task) = r.Call(client, body);
             var topic = AdminRequest.RequiredText(body, "topic", "the topic the fleet's workers serve the task on");
-            var rootId = await client.RetryAsync(BrrrTask.Ref<JsonObject, JsonNode?>(task), AdminRequest.Arguments(body), topic, r.CancellationToken).ConfigureAwait(false);
-            return Json(new JsonObject { ["task"] = task, ["topic"] = topic, ["retried"] = rootId is not null, ["root_id"] = rootId });
+            var call = task is not null
+                ? client.Codec.EncodeCall(AdminRequest.TaskName(task), AdminRequest.Arguments(body))
+                : await client.Memory.FindCallAsync(hash, r.CancellationToken).ConfigureAwait(false)
+                    ?? throw new AdminProblemException(StatusCodes.Status404NotFound, $"no call record for {hash}: retry it by task and args");
+            var rootId = await client.RetryAsync(call, topic, r.CancellationToken).ConfigureAwait(false);
+            return Json(new JsonObject { ["task"] = call.TaskName, ["call_hash"] = call.CallHash, ["topic"] = topic, ["retried"] = rootId is not null, ["root_id"] = rootId });
         }
 
         public async Task<IResult> CancelAsync(AdminRequest r)

@@ -1,3 +1,4 @@
+using Brrr.Akka;
 using Brrr.Backends;
 using Brrr.Codecs;
 using Brrr.DynamoDb;
@@ -20,13 +21,17 @@ public sealed class Fleet : IAsyncDisposable
         Settings = settings;
         _redis = redis;
         _dynamo = dynamo;
-        Client = new BrrrClient((IStore?)dynamo ?? redis.Store, redis.Cache, redis.Queue, JsonCodec.Default, settings.Brrr.SpawnLimit);
+        Backends = new BrrrBackends((IStore?)dynamo ?? redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
+        Client = Backends.CreateClient(settings.Brrr.SpawnLimit);
         DeadLetters = new DeadLetterAdmin(redis.Queue, Client, DeadLetterSuffix);
         Topics = new FleetTopics(redis.Queue, DeadLetterSuffix);
     }
 
     /// <summary>Where it is connected.</summary>
     public ConnectionSettings Settings { get; }
+
+    /// <summary>The store, cache, queue and codec.</summary>
+    public BrrrBackends Backends { get; }
 
     /// <summary>The client (schedule, read, status, wait, retry, cancel).</summary>
     public BrrrClient Client { get; }

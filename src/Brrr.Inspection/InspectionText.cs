@@ -63,7 +63,7 @@ public static class InspectionText
             ["failed_at"] = l.FailedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
             ["attempts"] = l.Attempts,
         } : null,
-        ["error"] = node.Error is { } e ? new JsonObject { ["error_type"] = e.RootCause.ErrorType, ["message"] = e.RootCause.Message } : null,
+        ["error"] = node.Error is { } e ? new JsonObject { ["error_type"] = e.RootCause.ErrorType, ["message"] = e.RootCause.Message, ["chain"] = FailureText.Json(e)["chain"]!.DeepClone() } : null,
         ["parents"] = new JsonArray([.. node.Parents.Select(p => (JsonNode)new JsonObject { ["call_hash"] = p.CallHash, ["root_id"] = p.RootId, ["topic"] = p.Topic })]),
         ["roots"] = new JsonArray([.. node.Roots.Select(r => (JsonNode)JsonValue.Create(r))]),
         ["children_known"] = node.ChildrenKnown,

@@ -19,7 +19,18 @@ public sealed partial class BrrrClient
     {
         ArgumentNullException.ThrowIfNull(task);
         var target = topic ?? task.Topic ?? throw new ArgumentException($"Task '{task.Name}' has no default topic: pass one.", nameof(topic));
-        var call = Codec.EncodeCall(task.Name, args);
+        return await RetryAsync(Codec.EncodeCall(task.Name, args), target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Retries the already encoded <paramref name="call"/> (as <see cref="Memory.GetCallAsync"/> reads it) on
+    /// <paramref name="topic"/>: as <see cref="RetryAsync{TArgs, TResult}"/>, for a caller that knows the call by its hash.
+    /// </summary>
+    /// <returns>The new root id, or <c>null</c> when the call has a value already.</returns>
+    public async Task<string?> RetryAsync(Call call, string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentException.ThrowIfNullOrEmpty(topic);
         if (await Memory.HasValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false))
         {
             return null;
@@ -27,7 +38,7 @@ public sealed partial class BrrrClient
 
         await ClearErrorChainAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
         var rootId = NewRootId();
-        await ScheduleAsync(call, target, rootId, cancellationToken).ConfigureAwait(false);
+        await ScheduleAsync(call, topic, rootId, cancellationToken).ConfigureAwait(false);
         return rootId;
     }
 

@@ -22,7 +22,9 @@ namespace Brrr.AspNetCore.Tests;
 /// <summary>
 /// A worker on a real redis-server and a real Kestrel serving its admin API under <see cref="Prefix"/>. Requests
 /// authenticate with the header <c>X-Test-Role</c> (<c>reader</c> or <c>admin</c>); the policies <c>brrr-read</c>
-/// (reader or admin) and <c>brrr-admin</c> (admin) are registered for the options to name.
+/// (reader or admin), <c>brrr-admin</c> (admin) and <c>anyone</c> (no identity needed, for a browser) are registered
+/// for the options to name. With <c>dashboard</c>, it maps the dashboard under <see cref="DashboardPrefix"/>, whose API is
+/// the same <see cref="Prefix"/>.
 /// </summary>
 internal sealed class AdminHost : IAsyncDisposable
 {
@@ -30,6 +32,9 @@ internal sealed class AdminHost : IAsyncDisposable
     public const string Topic = "admin";
     public const string ReadPolicy = "brrr-read";
     public const string AdminPolicy = "brrr-admin";
+    public const string AnyonePolicy = "anyone";
+    public const string DashboardPrefix = "/brrr";
+    public const string ParkedTopic = "parked";
 
     private static readonly Config WorkerConfig = ConfigurationFactory.ParseString("""
         akka.loglevel = OFF
@@ -45,6 +50,9 @@ internal sealed class AdminHost : IAsyncDisposable
     /// <summary>pair(n, salt) = sibling(n) + flaky(n); flaky throws until <see cref="Fixed"/>.</summary>
     public static TaskRef<JsonObject, int> Pair { get; } = BrrrTask.Ref<JsonObject, int>("pair");
 
+    /// <summary>outer(n) = sibling(n) + sibling(n + 100), the second on <see cref="ParkedTopic"/>, which no worker serves.</summary>
+    public static TaskRef<JsonObject, int> Outer { get; } = BrrrTask.Ref<JsonObject, int>("outer");
+
     /// <summary>Whether <c>flaky</c> succeeds now.</summary>
     public bool Fixed { get; set; }
 
@@ -57,18 +65,20 @@ internal sealed class AdminHost : IAsyncDisposable
     public BrrrWorker Worker => Web.Worker;
 
     /// <summary>Starts the worker and the web; <paramref name="configure"/> sets the admin options (default: reads need brrr-read, actions brrr-admin).</summary>
-    public static async Task<AdminHost> StartAsync(Action<BrrrAdminOptions>? configure = null)
+    public static async Task<AdminHost> StartAsync(Action<BrrrAdminOptions>? configure = null, bool dashboard = false)
     {
         AdminHost? host = null;
         var flaky = BrrrTask.Create<JsonObject, int>("flaky", (_, a) => host!.Fixed ? Task.FromResult((int)a["n"]!) : throw new InvalidOperationException("not fixed yet"));
         var sibling = BrrrTask.Create<JsonObject, int>("sibling", (_, a) => Task.FromResult((int)a["n"]! * 10));
         var pair = BrrrTask.Create<JsonObject, int>(Pair.Name, async (ctx, a) => (await ctx.Gather(ctx.Call(sibling, a), ctx.Call(flaky, a))).Sum());
+        var outer = BrrrTask.Create<JsonObject, int>(Outer.Name, async (ctx, a) =>
+            (await ctx.Gather(ctx.Call(sibling, a), ctx.Call(sibling, new JsonObject { ["n"] = (int)a["n"]! + 100 }, ParkedTopic))).Sum());
         var web = await WorkerWeb.StartAsync(
             "brrr-admin",
             WorkerConfig,
             s => s,
             Topic,
-            new TaskSet(flaky, sibling, pair),
+            new TaskSet(flaky, sibling, pair, outer),
             (services, _) =>
             {
                 services.AddAuthentication(RoleHeaderHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, RoleHeaderHandler>(RoleHeaderHandler.SchemeName, null);
@@ -76,13 +86,26 @@ internal sealed class AdminHost : IAsyncDisposable
                 {
                     o.AddPolicy(ReadPolicy, p => p.RequireRole("reader", "admin"));
                     o.AddPolicy(AdminPolicy, p => p.RequireRole("admin"));
+                    o.AddPolicy(AnyonePolicy, p => p.RequireAssertion(_ => true));
                 });
+                services.AddAntiforgery();
             },
-            (app, worker) => app.MapBrrrAdmin(Prefix, worker, configure ?? (o =>
+            (app, worker) =>
             {
-                o.ReadPolicy = ReadPolicy;
-                o.ActionPolicy = AdminPolicy;
-            })));
+                var options = configure ?? (o =>
+                {
+                    o.ReadPolicy = ReadPolicy;
+                    o.ActionPolicy = AdminPolicy;
+                });
+                if (dashboard)
+                {
+                    app.MapBrrrDashboard(DashboardPrefix, worker, options);
+                }
+                else
+                {
+                    app.MapBrrrAdmin(Prefix, worker, options);
+                }
+            });
         host = new AdminHost(web);
         return host;
     }

@@ -20,6 +20,18 @@ public static class BrrrTool
     /// <summary>Runs <c>brrr</c> with <paramref name="args"/> to its end; BRRR_REDIS_URL is <paramref name="redisUrl"/> (none when null).</summary>
     public static async Task<ToolResult> RunAsync(string? redisUrl, params string[] args)
     {
+        using var process = Start(redisUrl, args);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ToolResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts <c>brrr</c> with <paramref name="args"/>, its standard streams redirected, for a command that runs until stopped.</summary>
+    public static Process Start(string? redisUrl, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,
@@ -43,13 +55,7 @@ public static class BrrrTool
             start.Environment["BRRR_REDIS_URL"] = redisUrl;
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await process.WaitForExitAsync(timeout.Token);
-        return new ToolResult(process.ExitCode, await stdout, await stderr);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
     }
 }
 

@@ -232,6 +232,47 @@ public sealed class ToolProcessTests : IAsyncLifetime
         Assert.Equal("kept", (string?)await database.StringGetAsync("unrelated"));
     }
 
+    [Fact]
+    public async Task Dashboard_serves_the_pages_and_a_read_only_api_on_loopback_until_stopped()
+    {
+        await Redis.Queue.PushAsync("cli-dash", "waiting-job");
+        using var process = BrrrTool.Start(Url, "dashboard", "--listen", "127.0.0.1:0", "--json");
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
+                ?? throw new InvalidOperationException("brrr dashboard printed nothing: " + await process.StandardError.ReadToEndAsync());
+            var started = JsonNode.Parse(line)!;
+            Assert.False((bool)started["actions"]!);
+            var url = new Uri((string)started["url"]!);
+            Assert.Equal("127.0.0.1", url.Host);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+            var page = await http.GetStringAsync(url);
+            Assert.Contains("<title>brrr</title>", page, StringComparison.Ordinal);
+            var topics = JsonNode.Parse(await http.GetStringAsync(new Uri(url, "api/topics")))!.AsArray();
+            Assert.Equal(1, (int)topics.Single(t => (string)t!["topic"]! == "cli-dash")!["waiting"]!);
+            Assert.False((bool)JsonNode.Parse(await http.GetStringAsync(new Uri(url, "api/capabilities")))!["actions"]!);
+            using var purge = await http.PostAsync(new Uri(url, "api/dead-letters/purge"), new StringContent("""{"all":true}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(purge.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.MethodNotAllowed, $"purge answered {purge.StatusCode}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Dashboard_refuses_actions_off_loopback_and_a_bad_listen_address()
+    {
+        var open = await BrrrTool.RunAsync(Url, "dashboard", "--listen", "0.0.0.0:0", "--actions");
+        Assert.Equal(ExitCodes.Usage, open.ExitCode);
+        Assert.Contains("loopback only", open.Error, StringComparison.Ordinal);
+        var bad = await BrrrTool.RunAsync(Url, "dashboard", "--listen", "nowhere");
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Contains("bad --listen", bad.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(new[] { "status" }, "needs a task")]
     [InlineData(new[] { "status", "fib", "n" }, "key=text")]

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Brrr.Contracts;
+using Brrr.Redis;
+using OpenQA.Selenium;
+
+namespace Brrr.AspNetCore.Tests;
+
+/// <summary>The dashboard in a real headless Chromium, over a real worker on a real redis-server.</summary>
+public sealed class DashboardTests
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
+
+    private static Task<AdminHost> StartAsync(bool actions = true) => AdminHost.StartAsync(
+        o =>
+        {
+            o.ReadPolicy = AdminHost.AnyonePolicy;
+            o.ActionPolicy = actions ? AdminHost.AnyonePolicy : null;
+        },
+        dashboard: true);
+
+    private static Uri Page(AdminHost host, string query = "", string hash = "") => new(host.Web.Http.BaseAddress!, $"{AdminHost.DashboardPrefix}/{query}{hash}");
+
+    [Fact]
+    public async Task The_overview_lists_the_topics_with_their_depth_and_refreshes_without_a_reload()
+    {
+        await using var host = await StartAsync();
+        using var browser = Browser.Start();
+        for (var i = 0; i < 3; i++)
+        {
+            await host.Redis.Queue.PushAsync("idle-topic", $"job-{i}");
+        }
+
+        browser.Open(Page(host));
+
+        var row = await browser.ElementAsync("#topics tr[data-topic='idle-topic']", r => r.FindElement(By.CssSelector(".waiting")).Text == "3", "idle-topic waiting 3");
+        Assert.Equal("0", row.FindElement(By.CssSelector(".dead-letters")).Text);
+        Assert.NotNull(await browser.ElementAsync($"#topics tr[data-topic='{AdminHost.Topic}']", _ => true, "the worker's topic"));
+        await host.Redis.Queue.PushAsync("idle-topic", "job-3");
+        await browser.ElementAsync("#topics tr[data-topic='idle-topic']", r => r.FindElement(By.CssSelector(".waiting")).Text == "4", "the new depth, without a reload");
+        Assert.Contains("alive", (await browser.ElementAsync("#consumers tbody tr", _ => true, "a consumer")).Text, StringComparison.Ordinal);
+        browser.Screenshot("dashboard-overview");
+    }
+
+    [Fact]
+    public async Task A_failing_workflow_shows_as_failed_with_its_chain_and_requeuing_its_letters_through_the_page_after_the_fix_completes_it()
+    {
+        await using var host = await StartAsync();
+        using var browser = Browser.Start();
+        var args = new JsonObject { ["n"] = 3, ["salt"] = Guid.NewGuid().ToString("N") };
+        await host.Worker.Client.ScheduleAsync(AdminHost.Pair, args, AdminHost.Topic);
+        await Assert.ThrowsAsync<CallFailedException>(() => host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
+        await Eventually.HoldsAsync(async () => (int)(await host.GetAsync("/dead-letters")).Json["total"]! == 2, "both letters", Within);
+
+        browser.Open(Page(host, $"?task=pair&args={Uri.EscapeDataString(args.ToJsonString())}", "#workflow"));
+
+        var verdict = await browser.ElementAsync("#verdict", v => v.Text.Length > 0, "a verdict");
+        Assert.StartsWith("failed: pair", verdict.Text, StringComparison.Ordinal);
+        Assert.Contains("failed", verdict.GetAttribute("class"), StringComparison.Ordinal);
+        var flaky = await browser.ElementAsync("#tree li[data-state='failed']", li => li.Text.Contains("flaky", StringComparison.Ordinal), "the failed leaf");
+        Assert.Contains("not fixed yet", flaky.Text, StringComparison.Ordinal);
+        Assert.Contains("System.InvalidOperationException", browser.Driver.FindElement(By.CssSelector("#tree .chain")).Text, StringComparison.Ordinal);
+        browser.Screenshot("dashboard-failed-workflow");
+
+        host.Fixed = true;
+        browser.Driver.FindElement(By.Id("nav-dead-letters")).Click();
+        await browser.ElementAsync("#letters-total", t => t.Text == "2 in all", "two letters");
+        browser.Driver.FindElement(By.Id("select-all")).Click();
+        browser.Driver.FindElement(By.Id("requeue-selected")).Click();
+        await browser.ElementAsync("#letters-result", t => t.Text == "requeue: 2 of 2 done", "the requeue's count");
+        Assert.Equal(33, await host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
+        await browser.ElementAsync("#letters-total", t => t.Text == "0 in all", "no letters left");
+    }
+
+    [Fact]
+    public async Task A_stuck_tree_shows_its_verdict_and_the_lost_leaf_below_its_waiting_parent()
+    {
+        await using var host = await StartAsync();
+        using var browser = Browser.Start();
+        var args = new JsonObject { ["n"] = 5 };
+        await host.Worker.Client.ScheduleAsync(AdminHost.Outer, args, AdminHost.Topic);
+        var db = host.Redis.Multiplexer.GetDatabase();
+        var parked = RedisLayout.Current.TopicList(AdminHost.ParkedTopic);
+        await Eventually.HoldsAsync(async () => await db.ListLengthAsync(parked) == 1, "outer parks its second child", Within);
+        Assert.Equal(1, await db.ListRemoveAsync(parked, (await db.ListRangeAsync(parked))[0]));
+
+        browser.Open(Page(host, "?task=outer&args=" + Uri.EscapeDataString(args.ToJsonString()), "#workflow"));
+
+        var verdict = await browser.ElementAsync("#verdict", v => v.Text.Length > 0, "a verdict");
+        Assert.StartsWith("lost: sibling {\"n\":105} is awaited but no job exists", verdict.Text, StringComparison.Ordinal);
+        Assert.Contains("lost", verdict.GetAttribute("class"), StringComparison.Ordinal);
+        var top = await browser.ElementAsync("#tree > li", li => li.GetAttribute("data-state") == "waiting", "outer waiting");
+        Assert.Contains("waiting on 1 child", top.Text, StringComparison.Ordinal);
+        var lost = await browser.ElementAsync("#tree li li[data-state='lost']", _ => true, "the lost child under its parent");
+        Assert.Contains("sibling {\"n\":105}", lost.Text, StringComparison.Ordinal);
+        browser.Screenshot("dashboard-stuck-workflow");
+    }
+
+    [Fact]
+    public async Task Without_an_action_policy_the_page_is_read_only_and_the_api_refuses_every_action()
+    {
+        await using var host = await StartAsync(actions: false);
+        using var browser = Browser.Start();
+        await host.Redis.Queue.PushAsync(AdminHost.Topic + ":dead-letters", "garbage");
+
+        browser.Open(Page(host, hash: "#dead-letters"));
+
+        await browser.ElementAsync("#mode", m => m.Text == "read only", "read only");
+        await browser.ElementAsync("#letters-total", t => t.Text == "1 in all", "the letter");
+        Assert.False(browser.Driver.FindElement(By.Id("requeue-selected")).Enabled);
+        Assert.False(browser.Driver.FindElement(By.Id("purge-selected")).Enabled);
+        var status = browser.Driver.ExecuteAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            fetch('api/dead-letters/purge', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"all":true}' }).then(r => done(r.status));
+            """);
+        Assert.True(Convert.ToInt32(status, System.Globalization.CultureInfo.InvariantCulture) is 404 or 405, $"purge answered {status}");
+        Assert.Equal(1, (await host.Redis.Queue.GetStatsAsync(AdminHost.Topic + ":dead-letters")).Waiting);
+    }
+
+    [Fact]
+    public async Task An_action_without_the_pages_anti_forgery_token_is_refused_and_the_pages_carry_a_strict_policy()
+    {
+        await using var host = await StartAsync();
+        await host.Redis.Queue.PushAsync(AdminHost.Topic + ":dead-letters", "garbage");
+
+        var forged = await host.PostAsync("/dead-letters/purge", """{"all":true}""", role: null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.Status);
+        Assert.Contains("anti-forgery", forged.Problem, StringComparison.Ordinal);
+        Assert.Equal(1, (await host.Redis.Queue.GetStatsAsync(AdminHost.Topic + ":dead-letters")).Waiting);
+        using var page = await host.Web.Http.GetAsync(new Uri($"{AdminHost.DashboardPrefix}/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        using var bare = await host.Web.Http.GetAsync(new Uri(AdminHost.DashboardPrefix, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, bare.StatusCode);
+        Assert.EndsWith($"{AdminHost.DashboardPrefix}/", bare.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        using var other = await host.Web.Http.GetAsync(new Uri($"{AdminHost.DashboardPrefix}/app.exe", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+    }
+}
