@@ -1,3 +1,4 @@
+using Brrr.Backends;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -64,13 +65,22 @@ public static class FleetJson
         ["in_flight"] = r.InFlight,
         ["dead_letters"] = r.DeadLetters,
         ["rate_per_minute"] = r.RatePerMinute,
+        ["throughput"] = Acks(r.Throughput),
         ["consumers"] = new JsonArray([.. r.Consumers.Select(c => (JsonNode)new JsonObject
         {
             ["id"] = c.Id,
             ["held"] = c.Held,
             ["alive"] = c.Alive,
             ["since_heartbeat_ms"] = c.SinceHeartbeat is { } s ? Math.Round(s.TotalMilliseconds) : null,
+            ["acks_per_minute"] = c.Acks?.CountOver(TimeSpan.FromMinutes(1)),
         })]),
+    };
+
+    private static JsonObject? Acks(AckHistory? history) => history is null ? null : new JsonObject
+    {
+        ["start"] = history.Start.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        ["bucket_seconds"] = history.Bucket.TotalSeconds,
+        ["counts"] = new JsonArray([.. history.Counts.Select(c => (JsonNode)JsonValue.Create(c))]),
     };
 
     /// <summary>A dead letter as JSON (snake_case); <paramref name="withMessage"/> adds the raw message (or a malformed entry's text).</summary>

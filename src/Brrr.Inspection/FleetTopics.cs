@@ -8,8 +8,13 @@ namespace Brrr.Inspection;
 /// <param name="InFlight">Messages received and not yet acknowledged, over all consumers.</param>
 /// <param name="Consumers">The registered consumers, alive or not, with what each holds and its heartbeat age.</param>
 /// <param name="DeadLetters">Entries of the topic's dead-letter topic.</param>
-/// <param name="RatePerMinute">Messages delivered over the last minute; null: neither backend (Redis lists, in memory) can tell it.</param>
-public sealed record TopicReport(string Topic, long Waiting, long InFlight, IReadOnlyList<ConsumerSnapshot> Consumers, long DeadLetters, double? RatePerMinute)
+/// <param name="RatePerMinute">
+/// Messages its live consumers acknowledged over the last minute (whole buckets of <see cref="AckHistory.Bucket"/>,
+/// the newest still filling), as of their last heartbeats; null where no consumer keeps a history (no live
+/// consumer, consumers of an older version, a backend that cannot tell).
+/// </param>
+/// <param name="Throughput">The acknowledgements of its live consumers, summed bucket by bucket over the last minutes; null as for <paramref name="RatePerMinute"/>.</param>
+public sealed record TopicReport(string Topic, long Waiting, long InFlight, IReadOnlyList<ConsumerSnapshot> Consumers, long DeadLetters, double? RatePerMinute, AckHistory? Throughput = null)
 {
     /// <summary>Consumers whose heartbeat expired: what they hold goes back to the topic once another consumer of it looks.</summary>
     public int DeadConsumers => Consumers.Count(c => !c.Alive);
@@ -20,6 +25,9 @@ public sealed record TopicReport(string Topic, long Waiting, long InFlight, IRea
 /// <param name="suffix">The fleet's dead-letter suffix (<c>brrr.dead-letter-suffix</c>).</param>
 public sealed class FleetTopics(IQueue queue, string suffix = DeadLetterAdmin.DefaultSuffix)
 {
+    /// <summary>How many buckets <see cref="TopicReport.Throughput"/> spans.</summary>
+    public const int HistoryBuckets = 30;
+
     private readonly IQueueAdmin _admin = queue as IQueueAdmin ?? throw new ArgumentException($"{queue?.GetType().Name ?? "null"} cannot list its topics (it is no IQueueAdmin).", nameof(queue));
 
     /// <summary>
@@ -42,6 +50,7 @@ public sealed class FleetTopics(IQueue queue, string suffix = DeadLetterAdmin.De
         var snapshot = _admin.GetTopicAsync(topic, cancellationToken);
         var dead = await queue.GetStatsAsync(topic + suffix, cancellationToken).ConfigureAwait(false);
         var s = await snapshot.ConfigureAwait(false);
-        return new TopicReport(topic, s.Waiting, s.InFlight, s.Consumers, dead.Waiting, null);
+        var throughput = AckHistory.Sum(s.Consumers.Where(c => c.Alive).Select(c => c.Acks), HistoryBuckets);
+        return new TopicReport(topic, s.Waiting, s.InFlight, s.Consumers, dead.Waiting, throughput?.CountOver(TimeSpan.FromMinutes(1)), throughput);
     }
 }

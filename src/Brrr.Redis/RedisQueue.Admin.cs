@@ -68,9 +68,9 @@ public sealed partial class RedisQueue
         var consumers = await Task.WhenAll(ids.Select(async id =>
         {
             var held = db.ListLengthAsync(_keys.InFlight(topic, id));
-            var left = await db.KeyTimeToLiveAsync(_keys.Heartbeat(topic, id)).ConfigureAwait(false);
-            var since = left is { } l && l > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Max(0, (_settings.HeartbeatTtl - l).Ticks)) : (TimeSpan?)null;
-            return new ConsumerSnapshot(id, await held.ConfigureAwait(false), since, since is not null);
+            var beat = await db.StringGetWithExpiryAsync(_keys.Heartbeat(topic, id)).ConfigureAwait(false);
+            var since = beat.Expiry is { } l && l > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Max(0, (_settings.HeartbeatTtl - l).Ticks)) : (TimeSpan?)null;
+            return new ConsumerSnapshot(id, await held.ConfigureAwait(false), since, since is not null, since is null ? null : AckCounter.Parse(beat.Value));
         })).ConfigureAwait(false);
         return new TopicSnapshot(topic, await waiting.ConfigureAwait(false), consumers);
     }

@@ -24,6 +24,9 @@ internal sealed partial class RedisQueueConsumer
 
     private readonly LogThrottle _logThrottle = LogThrottle.Default();
 
+    // What it acknowledged lately, written with each heartbeat for the topics overview.
+    private readonly AckCounter _acks = new(TimeProvider.System);
+
     private async Task EnsureRegisteredAsync()
     {
         if (_registered)
@@ -69,7 +72,7 @@ internal sealed partial class RedisQueueConsumer
         var lapsed = (long)await Scripts.Heartbeat.EvaluateAsync(
             Db,
             [_heartbeatKey, _consumersKey],
-            [_id, ((long)_settings.HeartbeatTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false) == 0;
+            [_id, ((long)_settings.HeartbeatTtl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), _acks.Format()]).ConfigureAwait(false) == 0;
         var previous = Interlocked.Exchange(ref _lastBeat, started);
         if (lapsed && previous != 0)
         {

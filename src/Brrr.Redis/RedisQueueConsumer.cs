@@ -162,6 +162,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         // Remove from Redis before forgetting it here: reconciliation must never see it in neither place.
         var removed = await Db.ListRemoveAsync(_inFlightKey, message, -1).ConfigureAwait(false);
         _held.TryRemove(delivery, out _);
+        _acks.Add();
         if (removed == 0)
         {
             _logger.LogWarning("Acknowledged message {Message} of topic {Topic} was no longer held by consumer {Consumer} (its heartbeat lapsed and another consumer gave it back): it will be delivered again.", LogText.Excerpt(delivery.Message), Topic, _id);

@@ -107,12 +107,12 @@ internal static class Scripts
         """);
 
     /// <summary>
-    /// KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms. Returns 1 when the heartbeat was still
+    /// KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms, the value (the consumer's acknowledgements, <see cref="AckCounter"/>). Returns 1 when the heartbeat was still
     /// alive, 0 when it had expired (or was never set).
     /// </summary>
     public static readonly RedisScript Heartbeat = new("heartbeat", """
         local alive = redis.call('EXISTS', KEYS[1])
-        redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+        redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
         redis.call('SADD', KEYS[2], ARGV[1])
         return alive
         """);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Brrr.Contracts;
@@ -22,13 +23,20 @@ public sealed class DashboardTests
     private static Uri Page(AdminHost host, string query = "", string hash = "") => new(host.Web.Http.BaseAddress!, $"{AdminHost.DashboardPrefix}/{query}{hash}");
 
     [Fact]
-    public async Task The_overview_lists_the_topics_with_their_depth_and_refreshes_without_a_reload()
+    public async Task The_overview_lists_the_topics_with_their_depth_and_acknowledgement_rate_and_refreshes_without_a_reload()
     {
         await using var host = await StartAsync();
         using var browser = Browser.Start();
         for (var i = 0; i < 3; i++)
         {
             await host.Redis.Queue.PushAsync("idle-topic", $"job-{i}");
+        }
+
+        host.Fixed = true;
+        for (var n = 1; n <= 3; n++)
+        {
+            await host.Worker.Client.ScheduleAsync(AdminHost.Pair, new JsonObject { ["n"] = n }, AdminHost.Topic);
+            Assert.Equal(n * 11, await host.Worker.Client.WaitAsync(AdminHost.Pair, new JsonObject { ["n"] = n }, Within));
         }
 
         browser.Open(Page(host));
@@ -39,6 +47,20 @@ public sealed class DashboardTests
         await host.Redis.Queue.PushAsync("idle-topic", "job-3");
         await browser.ElementAsync("#topics tr[data-topic='idle-topic']", r => r.FindElement(By.CssSelector(".waiting")).Text == "4", "the new depth, without a reload");
         Assert.Contains("alive", (await browser.ElementAsync("#consumers tbody tr", _ => true, "a consumer")).Text, StringComparison.Ordinal);
+
+        // Each pair is at least four messages acknowledged (pair deferring, its two children, pair again): twelve in the
+        // last minute, 0.2 a second, once the next heartbeat carries them.
+        await browser.ElementAsync(
+            $"#topics tr[data-topic='{AdminHost.Topic}']",
+            r => double.TryParse(r.FindElement(By.CssSelector(".rate")).Text, CultureInfo.InvariantCulture, out var rate) && rate >= 0.2
+                && r.FindElement(By.CssSelector("svg.spark polyline")).GetAttribute("points")!.Length > 0,
+            "at least 0.2 acks/s and a sparkline on the worker's topic");
+        await browser.ElementAsync(
+            "#consumers tbody tr",
+            r => r.FindElements(By.CssSelector("td")) is var cells && cells[0].Text == AdminHost.Topic
+                && long.TryParse(cells[5].Text, CultureInfo.InvariantCulture, out var acks) && acks >= 12,
+            "the worker's consumer with at least 12 acknowledgements in the last minute");
+        await browser.ElementAsync("#topics tr[data-topic='idle-topic']", r => r.FindElement(By.CssSelector(".rate")).Text == "n/a", "no rate on a topic nobody consumes");
         browser.Screenshot("dashboard-overview");
     }
 

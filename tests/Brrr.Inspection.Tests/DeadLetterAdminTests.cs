@@ -160,7 +160,8 @@ public sealed class DeadLetterAdminTests : RedisClientTest
         var held = Assert.Single(work.Consumers);
         Assert.True(held.Alive);
         Assert.Equal(0, work.DeadConsumers);
-        Assert.Null(work.RatePerMinute);
+        Assert.Equal(0, work.RatePerMinute);
+        Assert.Equal(FleetTopics.HistoryBuckets, work.Throughput!.Counts.Count);
         Assert.Equal(new TopicReport("only-dead", 0, 0, [], 1, null), reports[1] with { Consumers = [] });
     }
 

@@ -51,6 +51,43 @@ public sealed class RedisQueueAdminTests(RedisFixture redis)
         Assert.InRange(alive.SinceHeartbeat.Value, TimeSpan.Zero, Ttl);
     }
 
+    [Fact]
+    public async Task A_consumers_heartbeat_carries_what_it_acknowledged_and_an_older_consumers_bare_heartbeat_has_no_history()
+    {
+        var topic = FreshTopic();
+        var admin = (IQueueAdmin)redis.Brrr.Queue;
+        for (var i = 0; i < 3; i++)
+        {
+            await redis.Brrr.Queue.PushAsync(topic, $"job-{i}");
+        }
+
+        await using var consumer = (RedisQueueConsumer)redis.Brrr.Queue.CreateConsumer(topic);
+        for (var i = 0; i < 3; i++)
+        {
+            var delivery = await consumer.ReceiveAsync(Wait);
+            Assert.NotNull(delivery);
+            await consumer.AckAsync(delivery);
+        }
+
+        await Eventually.HoldsAsync(
+            async () => (await admin.GetTopicAsync(topic)).Consumers.Single().Acks?.CountOver(TimeSpan.FromMinutes(1)) == 3,
+            "the next heartbeat carries the three acknowledgements", Ttl * 10);
+        var acks = (await admin.GetTopicAsync(topic)).Consumers.Single().Acks!;
+        Assert.Equal(AckCounter.BucketLength, acks.Bucket);
+        Assert.Equal(AckCounter.Buckets, acks.Counts.Count);
+        Assert.Equal(0, acks.Start.ToUnixTimeSeconds() % 10);
+        Assert.Equal(3, acks.Counts.Sum());
+
+        // A consumer of an earlier version writes 1: it shows alive, with no history.
+        var old = "old-" + Guid.NewGuid().ToString("N");
+        var keys = new RedisKeys(redis.Brrr.Settings.KeyPrefix, redis.Brrr.Settings.Layout);
+        await redis.Brrr.Multiplexer.GetDatabase(redis.Brrr.Settings.Database).StringSetAsync(keys.Heartbeat(topic, old), "1", Ttl);
+        await redis.Brrr.Multiplexer.GetDatabase(redis.Brrr.Settings.Database).SetAddAsync(keys.Consumers(topic), old);
+        var older = (await admin.GetTopicAsync(topic)).Consumers.Single(c => c.Id == old);
+        Assert.True(older.Alive);
+        Assert.Null(older.Acks);
+    }
+
     [Theory]
     [InlineData(RedisLayout.Current)]
     [InlineData(RedisLayout.Legacy)]

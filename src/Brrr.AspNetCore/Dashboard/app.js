@@ -5,7 +5,6 @@
   const api = 'api/';
   const pageSize = 50;
   const openDepth = 2;
-  const history = new Map();
   let capabilities = { actions: false, antiforgery_token: null };
   let offset = 0;
   let overviewTimer = null;
@@ -67,23 +66,23 @@
       rows.replaceChildren();
       consumers.replaceChildren();
       for (const t of topics) {
-        const samples = history.get(t.topic) || [];
-        samples.push(t.waiting);
-        if (samples.length > 150) samples.shift();
-        history.set(t.topic, samples);
+        // Acknowledgements per second in each bucket the consumers' heartbeats carry; none from older consumers.
+        const perSecond = t.throughput ? t.throughput.counts.map(c => c / t.throughput.bucket_seconds) : [];
         const alive = t.consumers.filter(c => c.alive).length;
         const row = el('tr', { 'data-topic': t.topic },
           el('td', { text: t.topic }), el('td', { class: 'num waiting', text: String(t.waiting) }),
           el('td', { class: 'num', text: String(t.in_flight) }), el('td', { class: 'num', text: String(alive) }),
           el('td', { class: 'num', text: String(t.consumers.length - alive) }), el('td', { class: 'num dead-letters', text: String(t.dead_letters) }),
-          el('td', {}, sparkline(samples)));
+          el('td', { class: 'num rate', text: t.rate_per_minute == null ? 'n/a' : (t.rate_per_minute / 60).toFixed(1) }),
+          el('td', {}, perSecond.length ? sparkline(perSecond) : el('span', { class: 'muted', text: 'n/a' })));
         rows.append(row);
         for (const c of t.consumers) {
           consumers.append(el('tr', {}, el('td', { text: t.topic }), el('td', { text: c.id }), el('td', { class: 'num', text: String(c.held) }),
-            el('td', { text: c.alive ? 'alive' : 'expired' }), el('td', { text: ago(c.since_heartbeat_ms) })));
+            el('td', { text: c.alive ? 'alive' : 'expired' }), el('td', { text: ago(c.since_heartbeat_ms) }),
+            el('td', { class: 'num', text: c.acks_per_minute == null ? 'n/a' : String(c.acks_per_minute) })));
         }
       }
-      if (topics.length === 0) rows.append(el('tr', {}, el('td', { colspan: '7', class: 'muted', text: 'no topics: nothing waits, nobody consumes' })));
+      if (topics.length === 0) rows.append(el('tr', {}, el('td', { colspan: '8', class: 'muted', text: 'no topics: nothing waits, nobody consumes' })));
       const since = new Date(Date.now() - 3600_000).toISOString();
       const failed = await get(`dead-letters?since=${encodeURIComponent(since)}&limit=1000`);
       const roots = new Map();

@@ -42,4 +42,66 @@ public sealed record TopicSnapshot(string Topic, long Waiting, IReadOnlyList<Con
 /// <param name="Held">How many messages it holds.</param>
 /// <param name="SinceHeartbeat">How long ago it last proved alive; <c>null</c> where the backend keeps no heartbeat (in memory) or it has none left.</param>
 /// <param name="Alive">Whether it counts as alive: its heartbeat has not expired (in memory: it is not disposed). Another consumer gives back what a dead one holds.</param>
-public sealed record ConsumerSnapshot(string Id, long Held, TimeSpan? SinceHeartbeat, bool Alive);
+/// <param name="Acks">The messages it acknowledged lately, as of its last heartbeat; <c>null</c> where the backend or the consumer's version keeps none, or its heartbeat expired.</param>
+public sealed record ConsumerSnapshot(string Id, long Held, TimeSpan? SinceHeartbeat, bool Alive, AckHistory? Acks = null);
+
+/// <summary>
+/// Acknowledged messages counted in buckets aligned on the Unix epoch (so the histories of several consumers add up
+/// bucket by bucket), oldest first; the newest bucket is still filling.
+/// </summary>
+/// <param name="Start">The start of the first bucket.</param>
+/// <param name="Bucket">The length of a bucket.</param>
+/// <param name="Counts">The acknowledgements in each bucket, oldest first.</param>
+public sealed record AckHistory(DateTimeOffset Start, TimeSpan Bucket, IReadOnlyList<long> Counts)
+{
+    /// <summary>The end of the newest bucket.</summary>
+    public DateTimeOffset End => Start + (Bucket * Counts.Count);
+
+    /// <summary>The acknowledgements of the buckets that overlap the <paramref name="window"/> before <see cref="End"/> (whole buckets: up to one bucket more than the window).</summary>
+    public long CountOver(TimeSpan window)
+    {
+        var buckets = (int)Math.Min(Counts.Count, Math.Ceiling(window / Bucket));
+        long sum = 0;
+        for (var i = Counts.Count - buckets; i < Counts.Count; i++)
+        {
+            sum += Counts[i];
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// The bucket-by-bucket sum of <paramref name="histories"/> over the <paramref name="buckets"/> buckets that end
+    /// with the newest of them; <c>null</c> when there is none. Histories whose bucket length differs from the
+    /// first's are left out.
+    /// </summary>
+    public static AckHistory? Sum(IEnumerable<AckHistory?> histories, int buckets)
+    {
+        ArgumentNullException.ThrowIfNull(histories);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(buckets);
+        var known = histories.OfType<AckHistory>().ToList();
+        if (known.Count == 0)
+        {
+            return null;
+        }
+
+        var bucket = known[0].Bucket;
+        var same = known.Where(h => h.Bucket == bucket).ToList();
+        var end = same.Max(h => h.End);
+        var start = end - (bucket * buckets);
+        var counts = new long[buckets];
+        foreach (var history in same)
+        {
+            for (var i = 0; i < history.Counts.Count; i++)
+            {
+                var slot = (int)Math.Round((history.Start + (bucket * i) - start) / bucket);
+                if (slot >= 0 && slot < buckets)
+                {
+                    counts[slot] += history.Counts[i];
+                }
+            }
+        }
+
+        return new AckHistory(start, bucket, counts);
+    }
+}
