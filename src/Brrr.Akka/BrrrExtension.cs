@@ -33,6 +33,8 @@ public sealed class BrrrRuntime : IExtension
 {
     private readonly ExtendedActorSystem _system;
     private readonly ConcurrentDictionary<string, BrrrWorker> _workers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<BrrrWorker>> _started = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource<BrrrWorker> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _counter;
 
     internal BrrrRuntime(ExtendedActorSystem system)
@@ -81,15 +83,43 @@ public sealed class BrrrRuntime : IExtension
         }
 
         name ??= $"worker-{Interlocked.Increment(ref _counter)}";
-        var worker = new BrrrWorker(_system, Settings, backends, topics, name, stopped => _workers.TryRemove(new KeyValuePair<string, BrrrWorker>(stopped.Name, stopped)));
+        var worker = new BrrrWorker(_system, Settings, backends, topics, name, Stopped);
         if (!_workers.TryAdd(name, worker))
         {
             _ = worker.StopAsync();
             throw new ArgumentException($"A worker named '{name}' already runs in this system.", nameof(name));
         }
 
+        _first.TrySetResult(worker);
+        if (!Started(name).TrySetResult(worker))
+        {
+            // A worker of this name ran before and stopped: its successor answers from now on.
+            _started[name] = Completed(worker);
+        }
+
         return worker;
     }
+
+    /// <summary>
+    /// The worker named <paramref name="name"/> (default: the first this system started) once it has started: at once
+    /// when it runs, else when it starts. Hosts use it to reach a worker that <c>WithBrrr</c> starts with the system.
+    /// </summary>
+    /// <param name="name">The worker's name; null for the first worker started.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<BrrrWorker> WorkerAsync(string? name = null, CancellationToken cancellationToken = default) =>
+        (name is null ? _first : Started(name)).Task.WaitAsync(cancellationToken);
+
+    private TaskCompletionSource<BrrrWorker> Started(string name) =>
+        _started.GetOrAdd(name, _ => new TaskCompletionSource<BrrrWorker>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private static TaskCompletionSource<BrrrWorker> Completed(BrrrWorker worker)
+    {
+        var done = new TaskCompletionSource<BrrrWorker>(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult(worker);
+        return done;
+    }
+
+    private void Stopped(BrrrWorker stopped) => _workers.TryRemove(new KeyValuePair<string, BrrrWorker>(stopped.Name, stopped));
 
     /// <summary>Starts a worker serving one topic.</summary>
     public BrrrWorker StartWorker(BrrrBackends backends, string topic, TaskSet tasks, string? name = null) =>

@@ -9,7 +9,7 @@ namespace Brrr;
 /// Schedules workflows and reads their results, straight against the queue and store: no worker and no
 /// ActorSystem needed (PROTOCOL.md §5, Schedule and Read). Thread safe.
 /// </summary>
-public sealed partial class BrrrClient
+public sealed partial class BrrrClient : IBrrrClient
 {
     /// <summary>Creates a client.</summary>
     /// <param name="store">The shared store.</param>
