@@ -1,0 +1,41 @@
+using System.Reflection;
+using Brrr.Contracts;
+using PublicApiGenerator;
+
+namespace Brrr.Api.Tests;
+
+/// <summary>
+/// The public API of each package, as PublicApiGenerator prints it, equals its approved text in approved/. A change
+/// to the API fails here until approved/ is updated with it (run with <c>BRRR_APPROVE_API=1</c>, which rewrites the
+/// files, then review and commit the diff).
+/// </summary>
+public sealed class PublicApiTests
+{
+    private static readonly string[] Pinned = ["Brrr", "Brrr.Akka", "Brrr.Redis", "Brrr.DynamoDb", "Brrr.Inspection", "Brrr.AspNetCore", "Brrr.Cli", "Brrr.TestKit"];
+
+    public static TheoryData<string> Packages() => new(Pinned);
+
+    [Theory]
+    [MemberData(nameof(Packages))]
+    public void The_public_api_is_the_approved_one(string package)
+    {
+        var api = Assembly.Load(package).GeneratePublicApi(new ApiGeneratorOptions { ExcludeAttributes = ["System.Reflection.AssemblyMetadataAttribute"] }).ReplaceLineEndings("\n");
+        var approved = Path.Combine(RepositoryRoot.Find(), "tests", "Brrr.Api.Tests", "approved", package + ".txt");
+        if (Environment.GetEnvironmentVariable("BRRR_APPROVE_API") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(approved)!);
+            File.WriteAllText(approved, api);
+        }
+
+        Assert.True(File.Exists(approved), $"{approved} is missing: run the tests with BRRR_APPROVE_API=1 to write it");
+        Assert.Equal(File.ReadAllText(approved).ReplaceLineEndings("\n"), api);
+    }
+
+    [Fact]
+    public void Every_package_under_src_is_pinned()
+    {
+        var projects = Directory.GetDirectories(Path.Combine(RepositoryRoot.Find(), "src"))
+            .Where(d => File.Exists(Path.Combine(d, Path.GetFileName(d) + ".csproj"))).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal(projects, Pinned.Order(StringComparer.Ordinal));
+    }
+}
