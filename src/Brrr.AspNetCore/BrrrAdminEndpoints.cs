@@ -55,22 +55,19 @@ public static partial class BrrrAdminEndpoints
     }
 
     /// <summary>The defaults, then <paramref name="configure"/>'s changes, checked.</summary>
-    internal static BrrrAdminOptions OptionsOf(Action<BrrrAdminOptions>? configure)
-    {
-        var options = new BrrrAdminOptions();
-        configure?.Invoke(options);
-        options.Validate();
-        return options;
-    }
+    internal static BrrrAdminOptions OptionsOf(Action<BrrrAdminOptions>? configure) => Configured(new BrrrAdminOptions(), configure);
 
     /// <summary>The options of a worker's fleet: its dead-letter suffix and spawn limit, then <paramref name="configure"/>'s changes, checked.</summary>
-    internal static BrrrAdminOptions OptionsOf(BrrrWorker worker, Action<BrrrAdminOptions>? configure)
-    {
-        var options = new BrrrAdminOptions
+    internal static BrrrAdminOptions OptionsOf(BrrrWorker worker, Action<BrrrAdminOptions>? configure) => Configured(
+        new BrrrAdminOptions
         {
             DeadLetterSuffix = worker.Settings.DeadLetterSuffix is { Length: > 0 } suffix ? suffix : DeadLetterAdmin.DefaultSuffix,
             SpawnLimit = worker.Settings.SpawnLimit,
-        };
+        },
+        configure);
+
+    private static BrrrAdminOptions Configured(BrrrAdminOptions options, Action<BrrrAdminOptions>? configure)
+    {
         configure?.Invoke(options);
         options.Validate();
         return options;
