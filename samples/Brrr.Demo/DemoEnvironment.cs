@@ -4,6 +4,7 @@ using Brrr.Backends;
 using Brrr.Codecs;
 using Brrr.DynamoDb;
 using Brrr.Redis;
+using Brrr.Redis.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -59,7 +60,7 @@ public sealed class DemoEnvironment : IAsyncDisposable
     {
         var url = RedisUrlFromEnvironment();
 
-        var settings = RedisBrrrSettings.Create(config.GetConfig("brrr.redis") ?? ConfigurationFactory.Empty) with { Configuration = RedisConfiguration(url) };
+        var settings = RedisBrrrHocon.Create(config.GetConfig(RedisBrrrSettings.Section)) with { Configuration = RedisConfiguration(url) };
         if (Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_LAYOUT") is { Length: > 0 } layout)
         {
             settings = settings with { Layout = RedisBrrrSettings.ParseLayout(layout) };

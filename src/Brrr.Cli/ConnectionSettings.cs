@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Brrr.Akka;
 using Brrr.Redis;
+using Brrr.Redis.Hosting;
 
 namespace Brrr.Cli;
 
@@ -40,10 +41,10 @@ public sealed record ConnectionSettings(RedisUrl RedisUrl, RedisBrrrSettings Red
             throw new UsageException(e.Message);
         }
 
-        var config = LoadConfig(configFile).WithFallback(BrrrExtension.DefaultConfig).WithFallback(RedisBrrrSettings.ReferenceConfig);
+        var config = LoadConfig(configFile).WithFallback(BrrrExtension.DefaultConfig);
         try
         {
-            var redis = RedisBrrrSettings.Create(config.GetConfig("brrr.redis")) with { Configuration = url.Configuration };
+            var redis = RedisBrrrHocon.Create(config.GetConfig(RedisBrrrSettings.Section)) with { Configuration = url.Configuration };
             if (First(layout, environment(LayoutVariable)) is { } l)
             {
                 redis = redis with { Layout = RedisBrrrSettings.ParseLayout(l) };

@@ -1,38 +1,36 @@
 using System.Globalization;
-using Akka.Configuration;
 
 namespace Brrr.Redis;
 
 /// <summary>
-/// Immutable settings of the Redis backends. The defaults live in the embedded <c>reference.conf</c>
-/// (section <c>brrr.redis</c>); build them from HOCON with <see cref="Create(Config)"/> or from code with
-/// <c>RedisBrrrSettings.Default with { Configuration = "redis:6379" }</c>.
+/// Immutable settings of the Redis backends, with their defaults (the one place they are written: the HOCON section
+/// <c>brrr.redis</c> of Brrr.Redis.Hosting and the <c>Brrr:Redis</c> configuration section only override them). Build
+/// them from code with <c>RedisBrrrSettings.Default with { Configuration = "redis:6379" }</c>; each property names the
+/// HOCON key that sets it.
 /// </summary>
 public sealed record RedisBrrrSettings
 {
-    private const string Section = "brrr.redis";
+    /// <summary>The HOCON path of the section that overrides these settings (Brrr.Redis.Hosting reads it).</summary>
+    public const string Section = "brrr.redis";
 
     private RedisBrrrSettings()
     {
     }
 
-    /// <summary>The embedded reference configuration (holds the <c>brrr.redis</c> section); use it as a fallback.</summary>
-    public static Config ReferenceConfig { get; } = LoadReferenceConfig();
-
-    /// <summary>The settings of <see cref="ReferenceConfig"/>: a local Redis on port 6379.</summary>
-    public static RedisBrrrSettings Default { get; } = Create(ReferenceConfig.GetConfig(Section));
+    /// <summary>The defaults: a local Redis on port 6379, the current layout, 5 s heartbeats.</summary>
+    public static RedisBrrrSettings Default { get; } = new();
 
     /// <summary>The StackExchange.Redis configuration string (e.g. <c>"host:6379,password=..."</c>); abortConnect is forced to false.</summary>
-    public string Configuration { get; init; } = "";
+    public string Configuration { get; init; } = "localhost:6379";
 
     /// <summary>
     /// Whether the connections read replies on the .NET thread pool (StackExchange.Redis's <c>SocketManager.ThreadPool</c>):
     /// one thread hop less per command; turn off when handlers block thread-pool threads.
     /// </summary>
-    public bool IoOnThreadPool { get; init; }
+    public bool IoOnThreadPool { get; init; } = true;
 
     /// <summary>Prefix of store keys (<c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type&gt;</c>) and of the queue's bookkeeping keys.</summary>
-    public string KeyPrefix { get; init; } = "";
+    public string KeyPrefix { get; init; } = "brrr:";
 
     /// <summary>
     /// The key names of topic lists and spawn counters, shared with the reference workers (PROTOCOL.md §4):
@@ -40,62 +38,34 @@ public sealed record RedisBrrrSettings
     /// <see cref="RedisLayout.Legacy"/> (the bare topic name, <c>brrr_count/&lt;root_id&gt;</c>). Every worker of a fleet
     /// must use the same one. The default (<c>brrr.redis.layout</c> in <c>reference.conf</c>) is current.
     /// </summary>
-    public RedisLayout Layout { get; init; }
+    public RedisLayout Layout { get; init; } = RedisLayout.Current;
 
     /// <summary>The Redis database number; -1 uses the configuration string's default database.</summary>
-    public int Database { get; init; }
+    public int Database { get; init; } = -1;
 
     /// <summary>Longest single blocking pop; a receive with a longer timeout blocks in slices of this length.</summary>
-    public TimeSpan BlockTimeout { get; init; }
+    public TimeSpan BlockTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often a consumer refreshes its heartbeat key.</summary>
-    public TimeSpan HeartbeatInterval { get; init; }
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Time to live of a consumer's heartbeat key (at least twice <see cref="HeartbeatInterval"/>): a consumer silent this long is dead and its messages are redelivered.</summary>
-    public TimeSpan HeartbeatTtl { get; init; }
+    public TimeSpan HeartbeatTtl { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Expiry set on a spawn counter when it is created.</summary>
-    public TimeSpan CounterExpiry { get; init; }
+    public TimeSpan CounterExpiry { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Expiry of a root's cancel mark (<c>brrr.redis.cancel-expiry</c>): how long its jobs are still skipped after a cancel.</summary>
-    public TimeSpan CancelExpiry { get; init; }
+    public TimeSpan CancelExpiry { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
     /// Lifetime of a topic's redelivery marks after the last one was set; marks of messages taken by consumers that
     /// do not read them (Python, TypeScript) would otherwise stay forever.
     /// </summary>
-    public TimeSpan RedeliveredMarkExpiry { get; init; }
+    public TimeSpan RedeliveredMarkExpiry { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>How often each consumer looks for dead consumers of its topic.</summary>
-    public TimeSpan RecoveryInterval { get; init; }
-
-    /// <summary>
-    /// Reads the settings from a <c>brrr.redis</c> section (pass <c>config.GetConfig("brrr.redis")</c>); missing keys
-    /// take the reference defaults.
-    /// </summary>
-    /// <exception cref="ArgumentException">A value is out of range; the message names the HOCON key.</exception>
-    public static RedisBrrrSettings Create(Config config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var section = config.WithFallback(ReferenceConfig.GetConfig(Section));
-        var settings = new RedisBrrrSettings
-        {
-            Configuration = section.GetString("configuration"),
-            IoOnThreadPool = section.GetBoolean("io-on-thread-pool"),
-            KeyPrefix = section.GetString("key-prefix"),
-            Layout = ParseLayout(section.GetString("layout")),
-            Database = section.GetInt("database"),
-            BlockTimeout = section.GetTimeSpan("block-timeout", allowInfinite: false),
-            HeartbeatInterval = section.GetTimeSpan("heartbeat-interval", allowInfinite: false),
-            HeartbeatTtl = section.GetTimeSpan("heartbeat-ttl", allowInfinite: false),
-            CounterExpiry = section.GetTimeSpan("counter-expiry", allowInfinite: false),
-            CancelExpiry = section.GetTimeSpan("cancel-expiry", allowInfinite: false),
-            RedeliveredMarkExpiry = section.GetTimeSpan("redelivered-mark-expiry", allowInfinite: false),
-            RecoveryInterval = section.GetTimeSpan("recovery-interval", allowInfinite: false),
-        };
-        settings.Validate(hocon: true);
-        return settings;
-    }
+    public TimeSpan RecoveryInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Reads a layout name as HOCON and the demo's environment spell it: <c>current</c> or <c>legacy</c>, any case.</summary>
     /// <exception cref="ArgumentException">Another value; the message names the key and the two values.</exception>
@@ -167,12 +137,4 @@ public sealed record RedisBrrrSettings
     }
 
     private static string Format(TimeSpan value) => value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms";
-
-    private static Config LoadReferenceConfig()
-    {
-        using var stream = typeof(RedisBrrrSettings).Assembly.GetManifestResourceStream("Brrr.Redis.reference.conf")
-            ?? throw new InvalidOperationException("The embedded resource Brrr.Redis.reference.conf is missing from Brrr.Redis.dll: the package is damaged.");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    }
 }

@@ -25,9 +25,9 @@ public sealed class DynamoDbStoreOptionsTests
             }
             """);
 
-        var settings = DynamoDbStoreSettings.Create(options.ToConfig());
+        var settings = DynamoDbStoreHocon.Create(options.ToConfig());
 
-        Assert.Equal(DynamoDbStoreSettings.Create(hocon), settings);
+        Assert.Equal(DynamoDbStoreHocon.Create(hocon), settings);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), settings.OperationTimeout);
         Assert.Equal(RequestRetryMode.Adaptive, settings.RetryMode);
     }

@@ -1,12 +1,13 @@
 using Akka.Configuration;
 using Amazon.Runtime;
+using Brrr.DynamoDb.Hosting;
 
 namespace Brrr.DynamoDb.Tests;
 
 public sealed class DynamoDbStoreSettingsTests
 {
     [Fact]
-    public void Defaults_come_from_reference_conf()
+    public void Defaults_are_table_brrr_with_consistent_coalesced_reads()
     {
         var settings = DynamoDbStoreSettings.Default;
 
@@ -24,9 +25,21 @@ public sealed class DynamoDbStoreSettingsTests
     }
 
     [Fact]
+    public void Every_key_documented_in_reference_conf_shows_its_default()
+    {
+        using var stream = typeof(DynamoDbStoreHocon).Assembly.GetManifestResourceStream("Brrr.DynamoDb.Hosting.reference.conf")!;
+        using var reader = new StreamReader(stream);
+        var documented = ConfigurationFactory.ParseString(reader.ReadToEnd().Replace("#: ", "", StringComparison.Ordinal));
+
+        Assert.Equal(13, documented.GetConfig(DynamoDbStoreSettings.ConfigPath).AsEnumerable().Count());
+        Assert.Equal(DynamoDbStoreSettings.Default, DynamoDbStoreHocon.Create(documented));
+        Assert.NotEqual(DynamoDbStoreSettings.Default, DynamoDbStoreHocon.Create(ConfigurationFactory.ParseString("brrr.dynamodb.max-error-retries = 3")));
+    }
+
+    [Fact]
     public void Create_reads_the_brrr_dynamodb_section_over_the_defaults()
     {
-        var settings = DynamoDbStoreSettings.Create(ConfigurationFactory.ParseString("""
+        var settings = DynamoDbStoreHocon.Create(ConfigurationFactory.ParseString("""
             brrr.dynamodb {
               table-name = my-table
               region = eu-west-1
@@ -70,7 +83,7 @@ public sealed class DynamoDbStoreSettingsTests
     public void Create_names_the_bad_key_and_what_it_must_be(string hocon, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(
-            () => DynamoDbStoreSettings.Create(ConfigurationFactory.ParseString($"brrr.dynamodb {{ {hocon} }}")));
+            () => DynamoDbStoreHocon.Create(ConfigurationFactory.ParseString($"brrr.dynamodb {{ {hocon} }}")));
 
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
@@ -144,13 +157,13 @@ public sealed class DynamoDbStoreSettingsTests
     [Fact]
     public void Every_key_of_reference_conf_has_a_comment_above_it()
     {
-        using var stream = typeof(DynamoDbStoreSettings).Assembly.GetManifestResourceStream("Brrr.DynamoDb.reference.conf");
+        using var stream = typeof(DynamoDbStoreHocon).Assembly.GetManifestResourceStream("Brrr.DynamoDb.Hosting.reference.conf");
         Assert.NotNull(stream);
         var lines = new StreamReader(stream).ReadToEnd().Split('\n').Select(l => l.Trim()).ToArray();
 
-        var keys = Enumerable.Range(0, lines.Length).Where(i => !lines[i].StartsWith('#') && lines[i].Contains(" = ", StringComparison.Ordinal)).ToArray();
+        var keys = Enumerable.Range(0, lines.Length).Where(i => lines[i].StartsWith("#: ", StringComparison.Ordinal)).ToArray();
 
         Assert.Equal(13, keys.Length);
-        Assert.All(keys, i => Assert.StartsWith("#", lines[i - 1], StringComparison.Ordinal));
+        Assert.All(keys, i => Assert.Matches("^# [A-Z]", lines[i - 1]));
     }
 }

@@ -57,10 +57,10 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             }
             """);
 
-        Assert.Equal(RedisBrrrSettings.Create(hocon.GetConfig("brrr.redis")), RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")));
-        Assert.Equal("app:", RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).KeyPrefix);
-        Assert.Equal(RedisLayout.Legacy, RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).Layout);
-        Assert.Equal(TimeSpan.FromDays(2), RedisBrrrSettings.Create(options.ToConfig().GetConfig("brrr.redis")).CancelExpiry);
+        Assert.Equal(RedisBrrrHocon.Create(hocon.GetConfig("brrr.redis")), RedisBrrrHocon.Create(options.ToConfig().GetConfig("brrr.redis")));
+        Assert.Equal("app:", RedisBrrrHocon.Create(options.ToConfig().GetConfig("brrr.redis")).KeyPrefix);
+        Assert.Equal(RedisLayout.Legacy, RedisBrrrHocon.Create(options.ToConfig().GetConfig("brrr.redis")).Layout);
+        Assert.Equal(TimeSpan.FromDays(2), RedisBrrrHocon.Create(options.ToConfig().GetConfig("brrr.redis")).CancelExpiry);
     }
 
     [Fact]
@@ -84,9 +84,9 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
             }
             """);
 
-        Assert.Equal(DynamoDbStoreSettings.Create(hocon), DynamoDbStoreSettings.Create(options.ToConfig()));
-        Assert.False(DynamoDbStoreSettings.Create(options.ToConfig()).ConsistentReads);
-        Assert.False(DynamoDbStoreSettings.Create(options.ToConfig()).Coalesce);
+        Assert.Equal(DynamoDbStoreHocon.Create(hocon), DynamoDbStoreHocon.Create(options.ToConfig()));
+        Assert.False(DynamoDbStoreHocon.Create(options.ToConfig()).ConsistentReads);
+        Assert.False(DynamoDbStoreHocon.Create(options.ToConfig()).Coalesce);
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 using Akka.Configuration;
+using Brrr.Redis.Hosting;
 
 namespace Brrr.Redis.Tests;
 
 public sealed class RedisBrrrSettingsTests
 {
     [Fact]
-    public void The_defaults_come_from_the_embedded_reference_configuration()
+    public void The_defaults_are_a_local_Redis_with_the_current_layout()
     {
         var defaults = RedisBrrrSettings.Default;
         Assert.Equal("localhost:6379", defaults.Configuration);
@@ -27,6 +28,19 @@ public sealed class RedisBrrrSettingsTests
     }
 
     [Fact]
+    public void Every_key_documented_in_reference_conf_shows_its_default()
+    {
+        using var stream = typeof(RedisBrrrHocon).Assembly.GetManifestResourceStream("Brrr.Redis.Hosting.reference.conf")!;
+        using var reader = new StreamReader(stream);
+        var documented = ConfigurationFactory.ParseString(reader.ReadToEnd().Replace("#: ", "", StringComparison.Ordinal));
+        var section = documented.GetConfig(RedisBrrrSettings.Section);
+
+        Assert.Equal(12, section.AsEnumerable().Count());
+        Assert.Equal(RedisBrrrSettings.Default, RedisBrrrHocon.Create(section));
+        Assert.NotEqual(RedisBrrrSettings.Default, RedisBrrrHocon.Create(ConfigurationFactory.ParseString("block-timeout = 3s")));
+    }
+
+    [Fact]
     public void Settings_read_from_HOCON_override_only_the_keys_given()
     {
         var config = ConfigurationFactory.ParseString("""
@@ -36,7 +50,7 @@ public sealed class RedisBrrrSettingsTests
             counter-expiry = 2h
             io-on-thread-pool = off
             """);
-        var settings = RedisBrrrSettings.Create(config);
+        var settings = RedisBrrrHocon.Create(config);
         Assert.Equal("redis.example:6380,password=secret", settings.Configuration);
         Assert.Equal("app:", settings.KeyPrefix);
         Assert.Equal(TimeSpan.FromSeconds(45), settings.HeartbeatTtl);
@@ -55,7 +69,7 @@ public sealed class RedisBrrrSettingsTests
     [InlineData("layout = newest", "brrr.redis.layout")]
     public void A_bad_HOCON_value_is_refused_naming_its_key(string hocon, string key)
     {
-        var error = Assert.Throws<ArgumentException>(() => RedisBrrrSettings.Create(ConfigurationFactory.ParseString(hocon)));
+        var error = Assert.Throws<ArgumentException>(() => RedisBrrrHocon.Create(ConfigurationFactory.ParseString(hocon)));
         Assert.StartsWith(key + " ", error.Message, StringComparison.Ordinal);
     }
 
@@ -65,7 +79,7 @@ public sealed class RedisBrrrSettingsTests
     [InlineData("Legacy", RedisLayout.Legacy)]
     public void The_layout_is_read_from_HOCON(string value, RedisLayout layout)
     {
-        Assert.Equal(layout, RedisBrrrSettings.Create(ConfigurationFactory.ParseString($"layout = {value}")).Layout);
+        Assert.Equal(layout, RedisBrrrHocon.Create(ConfigurationFactory.ParseString($"layout = {value}")).Layout);
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public static class DynamoDbHostingExtensions
         options.BackendConfig.Add(storeOptions.ToConfig());
         options.BackendSteps.Add(async (system, backends) =>
         {
-            var store = DynamoDbStore.Create(DynamoDbStoreSettings.Create(system.Settings.Config));
+            var store = DynamoDbStore.Create(DynamoDbStoreHocon.Create(system.Settings.Config));
             await store.EnsureTableAsync().ConfigureAwait(false);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "brrr-dynamodb-close", () =>
             {

@@ -1,9 +1,10 @@
 using Akka.Configuration;
 
-namespace Brrr.DynamoDb;
+namespace Brrr.DynamoDb.Hosting;
 
 /// <summary>
-/// Reads one HOCON section and turns every bad value into a <see cref="ConfigurationException"/> naming its full key.
+/// Reads one HOCON section over defaults (a missing key keeps its default) and turns every bad value into a
+/// <see cref="ConfigurationException"/> naming its full key.
 /// Range checks live in the settings' properties: a check that fails right after a key was read blames that key
 /// (object initializers read and assign one member at a time, in order).
 /// </summary>
@@ -23,26 +24,34 @@ internal sealed class SettingsReader(Config section, string path)
         }
     }
 
-    public string String(string key) => Get(key, () => section.GetString(key, null) ?? "");
+    public string String(string key, string fallback) => Get(key, fallback, () => section.GetString(key, null) ?? "");
 
-    public Uri? OptionalUri(string key)
+    public string? OptionalText(string key, string? fallback) => Get(key, fallback, () => section.GetString(key, null));
+
+    public Uri? OptionalUri(string key, Uri? fallback)
     {
-        var text = String(key);
+        var text = OptionalText(key, fallback?.ToString());
         return string.IsNullOrWhiteSpace(text) ? null : SettingChecks.ParseUri(text.Trim(), key);
     }
 
-    public bool Boolean(string key) => Get(key, () => section.GetBoolean(key));
+    public bool Boolean(string key, bool fallback) => Get(key, fallback, () => section.GetBoolean(key));
 
-    public int Int(string key) => Get(key, () => section.GetInt(key));
+    public int Int(string key, int fallback) => Get(key, fallback, () => section.GetInt(key));
 
-    public long Long(string key) => Get(key, () => section.GetLong(key));
+    public long Long(string key, long fallback) => Get(key, fallback, () => section.GetLong(key));
 
-    public TimeSpan Duration(string key) => Get(key, () => section.GetTimeSpan(key, null, allowInfinite: false));
+    public TimeSpan Duration(string key, TimeSpan fallback) => Get(key, fallback, () => section.GetTimeSpan(key, null, allowInfinite: false));
 
-    public TEnum Enum<TEnum>(string key, params TEnum[] allowed)
+    public TEnum Enum<TEnum>(string key, TEnum fallback, params TEnum[] allowed)
         where TEnum : struct, Enum
     {
-        var text = String(key).Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        _lastKey = key;
+        if (!section.HasPath(key))
+        {
+            return fallback;
+        }
+
+        var text = String(key, "").Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         foreach (var value in allowed)
         {
             if (string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase))
@@ -62,12 +71,12 @@ internal sealed class SettingsReader(Config section, string path)
             _ => value.ToString().ToLowerInvariant(),
         };
 
-    private T Get<T>(string key, Func<T> read)
+    private T Get<T>(string key, T fallback, Func<T> read)
     {
         _lastKey = key;
         if (!section.HasPath(key))
         {
-            throw new ConfigurationException($"{path}.{key} is missing (reference.conf of Brrr.DynamoDb provides a default: was it left out of the fallback chain?)");
+            return fallback;
         }
 
         try

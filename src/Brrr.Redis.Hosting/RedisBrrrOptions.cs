@@ -70,11 +70,11 @@ public static class RedisBrrrHostingExtensions
         options.BackendConfig.Add(redisOptions.ToConfig());
         options.BackendSteps.Add(async (system, backends) =>
         {
-            var redisConfig = system.Settings.Config.GetConfig("brrr.redis") ?? ConfigurationFactory.Empty;
+            var redisConfig = system.Settings.Config.GetConfig(RedisBrrrSettings.Section);
             // Akka.Hosting's own hosted service needs the host's logging, so the factory is always registered.
             var loggerFactory = DependencyResolver.For(system).Resolver.GetService<ILoggerFactory>()
                 ?? throw new InvalidOperationException("UseRedis found no ILoggerFactory in the host's services; register logging (services.AddLogging()).");
-            var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Create(redisConfig), loggerFactory).ConfigureAwait(false);
+            var redis = await RedisBrrr.ConnectAsync(RedisBrrrHocon.Create(redisConfig), loggerFactory).ConfigureAwait(false);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "brrr-redis-close", async () =>
             {
                 await redis.DisposeAsync().ConfigureAwait(false);
