@@ -49,7 +49,7 @@ internal sealed record BenchOptions
     public int Workers { get; init; } = 1;
     public int Processes { get; init; }
     public int? Parallelism { get; init; }
-    public long SpawnLimit { get; init; } = Jobs.DefaultSpawnLimit;
+    public long SpawnLimit { get; init; } = BrrrClient.DefaultSpawnLimit;
     public string? Hocon { get; init; }
     public int Repeat { get; init; } = 1;
     public int Warmup { get; init; } = 1;

@@ -14,5 +14,5 @@ public sealed record BrrrBackends(IStore Store, ICache Cache, IQueue Queue, ICod
     public static BrrrBackends InMemory() => new(new InMemoryStore(), new InMemoryCache(), new InMemoryQueue(), JsonCodec.Default);
 
     /// <summary>A client for these backends with <paramref name="spawnLimit"/> and <paramref name="limits"/> (default: <see cref="BrrrLimits.Default"/>).</summary>
-    public BrrrClient CreateClient(long spawnLimit = Jobs.DefaultSpawnLimit, BrrrLimits? limits = null) => new(Store, Cache, Queue, Codec, spawnLimit, limits);
+    public BrrrClient CreateClient(long spawnLimit = BrrrClient.DefaultSpawnLimit, BrrrLimits? limits = null) => new(Store, Cache, Queue, Codec, spawnLimit, limits);
 }

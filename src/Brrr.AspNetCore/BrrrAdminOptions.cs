@@ -26,7 +26,7 @@ public sealed class BrrrAdminOptions
     public string DeadLetterSuffix { get; set; } = DeadLetterAdmin.DefaultSuffix;
 
     /// <summary>Jobs allowed per root for what the API schedules (<c>brrr.spawn-limit</c>) when mapped over backends.</summary>
-    public long SpawnLimit { get; set; } = Jobs.DefaultSpawnLimit;
+    public long SpawnLimit { get; set; } = BrrrClient.DefaultSpawnLimit;
 
     /// <summary>The largest request body read, in bytes; a larger one is answered 413.</summary>
     public int MaxBodyBytes { get; set; } = 64 * 1024;

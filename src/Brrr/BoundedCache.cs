@@ -11,7 +11,7 @@ namespace Brrr;
 /// result); a call record never changes for its hash. Thread safe.
 /// </summary>
 /// <typeparam name="TRecord">What is kept per call hash.</typeparam>
-public sealed class BoundedCache<TRecord>
+internal sealed class BoundedCache<TRecord>
     where TRecord : class
 {
     private readonly Lock _turning = new();

@@ -11,6 +11,9 @@ namespace Brrr;
 /// </summary>
 public sealed partial class BrrrClient : IBrrrClient
 {
+    /// <summary>The spawn limit of the reference workers: 10,000 jobs per root.</summary>
+    public const long DefaultSpawnLimit = 10_000;
+
     /// <summary>Creates a client.</summary>
     /// <param name="store">The shared store.</param>
     /// <param name="cache">The shared cache (spawn counters).</param>
@@ -18,7 +21,7 @@ public sealed partial class BrrrClient : IBrrrClient
     /// <param name="codec">The codec; default: <see cref="JsonCodec.Default"/>.</param>
     /// <param name="spawnLimit">Jobs allowed per root.</param>
     /// <param name="limits">The largest call record (arguments) and value written; default: <see cref="BrrrLimits.Default"/>.</param>
-    public BrrrClient(IStore store, ICache cache, IQueue queue, ICodec? codec = null, long spawnLimit = Jobs.DefaultSpawnLimit, BrrrLimits? limits = null)
+    public BrrrClient(IStore store, ICache cache, IQueue queue, ICodec? codec = null, long spawnLimit = DefaultSpawnLimit, BrrrLimits? limits = null)
     {
         Memory = new Memory(store, limits: limits);
         Jobs = new Jobs(cache, queue, spawnLimit);
@@ -27,10 +30,10 @@ public sealed partial class BrrrClient : IBrrrClient
     }
 
     /// <summary>The store algorithms.</summary>
-    public Memory Memory { get; }
+    internal Memory Memory { get; }
 
     /// <summary>The job pusher.</summary>
-    public Jobs Jobs { get; }
+    internal Jobs Jobs { get; }
 
     /// <summary>The codec.</summary>
     public ICodec Codec { get; }

@@ -3,7 +3,7 @@ using Brrr.Tasks;
 
 namespace Brrr;
 
-public sealed partial class CallProcessor
+internal sealed partial class CallProcessor
 {
     /// <summary>How many pending_returns records a search for a root that still waits on a call reads at most.</summary>
     internal const int MaxWaitingRootSearch = 64;

@@ -3,7 +3,7 @@ using Brrr.Tasks;
 
 namespace Brrr;
 
-public sealed partial class CallProcessor
+internal sealed partial class CallProcessor
 {
     /// <summary>
     /// The store effects of <paramref name="outcome"/>: one <see cref="RegisterChild"/> per child of a

@@ -2,7 +2,7 @@ using Brrr.Protocol;
 
 namespace Brrr;
 
-public sealed partial class CallProcessor
+internal sealed partial class CallProcessor
 {
     /// <summary>
     /// Applies a permanent failure: stores <paramref name="error"/> as its call's error record, then pushes a job for

@@ -3,7 +3,7 @@ using Brrr.Tasks;
 
 namespace Brrr;
 
-public sealed partial class CallProcessor
+internal sealed partial class CallProcessor
 {
     /// <summary>How many missing-child reads a debounce check sends at once.</summary>
     internal const int ChildReadBatch = 16;
@@ -67,7 +67,7 @@ public sealed partial class CallProcessor
 }
 
 /// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>
-public sealed class WaitingChildren
+internal sealed class WaitingChildren
 {
     private int _lastMissing;
 

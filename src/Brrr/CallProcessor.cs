@@ -12,7 +12,7 @@ namespace Brrr;
 /// directly, or a route that serializes the effects on one call hash. The worker and the tests run this one path.
 /// Thread safe.
 /// </summary>
-public sealed partial class CallProcessor
+internal sealed partial class CallProcessor
 {
     /// <summary>Creates the processor.</summary>
     /// <param name="memory">The store algorithms.</param>
@@ -180,4 +180,4 @@ public sealed partial class CallProcessor
 /// <param name="Delivery">The queue delivery.</param>
 /// <param name="Message">The decoded message.</param>
 /// <param name="Call">The call it refers to.</param>
-public sealed record LoadedCall(QueueDelivery Delivery, ScheduleMessage Message, Call Call);
+internal sealed record LoadedCall(QueueDelivery Delivery, ScheduleMessage Message, Call Call);

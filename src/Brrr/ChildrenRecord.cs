@@ -23,7 +23,7 @@ public sealed record ChildrenRecord(string CallHash, string RootId, DateTimeOffs
     public const int MaxChildren = 256;
 
     /// <summary>The record of a run of <paramref name="callHash"/> under <paramref name="rootId"/> that deferred on <paramref name="children"/>.</summary>
-    public static ChildrenRecord Of(string callHash, string rootId, IReadOnlyList<Tasks.ChildCall> children, DateTimeOffset deferredAt)
+    internal static ChildrenRecord Of(string callHash, string rootId, IReadOnlyList<Tasks.ChildCall> children, DateTimeOffset deferredAt)
     {
         ArgumentNullException.ThrowIfNull(children);
         var listed = new ChildLink[Math.Min(children.Count, MaxChildren)];

@@ -7,11 +7,8 @@ namespace Brrr;
 /// Put-job of PROTOCOL.md §5: counts every job of a root in the cache (its spawn counter, see <see cref="ICache.IncrAsync"/>) and
 /// refuses the job over the spawn limit; else pushes it. Thread safe.
 /// </summary>
-public sealed class Jobs
+internal sealed class Jobs
 {
-    /// <summary>The spawn limit of the reference workers: 10,000 jobs per root.</summary>
-    public const long DefaultSpawnLimit = 10_000;
-
     private readonly ICache _cache;
     private readonly IQueue _queue;
     private readonly ICountedPush? _countedPush;
@@ -20,7 +17,7 @@ public sealed class Jobs
     /// <param name="cache">Holds the per-root counters.</param>
     /// <param name="queue">Receives the jobs.</param>
     /// <param name="spawnLimit">Jobs allowed per root (must be at least 1).</param>
-    public Jobs(ICache cache, IQueue queue, long spawnLimit = DefaultSpawnLimit)
+    public Jobs(ICache cache, IQueue queue, long spawnLimit = BrrrClient.DefaultSpawnLimit)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(queue);

@@ -1,6 +1,6 @@
 namespace Brrr;
 
-public sealed partial class Memory
+internal sealed partial class Memory
 {
     /// <summary>Stores <paramref name="record"/> as the children record of its call, over any earlier one.</summary>
     public Task SetChildrenAsync(ChildrenRecord record, CancellationToken cancellationToken = default)

@@ -1,6 +1,6 @@
 namespace Brrr;
 
-public sealed partial class Memory
+internal sealed partial class Memory
 {
     /// <summary>The error record of <paramref name="callHash"/> (it failed for good), or <c>null</c>.</summary>
     /// <exception cref="ProtocolException">The stored bytes are not an error record.</exception>

@@ -8,7 +8,7 @@ namespace Brrr;
 /// compare-and-set loops on <c>pending_returns</c>. Every call hash it is given is checked (<see cref="Identifiers.CallHash"/>)
 /// before it becomes a store key. Stateless apart from its store; thread safe.
 /// </summary>
-public sealed partial class Memory
+internal sealed partial class Memory
 {
     /// <summary>How many compare-and-set attempts a pending_returns update makes before giving up.</summary>
     public const int MaxCasAttempts = 100;

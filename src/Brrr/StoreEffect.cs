@@ -7,7 +7,7 @@ namespace Brrr;
 /// jobs pushed, before the call's message may be acknowledged. A runtime may serialize the effects on one
 /// <see cref="Key"/>; effects on different keys are independent.
 /// </summary>
-public abstract record StoreEffect
+internal abstract record StoreEffect
 {
     private protected StoreEffect() { }
 
@@ -18,7 +18,7 @@ public abstract record StoreEffect
 /// <summary>Register the return address of <see cref="Parent"/> on <see cref="Child"/> and push the child's job if needed.</summary>
 /// <param name="Parent">The deferred call.</param>
 /// <param name="Child">A child it found missing.</param>
-public sealed record RegisterChild(LoadedCall Parent, ChildCall Child) : StoreEffect
+internal sealed record RegisterChild(LoadedCall Parent, ChildCall Child) : StoreEffect
 {
     /// <inheritdoc />
     public override string Key => Child.Call.CallHash;
@@ -27,7 +27,7 @@ public sealed record RegisterChild(LoadedCall Parent, ChildCall Child) : StoreEf
 /// <summary>Store the value of a call (unless already stored) and push its waiting parents' jobs.</summary>
 /// <param name="CallHash">The call.</param>
 /// <param name="Outcome">Its value.</param>
-public sealed record ReturnValue(string CallHash, CallCompleted Outcome) : StoreEffect
+internal sealed record ReturnValue(string CallHash, CallCompleted Outcome) : StoreEffect
 {
     /// <inheritdoc />
     public override string Key => CallHash;
@@ -35,7 +35,7 @@ public sealed record ReturnValue(string CallHash, CallCompleted Outcome) : Store
 
 /// <summary>Store the error record of a call that failed for good and push its waiting parents' jobs.</summary>
 /// <param name="Error">The error record (its call hash is the key).</param>
-public sealed record ReturnError(ErrorRecord Error) : StoreEffect
+internal sealed record ReturnError(ErrorRecord Error) : StoreEffect
 {
     /// <inheritdoc />
     public override string Key => Error.CallHash;
@@ -43,7 +43,7 @@ public sealed record ReturnError(ErrorRecord Error) : StoreEffect
 
 /// <summary>Store the children record of a deferred call (what it waits on, for the inspector).</summary>
 /// <param name="Record">The record (its call hash is the key).</param>
-public sealed record RecordChildren(ChildrenRecord Record) : StoreEffect
+internal sealed record RecordChildren(ChildrenRecord Record) : StoreEffect
 {
     /// <inheritdoc />
     public override string Key => Record.CallHash;

@@ -8,7 +8,7 @@ namespace Brrr.Contracts;
 /// its store effects (the worker routes each effect to an actor that applies it with the same
 /// <see cref="CallProcessor.ApplyEffectAsync"/>).
 /// </summary>
-public static class WorkerPath
+internal static class WorkerPath
 {
     /// <summary>Loads and runs <paramref name="delivery"/>, applying its store effects; returns the outcome.</summary>
     public static async Task<CallOutcome> HandleAsync(this CallProcessor processor, QueueDelivery delivery, TaskSet tasks)

@@ -15,7 +15,7 @@ public static class BrrrClientRegistration
     /// <param name="backends">The fleet's queue, store, cache and codec.</param>
     /// <param name="spawnLimit">The client's spawn limit (<c>brrr.spawn-limit</c> of the fleet).</param>
     /// <returns><paramref name="services"/>.</returns>
-    public static IServiceCollection AddBrrrClient(this IServiceCollection services, BrrrBackends backends, long spawnLimit = Jobs.DefaultSpawnLimit)
+    public static IServiceCollection AddBrrrClient(this IServiceCollection services, BrrrBackends backends, long spawnLimit = BrrrClient.DefaultSpawnLimit)
     {
         ArgumentNullException.ThrowIfNull(backends);
         return services.AddBrrrClient(_ => backends.CreateClient(spawnLimit));

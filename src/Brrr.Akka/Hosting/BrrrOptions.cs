@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Brrr.Tasks;
+using Microsoft.Extensions.Configuration;
 
 namespace Brrr.Akka.Hosting;
 
@@ -11,6 +12,8 @@ namespace Brrr.Akka.Hosting;
 /// </summary>
 public sealed class BrrrOptions
 {
+    private readonly List<Config> _bound = [];
+
     /// <summary><c>brrr.spawn-limit</c>: jobs one workflow root may push.</summary>
     public long? SpawnLimit { get; set; }
 
@@ -80,6 +83,19 @@ public sealed class BrrrOptions
     /// <summary>HOCON fragments of backend packages, written by <see cref="ToConfig"/> after brrr's own keys.</summary>
     public IList<Config> BackendConfig { get; } = [];
 
+    /// <summary>
+    /// Reads settings from a <c>Brrr</c> configuration section (<c>builder.Configuration.GetSection("Brrr")</c>:
+    /// appsettings.json, environment variables, any provider), written as in HOCON under <c>brrr</c> with keys in
+    /// PascalCase or kebab-case (see <see cref="ConfigurationHocon"/>). The properties set in code win over it, and it
+    /// wins over the application's HOCON; what none of them sets keeps the defaults of <c>reference.conf</c>.
+    /// </summary>
+    /// <exception cref="FormatException">A key cannot be a setting name; the message names its path.</exception>
+    public BrrrOptions Bind(IConfiguration section)
+    {
+        _bound.Add(ConfigurationHocon.ToConfig(section));
+        return this;
+    }
+
     /// <summary>The topics the worker serves, by name.</summary>
     public IDictionary<string, BrrrTopicOptions> Topics { get; } = new Dictionary<string, BrrrTopicOptions>(StringComparer.Ordinal);
 
@@ -92,7 +108,7 @@ public sealed class BrrrOptions
         return this;
     }
 
-    /// <summary>The HOCON of the properties that are set (and nothing else), then the backend packages' HOCON.</summary>
+    /// <summary>The HOCON of the properties that are set (and nothing else), then the backend packages' HOCON, then the configuration sections of <see cref="Bind"/>.</summary>
     public Config ToConfig()
     {
         var hocon = new HoconBuilder()
@@ -130,7 +146,7 @@ public sealed class BrrrOptions
 
         // CoordinatedShutdown must wait for the drain it asks for.
         hocon.Set("akka.coordinated-shutdown.phases.service-unbind.timeout", ShutdownTimeout + TimeSpan.FromSeconds(5));
-        return BackendConfig.Aggregate(hocon.ToConfig(), (config, fragment) => config.WithFallback(fragment));
+        return BackendConfig.Concat(_bound).Aggregate(hocon.ToConfig(), (config, fragment) => config.WithFallback(fragment));
     }
 
     private static void SetTask(HoconBuilder hocon, string path, TaskOptions options) => hocon

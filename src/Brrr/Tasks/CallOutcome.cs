@@ -4,15 +4,15 @@ namespace Brrr.Tasks;
 /// What one message of a call came to: <see cref="CallDeferred"/> or <see cref="CallCompleted"/> from a run, or
 /// <see cref="CallStillWaiting"/> or <see cref="CallCancelled"/> when the run was skipped.
 /// </summary>
-public abstract record CallOutcome;
+internal abstract record CallOutcome;
 
 /// <summary>The run needs children whose values are missing; each is scheduled and the run re-runs after.</summary>
 /// <param name="Children">Every missing child of the run, one per call hash.</param>
-public sealed record CallDeferred(IReadOnlyList<ChildCall> Children) : CallOutcome;
+internal sealed record CallDeferred(IReadOnlyList<ChildCall> Children) : CallOutcome;
 
 /// <summary>The run returned a value, or the call's value was already known.</summary>
 /// <param name="Value">The encoded return value.</param>
-public sealed record CallCompleted(byte[] Value) : CallOutcome
+internal sealed record CallCompleted(byte[] Value) : CallOutcome
 {
     /// <summary>
     /// The value is already in the store (the call was not run again): only the returns waiting on it are sent.
@@ -24,7 +24,7 @@ public sealed record CallCompleted(byte[] Value) : CallOutcome
 /// The call was not run: its last run here deferred on children of which one is still missing, and that child
 /// holds the call's return address, so the call's job comes again when the child completes (parent debouncing).
 /// </summary>
-public sealed record CallStillWaiting : CallOutcome
+internal sealed record CallStillWaiting : CallOutcome
 {
     /// <summary>The one instance.</summary>
     public static CallStillWaiting Instance { get; } = new();
@@ -38,9 +38,9 @@ public sealed record CallStillWaiting : CallOutcome
 /// pushed again under <see cref="HandedOverTo"/>.
 /// </summary>
 /// <param name="HandedOverTo">The root the job was pushed under again, or <c>null</c> when no other root waits.</param>
-public sealed record CallCancelled(string? HandedOverTo) : CallOutcome;
+internal sealed record CallCancelled(string? HandedOverTo) : CallOutcome;
 
 /// <summary>A child call and the topic it is to run on.</summary>
 /// <param name="Call">The child call.</param>
 /// <param name="Topic">Where its job goes.</param>
-public sealed record ChildCall(Call Call, string Topic);
+internal sealed record ChildCall(Call Call, string Topic);

@@ -6,7 +6,7 @@ namespace Brrr.Tasks;
 /// Runs one call of a task to its outcome: <see cref="CallCompleted"/> with the value, or
 /// <see cref="CallDeferred"/> with every missing child. A plain function of its inputs, testable without a queue.
 /// </summary>
-public static class TaskRunner
+internal static class TaskRunner
 {
     /// <summary>Runs <paramref name="call"/> with <paramref name="handler"/>.</summary>
     /// <param name="handler">The task to run.</param>
