@@ -17,14 +17,24 @@ namespace Brrr.Akka;
 /// <item>Activity <c>brrr.call</c> (consumer) per handled message, tagged <c>messaging.destination.name</c>,
 /// <c>brrr.task</c>, <c>brrr.call_hash</c>, <c>brrr.root_id</c> and <c>brrr.outcome</c>; its status is Error when
 /// the message failed.</item>
+/// <item>Activities of <see cref="BrrrClient"/>: <c>brrr.schedule</c> (producer), tagged like <c>brrr.call</c> with
+/// <c>brrr.outcome</c> <c>scheduled</c> or <c>known</c> (the value was stored already), and <c>brrr.wait</c> (internal),
+/// tagged <c>brrr.task</c> and <c>brrr.call_hash</c>; Error status when they throw.</item>
 /// </list>
+/// One trace per workflow: while a listener listens, <see cref="BrrrClient.ScheduleAsync(Call, string, string, CancellationToken)"/>
+/// keeps the W3C <c>traceparent</c> (and <c>tracestate</c>) of its <c>brrr.schedule</c> activity in the cache for the
+/// root (<see cref="Brrr.Backends.ICache.SetRootTraceAsync"/>; on Redis <c>brrr:trace:&lt;root_id&gt;</c>, expiring with
+/// the spawn counter). A worker reads it once per root (and keeps it, bounded), and every <c>brrr.call</c> of the root
+/// is a child of that schedule, in its trace. Queue messages and store records are unchanged, and reference workers
+/// never read the record; a root without one (scheduled by a reference worker, or with nobody listening) has calls
+/// traced on their own, as roots.
 /// </summary>
 public static class BrrrDiagnostics
 {
     /// <summary>The name of the meter and of the activity source.</summary>
-    public const string Name = "Brrr";
+    public const string Name = BrrrTracing.Name;
 
-    internal static readonly ActivitySource Source = new(Name);
+    internal static readonly ActivitySource Source = BrrrTracing.Source;
 
     private static readonly Meter Meter = new(Name);
 

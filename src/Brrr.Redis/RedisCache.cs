@@ -10,7 +10,8 @@ namespace Brrr.Redis;
 /// <c>brrr_count/&lt;root_id&gt;</c>). With a <see cref="RedisQueue"/> on the same
 /// multiplexer and database (and no cluster, where the counter and the topic may live on different nodes), a job is
 /// counted and pushed by one script. A root's cancel mark is <c>&lt;prefix&gt;cancelled:&lt;root_id&gt;</c>, set with the
-/// expiry <see cref="RedisBrrrSettings.CancelExpiry"/>. Thread safe.
+/// expiry <see cref="RedisBrrrSettings.CancelExpiry"/>; the trace context of its schedule is <c>&lt;prefix&gt;trace:&lt;root_id&gt;</c>,
+/// a string that expires with the spawn counter (<see cref="RedisBrrrSettings.CounterExpiry"/>). Thread safe.
 /// </summary>
 public sealed class RedisCache : ICache, ICountedPush
 {
@@ -81,6 +82,21 @@ public sealed class RedisCache : ICache, ICountedPush
     {
         ArgumentNullException.ThrowIfNull(rootId);
         return _redis.GetDatabase(_database).KeyExistsAsync(_keys.Cancelled(rootId));
+    }
+
+    /// <inheritdoc />
+    public Task SetRootTraceAsync(string rootId, string traceContext, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        ArgumentNullException.ThrowIfNull(traceContext);
+        return _redis.GetDatabase(_database).StringSetAsync(_keys.Trace(rootId), traceContext, _expiry);
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> GetRootTraceAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        return await _redis.GetDatabase(_database).StringGetAsync(_keys.Trace(rootId)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

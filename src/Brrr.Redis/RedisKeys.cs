@@ -34,6 +34,12 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// </summary>
     public RedisKey Cancelled(string rootId) => $"{Prefix}cancelled:{rootId}";
 
+    /// <summary>
+    /// The trace context of a root's schedule: <c>&lt;prefix&gt;trace:&lt;root_id&gt;</c>, e.g. <c>brrr:trace:abc</c>
+    /// (brrr's own key: no reference worker reads it).
+    /// </summary>
+    public RedisKey Trace(string rootId) => $"{Prefix}trace:{rootId}";
+
     /// <summary>The topic list shared with the Python and TypeScript workers: <c>brrr/messages/&lt;topic&gt;</c> (current) or the topic name (legacy).</summary>
     public string Topic(string topic) => Layout.TopicList(topic);
 

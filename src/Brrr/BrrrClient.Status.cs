@@ -38,7 +38,8 @@ public sealed partial class BrrrClient
 
     /// <summary>
     /// Waits for <paramref name="task"/>(<paramref name="args"/>) and returns its value. Polls its status with backoff
-    /// (20 ms, doubling up to 1 s) and stops as soon as an error record is stored.
+    /// (20 ms, doubling up to 1 s) and stops as soon as an error record is stored. Traced as the activity
+    /// <c>brrr.wait</c> of the source <c>Brrr</c> when it has a listener.
     /// </summary>
     /// <exception cref="CallFailedException">The call failed for good; carries its error record and chain.</exception>
     /// <exception cref="TimeoutException">Neither a value nor an error record within <paramref name="timeout"/>.</exception>
@@ -46,13 +47,29 @@ public sealed partial class BrrrClient
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        var call = Codec.EncodeCall(task.Name, args);
+        using var activity = BrrrTracing.Source.StartActivity("brrr.wait");
+        activity?.SetTag("brrr.task", call.TaskName).SetTag("brrr.call_hash", call.CallHash);
+        try
+        {
+            return await PollAsync<TResult>(call, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            BrrrTracing.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<TResult> PollAsync<TResult>(Call call, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var deadline = DateTimeOffset.UtcNow + timeout;
         for (var wait = s_firstPoll; ; wait = Backoff.Next(wait, s_longestPoll))
         {
-            var status = await GetStatusAsync(task, args, cancellationToken).ConfigureAwait(false);
+            var status = await GetStatusAsync(call.CallHash, cancellationToken).ConfigureAwait(false);
             if (status.State == CallState.Completed)
             {
-                return status.Value!;
+                return Codec.Decode<TResult>(call, status.Value!);
             }
 
             if (status.Error is { } error)
@@ -63,7 +80,7 @@ public sealed partial class BrrrClient
             var left = deadline - DateTimeOffset.UtcNow;
             if (left <= TimeSpan.Zero)
             {
-                throw new TimeoutException($"{task.Name} has neither a value nor an error record after {timeout}.");
+                throw new TimeoutException($"{call.TaskName} has neither a value nor an error record after {timeout}.");
             }
 
             await Task.Delay(wait < left ? wait : left, cancellationToken).ConfigureAwait(false);

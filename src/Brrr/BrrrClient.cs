@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Brrr.Backends;
 using Brrr.Codecs;
 using Brrr.Protocol;
@@ -43,7 +44,8 @@ public sealed partial class BrrrClient : IBrrrClient
 
     /// <summary>
     /// Schedules <paramref name="task"/>(<paramref name="args"/>) as a new workflow root on <paramref name="topic"/>
-    /// (default: the task's topic). Does nothing when its value is already stored. Returns the call.
+    /// (default: the task's topic). Does nothing when its value is already stored. Returns the call. Traced as the
+    /// activity <c>brrr.schedule</c> of the source <c>Brrr</c> when it has a listener (see <see cref="ScheduleAsync(Call, string, string, CancellationToken)"/>).
     /// </summary>
     /// <exception cref="ArgumentException">Neither <paramref name="topic"/> nor the task names a topic.</exception>
     /// <exception cref="SizeLimitException">The call record (its arguments) is over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
@@ -56,7 +58,12 @@ public sealed partial class BrrrClient : IBrrrClient
         return call;
     }
 
-    /// <summary>Schedules an already encoded <paramref name="call"/> as a workflow root on <paramref name="topic"/>.</summary>
+    /// <summary>
+    /// Schedules an already encoded <paramref name="call"/> as a workflow root on <paramref name="topic"/>. While the
+    /// activity source <c>Brrr</c> has a listener, this is the producer activity <c>brrr.schedule</c>, and the trace
+    /// context of the current activity is kept in the cache for the root (<see cref="ICache.SetRootTraceAsync"/>), so
+    /// that workers trace the root's calls as its children; with no listener nothing more is written.
+    /// </summary>
     /// <param name="call">The call.</param>
     /// <param name="topic">Where its job goes.</param>
     /// <param name="rootId">The root id; default: a fresh one (<see cref="NewRootId"/>). Reuse one only to retry the same root.</param>
@@ -69,13 +76,36 @@ public sealed partial class BrrrClient : IBrrrClient
         ArgumentException.ThrowIfNullOrEmpty(topic);
         var message = new ScheduleMessage(rootId ?? NewRootId(), call.CallHash);
         Memory.Limits.CheckRecord(call);
-        if (await Memory.HasValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false))
+        using var activity = BrrrTracing.Source.StartActivity("brrr.schedule", ActivityKind.Producer);
+        activity?.SetTag("messaging.destination.name", topic).SetTag("brrr.task", call.TaskName)
+            .SetTag("brrr.call_hash", call.CallHash).SetTag("brrr.root_id", message.RootId);
+        try
         {
-            return;
-        }
+            if (await Memory.HasValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false))
+            {
+                activity?.SetTag("brrr.outcome", "known");
+                return;
+            }
 
-        await Memory.SetCallAsync(call, cancellationToken).ConfigureAwait(false);
-        await Jobs.PutAsync(topic, message, cancellationToken).ConfigureAwait(false);
+            // The root's calls continue this trace: its record is in the cache before the root's first job is pushed.
+            var setCall = Memory.SetCallAsync(call, cancellationToken);
+            if (BrrrTracing.RecordOf(Activity.Current) is { } trace)
+            {
+                await Task.WhenAll(setCall, Cache.SetRootTraceAsync(message.RootId, trace, cancellationToken)).ConfigureAwait(false);
+            }
+            else
+            {
+                await setCall.ConfigureAwait(false);
+            }
+
+            await Jobs.PutAsync(topic, message, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("brrr.outcome", "scheduled");
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            BrrrTracing.Failed(activity, e);
+            throw;
+        }
     }
 
     /// <summary>The stored result of <paramref name="task"/>(<paramref name="args"/>), or not found when not computed (yet).</summary>

@@ -36,7 +36,11 @@ internal sealed partial class CallProcessor
         Calls = calls ?? new BoundedCache<Call>(0);
         Waiting = waiting ?? new BoundedCache<WaitingChildren>(0);
         Cancelled = cancelled ?? new CancelledRoots(jobs.Cache);
+        Traces = new RootTraces(jobs.Cache, memory.Limits);
     }
+
+    /// <summary>The trace contexts of roots' schedules, read from the jobs' cache once per root.</summary>
+    internal RootTraces Traces { get; }
 
     /// <summary>
     /// Calls whose last run here deferred, by root id and call hash, with the children it found

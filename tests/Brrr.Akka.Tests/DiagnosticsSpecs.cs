@@ -44,7 +44,7 @@ public sealed class DiagnosticsSpecs : global::Akka.TestKit.Xunit2.TestKit, IDis
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if (Equals(activity.GetTagItem("messaging.destination.name"), _topic))
+                if (activity.OperationName == "brrr.call" && Equals(activity.GetTagItem("messaging.destination.name"), _topic))
                 {
                     _activities.Enqueue(activity);
                 }

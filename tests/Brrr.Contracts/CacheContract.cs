@@ -92,4 +92,29 @@ public abstract class CacheContract
         Assert.Equal(1, await Cache.IncrAsync(other));
         Assert.False(await Cache.IsRootCancelledAsync(other));
     }
+
+    [Fact]
+    public async Task A_root_has_no_trace_context_until_one_is_set_and_then_reads_it_back_as_written()
+    {
+        var root = FreshKey();
+        const string traceContext = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\nvendor=abc,other=x y";
+        Assert.Null(await Cache.GetRootTraceAsync(root));
+
+        await Cache.SetRootTraceAsync(root, traceContext);
+
+        Assert.Equal(traceContext, await Cache.GetRootTraceAsync(root));
+        Assert.Null(await Cache.GetRootTraceAsync(FreshKey()));
+    }
+
+    [Fact]
+    public async Task Setting_a_root_s_trace_context_again_replaces_it_and_touches_neither_its_counter_nor_its_cancel_mark()
+    {
+        var root = FreshKey();
+        await Cache.SetRootTraceAsync(root, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\nvendor=abc");
+        await Cache.SetRootTraceAsync(root, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00");
+
+        Assert.Equal("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", await Cache.GetRootTraceAsync(root));
+        Assert.Equal(1, await Cache.IncrAsync(root));
+        Assert.False(await Cache.IsRootCancelledAsync(root));
+    }
 }

@@ -83,6 +83,24 @@ public sealed class RedisCacheTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_root_s_trace_context_is_a_prefixed_string_key_that_expires_with_the_spawn_counter()
+    {
+        var settings = RedisFixture.FastSettings(redis.Server.Configuration) with { CounterExpiry = TimeSpan.FromMinutes(5) };
+        var cache = new RedisCache(redis.Brrr.Multiplexer, settings);
+        var root = FreshRoot();
+        const string traceContext = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+        await cache.SetRootTraceAsync(root, traceContext);
+
+        var key = settings.KeyPrefix + "trace:" + root;
+        Assert.Equal(traceContext, (string?)await redis.Raw.StringGetAsync(key));
+        var ttl = await redis.Raw.KeyTimeToLiveAsync(key);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+        Assert.Equal(traceContext, await redis.Legacy.Cache.GetRootTraceAsync(root));
+    }
+
+    [Fact]
     public async Task Jobs_on_one_redis_are_counted_and_pushed_in_one_step_exactly_as_put_job_writes_them()
     {
         var jobs = new Jobs(redis.Brrr.Cache, redis.Brrr.Queue, spawnLimit: 2);

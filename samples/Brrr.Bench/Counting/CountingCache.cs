@@ -8,7 +8,7 @@ namespace Brrr.Bench.Counting;
 /// </summary>
 internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
 {
-    public OpCounters Counters { get; } = new("incr", "incr_push", "incr_attempts", "clear_attempts", "cancel", "is_cancelled");
+    public OpCounters Counters { get; } = new("incr", "incr_push", "incr_attempts", "clear_attempts", "cancel", "is_cancelled", "set_trace", "get_trace");
 
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
     {
@@ -38,6 +38,18 @@ internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
     {
         Counters.Count(5);
         return inner.IsRootCancelledAsync(rootId, cancellationToken);
+    }
+
+    public Task SetRootTraceAsync(string rootId, string traceContext, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(6);
+        return inner.SetRootTraceAsync(rootId, traceContext, cancellationToken);
+    }
+
+    public Task<string?> GetRootTraceAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        Counters.Count(7);
+        return inner.GetRootTraceAsync(rootId, cancellationToken);
     }
 
     public bool CanPushTo(IQueue queue) =>

@@ -53,10 +53,11 @@ internal sealed partial class CallRunner : ReceiveActor
     private async Task HandleAsync(QueueDelivery delivery, long started)
     {
         var worker = _topic.Worker;
-        using var activity = BrrrDiagnostics.Source.StartActivity("brrr.call", ActivityKind.Consumer);
-        activity?.SetTag("messaging.destination.name", delivery.Topic);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(worker.Aborting);
         timeout.CancelAfter(worker.Settings.CallTimeout);
+        var parent = BrrrDiagnostics.Source.HasListeners() ? await TraceParentAsync(delivery, timeout.Token).ConfigureAwait(false) : default;
+        using var activity = BrrrDiagnostics.Source.StartActivity("brrr.call", ActivityKind.Consumer, parent);
+        activity?.SetTag("messaging.destination.name", delivery.Topic);
         LoadedCall? loaded = null;
         HandledAs? handled;
         try
@@ -157,6 +158,24 @@ internal sealed partial class CallRunner : ReceiveActor
         catch (Exception e)
         {
             _log.Error(e, "brrr: could not give message {0} back to topic {1}; it stays with the consumer until it is redelivered", LogText.Excerpt(delivery.Message), delivery.Topic);
+        }
+    }
+
+    /// <summary>
+    /// The schedule the call continues in its trace (<see cref="RootTraces"/>), or none: tracing is best effort, so a
+    /// failed read of the record is logged at debug level and the call is traced on its own (a cache that fails here
+    /// fails the call's own steps too, which report it).
+    /// </summary>
+    private async Task<ActivityContext> TraceParentAsync(QueueDelivery delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _topic.Worker.Processor.Traces.ParentOfAsync(delivery, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _log.Debug("brrr: could not read the trace context of message {0} on topic {1}; its call is traced on its own: {2}", LogText.Excerpt(delivery.Message), delivery.Topic, e.Message);
+            return default;
         }
     }
 

@@ -2,8 +2,8 @@ namespace Brrr.Backends;
 
 /// <summary>
 /// A best-effort counter store (PROTOCOL.md §4): the spawn counters of roots, the failed runs of calls whose task
-/// threw (so that a task's attempts are counted across the fleet), and the marks of cancelled roots (which no
-/// reference worker reads). Thread safe.
+/// threw (so that a task's attempts are counted across the fleet), the marks of cancelled roots and the trace contexts
+/// of roots' schedules (neither of which any reference worker reads). Thread safe.
 /// </summary>
 public interface ICache
 {
@@ -33,4 +33,20 @@ public interface ICache
 
     /// <summary>Whether <paramref name="rootId"/> is marked as cancelled (<see cref="CancelRootAsync"/>) and the mark has not expired.</summary>
     Task<bool> IsRootCancelledAsync(string rootId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Keeps <paramref name="traceContext"/> for the root <paramref name="rootId"/>, replacing any: the trace context of
+    /// the root's schedule (the W3C <c>traceparent</c>, then a line feed and the <c>tracestate</c> when there is one), an
+    /// opaque string of at most a few hundred characters to store as is. Written once per root by a client that schedules
+    /// while an activity listener listens to <c>Brrr</c>, so that workers trace the root's calls in its schedule's trace.
+    /// A brrr-only key (on Redis <c>&lt;prefix&gt;trace:&lt;root_id&gt;</c>, expiring with the spawn counter); reference
+    /// workers never read it. The default implementation keeps nothing (calls are then traced on their own).
+    /// </summary>
+    Task SetRootTraceAsync(string rootId, string traceContext, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>
+    /// The trace context kept for the root <paramref name="rootId"/> (<see cref="SetRootTraceAsync"/>), or <c>null</c>
+    /// when there is none or it expired. The default implementation always answers <c>null</c>.
+    /// </summary>
+    Task<string?> GetRootTraceAsync(string rootId, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Brrr.Backends;
 
-/// <summary>The embedded default cache: thread-safe counters and cancel marks in this process (they never expire).</summary>
+/// <summary>The embedded default cache: thread-safe counters, cancel marks and root trace contexts in this process (they never expire).</summary>
 public sealed class InMemoryCache : ICache
 {
     /// <summary>Attempt counts changed between two sweeps of the expired ones.</summary>
@@ -16,6 +16,7 @@ public sealed class InMemoryCache : ICache
     /// <summary>Creates the cache; <paramref name="time"/> (default: the system clock) says when attempt counts expire.</summary>
     public InMemoryCache(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, bool> _cancelled = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _traces = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
@@ -72,5 +73,21 @@ public sealed class InMemoryCache : ICache
     {
         ArgumentNullException.ThrowIfNull(rootId);
         return Task.FromResult(_cancelled.ContainsKey(rootId));
+    }
+
+    /// <inheritdoc />
+    public Task SetRootTraceAsync(string rootId, string traceContext, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        ArgumentNullException.ThrowIfNull(traceContext);
+        _traces[rootId] = traceContext;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<string?> GetRootTraceAsync(string rootId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootId);
+        return Task.FromResult(_traces.GetValueOrDefault(rootId));
     }
 }
