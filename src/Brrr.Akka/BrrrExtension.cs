@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.DependencyInjection;
 using Akka.Event;
 using Brrr.Tasks;
+using Microsoft.Extensions.Logging;
 
 namespace Brrr.Akka;
 
@@ -28,10 +30,13 @@ public sealed class BrrrExtension : ExtensionIdProvider<BrrrRuntime>
 /// The brrr runtime of one ActorSystem: its settings and the workers it runs. Workers stop with the system's
 /// CoordinatedShutdown (phase service-unbind, whose timeout defaults to <see cref="BrrrSettings.ShutdownPhaseTimeout"/>
 /// so that in-flight calls get their whole <c>brrr.shutdown-timeout</c>). Thread safe.
+/// It logs through the <see cref="ILoggerFactory"/> of the system's services when it has them (Akka.Hosting gives
+/// them, as does a <see cref="DependencyResolverSetup"/>), else through Akka's own logging.
 /// </summary>
 public sealed class BrrrRuntime : IExtension
 {
     private readonly ExtendedActorSystem _system;
+    private readonly ILoggerFactory? _loggerFactory;
     private readonly ConcurrentDictionary<string, BrrrWorker> _workers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<BrrrWorker>> _started = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<BrrrWorker> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,6 +45,9 @@ public sealed class BrrrRuntime : IExtension
     internal BrrrRuntime(ExtendedActorSystem system)
     {
         _system = system;
+        _loggerFactory = system.Settings.Setup.Get<DependencyResolverSetup>().HasValue
+            ? DependencyResolver.For(system).Resolver.GetService<ILoggerFactory>()
+            : null;
         system.Settings.InjectTopLevelFallback(BrrrExtension.DefaultConfig);
         Settings = BrrrSettings.Create(system.Settings.Config);
 
@@ -51,9 +59,8 @@ public sealed class BrrrRuntime : IExtension
         var phaseTimeout = shutdown.Timeout(CoordinatedShutdown.PhaseServiceUnbind);
         if (phaseTimeout < Settings.ShutdownTimeout)
         {
-            system.Log.Warning(
-                "brrr: CoordinatedShutdown's phase {0} times out after {1}, before brrr.shutdown-timeout ({2}): in-flight calls may be cut on shutdown. Set akka.coordinated-shutdown.phases.{0}.timeout = {3}ms.",
-                CoordinatedShutdown.PhaseServiceUnbind, phaseTimeout, Settings.ShutdownTimeout, (long)Settings.ShutdownPhaseTimeout.TotalMilliseconds);
+            BrrrLog.ShutdownPhaseTooShort(
+                CreateLogger(BrrrLog.WorkerCategory), phaseTimeout, Settings.ShutdownTimeout, CoordinatedShutdown.PhaseServiceUnbind, (long)Settings.ShutdownPhaseTimeout.TotalMilliseconds);
         }
 
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "brrr-stop-workers", async () =>
@@ -83,7 +90,7 @@ public sealed class BrrrRuntime : IExtension
         }
 
         name ??= $"worker-{Interlocked.Increment(ref _counter)}";
-        var worker = new BrrrWorker(_system, Settings, backends, topics, name, Stopped);
+        var worker = new BrrrWorker(_system, Settings, backends, topics, name, CreateLogger, Stopped);
         if (!_workers.TryAdd(name, worker))
         {
             _ = worker.StopAsync();
@@ -108,6 +115,10 @@ public sealed class BrrrRuntime : IExtension
     /// <param name="cancellationToken">Stops waiting.</param>
     public Task<BrrrWorker> WorkerAsync(string? name = null, CancellationToken cancellationToken = default) =>
         (name is null ? _first : Started(name)).Task.WaitAsync(cancellationToken);
+
+    /// <summary>A logger of <paramref name="category"/> (see <see cref="BrrrLog"/>): the host's, else one over Akka's logging.</summary>
+    internal ILogger CreateLogger(string category) =>
+        _loggerFactory?.CreateLogger(category) ?? new AkkaLogger(Logging.GetLogger(_system, category));
 
     private TaskCompletionSource<BrrrWorker> Started(string name) =>
         _started.GetOrAdd(name, _ => new TaskCompletionSource<BrrrWorker>(TaskCreationOptions.RunContinuationsAsynchronously));

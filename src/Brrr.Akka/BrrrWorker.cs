@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Event;
 using Akka.Routing;
 using Akka.Streams;
 using Brrr.Akka.Actors;
 using Brrr.Tasks;
+using Microsoft.Extensions.Logging;
 
 namespace Brrr.Akka;
 
@@ -19,20 +19,22 @@ public sealed class BrrrWorker : IAsyncDisposable
     private readonly CancellationTokenSource _receiveStopping = new();
     private readonly CancellationTokenSource _aborting = new();
     private readonly List<(TopicContext Context, TopicPipeline Pipeline, IReadOnlyList<IActorRef> Runners)> _topics = [];
-    private readonly ILoggingAdapter _log;
+    private readonly ILogger _log;
     private readonly Lazy<Task> _stopped;
     private readonly IActorRef _registrars;
     private readonly IActorRef _returners;
     private readonly Action<BrrrWorker> _onStopped;
 
     internal BrrrWorker(
-        ActorSystem system, BrrrSettings settings, BrrrBackends backends, IReadOnlyDictionary<string, TaskSet> topics, string name, Action<BrrrWorker> stopped)
+        ActorSystem system, BrrrSettings settings, BrrrBackends backends, IReadOnlyDictionary<string, TaskSet> topics, string name,
+        Func<string, ILogger> loggers, Action<BrrrWorker> stopped)
     {
         _onStopped = stopped;
         Settings = settings;
         Backends = backends;
         Name = name;
-        _log = Logging.GetLogger(system, $"brrr-worker-{name}");
+        _log = loggers(BrrrLog.WorkerCategory);
+        var (callsLog, queueLog) = (loggers(BrrrLog.CallsCategory), loggers(BrrrLog.QueueCategory));
         var policies = settings.TaskPolicies();
         foreach (var task in topics.Values.SelectMany(t => t.Names.Select(t.Find)))
         {
@@ -57,14 +59,14 @@ public sealed class BrrrWorker : IAsyncDisposable
             var consumer = backends.Queue.CreateConsumer(topic);
             var inFlight = new InFlight(topic);
             var context = new TopicContext(this, topic, CountingTask.Wrap(tasks, Statistics, topic), topicSettings, consumer,
-                new Settlement(consumer, backends.Queue, settings, _log, inFlight), inFlight);
+                new Settlement(consumer, backends.Queue, settings, queueLog, inFlight), inFlight, callsLog);
             var actorTopic = Uri.EscapeDataString(topic).Replace("%", "~", StringComparison.Ordinal);
             var runners = Enumerable.Range(0, topicSettings.Parallelism)
                 .Select(i => system.ActorOf(CallRunner.Props(context).WithDispatcher(settings.Dispatcher), $"brrr-{name}-runner-{actorTopic}-{i}"))
                 .ToArray();
             var setup = new PipelineSetup(topic, topicSettings, settings, consumer, inFlight, _receiveStopping.Token);
-            _topics.Add((context, TopicPipeline.Start(setup, runners, materializer, _log), runners));
-            _log.Info("brrr: worker {0} serves topic {1} with tasks [{2}], parallelism {3}", name, topic, string.Join(", ", tasks.Names), topicSettings.Parallelism);
+            _topics.Add((context, TopicPipeline.Start(setup, runners, materializer, queueLog), runners));
+            BrrrLog.TopicServed(_log, name, topic, string.Join(", ", tasks.Names), topicSettings.Parallelism);
         }
 
         Topics = topics.Keys.ToImmutableArray();
@@ -121,7 +123,7 @@ public sealed class BrrrWorker : IAsyncDisposable
 
     private async Task StopCoreAsync()
     {
-        _log.Info("brrr: worker {0} stops receiving; {1} call(s) in flight get up to {2} to finish", Name, InFlightCount, Settings.ShutdownTimeout);
+        BrrrLog.WorkerStopping(_log, Name, InFlightCount, Settings.ShutdownTimeout);
         await _receiveStopping.CancelAsync().ConfigureAwait(false);
         foreach (var topic in _topics)
         {
@@ -131,7 +133,7 @@ public sealed class BrrrWorker : IAsyncDisposable
         var drained = Task.WhenAll(_topics.Select(t => t.Pipeline.Completion));
         if (await Task.WhenAny(drained, Task.Delay(Settings.ShutdownTimeout)).ConfigureAwait(false) != drained)
         {
-            _log.Warning("brrr: worker {0}: {1} call(s) still running after {2}; cancelling them", Name, InFlightCount, Settings.ShutdownTimeout);
+            BrrrLog.CallsCancelledOnShutdown(_log, Name, InFlightCount, Settings.ShutdownTimeout);
         }
 
         await _aborting.CancelAsync().ConfigureAwait(false);
@@ -141,7 +143,7 @@ public sealed class BrrrWorker : IAsyncDisposable
             await pipeline.Receiving.ConfigureAwait(false);
             foreach (var (delivery, received) in context.InFlight.Held)
             {
-                _log.Warning("brrr: worker {0} gives message {1} back to topic {2} unfinished", Name, LogText.Excerpt(delivery.Message), context.Topic);
+                BrrrLog.MessageGivenBackUnfinished(_log, Name, LogText.Excerpt(delivery.Message), context.Topic);
                 try
                 {
                     await context.Consumer.ReleaseAsync(delivery).ConfigureAwait(false);
@@ -150,7 +152,7 @@ public sealed class BrrrWorker : IAsyncDisposable
                 }
                 catch (Exception e)
                 {
-                    _log.Error(e, "brrr: could not give message {0} back to topic {1}; it stays with the consumer for redelivery", LogText.Excerpt(delivery.Message), context.Topic);
+                    BrrrLog.ShutdownGiveBackFailed(_log, e, Name, LogText.Excerpt(delivery.Message), context.Topic);
                 }
             }
 
@@ -164,7 +166,7 @@ public sealed class BrrrWorker : IAsyncDisposable
         _registrars.Tell(PoisonPill.Instance);
         _returners.Tell(PoisonPill.Instance);
         _onStopped(this);
-        _log.Info("brrr: worker {0} stopped", Name);
+        BrrrLog.WorkerStopped(_log, Name);
     }
 
     /// <summary>

@@ -1,11 +1,12 @@
 using Brrr.Akka.Actors;
 using Brrr.Backends;
 using Brrr.Tasks;
+using Microsoft.Extensions.Logging;
 
 namespace Brrr.Akka;
 
 /// <summary>What the runners of one topic share.</summary>
-internal sealed class TopicContext(BrrrWorker worker, string topic, TaskSet tasks, TopicSettings settings, IQueueConsumer consumer, Settlement settlement, InFlight inFlight)
+internal sealed class TopicContext(BrrrWorker worker, string topic, TaskSet tasks, TopicSettings settings, IQueueConsumer consumer, Settlement settlement, InFlight inFlight, ILogger log)
 {
     public BrrrWorker Worker { get; } = worker;
 
@@ -20,6 +21,9 @@ internal sealed class TopicContext(BrrrWorker worker, string topic, TaskSet task
     public Settlement Settlement { get; } = settlement;
 
     public InFlight InFlight { get; } = inFlight;
+
+    /// <summary>Where the runners log (<see cref="BrrrLog.CallsCategory"/>).</summary>
+    public ILogger Log { get; } = log;
 
     /// <summary>Thins out the lines of failures that repeat on this topic (an outage fails every call in flight).</summary>
     public LogThrottle LogThrottle { get; } = LogThrottle.Default();

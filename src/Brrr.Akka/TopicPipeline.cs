@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka;
 using Akka.Actor;
-using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Util;
 using Brrr.Akka.Actors;
 using Brrr.Backends;
+using Microsoft.Extensions.Logging;
 
 namespace Brrr.Akka;
 
@@ -23,7 +23,7 @@ internal sealed class TopicPipeline
     private readonly IQueueConsumer _consumer;
     private readonly InFlight _inFlight;
     private readonly CancellationToken _receiveStopping;
-    private readonly ILoggingAdapter _log;
+    private readonly ILogger _log;
     private readonly UniqueKillSwitch _killSwitch;
 
     // Stopwatch timestamp of the last receive that answered (or of the start of the receive under way); 0 while no receive runs.
@@ -32,7 +32,7 @@ internal sealed class TopicPipeline
     // One runner per slot: the stream never has more calls in flight than runners, so one is always idle.
     private readonly ConcurrentQueue<IActorRef> _idle;
 
-    private TopicPipeline(PipelineSetup setup, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log)
+    private TopicPipeline(PipelineSetup setup, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILogger log)
     {
         _topic = setup.Topic;
         _settings = setup.Brrr;
@@ -78,7 +78,7 @@ internal sealed class TopicPipeline
     /// <see cref="StopReceiving"/>), and hands each message to an idle one of <paramref name="runners"/> as a
     /// <see cref="RunCall"/> (one runner per slot of the topic's parallelism).
     /// </summary>
-    public static TopicPipeline Start(PipelineSetup setup, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILoggingAdapter log) =>
+    public static TopicPipeline Start(PipelineSetup setup, IReadOnlyList<IActorRef> runners, IMaterializer materializer, ILogger log) =>
         new(setup, runners, materializer, log);
 
     /// <summary>Stops receiving; calls already running go on to completion.</summary>
@@ -132,7 +132,7 @@ internal sealed class TopicPipeline
             }
             catch (Exception e)
             {
-                _log.Warning("brrr: receiving from topic {0} failed ({1}: {2}); retrying in {3}", _topic, e.GetType().Name, e.Message, wait);
+                BrrrLog.ReceiveFailed(_log, _topic, e.GetType().Name, e.Message, wait);
                 try
                 {
                     await Task.Delay(wait, _receiveStopping).ConfigureAwait(false);

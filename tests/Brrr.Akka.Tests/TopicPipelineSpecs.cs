@@ -30,7 +30,7 @@ public sealed class TopicPipelineSpecs : global::Akka.TestKit.Xunit2.TestKit
         using var stopping = new CancellationTokenSource();
         var setup = new PipelineSetup("t", new TopicSettings(Parallelism, Prefetch), BrrrSettings.Create(ConfigurationFactory.Empty),
             new ScriptedConsumer("t", queue.Ref), inFlight, stopping.Token);
-        var pipeline = TopicPipeline.Start(setup, runners.Select(r => r.Ref).ToArray(), Sys.Materializer(), Sys.Log);
+        var pipeline = TopicPipeline.Start(setup, runners.Select(r => r.Ref).ToArray(), Sys.Materializer(), new AkkaLogger(Sys.Log));
 
         // Room for parallelism + prefetch: one receive asks for all of it; two calls run, one waits for a slot.
         Assert.Equal(Parallelism + Prefetch, queue.ExpectMsg<Asked>().Max);

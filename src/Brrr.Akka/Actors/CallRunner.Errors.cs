@@ -1,4 +1,3 @@
-using Akka.Event;
 using Brrr.Backends;
 using Brrr.Protocol;
 
@@ -28,7 +27,7 @@ internal sealed partial class CallRunner
         }
         catch (SpawnLimitException e)
         {
-            _log.Warning("brrr: the error record of call {0} is stored, but not every waiting parent's job could be pushed: {1}", decoded.CallHash, e.Message);
+            BrrrLog.ParentsNotAllWoken(_topic.Log, decoded.CallHash, record.TaskName, decoded.RootId, e.Message);
         }
     }
 }

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.Event;
 using Brrr.Backends;
 using Brrr.Protocol;
+using Microsoft.Extensions.Logging;
+using EventStream = Akka.Event.EventStream;
 
 namespace Brrr.Akka.Actors;
 
@@ -17,7 +18,6 @@ namespace Brrr.Akka.Actors;
 internal sealed partial class CallRunner : ReceiveActor
 {
     private readonly TopicContext _topic;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     // Captured here: continuations run off the actor's context (ConfigureAwait(false)).
     private readonly EventStream _events = Context.System.EventStream;
@@ -41,7 +41,7 @@ internal sealed partial class CallRunner : ReceiveActor
         }
         catch (Exception e)
         {
-            _log.Error(e, "brrr: handling the failure of message {0} on topic {1} failed; the message goes back to the queue", LogText.Excerpt(run.Delivery.Message), run.Delivery.Topic);
+            BrrrLog.FailureHandlingFailed(_topic.Log, e, LogText.Excerpt(run.Delivery.Message), run.Delivery.Topic);
             await GiveBackAsync(run.Delivery, started).ConfigureAwait(false);
         }
         finally
@@ -99,16 +99,16 @@ internal sealed partial class CallRunner : ReceiveActor
         var decision = await worker.Failures.DecideAsync(delivery, error, worker.Aborting).ConfigureAwait(false);
         if (decision.Permanent)
         {
-            var fate = decision.DeadLetterTopic is null ? "dropped" : "dead-lettered to " + decision.DeadLetterTopic;
-            _log.Error(error, "brrr: call {0} of task {1} on topic {2} (root {3}) failed for good; its message is {4}: {5}",
-                callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", fate, $"{error.Message} [message: {LogText.Excerpt(delivery.Message)}]");
+            var outcome = decision.DeadLetterTopic is null ? "dropped" : "dead-lettered";
+            BrrrLog.CallFailedForGood(_topic.Log, error, callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, outcome,
+                decision.DeadLetterTopic ?? "none", error.Message, LogText.Excerpt(delivery.Message));
         }
         else
         {
             // An outage fails every call in flight: one line per kind of failure and backoff step, the rest at debug level.
-            var level = _topic.LogThrottle.ShouldLog(LogThrottle.KindOf(taskName ?? "?", error), out var count) ? LogLevel.WarningLevel : LogLevel.DebugLevel;
-            object[] args = [callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, LogThrottle.Times(count), $"{error.GetType().Name}: {error.Message}"];
-            _log.Log(level, "brrr: call {0} of task {1} on topic {2} (root {3}) failed (run {4}); its message goes back to the queue{5}: {6}", args);
+            var level = _topic.LogThrottle.ShouldLog(LogThrottle.KindOf(taskName ?? "?", error), out var count) ? LogLevel.Warning : LogLevel.Debug;
+            BrrrLog.CallFailedForNow(_topic.Log, level, callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, HandledAs.Released.Tag(),
+                LogThrottle.Times(count), error.GetType().Name, error.Message);
         }
 
         try
@@ -132,7 +132,7 @@ internal sealed partial class CallRunner : ReceiveActor
         }
         catch (OperationCanceledException) when (worker.Aborting.IsCancellationRequested)
         {
-            _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the shutdown's release", LogText.Excerpt(delivery.Message), delivery.Topic);
+            BrrrLog.MessageLeftForShutdown(_topic.Log, LogText.Excerpt(delivery.Message), delivery.Topic);
             return null;
         }
         finally
@@ -153,11 +153,11 @@ internal sealed partial class CallRunner : ReceiveActor
         }
         catch (OperationCanceledException) when (worker.Aborting.IsCancellationRequested)
         {
-            _log.Info("brrr: worker stopping; message {0} on topic {1} is left for the shutdown's release", LogText.Excerpt(delivery.Message), delivery.Topic);
+            BrrrLog.MessageLeftForShutdown(_topic.Log, LogText.Excerpt(delivery.Message), delivery.Topic);
         }
         catch (Exception e)
         {
-            _log.Error(e, "brrr: could not give message {0} back to topic {1}; it stays with the consumer until it is redelivered", LogText.Excerpt(delivery.Message), delivery.Topic);
+            BrrrLog.GiveBackFailed(_topic.Log, e, LogText.Excerpt(delivery.Message), delivery.Topic);
         }
     }
 

@@ -1,5 +1,5 @@
-using Akka.Event;
 using Brrr.Backends;
+using Microsoft.Extensions.Logging;
 
 namespace Brrr.Akka.Actors;
 
@@ -9,7 +9,7 @@ namespace Brrr.Akka.Actors;
 /// then releases what it still holds), and raises at once an error that no retry can cure
 /// (<see cref="FailurePolicy.IsTransientQueueError"/>): the caller gives the message back.
 /// </summary>
-internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSettings settings, ILoggingAdapter log, InFlight inFlight)
+internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSettings settings, ILogger log, InFlight inFlight)
 {
     // An outage fails every settle of every held message: one line per kind and backoff step, not one per message and try.
     private readonly LogThrottle _logThrottle = LogThrottle.Default();
@@ -48,11 +48,10 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
             {
                 if (_logThrottle.ShouldLog(what, out var count))
                 {
-                    object[] args = [what, LogText.Excerpt(delivery.Message), delivery.Topic, wait, LogThrottle.Times(count), e.GetType().Name, e.Message];
-                    log.Warning("brrr: could not {0} message {1} on topic {2}; retrying in {3}{4}: {5}: {6}", args);
+                    BrrrLog.SettleRetrying(log, what, LogText.Excerpt(delivery.Message), delivery.Topic, wait, LogThrottle.Times(count), e.GetType().Name, e.Message);
                 }
 
-                log.Debug(e, "brrr: could not {0} message {1} on topic {2}", what, LogText.Excerpt(delivery.Message), delivery.Topic);
+                BrrrLog.SettleFailed(log, e, what, LogText.Excerpt(delivery.Message), delivery.Topic);
                 await Task.Delay(wait, stopping).ConfigureAwait(false);
                 wait = Backoff.Next(wait, settings.RetryBackoffMax);
             }
