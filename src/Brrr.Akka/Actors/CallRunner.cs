@@ -174,7 +174,7 @@ internal sealed partial class CallRunner : ReceiveActor
         }
         catch (Exception e)
         {
-            _log.Debug("brrr: could not read the trace context of message {0} on topic {1}; its call is traced on its own: {2}", LogText.Excerpt(delivery.Message), delivery.Topic, e.Message);
+            BrrrLog.TraceContextUnread(_topic.Log, LogText.Excerpt(delivery.Message), delivery.Topic, e.Message);
             return default;
         }
     }
