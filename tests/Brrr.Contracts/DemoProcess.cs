@@ -79,6 +79,48 @@ public sealed class DemoProcess : IDisposable
         Launch("dotnet", [Binary, .. args], environment, rawOutput: false);
 
     /// <summary>
+    /// Starts the built sample <c>samples/<paramref name="project"/></c> (its dll of the same name) in its output folder,
+    /// where its appsettings.json is, as <c>dotnet run</c> would find it.
+    /// </summary>
+    public static DemoProcess StartSample(string project, IReadOnlyDictionary<string, string> environment)
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var folder = Path.Combine(RepositoryRoot.Find(), "samples", project, "bin", configuration, "net10.0");
+        var dll = Path.Combine(folder, project + ".dll");
+        return File.Exists(dll)
+            ? Launch("dotnet", [dll], environment, rawOutput: false, folder)
+            : throw new InvalidOperationException($"The sample is not built at {dll}: build BrrrAkka.sln first.");
+    }
+
+    /// <summary>Starts <paramref name="executable"/> with <paramref name="args"/> in <paramref name="workingDirectory"/>, its output captured.</summary>
+    public static DemoProcess StartCommand(string executable, IEnumerable<string> args, string workingDirectory) =>
+        Launch(executable, args, new Dictionary<string, string>(), rawOutput: false, workingDirectory);
+
+    /// <summary>Waits until the output holds <paramref name="text"/>; false when the process exits or <paramref name="timeout"/> passes first.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+            {
+                return Output.Contains(text, StringComparison.Ordinal);
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
+    }
+
+    /// <summary>SIGTERM, as <c>docker stop</c> or systemd stop a service: the process shuts down gracefully.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>
     /// Starts <c>brrr-demo</c> with <paramref name="args"/> and extra environment variables on a pseudo-terminal (<c>script</c>), so that its
     /// standard output and error are a terminal; <see cref="Output"/> holds what the terminal showed, carriage returns included.
     /// </summary>
@@ -122,10 +164,11 @@ public sealed class DemoProcess : IDisposable
         _process.Dispose();
     }
 
-    private static DemoProcess Launch(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, bool rawOutput)
+    private static DemoProcess Launch(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, bool rawOutput, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(executable)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -2,10 +2,10 @@ using System.Numerics;
 using Brrr.TestKit;
 using MyApp;
 
-namespace Brrr.Akka.Tests.Readme;
+namespace MyApp.Tests;
 
-/// <summary>README.md, "Testing your tasks": the snippet, run as it reads (its Fib is the README's, linked from samples/Brrr.ReadmeSamples).</summary>
-public sealed class TestingYourTasksSpec : global::Akka.TestKit.Xunit2.TestKit
+/// <summary>README.md, "Testing your tasks": the snippet, run as it reads (its Fib is the README's "A task in C#", samples/Brrr.ReadmeSamples/Fib.cs).</summary>
+public sealed class FibSpec : Akka.TestKit.Xunit2.TestKit
 {
     [Fact]
     public async Task The_readme_testkit_snippet_runs_fib_30()
