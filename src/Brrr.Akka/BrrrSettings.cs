@@ -56,6 +56,9 @@ public sealed partial record BrrrSettings
     /// </summary>
     public required TimeSpan CancelCheckInterval { get; init; }
 
+    /// <summary>Whether a deferring call writes its children record for the inspector (<c>brrr.children-record</c>).</summary>
+    public required bool ChildrenRecord { get; init; }
+
     /// <summary>The dispatcher (a config path) of a worker's actors and streams (<c>brrr.dispatcher</c>).</summary>
     public required string Dispatcher { get; init; }
 
@@ -110,6 +113,7 @@ public sealed partial record BrrrSettings
             DeadLetterSuffix = brrr.GetString("dead-letter-suffix") ?? "",
             ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
             CancelCheckInterval = NonNegative(brrr.GetTimeSpan("cancel-check-interval"), "brrr.cancel-check-interval"),
+            ChildrenRecord = brrr.GetBoolean("children-record"),
             Dispatcher = NotEmpty(brrr.GetString("dispatcher"), "brrr.dispatcher"),
             Limits = new BrrrLimits
             {

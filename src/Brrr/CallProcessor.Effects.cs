@@ -7,19 +7,20 @@ internal sealed partial class CallProcessor
 {
     /// <summary>
     /// The store effects of <paramref name="outcome"/>: one <see cref="RegisterChild"/> per child of a
-    /// <see cref="CallDeferred"/> and its <see cref="RecordChildren"/>, one <see cref="ReturnValue"/> for a
-    /// <see cref="CallCompleted"/>, none for a skipped run.
+    /// <see cref="CallDeferred"/> and its <see cref="RecordChildren"/> (unless <paramref name="recordChildren"/> is
+    /// false), one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/>, none for a skipped run.
     /// </summary>
-    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome)
+    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome, bool recordChildren = true)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         return outcome switch
         {
-            CallDeferred deferred =>
+            CallDeferred deferred when recordChildren =>
             [
                 .. deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child)),
                 new RecordChildren(ChildrenRecord.Of(loaded.Call.CallHash, loaded.Message.RootId, deferred.Children, DateTimeOffset.UtcNow)),
             ],
+            CallDeferred deferred => [.. deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child))],
             CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed)],
             CallStillWaiting or CallCancelled => [],
             _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),

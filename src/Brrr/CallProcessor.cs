@@ -39,6 +39,9 @@ internal sealed partial class CallProcessor
         Traces = new RootTraces(jobs.Cache, memory.Limits);
     }
 
+    /// <summary>Whether a deferred call writes its children record (<see cref="RecordChildren"/>) for the inspector; default: yes.</summary>
+    public bool RecordsChildren { get; init; } = true;
+
     /// <summary>The trace contexts of roots' schedules, read from the jobs' cache once per root.</summary>
     internal RootTraces Traces { get; }
 
@@ -102,7 +105,7 @@ internal sealed partial class CallProcessor
     {
         ArgumentNullException.ThrowIfNull(apply);
         var outcome = await RunAsync(loaded, tasks, cancellationToken).ConfigureAwait(false);
-        var effects = EffectsOf(loaded, outcome);
+        var effects = EffectsOf(loaded, outcome, RecordsChildren);
         if (effects.Count > 0)
         {
             await ApplyAllAsync(effects, apply, cancellationToken).ConfigureAwait(false);

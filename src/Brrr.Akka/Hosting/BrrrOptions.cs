@@ -32,6 +32,9 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.cancel-check-interval</c>: how long a worker trusts that a root is not cancelled before it reads the mark again (a cancel is seen within it).</summary>
     public TimeSpan? CancelCheckInterval { get; set; }
 
+    /// <summary><c>brrr.children-record</c>: whether a deferring call writes its children record for the inspector.</summary>
+    public bool? ChildrenRecord { get; set; }
+
     /// <summary><c>brrr.dead-letter-suffix</c>: what follows a topic's name in the name of its dead-letter topic ("" drops failed messages).</summary>
     public string? DeadLetterSuffix { get; set; }
 
@@ -118,6 +121,7 @@ public sealed class BrrrOptions
             .Set("brrr.call-timeout", CallTimeout)
             .Set("brrr.task-attempts", TaskAttempts)
             .Set("brrr.cancel-check-interval", CancelCheckInterval)
+            .Set("brrr.children-record", ChildrenRecord)
             .Set("brrr.dead-letter-suffix", DeadLetterSuffix)
             .Set("brrr.value-cache-size", ValueCacheSize)
             .Set("brrr.max-message-bytes", MaxMessageBytes)

@@ -1,0 +1,33 @@
+using Akka.Configuration;
+using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.TestKit;
+using Brrr.Tasks;
+
+namespace Brrr.Akka.Tests;
+
+/// <summary><c>brrr.children-record</c>: a worker writes a deferring call's children record, unless it is off.</summary>
+public sealed class ChildrenRecordSettingSpecs
+{
+    public sealed record N(int X);
+
+    private static readonly BrrrTask<N, int> Leaf = BrrrTask.Create<N, int>("leaf", (_, n) => Task.FromResult(n.X));
+    private static readonly BrrrTask<N, int> Parent = BrrrTask.Create<N, int>("parent", async (ctx, n) => await ctx.Call(Leaf, n) + 1);
+
+    [Theory]
+    [InlineData("on", true)]
+    [InlineData("off", false)]
+    public async Task A_worker_writes_the_children_record_of_a_deferral_as_the_setting_says(string setting, bool written)
+    {
+        using var kit = new global::Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString($"brrr.children-record = {setting}"));
+        var store = new InMemoryStore();
+        await using var brrr = new LocalBrrr(kit.Sys, new Dictionary<string, TaskSet> { ["main"] = new(Parent, Leaf) },
+            new BrrrBackends(store, new InMemoryCache(), new InMemoryQueue(), JsonCodec.Default));
+
+        Assert.Equal(8, await brrr.RunAsync(Parent, new N(7)));
+
+        var record = await brrr.Client.Memory.GetChildrenAsync(JsonCodec.Default.EncodeCall("parent", new N(7)).CallHash);
+        Assert.Equal(written, record is not null);
+        Assert.Equal(written ? ["leaf"] : [], record?.Children.Select(c => c.TaskName) ?? []);
+    }
+}
