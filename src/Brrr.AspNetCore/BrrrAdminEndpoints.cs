@@ -194,6 +194,7 @@ public static partial class BrrrAdminEndpoints
 
         public async Task<IResult> InspectAsync(AdminRequest r)
         {
+            var depth = r.QueryInt("depth", BrrrInspector.MaxDepth, 1, BrrrInspector.MaxDepth);
             InspectionReport report;
             if (r.Query("root_id") is { } rootId)
             {
@@ -210,7 +211,7 @@ public static partial class BrrrAdminEndpoints
                 report = await _inspector.InspectAsync(r.Call(client, body: null).Hash, r.CancellationToken).ConfigureAwait(false);
             }
 
-            return Json(InspectionText.Json(report));
+            return Json(InspectionText.Json(report, depth));
         }
 
         public async Task<IResult> DeadLettersAsync(AdminRequest r)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Brrr.Codecs;
 using Brrr.Contracts;
 using Brrr.Redis;
 using OpenQA.Selenium;
@@ -116,6 +117,44 @@ public sealed class DashboardTests
         var lost = await browser.ElementAsync("#tree li li[data-state='lost']", _ => true, "the lost child under its parent");
         Assert.Contains("sibling {\"n\":105}", lost.Text, StringComparison.Ordinal);
         browser.Screenshot("dashboard-stuck-workflow");
+    }
+
+    [Fact]
+    public async Task A_chain_two_hundred_calls_deep_is_fetched_a_few_levels_at_a_time_and_opened_down_to_its_stuck_leaf()
+    {
+        await using var host = await StartAsync();
+        using var browser = Browser.Start();
+        var args = new JsonObject { ["n"] = 200 };
+        await host.Worker.Client.ScheduleAsync(AdminHost.Chain, args, AdminHost.Topic);
+        var db = host.Redis.Multiplexer.GetDatabase();
+        await Eventually.HoldsAsync(async () => await db.ListLengthAsync(RedisLayout.Current.TopicList(AdminHost.ParkedTopic)) == 1, "the leaf parked", TimeSpan.FromMinutes(3));
+
+        var hash = JsonCodec.Default.EncodeCall(AdminHost.Chain.Name, args).CallHash;
+        var top = (await host.GetAsync($"/inspect?call_hash={hash}&depth=2")).Json["root"]!;
+        var second = Assert.Single(top["children"]!.AsArray())!;
+        var third = Assert.Single(second["children"]!.AsArray())!;
+        Assert.True((bool)third["more_below"]!);
+        Assert.Empty(third["children"]!.AsArray());
+        Assert.Equal("waiting", (string)third["state"]!);
+
+        browser.Open(Page(host, "?task=chain&args=" + Uri.EscapeDataString(args.ToJsonString()), "#workflow"));
+        await browser.ElementAsync("#verdict", v => v.Text.Length > 0, "a verdict");
+        var leaf = await browser.UntilAsync(
+            () =>
+            {
+                browser.Driver.ExecuteScript("""
+                    const closed = [...document.querySelectorAll('#tree details:not([open]) > summary')];
+                    if (closed.length > 0 && !document.querySelector('#tree .loading')) closed[closed.length - 1].click();
+                    """);
+                return browser.Driver.FindElements(By.CssSelector("#tree li[data-state='queued']")).FirstOrDefault();
+            },
+            "the leaf, 201 levels down",
+            TimeSpan.FromMinutes(3));
+
+        Assert.Equal("201", leaf.GetAttribute("data-depth"));
+        Assert.Contains("sibling {\"n\":-1}", leaf.Text, StringComparison.Ordinal);
+        Assert.Contains($"queued on topic {AdminHost.ParkedTopic}", leaf.Text, StringComparison.Ordinal);
+        Assert.True(browser.Driver.FindElements(By.CssSelector("#tree li[data-more-below='true']")).Count >= 3, "the page fetched subtrees past the first levels");
     }
 
     [Fact]
