@@ -116,7 +116,7 @@ public static partial class BrrrAdminEndpoints
     /// <summary>The handlers, over one client and the admin objects of its fleet.</summary>
     private sealed partial class AdminApi(BrrrClient client, IQueue queue, BrrrAdminOptions options, IAntiforgery? antiforgery)
     {
-        private static readonly string[] FilterFields = ["id", "topic", "task", "root_id", "error_type", "since", "until", "malformed", "all"];
+        private static readonly string[] FilterFields = ["id", "ids", "topic", "task", "root_id", "error_type", "since", "until", "malformed", "all"];
 
         private readonly DeadLetterAdmin _letters = new(queue, client, options.DeadLetterSuffix);
         private readonly FleetTopics _topics = new(queue, options.DeadLetterSuffix);
@@ -228,13 +228,13 @@ public static partial class BrrrAdminEndpoints
             };
             var offset = r.QueryInt("offset", 0, 0, DeadLetterAdmin.MaxScanned);
             var limit = r.QueryInt("limit", 100, 1, options.MaxPageSize);
-            var matched = await _letters.ListAsync(filter, int.MaxValue, r.CancellationToken).ConfigureAwait(false);
+            var page = await _letters.PageAsync(filter, offset, limit, r.CancellationToken).ConfigureAwait(false);
             return Json(new JsonObject
             {
-                ["total"] = matched.Count,
+                ["total"] = page.Total,
                 ["offset"] = offset,
                 ["limit"] = limit,
-                ["letters"] = new JsonArray([.. matched.Skip(offset).Take(limit).Select(l => FleetJson.Letter(l, withMessage: false))]),
+                ["letters"] = new JsonArray([.. page.Letters.Select(l => FleetJson.Letter(l, withMessage: false))]),
             });
         }
 
@@ -253,6 +253,7 @@ public static partial class BrrrAdminEndpoints
             var filter = new DeadLetterFilter
             {
                 Id = id,
+                Ids = Ids(body),
                 Topic = AdminRequest.Text(body, "topic"),
                 TaskName = AdminRequest.Text(body, "task"),
                 RootId = AdminRequest.Text(body, "root_id"),
@@ -263,7 +264,7 @@ public static partial class BrrrAdminEndpoints
             };
             if (filter == DeadLetterFilter.All && AdminRequest.Flag(body, "all") != true)
             {
-                throw AdminRequest.Bad("name the letters: an id, a filter (topic, task, root_id, error_type, since, until, malformed) or \"all\": true");
+                throw AdminRequest.Bad("name the letters: an id, ids, a filter (topic, task, root_id, error_type, since, until, malformed) or \"all\": true");
             }
 
             var result = await act(_letters, filter, r.CancellationToken).ConfigureAwait(false);
@@ -271,6 +272,15 @@ public static partial class BrrrAdminEndpoints
                 ? Problem(StatusCodes.Status404NotFound, $"no dead letter has the id {id}")
                 : Json(FleetJson.Action(result));
         }
+
+        /// <summary>The body's <c>ids</c>: a selection of 1 to <see cref="BrrrAdminOptions.MaxPageSize"/> letter ids, or null.</summary>
+        private IReadOnlyCollection<string>? Ids(JsonObject body) => body["ids"] switch
+        {
+            null => null,
+            JsonArray { Count: > 0 } ids when ids.Count <= options.MaxPageSize =>
+                [.. ids.Select(i => i is JsonValue v && v.TryGetValue<string>(out var text) ? CallHashes.Check(text) : throw AdminRequest.Bad("'ids' must hold strings"))],
+            _ => throw AdminRequest.Bad($"'ids' must be an array of 1 to {options.MaxPageSize} letter ids"),
+        };
 
         public async Task<IResult> ScheduleAsync(AdminRequest r)
         {

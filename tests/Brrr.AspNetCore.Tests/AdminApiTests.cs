@@ -186,6 +186,9 @@ public sealed class AdminApiTests
             ("/dead-letters/purge", "{\"all\":\"yes\"}", "application/json", HttpStatusCode.BadRequest, "'all' must be true or false"),
             ("/dead-letters/purge", "{\"since\":\"soon\"}", "application/json", HttpStatusCode.BadRequest, "bad since"),
             ("/dead-letters/purge", "{\"id\":\"<script>\"}", "application/json", HttpStatusCode.BadRequest, "bad call hash"),
+            ("/dead-letters/purge", "{\"ids\":[]}", "application/json", HttpStatusCode.BadRequest, "'ids' must be an array of 1 to 1000"),
+            ("/dead-letters/requeue", "{\"ids\":[1]}", "application/json", HttpStatusCode.BadRequest, "'ids' must hold strings"),
+            ("/dead-letters/requeue", "{\"ids\":[\"<b>\"]}", "application/json", HttpStatusCode.BadRequest, "bad call hash"),
             ("/requeue-lost", "{\"call_hash\":\"abc\",\"task\":\"pair\"}", "application/json", HttpStatusCode.BadRequest, "not both"),
         ];
         foreach (var (path, body, type, status, message) in cases)

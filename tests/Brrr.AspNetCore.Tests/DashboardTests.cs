@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -5,6 +6,7 @@ using Brrr.Codecs;
 using Brrr.Contracts;
 using Brrr.Redis;
 using OpenQA.Selenium;
+using StackExchange.Redis;
 
 namespace Brrr.AspNetCore.Tests;
 
@@ -156,6 +158,54 @@ public sealed class DashboardTests
         Assert.Contains($"queued on topic {AdminHost.ParkedTopic}", leaf.Text, StringComparison.Ordinal);
         Assert.True(browser.Driver.FindElements(By.CssSelector("#tree li[data-more-below='true']")).Count >= 3, "the page fetched subtrees past the first levels");
     }
+
+    [Fact]
+    public async Task Five_thousand_dead_letters_are_paged_and_a_selected_page_is_purged_in_one_request()
+    {
+        await using var host = await StartAsync();
+        using var browser = Browser.Start();
+        var db = host.Redis.Multiplexer.GetDatabase();
+        var key = RedisLayout.Current.TopicList(AdminHost.Topic + ":dead-letters");
+        var batch = db.CreateBatch();
+        var pushes = Enumerable.Range(0, 10)
+            .Select(chunk => batch.ListRightPushAsync(key, [.. Enumerable.Range(chunk * 500, 500).Select(i => (RedisValue)Letter(i))]))
+            .ToList();
+        batch.Execute();
+        await Task.WhenAll(pushes);
+
+        var clock = Stopwatch.StartNew();
+        var last = (await host.GetAsync("/dead-letters?offset=4950&limit=50")).Json;
+        Assert.True(clock.Elapsed <= TimeSpan.FromSeconds(10), $"the last page took {clock.Elapsed}");
+        Assert.Equal(5000, (int)last["total"]!);
+        Assert.Equal("failure 4999", (string)last["letters"]!.AsArray()[^1]!["error"]!);
+
+        browser.Open(Page(host, hash: "#dead-letters"));
+
+        await browser.ElementAsync("#letters-total", t => t.Text == "5000 in all", "the total");
+        await browser.ElementAsync("#page", p => p.Text == "1–50 of 5000", "the first page");
+        Assert.Equal(50, browser.Driver.FindElements(By.CssSelector("#letters tbody tr[data-id]")).Count);
+        Assert.False(browser.Driver.FindElement(By.Id("prev")).Enabled);
+        browser.Driver.FindElement(By.Id("next")).Click();
+        await browser.ElementAsync("#page", p => p.Text == "51–100 of 5000", "the second page");
+        Assert.Contains("failure 50", browser.Driver.FindElement(By.CssSelector("#letters tbody tr[data-id]")).Text, StringComparison.Ordinal);
+        browser.Driver.FindElement(By.Id("prev")).Click();
+        await browser.ElementAsync("#page", p => p.Text == "1–50 of 5000", "the first page again");
+        browser.Screenshot("dashboard-dead-letters");
+
+        browser.Driver.FindElement(By.Id("select-all")).Click();
+        browser.Driver.FindElement(By.Id("purge-selected")).Click();
+        var confirm = browser.Driver.SwitchTo().Alert();
+        Assert.Equal("Purge 50 dead letter(s) for good?", confirm.Text);
+        confirm.Accept();
+
+        await browser.ElementAsync("#letters-result", t => t.Text == "purge: 50 of 50 done", "the purge's count");
+        await browser.ElementAsync("#letters-total", t => t.Text == "4950 in all", "the letters left");
+        Assert.Equal(4950, await db.ListLengthAsync(key));
+        Assert.Equal(1L, browser.Driver.ExecuteScript("return performance.getEntriesByType('resource').filter(e => e.name.endsWith('/dead-letters/purge')).length;"));
+    }
+
+    private static string Letter(int i) => new DeadLetter(
+        AdminHost.Topic, $"message-{i}", "System.InvalidOperationException", $"failure {i}", $"root-{i % 7}", $"hash-{i}", "flaky", 2, DateTimeOffset.UtcNow).ToJson();
 
     [Fact]
     public async Task Without_an_action_policy_the_page_is_read_only_and_the_api_refuses_every_action()

@@ -54,10 +54,9 @@ async function act(verb) {
   const ids = [...document.querySelectorAll('#letters input.pick:checked')].map(b => b.dataset.id);
   if (ids.length === 0) { $('letters-result').textContent = 'select letters first'; return; }
   if (verb === 'purge' && !confirm(`Purge ${ids.length} dead letter(s) for good?`)) return;
-  let done = 0;
   try {
-    for (const id of ids) done += (await post(`dead-letters/${verb}`, { id })).done;
-    $('letters-result').textContent = `${verb}: ${done} of ${ids.length} done`;
+    const answer = await post(`dead-letters/${verb}`, { ids });
+    $('letters-result').textContent = `${verb}: ${answer.done} of ${ids.length} done`;
   } catch (e) { showError(`${verb}: ${e.message}`); }
   await refreshLetters();
 }
