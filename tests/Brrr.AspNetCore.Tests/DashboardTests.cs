@@ -35,6 +35,7 @@ public sealed class DashboardTests
             await host.Redis.Queue.PushAsync("idle-topic", $"job-{i}");
         }
 
+        var failedRoot = await FailAsync(host, new JsonObject { ["n"] = 9, ["salt"] = "overview" });
         host.Fixed = true;
         for (var n = 1; n <= 3; n++)
         {
@@ -64,6 +65,8 @@ public sealed class DashboardTests
                 && long.TryParse(cells[5].Text, CultureInfo.InvariantCulture, out var acks) && acks >= 12,
             "the worker's consumer with at least 12 acknowledgements in the last minute");
         await browser.ElementAsync("#topics tr[data-topic='idle-topic']", r => r.FindElement(By.CssSelector(".rate")).Text == "n/a", "no rate on a topic nobody consumes");
+        var failed = await browser.ElementAsync($"#failed-roots tr[data-root='{failedRoot}']", _ => true, "the root that failed");
+        Assert.Contains("not fixed yet", failed.Text, StringComparison.Ordinal);
         browser.Screenshot("dashboard-overview");
     }
 
@@ -73,9 +76,14 @@ public sealed class DashboardTests
         await using var host = await StartAsync();
         using var browser = Browser.Start();
         var args = new JsonObject { ["n"] = 3, ["salt"] = Guid.NewGuid().ToString("N") };
-        await host.Worker.Client.ScheduleAsync(AdminHost.Pair, args, AdminHost.Topic);
-        await Assert.ThrowsAsync<CallFailedException>(() => host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
-        await Eventually.HoldsAsync(async () => (int)(await host.GetAsync("/dead-letters")).Json["total"]! == 2, "both letters", Within);
+        var rootId = await FailAsync(host, args);
+
+        browser.Open(Page(host));
+        var failedRoot = await browser.ElementAsync($"#failed-roots tr[data-root='{rootId}']", _ => true, "the failed root");
+        Assert.Contains("not fixed yet", failedRoot.Text, StringComparison.Ordinal);
+        failedRoot.FindElement(By.LinkText("inspect")).Click();
+        await browser.ElementAsync("#verdict", v => v.Text.StartsWith("failed: ", StringComparison.Ordinal) && v.Text.Contains("not fixed yet", StringComparison.Ordinal), "the root's verdict");
+        Assert.Equal(rootId, browser.Driver.FindElement(By.Id("find-root")).GetAttribute("value"));
 
         browser.Open(Page(host, $"?task=pair&args={Uri.EscapeDataString(args.ToJsonString())}", "#workflow"));
 
@@ -95,6 +103,16 @@ public sealed class DashboardTests
         await browser.ElementAsync("#letters-result", t => t.Text == "requeue: 2 of 2 done", "the requeue's count");
         Assert.Equal(33, await host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
         await browser.ElementAsync("#letters-total", t => t.Text == "0 in all", "no letters left");
+    }
+
+    /// <summary>Schedules pair(<paramref name="args"/>) under a new root while flaky fails, and waits for its two dead letters; returns the root.</summary>
+    private static async Task<string> FailAsync(AdminHost host, JsonObject args)
+    {
+        var rootId = BrrrClient.NewRootId();
+        await host.Worker.Client.ScheduleAsync(host.Worker.Client.Codec.EncodeCall(AdminHost.Pair.Name, args), AdminHost.Topic, rootId);
+        await Assert.ThrowsAsync<CallFailedException>(() => host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
+        await Eventually.HoldsAsync(async () => (int)(await host.GetAsync($"/dead-letters?root_id={rootId}")).Json["total"]! == 2, "both letters", Within);
+        return rootId;
     }
 
     [Fact]
