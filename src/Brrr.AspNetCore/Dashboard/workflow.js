@@ -101,8 +101,10 @@ export function inspectRoot(root) {
 }
 
 async function retryRoot() {
+  const topic = $('retry-topic').value.trim();
+  if (!confirm(`Retry ${inspected.root.task_name || inspected.root.call_hash} on topic ${topic}?`)) return;
   try {
-    const answer = await post('retry', { call_hash: inspected.root.call_hash, topic: $('retry-topic').value.trim() });
+    const answer = await post('retry', { call_hash: inspected.root.call_hash, topic });
     $('action-result').textContent = answer.retried ? `retried under root ${answer.root_id}` : 'it has a value already: nothing to retry';
   } catch (e) { showError(`retry: ${e.message}`); }
 }
