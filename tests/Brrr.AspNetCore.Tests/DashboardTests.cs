@@ -125,6 +125,7 @@ public sealed class DashboardTests
         var shown = await browser.ElementAsync("#letter", l => l.Text.Length > 0, "the letter");
         Assert.Contains("\"task\": \"flaky\"", shown.Text, StringComparison.Ordinal);
         Assert.Contains("\"message\":", shown.Text, StringComparison.Ordinal);
+        browser.Screenshot("dashboard-dead-letters");
 
         var hash = JsonCodec.Default.EncodeCall(AdminHost.Pair.Name, args).CallHash;
         browser.Driver.FindElement(By.Id("nav-workflow")).Click();
@@ -273,7 +274,6 @@ public sealed class DashboardTests
         Assert.Contains("failure 50", browser.Driver.FindElement(By.CssSelector("#letters tbody tr[data-id]")).Text, StringComparison.Ordinal);
         browser.Driver.FindElement(By.Id("prev")).Click();
         await browser.ElementAsync("#page", p => p.Text == "1–50 of 5000", "the first page again");
-        browser.Screenshot("dashboard-dead-letters");
 
         browser.Driver.FindElement(By.Id("select-all")).Click();
         browser.Driver.FindElement(By.Id("purge-selected")).Click();
