@@ -22,7 +22,8 @@ namespace Brrr.AspNetCore;
 /// (default: the host's default policy); actions are mapped only with <see cref="BrrrAdminOptions.ActionPolicy"/>,
 /// take a JSON body (<c>application/json</c>, which a cross-site form cannot send) and are never cached. Errors are
 /// problem bodies: 400 for a bad request, 404 for what does not exist, 413 for a body over its limit, 415 for a body
-/// that is no JSON, 503 when the queue or store fails or does not answer in time.
+/// that is no JSON, 503 when the queue or store cannot be reached or does not answer in time, 500 (with the error's type
+/// only; the log has the rest) for any other failure.
 /// </summary>
 public static partial class BrrrAdminEndpoints
 {
@@ -146,6 +147,13 @@ public static partial class BrrrAdminEndpoints
             catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (!BackendOutage.Is(e))
+            {
+                Log.Failed(Logger(http), e, http.Request.Path.Value ?? "", e.GetType().Name);
+                result = Problem(
+                    StatusCodes.Status500InternalServerError,
+                    $"the admin API failed unexpectedly ({e.GetType().Name}); the server log has its message");
             }
             catch (Exception e)
             {
@@ -347,5 +355,8 @@ public static partial class BrrrAdminEndpoints
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "brrr admin {Path}: the queue or store failed with {ErrorType}: {Error}")]
         public static partial void BackendFailed(ILogger logger, string path, string errorType, string error);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "brrr admin {Path} failed unexpectedly with {ErrorType}")]
+        public static partial void Failed(ILogger logger, Exception error, string path, string errorType);
     }
 }

@@ -203,6 +203,23 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task An_unexpected_failure_that_is_no_outage_is_a_500_problem_without_its_message_or_stack()
+    {
+        await using var host = await AdminHost.StartAsync();
+        var hash = JsonCodec.Default.EncodeCall("pair", new JsonObject { ["n"] = 1 }).CallHash;
+        await host.Redis.Store.SetAsync(MemKey.ErrorOf(hash), "password=hunter2, no error record"u8.ToArray());
+
+        var answer = await host.GetAsync($"/status?call_hash={hash}");
+
+        Assert.True(answer.Status == HttpStatusCode.InternalServerError, $"{answer.Status} {answer.Body}");
+        Assert.Equal("application/problem+json", answer.ContentType?.MediaType);
+        Assert.Equal(500, (int)answer.Json["status"]!);
+        Assert.Contains("ProtocolException", answer.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", answer.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Brrr.", answer.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task With_Redis_down_reads_and_actions_get_a_503_problem_and_recover_once_it_is_back()
     {
         await using var host = await AdminHost.StartAsync(o =>
