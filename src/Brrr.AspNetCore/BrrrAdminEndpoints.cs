@@ -22,7 +22,8 @@ namespace Brrr.AspNetCore;
 /// (default: the host's default policy); actions are mapped only with <see cref="BrrrAdminOptions.ActionPolicy"/>,
 /// take a JSON body (<c>application/json</c>, which a cross-site form cannot send) and are never cached. Errors are
 /// problem bodies: 400 for a bad request, 404 for what does not exist, 413 for a body over its limit, 415 for a body
-/// that is no JSON, 503 when the queue or store fails or does not answer in time.
+/// that is no JSON, 503 when the queue or store cannot be reached or does not answer in time, 500 (with the error's type
+/// only; the log has the rest) for any other failure.
 /// </summary>
 public static partial class BrrrAdminEndpoints
 {
@@ -116,8 +117,6 @@ public static partial class BrrrAdminEndpoints
     /// <summary>The handlers, over one client and the admin objects of its fleet.</summary>
     private sealed partial class AdminApi(BrrrClient client, IQueue queue, BrrrAdminOptions options, IAntiforgery? antiforgery)
     {
-        private static readonly string[] FilterFields = ["id", "topic", "task", "root_id", "error_type", "since", "until", "malformed", "all"];
-
         private readonly DeadLetterAdmin _letters = new(queue, client, options.DeadLetterSuffix);
         private readonly FleetTopics _topics = new(queue, options.DeadLetterSuffix);
         private readonly BrrrInspector _inspector = new(client, queue, options.DeadLetterSuffix);
@@ -146,6 +145,13 @@ public static partial class BrrrAdminEndpoints
             catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (!BackendOutage.Is(e))
+            {
+                Log.Failed(Logger(http), e, http.Request.Path.Value ?? "", e.GetType().Name);
+                result = Problem(
+                    StatusCodes.Status500InternalServerError,
+                    $"the admin API failed unexpectedly ({e.GetType().Name}); the server log has its message");
             }
             catch (Exception e)
             {
@@ -194,6 +200,7 @@ public static partial class BrrrAdminEndpoints
 
         public async Task<IResult> InspectAsync(AdminRequest r)
         {
+            var depth = r.QueryInt("depth", BrrrInspector.MaxDepth, 1, BrrrInspector.MaxDepth);
             InspectionReport report;
             if (r.Query("root_id") is { } rootId)
             {
@@ -210,65 +217,7 @@ public static partial class BrrrAdminEndpoints
                 report = await _inspector.InspectAsync(r.Call(client, body: null).Hash, r.CancellationToken).ConfigureAwait(false);
             }
 
-            return Json(InspectionText.Json(report));
-        }
-
-        public async Task<IResult> DeadLettersAsync(AdminRequest r)
-        {
-            var filter = new DeadLetterFilter
-            {
-                Topic = r.Query("topic"),
-                TaskName = r.Query("task"),
-                RootId = r.Query("root_id"),
-                ErrorType = r.Query("error_type"),
-                Since = r.QueryTime("since"),
-                Until = r.QueryTime("until"),
-                Malformed = r.QueryFlag("malformed"),
-            };
-            var offset = r.QueryInt("offset", 0, 0, DeadLetterAdmin.MaxScanned);
-            var limit = r.QueryInt("limit", 100, 1, options.MaxPageSize);
-            var matched = await _letters.ListAsync(filter, int.MaxValue, r.CancellationToken).ConfigureAwait(false);
-            return Json(new JsonObject
-            {
-                ["total"] = matched.Count,
-                ["offset"] = offset,
-                ["limit"] = limit,
-                ["letters"] = new JsonArray([.. matched.Skip(offset).Take(limit).Select(l => FleetJson.Letter(l, withMessage: false))]),
-            });
-        }
-
-        public async Task<IResult> DeadLetterAsync(AdminRequest r)
-        {
-            var id = CallHashes.Check(r.Http.Request.RouteValues["id"] as string ?? "");
-            return await _letters.ShowAsync(id, r.CancellationToken).ConfigureAwait(false) is { } letter
-                ? Json(FleetJson.Letter(letter, withMessage: true))
-                : Problem(StatusCodes.Status404NotFound, $"no dead letter has the id {id}");
-        }
-
-        public async Task<IResult> ActAsync(AdminRequest r, Func<DeadLetterAdmin, DeadLetterFilter, CancellationToken, Task<DeadLetterActionResult>> act)
-        {
-            var body = await r.BodyAsync(FilterFields).ConfigureAwait(false);
-            var id = AdminRequest.Text(body, "id") is { } given ? CallHashes.Check(given) : null;
-            var filter = new DeadLetterFilter
-            {
-                Id = id,
-                Topic = AdminRequest.Text(body, "topic"),
-                TaskName = AdminRequest.Text(body, "task"),
-                RootId = AdminRequest.Text(body, "root_id"),
-                ErrorType = AdminRequest.Text(body, "error_type"),
-                Since = AdminRequest.Time("since", AdminRequest.Text(body, "since")),
-                Until = AdminRequest.Time("until", AdminRequest.Text(body, "until")),
-                Malformed = AdminRequest.Flag(body, "malformed"),
-            };
-            if (filter == DeadLetterFilter.All && AdminRequest.Flag(body, "all") != true)
-            {
-                throw AdminRequest.Bad("name the letters: an id, a filter (topic, task, root_id, error_type, since, until, malformed) or \"all\": true");
-            }
-
-            var result = await act(_letters, filter, r.CancellationToken).ConfigureAwait(false);
-            return id is not null && result.Matched == 0
-                ? Problem(StatusCodes.Status404NotFound, $"no dead letter has the id {id}")
-                : Json(FleetJson.Action(result));
+            return Json(InspectionText.Json(report, depth));
         }
 
         public async Task<IResult> ScheduleAsync(AdminRequest r)
@@ -336,5 +285,8 @@ public static partial class BrrrAdminEndpoints
     {
         [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "brrr admin {Path}: the queue or store failed with {ErrorType}: {Error}")]
         public static partial void BackendFailed(ILogger logger, string path, string errorType, string error);
+
+        [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "brrr admin {Path} failed unexpectedly with {ErrorType}")]
+        public static partial void Failed(ILogger logger, Exception error, string path, string errorType);
     }
 }

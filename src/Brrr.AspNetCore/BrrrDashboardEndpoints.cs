@@ -26,6 +26,10 @@ public static class BrrrDashboardEndpoints
     {
         ("index.html", "text/html; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
+        ("common.js", "text/javascript; charset=utf-8"),
+        ("overview.js", "text/javascript; charset=utf-8"),
+        ("workflow.js", "text/javascript; charset=utf-8"),
+        ("letters.js", "text/javascript; charset=utf-8"),
         ("app.css", "text/css; charset=utf-8"),
     }.ToFrozenDictionary(a => a.Item1, a => (a.Item2, Read(a.Item1)), StringComparer.Ordinal);
 
@@ -63,7 +67,7 @@ public static class BrrrDashboardEndpoints
         mapApi(group);
         string[] reads = options.ReadPolicy is { } read ? [read] : [];
         group.MapGet("/", (RequestDelegate)(http => ServeAsync(http, "index.html"))).RequireAuthorization(reads);
-        foreach (var asset in new[] { "app.js", "app.css" })
+        foreach (var asset in Assets.Keys.Where(name => name != "index.html"))
         {
             group.MapGet("/" + asset, (RequestDelegate)(http => ServeAsync(http, asset))).RequireAuthorization(reads);
         }

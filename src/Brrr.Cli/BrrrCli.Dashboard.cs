@@ -16,10 +16,11 @@ public static partial class BrrrCli
 {
     private const string ToolPolicy = "brrr-tool";
 
-    private static readonly Option<string> ListenOption = new("--listen") { Description = "host:port to serve on; port 0 takes a free one. A host other than loopback must be named here", DefaultValueFactory = _ => "127.0.0.1:8081" };
+    /// <summary>Where the dashboard listens: loopback (127.0.0.1:8081) unless told otherwise.</summary>
+    internal static readonly Option<string> ListenOption = new("--listen") { Description = "host:port to serve on; port 0 takes a free one. A host other than loopback must be named here", DefaultValueFactory = _ => "127.0.0.1:8081" };
     private static readonly Option<bool> ActionsOption = new("--actions") { Description = "Enable requeue, purge, retry and cancel on the pages, for anyone who can reach them (loopback only)" };
 
-    private static Command DashboardCommand() =>
+    internal static Command DashboardCommand() =>
         Sub("dashboard", "Serves the web dashboard (overview, workflows, dead letters) of the fleet on /brrr/, read only unless --actions, until Ctrl+C.")
             .With(ListenOption, ActionsOption)
             .Connected(async run =>
@@ -36,7 +37,20 @@ public static partial class BrrrCli
                 builder.Logging.ClearProviders();
                 builder.Services.AddAuthorization(o => o.AddPolicy(ToolPolicy, p => p.RequireAssertion(_ => true)));
                 builder.Services.AddAntiforgery();
+                var loopback = IsLoopback(host);
+                if (loopback)
+                {
+                    // DNS rebinding: a page of another site that resolves its name to 127.0.0.1 reaches this server
+                    // with its own name in the Host header; on loopback only loopback names are served.
+                    builder.Services.AddHostFiltering(o => o.AllowedHosts = LoopbackHosts(host));
+                }
+
                 await using var app = builder.Build();
+                if (loopback)
+                {
+                    app.UseHostFiltering();
+                }
+
                 app.MapBrrrDashboard(BrrrDashboardEndpoints.DefaultPrefix, run.Fleet.Backends, o =>
                 {
                     o.ReadPolicy = ToolPolicy;
@@ -65,7 +79,7 @@ public static partial class BrrrCli
                 return ExitCodes.Ok;
             });
 
-    private static (string Host, int Port) Listen(string text)
+    internal static (string Host, int Port) Listen(string text)
     {
         var colon = text.LastIndexOf(':');
         var host = colon > 0 ? text[..colon].Trim('[', ']') : "";
@@ -78,6 +92,11 @@ public static partial class BrrrCli
         return (host, port);
     }
 
-    private static bool IsLoopback(string host) =>
+    internal static bool IsLoopback(string host) =>
         host == "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+
+    /// <summary>The Host header names a server bound to the loopback <paramref name="host"/> answers: that address, and <c>localhost</c>.</summary>
+    internal static List<string> LoopbackHosts(string host) => host == "localhost"
+        ? ["localhost", "127.0.0.1", "[::1]"]
+        : ["localhost", host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host];
 }

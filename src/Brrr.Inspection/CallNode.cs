@@ -62,6 +62,12 @@ public sealed record CallNode(
     DeadLetter? DeadLetter, ErrorRecord? Error, IReadOnlyList<WaitingParent> Parents, IReadOnlyList<string> Roots,
     bool ChildrenKnown, IReadOnlyList<CallNode> Children, bool SeenAbove)
 {
+    /// <summary>
+    /// A bound (<see cref="BrrrInspector.MaxNodes"/>, <see cref="BrrrInspector.MaxDepth"/>) kept the walk from some
+    /// children this call still waits on: inspect the call itself to see them.
+    /// </summary>
+    public bool MoreBelow { get; init; }
+
     /// <summary>The call as people read it: <c>task {"n":"3"}</c>, or its hash when the record is unknown.</summary>
     public string Label => TaskName is null ? CallHash : Arguments is null ? TaskName : $"{TaskName} {Arguments}";
 

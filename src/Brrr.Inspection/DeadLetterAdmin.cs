@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Brrr.Backends;
 
 namespace Brrr.Inspection;
@@ -62,23 +63,98 @@ public sealed class DeadLetterAdmin
         var found = new List<StoredDeadLetter>();
         foreach (var topic in await ListTopicsAsync(cancellationToken).ConfigureAwait(false))
         {
+            if (found.Count >= limit)
+            {
+                break;
+            }
+
             if (filter.Topic is not null && topic != filter.Topic + Suffix)
             {
                 continue;
             }
 
-            for (long start = 0; start < MaxScanned && found.Count < limit; start += PageSize)
+            await foreach (var letter in MatchesAsync(topic, filter, cancellationToken).ConfigureAwait(false))
             {
-                var page = await _admin.PeekAsync(topic, start, PageSize, cancellationToken).ConfigureAwait(false);
-                found.AddRange(page.Select(text => StoredDeadLetter.Read(topic, text)).Where(filter.Matches).Take(limit - found.Count));
-                if (page.Count < PageSize)
+                if (found.Count >= limit)
                 {
                     break;
                 }
+
+                found.Add(letter);
             }
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// One page of the letters matching <paramref name="filter"/>, in <see cref="ListAsync"/>'s order, and how many match
+    /// in all. A filter on nothing but the topic reads only the page's entries and each topic's length; any other
+    /// filter reads every entry but keeps only the page's.
+    /// </summary>
+    /// <param name="filter">Which letters.</param>
+    /// <param name="offset">How many matching letters to skip.</param>
+    /// <param name="limit">The most letters returned.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public async Task<DeadLetterPage> PageAsync(DeadLetterFilter filter, int offset, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var page = new List<StoredDeadLetter>();
+        var total = 0;
+        var byTopicOnly = filter with { Topic = null } == DeadLetterFilter.All;
+        foreach (var topic in await ListTopicsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (filter.Topic is not null && topic != filter.Topic + Suffix)
+            {
+                continue;
+            }
+
+            if (byTopicOnly)
+            {
+                var length = (int)Math.Min((await _admin.GetTopicAsync(topic, cancellationToken).ConfigureAwait(false)).Waiting, MaxScanned);
+                var from = Math.Max(0, offset - total);
+                var wanted = Math.Min(limit - page.Count, length - from);
+                if (wanted > 0)
+                {
+                    page.AddRange((await _admin.PeekAsync(topic, from, wanted, cancellationToken).ConfigureAwait(false)).Select(text => StoredDeadLetter.Read(topic, text)));
+                }
+
+                total += length;
+                continue;
+            }
+
+            await foreach (var letter in MatchesAsync(topic, filter, cancellationToken).ConfigureAwait(false))
+            {
+                if (total >= offset && page.Count < limit)
+                {
+                    page.Add(letter);
+                }
+
+                total++;
+            }
+        }
+
+        return new DeadLetterPage(total, page);
+    }
+
+    /// <summary>The letters of <paramref name="topic"/> that match, oldest first, read <see cref="PageSize"/> at a time.</summary>
+    private async IAsyncEnumerable<StoredDeadLetter> MatchesAsync(string topic, DeadLetterFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (long start = 0; start < MaxScanned; start += PageSize)
+        {
+            var entries = await _admin.PeekAsync(topic, start, PageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var letter in entries.Select(text => StoredDeadLetter.Read(topic, text)).Where(filter.Matches))
+            {
+                yield return letter;
+            }
+
+            if (entries.Count < PageSize)
+            {
+                yield break;
+            }
+        }
     }
 
     /// <summary>The letter with id <paramref name="id"/>, or null when none has it.</summary>

@@ -3,7 +3,7 @@ namespace Brrr.Inspection;
 /// <summary>
 /// Which dead letters an action of <see cref="DeadLetterAdmin"/> takes. Every field left null matches everything;
 /// set fields must all match. A letter that cannot be read as a <see cref="DeadLetter"/> (malformed) matches only a
-/// filter that sets nothing but <see cref="Id"/>, <see cref="Malformed"/> or <see cref="Topic"/>.
+/// filter that sets nothing but <see cref="Id"/>, <see cref="Ids"/>, <see cref="Malformed"/> or <see cref="Topic"/>.
 /// </summary>
 public sealed record DeadLetterFilter
 {
@@ -12,6 +12,9 @@ public sealed record DeadLetterFilter
 
     /// <summary>One letter, by its <see cref="StoredDeadLetter.Id"/>.</summary>
     public string? Id { get; init; }
+
+    /// <summary>Any of these letters, by their <see cref="StoredDeadLetter.Id"/> (a selection); null: no such condition.</summary>
+    public IReadOnlyCollection<string>? Ids { get; init; }
 
     /// <summary>
     /// The topic the failed message came from (not the dead-letter topic). <see cref="DeadLetterAdmin"/> reads only
@@ -37,7 +40,7 @@ public sealed record DeadLetterFilter
     /// <summary><c>true</c>: only the malformed letters; <c>false</c>: only the readable ones; null: both.</summary>
     public bool? Malformed { get; init; }
 
-    /// <summary>Whether the filter sets nothing but, perhaps, <see cref="Id"/>, <see cref="Malformed"/> and <see cref="Topic"/>.</summary>
+    /// <summary>Whether the filter sets nothing but, perhaps, <see cref="Id"/>, <see cref="Ids"/>, <see cref="Malformed"/> and <see cref="Topic"/>.</summary>
     private bool SetsNoField => TaskName is null && RootId is null && ErrorType is null && Since is null && Until is null;
 
     /// <summary>Whether <paramref name="letter"/> passes the filter.</summary>
@@ -45,6 +48,11 @@ public sealed record DeadLetterFilter
     {
         ArgumentNullException.ThrowIfNull(letter);
         if (Id is not null && !string.Equals(Id, letter.Id, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (Ids is not null && !Ids.Contains(letter.Id, StringComparer.OrdinalIgnoreCase))
         {
             return false;
         }

@@ -22,16 +22,25 @@ public static class InspectionText
     }
 
     /// <summary>The report as JSON: the verdict, the truncation flag and the tree of nodes.</summary>
-    public static JsonObject Json(InspectionReport report)
+    public static JsonObject Json(InspectionReport report) => Json(report, BrrrInspector.MaxDepth);
+
+    /// <summary>
+    /// The report as JSON with at most <paramref name="depth"/> levels of children below the root (1: its children
+    /// only); a node whose children are left out, here or by the walk's bounds, has <c>more_below</c>: inspect its
+    /// <c>call_hash</c> for its subtree. The verdict is the whole walk's.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="depth"/> is below 1.</exception>
+    public static JsonObject Json(InspectionReport report, int depth)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new JsonObject { ["verdict"] = report.Verdict, ["truncated"] = report.Truncated, ["root"] = Node(report.Root) };
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        return new JsonObject { ["verdict"] = report.Verdict, ["truncated"] = report.Truncated, ["root"] = Node(report.Root, depth) };
     }
 
     private static void Line(StringBuilder text, CallNode node, string lead, string childLead)
     {
         var parents = node.Parents.Count == 0 ? "" : $"; {node.Parents.Count} {(node.Parents.Count == 1 ? "parent waits" : "parents wait")}";
-        var seen = node.SeenAbove ? " (shown above)" : "";
+        var seen = node.SeenAbove ? " (shown above)" : node.MoreBelow ? " (more below)" : "";
         text.Append(lead).Append(node.Label).Append("  ").Append(node.Detail).Append(parents).AppendLine(seen);
         for (var i = 0; i < node.Children.Count; i++)
         {
@@ -40,7 +49,7 @@ public static class InspectionText
         }
     }
 
-    private static JsonObject Node(CallNode node) => new()
+    private static JsonObject Node(CallNode node, int depth) => new()
     {
         ["call_hash"] = node.CallHash,
         ["task_name"] = node.TaskName,
@@ -68,6 +77,7 @@ public static class InspectionText
         ["roots"] = new JsonArray([.. node.Roots.Select(r => (JsonNode)JsonValue.Create(r))]),
         ["children_known"] = node.ChildrenKnown,
         ["seen_above"] = node.SeenAbove,
-        ["children"] = new JsonArray([.. node.Children.Select(c => (JsonNode)Node(c))]),
+        ["more_below"] = node.MoreBelow || (depth == 0 && node.Children.Count > 0),
+        ["children"] = new JsonArray([.. (depth == 0 ? [] : node.Children).Select(c => (JsonNode)Node(c, depth - 1))]),
     };
 }

@@ -45,3 +45,8 @@ public sealed record DeadLetterActionResult(int Matched, int Done, IReadOnlyList
 /// <param name="Id">The letter's id.</param>
 /// <param name="Reason">Why it was left.</param>
 public sealed record SkippedDeadLetter(string Id, string Reason);
+
+/// <summary>One page of dead letters (<see cref="DeadLetterAdmin.PageAsync"/>).</summary>
+/// <param name="Total">How many letters match in all.</param>
+/// <param name="Letters">The page's letters.</param>
+public sealed record DeadLetterPage(int Total, IReadOnlyList<StoredDeadLetter> Letters);

@@ -51,17 +51,20 @@ internal sealed class Walk(BrrrClient client, QueueIndex index)
 
         var children = new List<CallNode>();
         var missing = 0;
+        var unwalkedMissing = 0;
         if (record is not null)
         {
-            foreach (var child in record.Children)
+            for (var i = 0; i < record.Children.Count; i++)
             {
                 if (_seen.Count >= BrrrInspector.MaxNodes || depth + 1 > BrrrInspector.MaxDepth)
                 {
                     Truncated = true;
+                    unwalkedMissing = await MissingAsync(record.Children.Skip(i), cancellationToken).ConfigureAwait(false);
+                    missing += unwalkedMissing;
                     break;
                 }
 
-                var node = await NodeAsync(child.CallHash, child, depth + 1, cancellationToken).ConfigureAwait(false);
+                var node = await NodeAsync(record.Children[i].CallHash, record.Children[i], depth + 1, cancellationToken).ConfigureAwait(false);
                 if (node.State != CallNodeState.Completed)
                 {
                     children.Add(node);
@@ -71,7 +74,17 @@ internal sealed class Walk(BrrrClient client, QueueIndex index)
         }
 
         var (state, detail) = StateOf(value, error, task, jobs, letter, record, missing);
-        return new CallNode(callHash, task, arguments, topic, state, detail, jobs, letter, error, parents, roots, record is not null, children, seenAbove);
+        return new CallNode(callHash, task, arguments, topic, state, detail, jobs, letter, error, parents, roots, record is not null, children, seenAbove)
+        {
+            MoreBelow = unwalkedMissing > 0,
+        };
+    }
+
+    /// <summary>How many of the children a bound kept the walk from reaching have no value yet: the call still waits on them.</summary>
+    private async Task<int> MissingAsync(IEnumerable<ChildLink> unwalked, CancellationToken cancellationToken)
+    {
+        var hasValue = await Task.WhenAll(unwalked.Select(c => client.Memory.HasValueAsync(c.CallHash, cancellationToken))).ConfigureAwait(false);
+        return hasValue.Count(has => !has);
     }
 
     private static (CallNodeState, string) StateOf(

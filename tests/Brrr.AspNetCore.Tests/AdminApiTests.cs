@@ -186,6 +186,9 @@ public sealed class AdminApiTests
             ("/dead-letters/purge", "{\"all\":\"yes\"}", "application/json", HttpStatusCode.BadRequest, "'all' must be true or false"),
             ("/dead-letters/purge", "{\"since\":\"soon\"}", "application/json", HttpStatusCode.BadRequest, "bad since"),
             ("/dead-letters/purge", "{\"id\":\"<script>\"}", "application/json", HttpStatusCode.BadRequest, "bad call hash"),
+            ("/dead-letters/purge", "{\"ids\":[]}", "application/json", HttpStatusCode.BadRequest, "'ids' must be an array of 1 to 1000"),
+            ("/dead-letters/requeue", "{\"ids\":[1]}", "application/json", HttpStatusCode.BadRequest, "'ids' must hold strings"),
+            ("/dead-letters/requeue", "{\"ids\":[\"<b>\"]}", "application/json", HttpStatusCode.BadRequest, "bad call hash"),
             ("/requeue-lost", "{\"call_hash\":\"abc\",\"task\":\"pair\"}", "application/json", HttpStatusCode.BadRequest, "not both"),
         ];
         foreach (var (path, body, type, status, message) in cases)
@@ -197,6 +200,23 @@ public sealed class AdminApiTests
 
         Assert.Equal(0, await host.Redis.Multiplexer.GetDatabase().ListLengthAsync(RedisLayout.Current.TopicList(AdminHost.Topic)));
         Assert.DoesNotContain((await host.GetAsync("/topics")).Json.AsArray(), t => (long)t!["waiting"]! > 0);
+    }
+
+    [Fact]
+    public async Task An_unexpected_failure_that_is_no_outage_is_a_500_problem_without_its_message_or_stack()
+    {
+        await using var host = await AdminHost.StartAsync();
+        var hash = JsonCodec.Default.EncodeCall("pair", new JsonObject { ["n"] = 1 }).CallHash;
+        await host.Redis.Store.SetAsync(MemKey.ErrorOf(hash), "password=hunter2, no error record"u8.ToArray());
+
+        var answer = await host.GetAsync($"/status?call_hash={hash}");
+
+        Assert.True(answer.Status == HttpStatusCode.InternalServerError, $"{answer.Status} {answer.Body}");
+        Assert.Equal("application/problem+json", answer.ContentType?.MediaType);
+        Assert.Equal(500, (int)answer.Json["status"]!);
+        Assert.Contains("ProtocolException", answer.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", answer.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Brrr.", answer.Body, StringComparison.Ordinal);
     }
 
     [Fact]

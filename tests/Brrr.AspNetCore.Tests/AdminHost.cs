@@ -53,6 +53,9 @@ internal sealed class AdminHost : IAsyncDisposable
     /// <summary>outer(n) = sibling(n) + sibling(n + 100), the second on <see cref="ParkedTopic"/>, which no worker serves.</summary>
     public static TaskRef<JsonObject, int> Outer { get; } = BrrrTask.Ref<JsonObject, int>("outer");
 
+    /// <summary>chain(n) = chain(n - 1), down to chain(0) = sibling(-1) on <see cref="ParkedTopic"/>: a tree n + 2 calls deep, stuck at its leaf.</summary>
+    public static TaskRef<JsonObject, int> Chain { get; } = BrrrTask.Ref<JsonObject, int>("chain");
+
     /// <summary>Whether <c>flaky</c> succeeds now.</summary>
     public bool Fixed { get; set; }
 
@@ -73,12 +76,15 @@ internal sealed class AdminHost : IAsyncDisposable
         var pair = BrrrTask.Create<JsonObject, int>(Pair.Name, async (ctx, a) => (await ctx.Gather(ctx.Call(sibling, a), ctx.Call(flaky, a))).Sum());
         var outer = BrrrTask.Create<JsonObject, int>(Outer.Name, async (ctx, a) =>
             (await ctx.Gather(ctx.Call(sibling, a), ctx.Call(sibling, new JsonObject { ["n"] = (int)a["n"]! + 100 }, ParkedTopic))).Sum());
+        var chain = BrrrTask.Create<JsonObject, int>(Chain.Name, (ctx, a) => (int)a["n"]! == 0
+            ? ctx.Call(sibling, new JsonObject { ["n"] = -1 }, ParkedTopic)
+            : ctx.Call(Chain, new JsonObject { ["n"] = (int)a["n"]! - 1 }));
         var web = await WorkerWeb.StartAsync(
             "brrr-admin",
             WorkerConfig,
             s => s,
             Topic,
-            new TaskSet(flaky, sibling, pair, outer),
+            new TaskSet(flaky, sibling, pair, outer, chain),
             (services, _) =>
             {
                 services.AddAuthentication(RoleHeaderHandler.SchemeName).AddScheme<AuthenticationSchemeOptions, RoleHeaderHandler>(RoleHeaderHandler.SchemeName, null);

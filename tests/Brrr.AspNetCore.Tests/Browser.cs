@@ -31,11 +31,12 @@ internal sealed class Browser : IDisposable
 
     public void Open(Uri url) => Driver.Navigate().GoToUrl(url);
 
-    /// <summary>Waits until <paramref name="condition"/> holds (it may throw while the page is not there yet).</summary>
-    public async Task<T> UntilAsync<T>(Func<T?> condition, string what)
+    /// <summary>Waits until <paramref name="condition"/> holds (it may throw while the page is not there yet), at most <paramref name="within"/> (default 30 s).</summary>
+    public async Task<T> UntilAsync<T>(Func<T?> condition, string what, TimeSpan? within = null)
         where T : class
     {
-        var deadline = DateTime.UtcNow + Within;
+        var bound = within ?? Within;
+        var deadline = DateTime.UtcNow + bound;
         Exception? last = null;
         while (DateTime.UtcNow < deadline)
         {
@@ -54,7 +55,7 @@ internal sealed class Browser : IDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"the page never showed {what} within {Within.TotalSeconds} s; it reads: {Text()}", last);
+        throw new TimeoutException($"the page never showed {what} within {bound.TotalSeconds} s; it reads: {Text()}", last);
     }
 
     public Task<IWebElement> ElementAsync(string css, Func<IWebElement, bool> matches, string what) =>

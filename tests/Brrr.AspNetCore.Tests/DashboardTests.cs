@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Brrr.Codecs;
 using Brrr.Contracts;
 using Brrr.Redis;
 using OpenQA.Selenium;
@@ -8,7 +9,7 @@ using OpenQA.Selenium;
 namespace Brrr.AspNetCore.Tests;
 
 /// <summary>The dashboard in a real headless Chromium, over a real worker on a real redis-server.</summary>
-public sealed class DashboardTests
+public sealed partial class DashboardTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 
@@ -32,6 +33,7 @@ public sealed class DashboardTests
             await host.Redis.Queue.PushAsync("idle-topic", $"job-{i}");
         }
 
+        var failedRoot = await FailAsync(host, new JsonObject { ["n"] = 9, ["salt"] = "overview" });
         host.Fixed = true;
         for (var n = 1; n <= 3; n++)
         {
@@ -61,6 +63,11 @@ public sealed class DashboardTests
                 && long.TryParse(cells[5].Text, CultureInfo.InvariantCulture, out var acks) && acks >= 12,
             "the worker's consumer with at least 12 acknowledgements in the last minute");
         await browser.ElementAsync("#topics tr[data-topic='idle-topic']", r => r.FindElement(By.CssSelector(".rate")).Text == "n/a", "no rate on a topic nobody consumes");
+        var heartbeat = (await browser.ElementAsync("#consumers tbody tr .heartbeat", _ => true, "a consumer's heartbeat age")).Text;
+        Assert.Matches(@"^\d+\.\d s ago$", heartbeat);
+        Assert.True(double.Parse(heartbeat.Split(' ')[0], CultureInfo.InvariantCulture) <= 30, $"a live consumer's heartbeat is {heartbeat}");
+        var failed = await browser.ElementAsync($"#failed-roots tr[data-root='{failedRoot}']", _ => true, "the root that failed");
+        Assert.Contains("not fixed yet", failed.Text, StringComparison.Ordinal);
         browser.Screenshot("dashboard-overview");
     }
 
@@ -70,9 +77,14 @@ public sealed class DashboardTests
         await using var host = await StartAsync();
         using var browser = Browser.Start();
         var args = new JsonObject { ["n"] = 3, ["salt"] = Guid.NewGuid().ToString("N") };
-        await host.Worker.Client.ScheduleAsync(AdminHost.Pair, args, AdminHost.Topic);
-        await Assert.ThrowsAsync<CallFailedException>(() => host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
-        await Eventually.HoldsAsync(async () => (int)(await host.GetAsync("/dead-letters")).Json["total"]! == 2, "both letters", Within);
+        var rootId = await FailAsync(host, args);
+
+        browser.Open(Page(host));
+        var failedRoot = await browser.ElementAsync($"#failed-roots tr[data-root='{rootId}']", _ => true, "the failed root");
+        Assert.Contains("not fixed yet", failedRoot.Text, StringComparison.Ordinal);
+        failedRoot.FindElement(By.LinkText("inspect")).Click();
+        await browser.ElementAsync("#verdict", v => v.Text.StartsWith("failed: ", StringComparison.Ordinal) && v.Text.Contains("not fixed yet", StringComparison.Ordinal), "the root's verdict");
+        Assert.Equal(rootId, browser.Driver.FindElement(By.Id("find-root")).GetAttribute("value"));
 
         browser.Open(Page(host, $"?task=pair&args={Uri.EscapeDataString(args.ToJsonString())}", "#workflow"));
 
@@ -92,6 +104,79 @@ public sealed class DashboardTests
         await browser.ElementAsync("#letters-result", t => t.Text == "requeue: 2 of 2 done", "the requeue's count");
         Assert.Equal(33, await host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
         await browser.ElementAsync("#letters-total", t => t.Text == "0 in all", "no letters left");
+    }
+
+    [Fact]
+    public async Task Letters_are_filtered_and_shown_a_tree_found_by_call_hash_collapses_and_Retry_runs_the_failed_root_again_after_the_fix()
+    {
+        await using var host = await StartAsync();
+        using var browser = Browser.Start();
+        var args = new JsonObject { ["n"] = 2, ["salt"] = Guid.NewGuid().ToString("N") };
+        await FailAsync(host, args);
+
+        browser.Open(Page(host, hash: "#dead-letters"));
+        await browser.ElementAsync("#letters-total", t => t.Text == "2 in all", "both letters");
+        browser.Driver.FindElement(By.Id("filter-task")).SendKeys("flaky");
+        browser.Driver.FindElement(By.Id("filter-go")).Click();
+        await browser.ElementAsync("#letters-total", t => t.Text == "1 in all", "the flaky letter only");
+        browser.Driver.FindElement(By.CssSelector("#letters tbody tr[data-id] button.show")).Click();
+        var shown = await browser.ElementAsync("#letter", l => l.Text.Length > 0, "the letter");
+        Assert.Contains("\"task\": \"flaky\"", shown.Text, StringComparison.Ordinal);
+        Assert.Contains("\"message\":", shown.Text, StringComparison.Ordinal);
+        browser.Screenshot("dashboard-dead-letters");
+
+        var hash = JsonCodec.Default.EncodeCall(AdminHost.Pair.Name, args).CallHash;
+        browser.Driver.FindElement(By.Id("nav-workflow")).Click();
+        browser.Driver.FindElement(By.Id("find-hash")).SendKeys(hash);
+        browser.Driver.FindElement(By.Id("find-go")).Click();
+        await browser.ElementAsync("#verdict", v => v.Text.StartsWith("failed: pair", StringComparison.Ordinal), "the verdict of the call hash");
+        var leaf = await browser.ElementAsync("#tree li[data-state='failed'][data-depth='1']", _ => true, "the failed leaf");
+        browser.Driver.FindElement(By.CssSelector("#tree > li > details > summary")).Click();
+        await browser.UntilAsync(() => leaf.Displayed ? null : leaf, "the leaf hidden once its parent collapses");
+
+        host.Fixed = true;
+        browser.Driver.FindElement(By.Id("retry")).Click();
+        var confirm = browser.Driver.SwitchTo().Alert();
+        Assert.Equal($"Retry pair on topic {AdminHost.Topic}?", confirm.Text);
+        confirm.Accept();
+        await browser.ElementAsync("#action-result", r => r.Text.StartsWith("retried under root ", StringComparison.Ordinal), "the retry");
+        Assert.Equal(22, await host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
+    }
+
+    [Fact]
+    public async Task A_stuck_workflow_found_by_its_root_id_is_cancelled_with_the_Cancel_button()
+    {
+        await using var host = await StartAsync();
+        using var browser = Browser.Start();
+        var rootId = BrrrClient.NewRootId();
+        await host.Worker.Client.ScheduleAsync(host.Worker.Client.Codec.EncodeCall(AdminHost.Outer.Name, new JsonObject { ["n"] = 7 }), AdminHost.Topic, rootId);
+        var parked = RedisLayout.Current.TopicList(AdminHost.ParkedTopic);
+        await Eventually.HoldsAsync(async () => await host.Redis.Multiplexer.GetDatabase().ListLengthAsync(parked) == 1, "outer parks its second child", Within);
+
+        browser.Open(Page(host, hash: "#workflow"));
+        browser.Driver.FindElement(By.Id("find-root")).SendKeys(rootId);
+        browser.Driver.FindElement(By.Id("find-go")).Click();
+        await browser.ElementAsync("#verdict", v => v.Text.StartsWith("in progress: 1 call queued", StringComparison.Ordinal), "the root's verdict");
+        Assert.Equal("waiting", browser.Driver.FindElement(By.CssSelector("#tree > li")).GetAttribute("data-state"));
+        Assert.False(await host.Worker.Client.IsCancelledAsync(rootId));
+
+        browser.Driver.FindElement(By.Id("cancel")).Click();
+        var confirm = browser.Driver.SwitchTo().Alert();
+        Assert.Equal($"Cancel root {rootId}?", confirm.Text);
+        confirm.Accept();
+
+        await browser.ElementAsync("#action-result", r => r.Text == $"cancelled root {rootId}", "the cancellation");
+        Assert.True(await host.Worker.Client.IsCancelledAsync(rootId));
+    }
+
+    /// <summary>Schedules pair(<paramref name="args"/>) under a new root while flaky fails, and waits for its two dead letters; returns the root.</summary>
+    private static async Task<string> FailAsync(AdminHost host, JsonObject args)
+    {
+        var rootId = BrrrClient.NewRootId();
+        await host.Worker.Client.ScheduleAsync(host.Worker.Client.Codec.EncodeCall(AdminHost.Pair.Name, args), AdminHost.Topic, rootId);
+        await Assert.ThrowsAsync<CallFailedException>(() => host.Worker.Client.WaitAsync(AdminHost.Pair, args, Within));
+        await Eventually.HoldsAsync(async () => (int)(await host.GetAsync($"/dead-letters?root_id={rootId}")).Json["total"]! == 2, "both letters", Within);
+        return rootId;
     }
 
     [Fact]

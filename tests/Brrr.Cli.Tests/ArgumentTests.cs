@@ -30,6 +30,19 @@ public sealed class ArgumentTests
     public void A_repeated_key_is_refused() =>
         Assert.Contains("twice", Assert.Throws<UsageException>(() => CallArguments.Parse(["n=1", "n=2"])).Message, StringComparison.Ordinal);
 
+    [Fact]
+    public void The_dashboard_listens_on_loopback_unless_told_otherwise()
+    {
+        var listen = BrrrCli.DashboardCommand().Parse([]).GetValue(BrrrCli.ListenOption)!;
+
+        var (host, port) = BrrrCli.Listen(listen);
+
+        Assert.Equal(("127.0.0.1", 8081), (host, port));
+        Assert.True(BrrrCli.IsLoopback(host));
+        Assert.Equal(new[] { "localhost", "127.0.0.1" }, BrrrCli.LoopbackHosts(host));
+        Assert.Equal(new[] { "localhost", "[::1]" }, BrrrCli.LoopbackHosts("::1"));
+    }
+
     [Theory]
     [InlineData("500ms", 500)]
     [InlineData("30s", 30_000)]

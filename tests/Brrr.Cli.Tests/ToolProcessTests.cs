@@ -249,6 +249,13 @@ public sealed class ToolProcessTests : IAsyncLifetime
 
             var page = await http.GetStringAsync(url);
             Assert.Contains("<title>brrr</title>", page, StringComparison.Ordinal);
+            foreach (var (name, status) in new[] { ("rebound.example", System.Net.HttpStatusCode.BadRequest), ("localhost", System.Net.HttpStatusCode.OK) })
+            {
+                using var named = new HttpRequestMessage(HttpMethod.Get, new Uri(url, "api/topics")) { Headers = { Host = $"{name}:{url.Port}" } };
+                using var answer = await http.SendAsync(named);
+                Assert.True(answer.StatusCode == status, $"Host {name} answered {answer.StatusCode}");
+            }
+
             var topics = JsonNode.Parse(await http.GetStringAsync(new Uri(url, "api/topics")))!.AsArray();
             Assert.Equal(1, (int)topics.Single(t => (string)t!["topic"]! == "cli-dash")!["waiting"]!);
             Assert.False((bool)JsonNode.Parse(await http.GetStringAsync(new Uri(url, "api/capabilities")))!["actions"]!);
