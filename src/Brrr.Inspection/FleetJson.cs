@@ -1,7 +1,7 @@
-using Brrr.Backends;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Brrr.Backends;
 
 namespace Brrr.Inspection;
 
