@@ -12,9 +12,9 @@ namespace Brrr.Inspection.Tests;
 /// <summary>
 /// The inspector's state and verdict for each way a workflow stands, each produced for real on a redis-server: the
 /// calls are handled by <see cref="CallProcessor"/>, the same code a worker runs, one message at a time, so the test
-/// can stop between any two steps.
+/// can stop between any two steps. Subclassed for each store.
 /// </summary>
-public sealed class InspectorTests : RedisClientTest
+public abstract class InspectorTests : FleetTest
 {
     private const string Topic = "inspect";
     private readonly BrrrTask<JsonObject, int> _leaf;
@@ -22,7 +22,8 @@ public sealed class InspectorTests : RedisClientTest
     private readonly BrrrTask<JsonObject, int> _chain;
     private readonly TaskSet _tasks;
 
-    public InspectorTests()
+    protected InspectorTests(DynaliteServer? dynalite)
+        : base(dynalite)
     {
         _leaf = BrrrTask.Create<JsonObject, int>("leaf", (_, a) => Task.FromResult((int)a["n"]!));
         _parent = BrrrTask.Create<JsonObject, int>("parent", async (ctx, a) =>
