@@ -21,3 +21,9 @@ public sealed class DeadLetterWorkflowOnRedisTests() : DeadLetterWorkflowTests(n
 
 /// <summary><see cref="DeadLetterWorkflowTests"/> with the DynamoDB store on dynalite.</summary>
 public sealed class DeadLetterWorkflowOnDynamoDbTests(DynaliteServer dynalite) : DeadLetterWorkflowTests(dynalite), IClassFixture<DynaliteServer>;
+
+/// <summary><see cref="WorkerVerdictTests"/> with the Redis store.</summary>
+public sealed class WorkerVerdictOnRedisTests() : WorkerVerdictTests(null);
+
+/// <summary><see cref="WorkerVerdictTests"/> with the DynamoDB store on dynalite.</summary>
+public sealed class WorkerVerdictOnDynamoDbTests(DynaliteServer dynalite) : WorkerVerdictTests(dynalite), IClassFixture<DynaliteServer>;
