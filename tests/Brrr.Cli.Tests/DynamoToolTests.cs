@@ -82,4 +82,32 @@ public sealed class DynamoToolTests(DynaliteServer dynalite) : IClassFixture<Dyn
         Assert.Equal(ExitCodes.Ok, inspected.ExitCode);
         Assert.Contains("verdict: done: fib {\"n\":\"12\"} has its value", inspected.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_config_file_alone_names_redis_and_the_dynamodb_table_and_status_reads_the_value_from_it()
+    {
+        var call = JsonCodec.Default.EncodeCall("fib", new JsonObject { ["n"] = "9" });
+        await new Memory(Store).SetCallAsync(call);
+        await new Memory(Store).SetValueAsync(call.CallHash, "34"u8.ToArray());
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, $$"""
+                brrr.redis.configuration = "127.0.0.1:{{_server.Port}}"
+                brrr.dynamodb { table-name = "{{_table}}", region = us-east-1, service-url = "{{dynalite.ServiceUrl}}" }
+                """);
+            var credentials = new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = "dummy", ["AWS_SECRET_ACCESS_KEY"] = "dummy" };
+
+            var done = await BrrrTool.RunWithAsync(credentials, "status", "fib", "n=9", "--config", file, "--json");
+
+            Assert.Equal((ExitCodes.Ok, 34), (done.ExitCode, (int)JsonNode.Parse(done.Out)!["value"]!));
+            var inspected = await BrrrTool.RunWithAsync(credentials, "inspect", "fib", "n=9", "--config", file);
+            Assert.Equal(ExitCodes.Ok, inspected.ExitCode);
+            Assert.Contains("verdict: done: fib {\"n\":\"9\"} has its value", inspected.Out, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
