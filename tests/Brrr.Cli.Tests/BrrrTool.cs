@@ -35,19 +35,37 @@ public static class BrrrTool
         return new ToolResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// Runs <c>brrr</c> with <paramref name="args"/> on a pseudo-terminal (util-linux <c>script</c>), types
+    /// <paramref name="answer"/> and Enter, and waits for its end; <see cref="ToolResult.Out"/> is what the terminal showed.
+    /// </summary>
+    public static async Task<ToolResult> RunOnTerminalAsync(string redisUrl, string answer, params string[] args)
+    {
+        var command = string.Join(' ', new[] { "dotnet", Binary }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        using var process = Start("script", ["-qec", command, "/dev/null"], RedisOnly(redisUrl));
+        await process.StandardInput.WriteLineAsync(answer);
+        await process.StandardInput.FlushAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ToolResult(process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>Starts <c>brrr</c> with <paramref name="args"/>, its standard streams redirected, for a command that runs until stopped.</summary>
     public static Process Start(string? redisUrl, params string[] args) => Start(RedisOnly(redisUrl), args);
 
-    private static Process Start(IReadOnlyDictionary<string, string> environment, string[] args)
+    private static Process Start(IReadOnlyDictionary<string, string> environment, string[] args) => Start("dotnet", [Binary, .. args], environment);
+
+    private static Process Start(string program, string[] args, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Binary);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -63,7 +81,7 @@ public static class BrrrTool
             start.Environment[name] = value;
         }
 
-        return Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
     }
 
     private static bool IsConnectionVariable(string name) =>
