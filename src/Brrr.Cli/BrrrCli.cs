@@ -14,7 +14,7 @@ public static partial class BrrrCli
 {
     private static readonly Option<string?> RedisOption = new("--redis") { Description = $"Redis URL, redis[s]://[[user]:password@]host:port[/db] (default: ${ConnectionSettings.RedisUrlVariable})", Recursive = true };
     private static readonly Option<string?> LayoutOption = new("--layout") { Description = $"Redis key layout of the fleet: current or legacy (default: ${ConnectionSettings.LayoutVariable}, else brrr.redis.layout)", Recursive = true };
-    private static readonly Option<string?> ConfigOption = new("--config") { Description = "HOCON file whose brrr section (brrr.redis, brrr.dead-letter-suffix, brrr.spawn-limit) is read over the defaults", Recursive = true };
+    private static readonly Option<string?> ConfigOption = new("--config") { Description = "HOCON file whose brrr section (brrr.redis, brrr.dynamodb, brrr.dead-letter-suffix, brrr.spawn-limit) is read over the defaults; options and environment variables win over it", Recursive = true };
     private static readonly Option<bool> JsonOption = new("--json") { Description = "Print one JSON document for scripts instead of lines for people", Recursive = true };
 
     /// <summary>Runs <c>brrr</c> with <paramref name="args"/>; returns the exit code. Nothing printed shows a password.</summary>

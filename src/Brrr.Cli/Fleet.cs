@@ -11,7 +11,7 @@ namespace Brrr.Cli;
 /// <summary>The backends of a fleet as <c>brrr</c> reaches them, with the client and admin objects over them.</summary>
 public sealed class Fleet : IAsyncDisposable
 {
-    private const string Hint = "check --redis or BRRR_REDIS_URL, and that redis-server runs";
+    private const string Hint = "check --redis, BRRR_REDIS_URL or the brrr.redis.configuration of --config, and that redis-server runs";
 
     private readonly RedisBrrr _redis;
     private readonly DynamoDbStore? _dynamo;
@@ -65,21 +65,18 @@ public sealed class Fleet : IAsyncDisposable
         }
         catch (RedisException e)
         {
-            throw new BackendUnavailableException($"cannot reach Redis at {settings.RedisUrl} ({Redaction.Redact(e.Message)}): {Hint}", e);
+            throw new BackendUnavailableException($"cannot reach Redis at {settings.RedisTarget} ({Redaction.Redact(e.Message)}): {Hint}", e);
         }
 
         if (!redis.Multiplexer.IsConnected)
         {
             await redis.DisposeAsync().ConfigureAwait(false);
-            throw new BackendUnavailableException(await settings.RedisUrl.WhyNotConnectedAsync(Hint).ConfigureAwait(false));
+            throw new BackendUnavailableException(settings.RedisUrl is { } url
+                ? await url.WhyNotConnectedAsync(Hint).ConfigureAwait(false)
+                : $"cannot reach Redis at {settings.RedisTarget}: {Hint}");
         }
 
-        DynamoDbStore? dynamo = null;
-        if (settings.UseDynamoDb)
-        {
-            dynamo = DynamoDbStore.Create(DynamoDbStoreSettings.FromEnvironment());
-        }
-
+        var dynamo = settings.DynamoDb is { } dynamoDb ? DynamoDbStore.Create(dynamoDb) : null;
         return new Fleet(settings, redis, dynamo);
     }
 

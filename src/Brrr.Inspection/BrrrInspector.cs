@@ -53,9 +53,7 @@ public sealed partial class BrrrInspector
     {
         ArgumentException.ThrowIfNullOrEmpty(callHash);
         var index = await QueueIndex.BuildAsync(_admin, _suffix, cancellationToken).ConfigureAwait(false);
-        var walk = new Walk(_client, index);
-        var root = await walk.NodeAsync(callHash, null, 0, cancellationToken).ConfigureAwait(false);
-        return new InspectionReport(root, Verdicts.Of(root), walk.Truncated || index.Truncated);
+        return await ReportAsync(callHash, index, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -82,9 +80,7 @@ public sealed partial class BrrrInspector
             top = parent.CallHash;
         }
 
-        var walk = new Walk(_client, index);
-        var root = await walk.NodeAsync(top, null, 0, cancellationToken).ConfigureAwait(false);
-        return new InspectionReport(root, Verdicts.Of(root), walk.Truncated || index.Truncated);
+        return await ReportAsync(top, index, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -112,4 +108,26 @@ public sealed partial class BrrrInspector
         await _queue.PushAsync(target, new ScheduleMessage(root, callHash).ToWire(), cancellationToken).ConfigureAwait(false);
         return null;
     }
+
+    /// <summary>
+    /// Walks down from <paramref name="callHash"/> over <paramref name="index"/>. One scan can miss a job: given back
+    /// to its topic between the reads of the waiting and the held lists, or skipped by a page of a waiting list that
+    /// consumers pop meanwhile. So a tree with a lost call is walked again over a second scan, and a call is lost only
+    /// when neither scan found its job: a running call is never reported lost, nor requeued twice.
+    /// </summary>
+    private async Task<InspectionReport> ReportAsync(string callHash, QueueIndex index, CancellationToken cancellationToken)
+    {
+        var walk = new Walk(_client, index);
+        var root = await walk.NodeAsync(callHash, null, 0, cancellationToken).ConfigureAwait(false);
+        if (HasLost(root))
+        {
+            index.Add(await QueueIndex.BuildAsync(_admin, _suffix, cancellationToken).ConfigureAwait(false));
+            walk = new Walk(_client, index);
+            root = await walk.NodeAsync(callHash, null, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new InspectionReport(root, Verdicts.Of(root), walk.Truncated || index.Truncated);
+    }
+
+    private static bool HasLost(CallNode node) => node.State == CallNodeState.Lost || node.Children.Any(HasLost);
 }

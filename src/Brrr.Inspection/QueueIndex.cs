@@ -5,7 +5,9 @@ namespace Brrr.Inspection;
 
 /// <summary>
 /// Every job and dead letter of a fleet's queue, by call hash: one scan of every topic's waiting messages, of what each
-/// consumer holds, and of the dead-letter topics, at most <see cref="MaxMessages"/> messages in all.
+/// consumer holds, and of the dead-letter topics, at most <see cref="MaxMessages"/> messages in all. A topic's waiting
+/// list is read before its held lists, so a message a consumer takes in between is read twice: a message counts once
+/// per topic (where it was held, when it was seen held), however many copies of it wait.
 /// </summary>
 internal sealed class QueueIndex
 {
@@ -14,22 +16,47 @@ internal sealed class QueueIndex
 
     private const int PageSize = 1000;
 
-    private readonly Dictionary<string, List<JobLocation>> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(string Message, JobLocation Location)>> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeadLetter> _letters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _byRoot = new(StringComparer.Ordinal);
+    private readonly HashSet<(string RootId, string CallHash)> _rootCalls = [];
     private int _read;
 
     /// <summary>The scan stopped at <see cref="MaxMessages"/>: some jobs may be missing from the index.</summary>
     public bool Truncated { get; private set; }
 
     /// <summary>The jobs of <paramref name="callHash"/>.</summary>
-    public IReadOnlyList<JobLocation> JobsOf(string callHash) => _jobs.TryGetValue(callHash, out var jobs) ? jobs : [];
+    public IReadOnlyList<JobLocation> JobsOf(string callHash) => _jobs.TryGetValue(callHash, out var jobs) ? [.. jobs.Select(j => j.Location)] : [];
 
     /// <summary>The dead letter of <paramref name="callHash"/>, if any.</summary>
     public DeadLetter? LetterOf(string callHash) => _letters.GetValueOrDefault(callHash);
 
     /// <summary>The calls with a job or dead letter under <paramref name="rootId"/>.</summary>
     public IReadOnlyList<string> CallsOfRoot(string rootId) => _byRoot.TryGetValue(rootId, out var calls) ? calls : [];
+
+    /// <summary>
+    /// Takes in what a later scan, <paramref name="later"/>, found: its jobs of a call replace this scan's, a call it
+    /// found no job for keeps this scan's, and its dead letters and roots are added.
+    /// </summary>
+    public void Add(QueueIndex later)
+    {
+        foreach (var (callHash, jobs) in later._jobs)
+        {
+            _jobs[callHash] = jobs;
+        }
+
+        foreach (var (callHash, letter) in later._letters)
+        {
+            _letters[callHash] = letter;
+        }
+
+        foreach (var (rootId, callHash) in later._rootCalls)
+        {
+            AddRoot(rootId, callHash);
+        }
+
+        Truncated |= later.Truncated;
+    }
 
     /// <summary>Scans <paramref name="admin"/>; <paramref name="suffix"/> names the dead-letter topics.</summary>
     public static async Task<QueueIndex> BuildAsync(IQueueAdmin admin, string suffix, CancellationToken cancellationToken)
@@ -109,7 +136,17 @@ internal sealed class QueueIndex
             _jobs[decoded.CallHash] = jobs = [];
         }
 
-        jobs.Add(location with { RootId = decoded.RootId });
+        location = location with { RootId = decoded.RootId };
+        var same = jobs.FindIndex(j => j.Message == message && j.Location.Topic == location.Topic);
+        if (same < 0)
+        {
+            jobs.Add((message, location));
+        }
+        else if (location.ConsumerId is not null && jobs[same].Location.ConsumerId is null)
+        {
+            jobs[same] = (message, location);
+        }
+
         AddRoot(decoded.RootId, decoded.CallHash);
     }
 
@@ -137,6 +174,11 @@ internal sealed class QueueIndex
 
     private void AddRoot(string rootId, string callHash)
     {
+        if (!_rootCalls.Add((rootId, callHash)))
+        {
+            return;
+        }
+
         if (!_byRoot.TryGetValue(rootId, out var calls))
         {
             _byRoot[rootId] = calls = [];

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Brrr.Akka;
 using Brrr.Contracts;
@@ -21,7 +22,9 @@ public sealed class HealthCheckTests
         await Eventually.HoldsAsync(async () => (await host.HealthAsync()) is (HttpStatusCode.OK, "Healthy"), "healthy with Redis up", Within);
 
         host.Server.Kill();
+        var killed = Stopwatch.StartNew();
         await Eventually.HoldsAsync(async () => (await host.HealthAsync()).Status == HttpStatusCode.ServiceUnavailable, "unhealthy with Redis down", Within);
+        Assert.True(killed.Elapsed <= TimeSpan.FromSeconds(5), $"unhealthy {killed.Elapsed.TotalSeconds:0.0} s after Redis was killed; at most 5 s");
         var check = new BrrrHealthCheck(host.Worker.Backends, host.Worker, new BrrrHealthCheckOptions { ProbeTimeout = TimeSpan.FromSeconds(1), LateAfter = TimeSpan.FromSeconds(1) });
         await Eventually.HoldsAsync(async () =>
         {
@@ -71,6 +74,26 @@ public sealed class HealthCheckTests
         Assert.Equal(1L, grown.Data["dead-letters:health"]);
 
         await Eventually.HoldsAsync(async () => (await check.CheckHealthAsync(context)).Status == HealthStatus.Healthy, "healthy once the dead letters stop growing", Within);
+    }
+
+    [Fact]
+    public async Task A_queue_that_keeps_the_worker_waiting_past_late_after_but_answers_the_probe_makes_the_check_degraded()
+    {
+        await using var host = await HealthHost.StartAsync();
+        var check = new BrrrHealthCheck(host.Worker.Backends, host.Worker, new BrrrHealthCheckOptions { ProbeTimeout = TimeSpan.FromSeconds(10), LateAfter = TimeSpan.FromSeconds(1) });
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("brrr", check, null, null) };
+        Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(context)).Status);
+
+        // Longer than LateAfter, shorter than the probe timeout (and the client's command timeout): the probes wait it out.
+        host.Server.Pause(TimeSpan.FromSeconds(4));
+        await Eventually.HoldsAsync(
+            () => Assert.Single(host.Worker.GetTopicStreams()).SinceQueueAnswered > TimeSpan.FromSeconds(1.5), "the stream waits on the paused queue", Within);
+        var late = await check.CheckHealthAsync(context);
+
+        Assert.Equal(HealthStatus.Degraded, late.Status);
+        Assert.Contains("the heartbeat of topic health is late", late.Description, StringComparison.Ordinal);
+        Assert.Equal("receiving", late.Data["stream:health"]);
+        await Eventually.HoldsAsync(async () => (await check.CheckHealthAsync(context)).Status == HealthStatus.Healthy, "healthy once the pause is over", Within);
     }
 
     [Fact]

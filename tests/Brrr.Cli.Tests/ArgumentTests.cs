@@ -68,8 +68,8 @@ public sealed class ArgumentTests
         var fromEnvironment = ConnectionSettings.Resolve(null, null, null, n => environment.GetValueOrDefault(n));
         var fromOptions = ConnectionSettings.Resolve("redis://opt-host:99/2", "current", null, n => environment.GetValueOrDefault(n));
 
-        Assert.Equal(("env-host", 1234, RedisLayout.Legacy, true), (fromEnvironment.RedisUrl.Host, fromEnvironment.RedisUrl.Port, fromEnvironment.Redis.Layout, fromEnvironment.UseDynamoDb));
-        Assert.Equal(("opt-host", 99, 2, RedisLayout.Current), (fromOptions.RedisUrl.Host, fromOptions.RedisUrl.Port, fromOptions.RedisUrl.Database, fromOptions.Redis.Layout));
+        Assert.Equal(("env-host", 1234, RedisLayout.Legacy, true), (fromEnvironment.RedisUrl!.Host, fromEnvironment.RedisUrl.Port, fromEnvironment.Redis.Layout, fromEnvironment.DynamoDb is not null));
+        Assert.Equal(("opt-host", 99, 2, RedisLayout.Current), (fromOptions.RedisUrl!.Host, fromOptions.RedisUrl.Port, fromOptions.RedisUrl.Database, fromOptions.Redis.Layout));
         Assert.Equal(":dead-letters", fromOptions.Brrr.DeadLetterSuffix);
     }
 
@@ -86,6 +86,40 @@ public sealed class ArgumentTests
             File.WriteAllText(file, "brrr.redis.layout = sideways");
             Assert.Contains("--config", Assert.Throws<UsageException>(() => ConnectionSettings.Resolve("redis://h", null, file, _ => null)).Message, StringComparison.Ordinal);
             Assert.Contains("cannot read", Assert.Throws<UsageException>(() => ConnectionSettings.Resolve("redis://h", null, file + ".missing", _ => null)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_hocon_file_alone_names_redis_and_dynamodb_and_the_environment_and_options_win_over_it()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, """
+                brrr.redis.configuration = "file-host:7000,password=Hidden-pw-9"
+                brrr.dynamodb { table-name = file-table, region = eu-north-1, service-url = "http://file-dynamo:8000" }
+                """);
+
+            var fromFile = ConnectionSettings.Resolve(null, null, file, _ => null);
+            Assert.Null(fromFile.RedisUrl);
+            Assert.Equal("file-host:7000,password=Hidden-pw-9", fromFile.Redis.Configuration);
+            Assert.DoesNotContain("Hidden-pw-9", fromFile.RedisTarget, StringComparison.Ordinal);
+            Assert.Equal(("file-table", "eu-north-1", new Uri("http://file-dynamo:8000")), (fromFile.DynamoDb!.TableName, fromFile.DynamoDb.Region, fromFile.DynamoDb.ServiceUrl));
+
+            var environment = new Dictionary<string, string> { ["BRRR_REDIS_URL"] = "redis://env-host:1234", ["AWS_REGION"] = "eu-west-1", ["DYNAMODB_TABLE_NAME"] = "env-table" };
+            var fromEnvironment = ConnectionSettings.Resolve(null, null, file, n => environment.GetValueOrDefault(n));
+            Assert.Equal("env-host:1234", fromEnvironment.Redis.Configuration.Split(',')[0]);
+            Assert.Equal(("env-table", "eu-west-1", new Uri("http://file-dynamo:8000")), (fromEnvironment.DynamoDb!.TableName, fromEnvironment.DynamoDb.Region, fromEnvironment.DynamoDb.ServiceUrl));
+            var fromOption = ConnectionSettings.Resolve("redis://opt-host:99", null, file, n => environment.GetValueOrDefault(n));
+            Assert.Equal("opt-host:99", fromOption.Redis.Configuration.Split(',')[0]);
+
+            File.WriteAllText(file, "brrr.dynamodb.consistent-reads = false");
+            Assert.Contains("brrr.redis.configuration", Assert.Throws<UsageException>(() => ConnectionSettings.Resolve(null, null, file, _ => null)).Message, StringComparison.Ordinal);
+            Assert.Null(ConnectionSettings.Resolve("redis://h", null, file, _ => null).DynamoDb);
         }
         finally
         {

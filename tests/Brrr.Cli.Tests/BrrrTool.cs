@@ -18,9 +18,15 @@ public static class BrrrTool
     }
 
     /// <summary>Runs <c>brrr</c> with <paramref name="args"/> to its end; BRRR_REDIS_URL is <paramref name="redisUrl"/> (none when null).</summary>
-    public static async Task<ToolResult> RunAsync(string? redisUrl, params string[] args)
+    public static Task<ToolResult> RunAsync(string? redisUrl, params string[] args) => RunWithAsync(RedisOnly(redisUrl), args);
+
+    /// <summary>
+    /// Runs <c>brrr</c> with <paramref name="args"/> to its end, with <paramref name="environment"/> as the only
+    /// connection variables (BRRR_*, AWS_*, DYNAMODB_TABLE_NAME) it sees.
+    /// </summary>
+    public static async Task<ToolResult> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(redisUrl, args);
+        using var process = Start(environment, args);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -29,34 +35,60 @@ public static class BrrrTool
         return new ToolResult(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>Starts <c>brrr</c> with <paramref name="args"/>, its standard streams redirected, for a command that runs until stopped.</summary>
-    public static Process Start(string? redisUrl, params string[] args)
+    /// <summary>
+    /// Runs <c>brrr</c> with <paramref name="args"/> on a pseudo-terminal (util-linux <c>script</c>), types
+    /// <paramref name="answer"/> and Enter, and waits for its end; <see cref="ToolResult.Out"/> is what the terminal showed.
+    /// </summary>
+    public static async Task<ToolResult> RunOnTerminalAsync(string redisUrl, string answer, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var command = string.Join(' ', new[] { "dotnet", Binary }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        using var process = Start("script", ["-qec", command, "/dev/null"], RedisOnly(redisUrl));
+        await process.StandardInput.WriteLineAsync(answer);
+        await process.StandardInput.FlushAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return new ToolResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts <c>brrr</c> with <paramref name="args"/>, its standard streams redirected, for a command that runs until stopped.</summary>
+    public static Process Start(string? redisUrl, params string[] args) => Start(RedisOnly(redisUrl), args);
+
+    private static Process Start(IReadOnlyDictionary<string, string> environment, string[] args) => Start("dotnet", [Binary, .. args], environment);
+
+    private static Process Start(string program, string[] args, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Binary);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var name in new[] { "BRRR_REDIS_URL", "BRRR_REDIS_LAYOUT", "AWS_ENDPOINT_URL", "AWS_REGION" })
+        foreach (var name in start.Environment.Keys.Where(IsConnectionVariable).ToList())
         {
             start.Environment.Remove(name);
         }
 
-        if (redisUrl is not null)
+        foreach (var (name, value) in environment)
         {
-            start.Environment["BRRR_REDIS_URL"] = redisUrl;
+            start.Environment[name] = value;
         }
 
-        return Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
     }
+
+    private static bool IsConnectionVariable(string name) =>
+        name.StartsWith("BRRR_", StringComparison.Ordinal) || name.StartsWith("AWS_", StringComparison.Ordinal) || name == "DYNAMODB_TABLE_NAME";
+
+    private static Dictionary<string, string> RedisOnly(string? redisUrl) =>
+        redisUrl is null ? [] : new() { ["BRRR_REDIS_URL"] = redisUrl };
 }
 
 /// <summary>How a run of the tool ended.</summary>

@@ -94,6 +94,27 @@ public sealed class ToolProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_config_file_alone_names_the_redis_to_talk_to()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, $"brrr.redis.configuration = \"127.0.0.1:{_server.Port}\"");
+
+            var scheduled = await BrrrTool.RunAsync(null, "schedule", "fib", "n=5", "--topic", "cli-config", "--config", file, "--json");
+
+            Assert.Equal(ExitCodes.Ok, scheduled.ExitCode);
+            Assert.Equal(1, (await Redis.Queue.GetStatsAsync("cli-config")).Waiting);
+            var status = await BrrrTool.RunAsync(null, "status", "fib", "n=5", "--config", file, "--json");
+            Assert.Equal((ExitCodes.NotDone, "pending"), (status.ExitCode, (string)JsonNode.Parse(status.Out)!["status"]!));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task A_failed_call_reads_as_failed_with_its_chain_and_exit_3_and_retry_clears_it()
     {
         var args = new JsonObject { ["n"] = "7" };

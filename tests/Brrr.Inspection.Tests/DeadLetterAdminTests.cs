@@ -6,8 +6,8 @@ using Brrr.Redis;
 
 namespace Brrr.Inspection.Tests;
 
-/// <summary>Dead-letter list, show, filters, purge and requeue on a real redis-server, with no worker running.</summary>
-public sealed class DeadLetterAdminTests : RedisClientTest
+/// <summary>Dead-letter list, show, filters, purge and requeue on a real redis-server, with no worker running; subclassed for each store.</summary>
+public abstract class DeadLetterAdminTests(DynaliteServer? dynalite) : FleetTest(dynalite)
 {
     private const string Topic = "dl-work";
 
@@ -101,7 +101,7 @@ public sealed class DeadLetterAdminTests : RedisClientTest
     {
         var hash = "h" + Guid.NewGuid().ToString("N");
         var cause = "c" + Guid.NewGuid().ToString("N");
-        var memory = new Memory(Redis.Store);
+        var memory = new Memory(Store);
         var causeRecord = new ErrorRecord("leaf", cause, "System.InvalidOperationException", "kaput", 2, DateTimeOffset.UtcNow, "root", []);
         await memory.SetErrorAndSendReturnsAsync(causeRecord, _ => Task.CompletedTask);
         await memory.SetErrorAndSendReturnsAsync(
@@ -114,7 +114,9 @@ public sealed class DeadLetterAdminTests : RedisClientTest
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => new DeadLetterAdmin(Redis.Queue, Client).RequeueAsync(filter))));
 
         Assert.Equal(1, results.Sum(r => r.Done));
-        Assert.All(results.Where(r => r.Done == 0), r => Assert.Contains(r.Skipped, s => s.Reason.StartsWith("gone", StringComparison.Ordinal) || r.Matched == 0));
+        // A loser either saw the letter gone before matching it, or matched it and found it taken.
+        Assert.All(results.Where(r => r.Done == 0), r => Assert.True(
+            r.Matched == 0 || r.Skipped.Any(s => s.Reason.StartsWith("gone", StringComparison.Ordinal)), $"matched {r.Matched}, skipped {r.Skipped.Count}"));
         Assert.Equal(["the-job"], await QueueAdmin.PeekAsync(Topic, 0, 10));
         Assert.Empty(await Admin.ListAsync());
         Assert.Null(await memory.GetErrorAsync(hash));

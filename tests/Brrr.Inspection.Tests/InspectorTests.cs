@@ -12,29 +12,23 @@ namespace Brrr.Inspection.Tests;
 /// <summary>
 /// The inspector's state and verdict for each way a workflow stands, each produced for real on a redis-server: the
 /// calls are handled by <see cref="CallProcessor"/>, the same code a worker runs, one message at a time, so the test
-/// can stop between any two steps.
+/// can stop between any two steps (the failures, from real workers, are in <see cref="WorkerVerdictTests"/>).
+/// Subclassed for each store.
 /// </summary>
-public sealed class InspectorTests : RedisClientTest
+public abstract class InspectorTests : FleetTest
 {
     private const string Topic = "inspect";
     private readonly BrrrTask<JsonObject, int> _leaf;
     private readonly BrrrTask<JsonObject, int> _parent;
-    private readonly BrrrTask<JsonObject, int> _chain;
     private readonly TaskSet _tasks;
 
-    public InspectorTests()
+    protected InspectorTests(DynaliteServer? dynalite)
+        : base(dynalite)
     {
         _leaf = BrrrTask.Create<JsonObject, int>("leaf", (_, a) => Task.FromResult((int)a["n"]!));
         _parent = BrrrTask.Create<JsonObject, int>("parent", async (ctx, a) =>
             (await ctx.Gather(ctx.Call(_leaf, new JsonObject { ["n"] = 1 }, Topic), ctx.Call(_leaf, new JsonObject { ["n"] = 2 }, Topic))).Sum());
-        BrrrTask<JsonObject, int>? chain = null;
-        chain = BrrrTask.Create<JsonObject, int>("chain", async (ctx, a) =>
-        {
-            var n = (int)a["n"]!;
-            return n == 0 ? throw new InvalidOperationException("kaput") : await ctx.Call(chain!, new JsonObject { ["n"] = n - 1 }, Topic) + 1;
-        }, new TaskOptions { Attempts = 1 });
-        _chain = chain;
-        _tasks = new TaskSet(_leaf, _parent, _chain);
+        _tasks = new TaskSet(_leaf, _parent);
     }
 
     private BrrrInspector Inspector => new(Client, Redis.Queue);
@@ -138,44 +132,6 @@ public sealed class InspectorTests : RedisClientTest
     }
 
     [Fact]
-    public async Task A_failed_chain_shows_every_failed_call_down_to_the_dead_lettered_leaf()
-    {
-        var call = await Client.ScheduleAsync(_chain, new JsonObject { ["n"] = 2 }, Topic);
-        await DrainAsync();
-
-        var report = await Inspector.InspectAsync(call.CallHash);
-
-        Assert.Equal(CallNodeState.Failed, report.Root.State);
-        var path = new List<CallNode> { report.Root };
-        while (path[^1].Children.Count > 0)
-        {
-            path.Add(Assert.Single(path[^1].Children));
-        }
-
-        Assert.Equal(["chain {\"n\":2}", "chain {\"n\":1}", "chain {\"n\":0}"], path.Select(n => n.Label));
-        Assert.All(path, n => Assert.Equal(CallNodeState.Failed, n.State));
-        Assert.Equal("failed: InvalidOperationException: kaput", path[^1].Detail);
-        Assert.StartsWith("failed: chain {\"n\":2}: InvalidOperationException: kaput; chain {\"n\":", report.Verdict, StringComparison.Ordinal);
-        Assert.Contains("was dead-lettered: fix the cause", report.Verdict, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_leaf_failed_below_a_parent_that_has_not_run_again_reads_stuck_with_its_dead_letter()
-    {
-        var call = await Client.ScheduleAsync(_chain, new JsonObject { ["n"] = 1 }, Topic);
-        Assert.IsType<CallDeferred>(await HandleNextAsync());
-        await HandleFailingAsync();
-
-        var report = await Inspector.InspectAsync(call.CallHash);
-
-        var leaf = Assert.Single(report.Root.Children);
-        Assert.Equal(CallNodeState.Failed, leaf.State);
-        Assert.NotNull(leaf.DeadLetter);
-        Assert.StartsWith("stuck: chain {\"n\":0} was dead-lettered: TaskFailedException: ", report.Verdict, StringComparison.Ordinal);
-        Assert.EndsWith($"fix the cause, then `brrr dead-letters requeue --root {leaf.DeadLetter.RootId}`", report.Verdict, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task A_call_a_reference_worker_scheduled_with_a_raw_rpush_shows_what_the_store_and_queue_tell()
     {
         var call = JsonCodec.Default.EncodeCall("ts_task", new JsonObject { ["x"] = "1" });
@@ -215,41 +171,15 @@ public sealed class InspectorTests : RedisClientTest
         return outcome;
     }
 
-    /// <summary>Handles the next job, which fails for good, as a worker does: error record, returns sent, dead letter.</summary>
-    private async Task HandleFailingAsync()
-    {
-        await using var consumer = Redis.Queue.CreateConsumer(Topic);
-        var delivery = await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("no job waits");
-        var error = await Assert.ThrowsAnyAsync<BrrrException>(() => Processor().HandleAsync(delivery, _tasks));
-        await FailAsync(consumer, delivery, error);
-    }
-
-    private async Task FailAsync(IQueueConsumer consumer, QueueDelivery delivery, Exception error)
-    {
-        var message = ScheduleMessage.FromWire(delivery.Message);
-        var task = (await Client.Memory.FindCallAsync(message.CallHash))!.TaskName;
-        var record = ErrorRecord.Of(task, message.CallHash, message.RootId, error, 1, DateTimeOffset.UtcNow);
-        await Processor().ApplyEffectAsync(new ReturnError(record));
-        await Redis.Queue.PushAsync(Topic + DeadLetterAdmin.DefaultSuffix, DeadLetter.Of(Topic, delivery.Message, error, message.RootId, message.CallHash, task, 1).ToJson());
-        await consumer.AckAsync(delivery);
-    }
-
-    /// <summary>Handles jobs until none is left, those that fail for good as a worker does.</summary>
+    /// <summary>Handles jobs until none is left.</summary>
     private async Task DrainAsync()
     {
         while ((await Redis.Queue.GetStatsAsync(Topic)).Waiting > 0)
         {
             await using var consumer = Redis.Queue.CreateConsumer(Topic);
             var delivery = await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("no job waits");
-            try
-            {
-                await Processor().HandleAsync(delivery, _tasks);
-                await consumer.AckAsync(delivery);
-            }
-            catch (BrrrException e)
-            {
-                await FailAsync(consumer, delivery, e);
-            }
+            await Processor().HandleAsync(delivery, _tasks);
+            await consumer.AckAsync(delivery);
         }
     }
 }
