@@ -59,9 +59,6 @@ internal static partial class BrrrLog
     [LoggerMessage(1014, LogLevel.Error, "brrr: could not give message {Message} back to topic {Topic}; it stays with the consumer until it is redelivered")]
     public static partial void GiveBackFailed(ILogger logger, Exception error, string message, string topic);
 
-    [LoggerMessage(1015, LogLevel.Warning, "brrr: the error record of call {CallHash} of task {Task} (root {RootId}) is stored, but not every waiting parent's job could be pushed: {Error}")]
-    public static partial void ParentsNotAllWoken(ILogger logger, string callHash, string task, string rootId, string error);
-
     [LoggerMessage(1016, LogLevel.Debug, "brrr: could not read the trace context of message {Message} on topic {Topic}; its call is traced on its own: {Error}")]
     public static partial void TraceContextUnread(ILogger logger, string message, string topic, string error);
 

@@ -6,13 +6,16 @@ internal sealed partial class CallProcessor
 {
     /// <summary>
     /// Applies a permanent failure: stores <paramref name="error"/> as its call's error record, then pushes a job for
-    /// every waiting parent, exactly as for a value, so that they run again and meet the failure.
+    /// every waiting parent, as for a value, so that they run again and meet the failure. These jobs are not counted
+    /// against their roots' spawn limits: a call that failed because its root reached the limit must still wake its
+    /// parents, or the root would wait forever on a failure nobody sees. Each call fails once, so the wake-ups of a
+    /// failure are bounded by the calls that wait on it; the jobs of runs (and every job a reference worker pushes)
+    /// are still counted.
     /// </summary>
-    /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
     public Task ReturnErrorAsync(ErrorRecord error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
-        Task SendAsync(PendingReturn r) => Jobs.PutAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken);
+        Task SendAsync(PendingReturn r) => Jobs.PutUncountedAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken);
         return Memory.SetErrorAndSendReturnsAsync(error, SendAsync, cancellationToken);
     }
 }

@@ -59,6 +59,17 @@ internal sealed class Jobs
         await _queue.PushAsync(topic, message.ToWire(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Pushes <paramref name="message"/> on <paramref name="topic"/> without counting it against its root's spawn limit:
+    /// only for the wake-ups of a failure (<see cref="CallProcessor.ReturnErrorAsync"/>).
+    /// </summary>
+    public Task PutUncountedAsync(string topic, ScheduleMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        return _queue.PushAsync(topic, message.ToWire(), cancellationToken);
+    }
+
     private void ThrowIfOverLimit(ScheduleMessage message, long count)
     {
         if (count > SpawnLimit)

@@ -8,9 +8,8 @@ internal sealed partial class CallRunner
     /// <summary>
     /// Stores the error record of a call that failed for good and sends its pending returns, so that its parents run
     /// again and meet the failure. A message that did not decode names no call: it has no record (only its dead letter);
-    /// nor has a call whose value is stored (it failed after completing, e.g. while waking its parents).
-    /// When the root is over its spawn limit the record stays but the parents' jobs cannot all be pushed: that is
-    /// logged, not retried (it would fail the same way).
+    /// nor has a call whose value is stored (it failed after completing, e.g. while waking its parents). The parents'
+    /// jobs are pushed even when the root is over its spawn limit (<see cref="CallProcessor.ReturnErrorAsync"/>).
     /// </summary>
     private async Task StoreErrorAsync(ScheduleMessage? decoded, string? taskName, Exception error, int attempts)
     {
@@ -21,13 +20,6 @@ internal sealed partial class CallRunner
         }
 
         var record = ErrorRecord.Of(taskName ?? "?", decoded.CallHash, decoded.RootId, error, attempts, DateTimeOffset.UtcNow);
-        try
-        {
-            await worker.ApplyEffectAsync(new ReturnError(record), worker.Aborting).ConfigureAwait(false);
-        }
-        catch (SpawnLimitException e)
-        {
-            BrrrLog.ParentsNotAllWoken(_topic.Log, decoded.CallHash, record.TaskName, decoded.RootId, e.Message);
-        }
+        await worker.ApplyEffectAsync(new ReturnError(record), worker.Aborting).ConfigureAwait(false);
     }
 }
