@@ -97,9 +97,10 @@ internal sealed partial class CallRunner : ReceiveActor
         var (rootId, callHash) = (decoded?.RootId, decoded?.CallHash);
         var taskName = loaded?.Call.TaskName ?? (error as TaskNotFoundException)?.TaskName;
         var decision = await worker.Failures.DecideAsync(delivery, error, worker.Aborting).ConfigureAwait(false);
+        var failedBefore = decision.Permanent && await FailedBeforeAsync(decoded).ConfigureAwait(false);
         if (decision.Permanent)
         {
-            var outcome = decision.DeadLetterTopic is null ? "dropped" : "dead-lettered";
+            var outcome = failedBefore ? "already failed" : decision.DeadLetterTopic is null ? "dropped" : "dead-lettered";
             BrrrLog.CallFailedForGood(_topic.Log, error, callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, outcome,
                 decision.DeadLetterTopic ?? "none", error.Message, LogText.Excerpt(delivery.Message));
         }
@@ -116,7 +117,7 @@ internal sealed partial class CallRunner : ReceiveActor
             if (decision.Permanent)
             {
                 await StoreErrorAsync(decoded, taskName, error, decision.Attempt).ConfigureAwait(false);
-                if (decision.DeadLetterTopic is { } deadLetterTopic)
+                if (decision.DeadLetterTopic is { } deadLetterTopic && !failedBefore)
                 {
                     var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, decision.Attempt, worker.Processor.Memory.Limits);
                     await _topic.Settlement.DeadLetterAsync(delivery, letter, deadLetterTopic, worker.Aborting).ConfigureAwait(false);
