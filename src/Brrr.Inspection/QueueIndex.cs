@@ -121,12 +121,7 @@ internal sealed class QueueIndex
 
     private void AddJob(string message, JobLocation location)
     {
-        ScheduleMessage decoded;
-        try
-        {
-            decoded = ScheduleMessage.FromWire(message);
-        }
-        catch (ProtocolException)
+        if (ScheduleMessage.TryFromWire(message) is not { } decoded)
         {
             return;
         }

@@ -33,7 +33,7 @@ internal sealed class RootTraces
     /// <exception cref="Exception">The cache read failed (whatever the cache raises); the next call of the root reads again.</exception>
     public Task<ActivityContext> ParentOfAsync(QueueDelivery delivery, CancellationToken cancellationToken)
     {
-        if (_limits.IsOversized(delivery.Message, out _) || TryRootOf(delivery.Message) is not { } rootId)
+        if (_limits.IsOversized(delivery.Message, out _) || ScheduleMessage.TryFromWire(delivery.Message)?.RootId is not { } rootId)
         {
             return Task.FromResult<ActivityContext>(default);
         }
@@ -50,16 +50,4 @@ internal sealed class RootTraces
 
     private async Task<ActivityContext> ReadAsync(string rootId) =>
         BrrrTracing.ParentOf(await _cache.GetRootTraceAsync(rootId, CancellationToken.None).ConfigureAwait(false));
-
-    private static string? TryRootOf(string message)
-    {
-        try
-        {
-            return ScheduleMessage.FromWire(message).RootId;
-        }
-        catch (ProtocolException)
-        {
-            return null;
-        }
-    }
 }

@@ -93,11 +93,12 @@ internal sealed partial class CallRunner : ReceiveActor
     {
         var worker = _topic.Worker;
         // A message over the size limit is never decoded (nor copied into a log line or a dead letter whole).
-        var decoded = loaded?.Message ?? (error is SizeLimitException ? null : TryDecode(delivery));
+        var decoded = loaded?.Message ?? (error is SizeLimitException ? null : ScheduleMessage.TryFromWire(delivery.Message));
         var (rootId, callHash) = (decoded?.RootId, decoded?.CallHash);
         var taskName = loaded?.Call.TaskName ?? (error as TaskNotFoundException)?.TaskName;
         var decision = await worker.Failures.DecideAsync(delivery, error, worker.Aborting).ConfigureAwait(false);
-        var failedBefore = decision.Permanent && await FailedBeforeAsync(decoded).ConfigureAwait(false);
+        var prior = decision.Permanent ? await PriorAsync(decoded).ConfigureAwait(false) : null;
+        var failedBefore = prior is { HasValue: false, HasError: true };
         if (decision.Permanent)
         {
             var outcome = failedBefore ? "already failed" : decision.DeadLetterTopic is null ? "dropped" : "dead-lettered";
@@ -116,7 +117,7 @@ internal sealed partial class CallRunner : ReceiveActor
         {
             if (decision.Permanent)
             {
-                await StoreErrorAsync(decoded, taskName, error, decision.Attempt).ConfigureAwait(false);
+                await StoreErrorAsync(decoded, prior, taskName, error, decision.Attempt).ConfigureAwait(false);
                 if (decision.DeadLetterTopic is { } deadLetterTopic && !failedBefore)
                 {
                     var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, decision.Attempt, worker.Processor.Memory.Limits);
@@ -177,18 +178,6 @@ internal sealed partial class CallRunner : ReceiveActor
         {
             BrrrLog.TraceContextUnread(_topic.Log, LogText.Excerpt(delivery.Message), delivery.Topic, e.Message);
             return default;
-        }
-    }
-
-    private static ScheduleMessage? TryDecode(QueueDelivery delivery)
-    {
-        try
-        {
-            return ScheduleMessage.FromWire(delivery.Message);
-        }
-        catch (ProtocolException)
-        {
-            return null;
         }
     }
 }

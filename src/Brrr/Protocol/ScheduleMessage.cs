@@ -32,6 +32,19 @@ public sealed record ScheduleMessage(string RootId, string CallHash)
             RecordReader.Text(items[2], nameof(ScheduleMessage), "call_hash"));
     }
 
+    /// <summary>Decodes a queue text, or <c>null</c> when it is no schedule message.</summary>
+    public static ScheduleMessage? TryFromWire(string message)
+    {
+        try
+        {
+            return FromWire(message);
+        }
+        catch (ProtocolException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Decodes a queue text; throws <see cref="ProtocolException"/> on anything else.</summary>
     public static ScheduleMessage FromWire(string message)
     {
