@@ -7,10 +7,11 @@ public static partial class BrrrCli
 {
     private static readonly Option<string?> InspectRootOption = new("--root") { Description = "A workflow root id, instead of a call (found from the root's jobs and dead letters)" };
     private static readonly Option<bool> RequeueLostOption = new("--requeue-lost") { Description = "Push the job of the inspected call again when it is lost (needs --yes off a terminal)" };
+    private static readonly Option<string?> RequeueTopicOption = new("--topic") { Description = "With --requeue-lost: the topic to push the job to, when the inspector cannot tell it" };
 
     private static Command InspectCommand() =>
         Sub("inspect", "Why a workflow is not done: the tree of calls it waits on, each with its state, and a one-line verdict (exit 0 done, 3 failed or stuck, 4 anything else).")
-            .With(TaskArgument, ArgsArgument, HashOption, InspectRootOption, RequeueLostOption, YesOption)
+            .With(TaskArgument, ArgsArgument, HashOption, InspectRootOption, RequeueLostOption, RequeueTopicOption, YesOption)
             .Connected(async run =>
             {
                 var inspector = new BrrrInspector(run.Fleet.Client, run.Fleet.Queue, run.Fleet.DeadLetters.Suffix);
@@ -38,7 +39,7 @@ public static partial class BrrrCli
                 if (run.Get(RequeueLostOption))
                 {
                     Confirmation.Require(run.Get(YesOption), $"push the job of {report.Root.Label} again", run.Output);
-                    if (await inspector.RequeueLostAsync(report.Root.CallHash, cancellationToken: run.CancellationToken) is { } why)
+                    if (await inspector.RequeueLostAsync(report.Root.CallHash, topic: run.Get(RequeueTopicOption), cancellationToken: run.CancellationToken) is { } why)
                     {
                         run.Output.Fail(why);
                         return ExitCodes.NotDone;

@@ -6,11 +6,13 @@ namespace Brrr.Inspection;
 
 /// <summary>
 /// Explains why a workflow is not done, from a plain client (no ActorSystem): from a call (task and arguments, call
-/// hash, or root id) it walks down the children records to the leaves that hold it up, and tells each call's state
-/// (value, error, waiting, queued, held, dead-lettered, lost), the parents waiting on it and the roots involved, with
-/// a one-line verdict. One inspection scans the queue once (<see cref="QueueIndex.MaxMessages"/> messages at most) and
-/// reads a few store records per node; it changes nothing. Calls a reference worker deferred have no children record:
-/// they show what the store and the queue tell, with their children unknown. Thread safe.
+/// hash, or root id) it walks down to the leaves that hold it up, and tells each call's state (value, error, waiting,
+/// queued, held, dead-lettered, lost), the parents waiting on it and the roots involved, with a one-line verdict. A
+/// call's children come from its children record when a worker wrote one (<c>brrr.children-record = on</c>), else from
+/// one scan of the store's <c>pending_returns</c> records (<see cref="IStoreScan"/>): the calls holding its return
+/// address, which is how calls of reference workers show their children too. One inspection scans the queue once
+/// (<see cref="QueueIndex.MaxMessages"/> messages at most), the store at most once, and reads a few store records per
+/// node; it changes nothing. Thread safe.
 /// </summary>
 public sealed partial class BrrrInspector
 {
@@ -117,16 +119,17 @@ public sealed partial class BrrrInspector
     /// </summary>
     private async Task<InspectionReport> ReportAsync(string callHash, QueueIndex index, CancellationToken cancellationToken)
     {
-        var walk = new Walk(_client, index);
+        var returns = new ReturnIndex(_client.Memory.Store);
+        var walk = new Walk(_client, index, returns);
         var root = await walk.NodeAsync(callHash, null, 0, cancellationToken).ConfigureAwait(false);
         if (HasLost(root))
         {
             index.Add(await QueueIndex.BuildAsync(_admin, _suffix, cancellationToken).ConfigureAwait(false));
-            walk = new Walk(_client, index);
+            walk = new Walk(_client, index, returns);
             root = await walk.NodeAsync(callHash, null, 0, cancellationToken).ConfigureAwait(false);
         }
 
-        return new InspectionReport(root, Verdicts.Of(root), walk.Truncated || index.Truncated);
+        return new InspectionReport(root, Verdicts.Of(root), walk.Truncated || index.Truncated || returns.Truncated);
     }
 
     private static bool HasLost(CallNode node) => node.State == CallNodeState.Lost || node.Children.Any(HasLost);

@@ -46,7 +46,7 @@ public sealed record WaitingParent(string CallHash, string RootId, string Topic)
 /// <param name="CallHash">The call.</param>
 /// <param name="TaskName">Its task, when its call record is readable.</param>
 /// <param name="Arguments">Its arguments as JSON text (shortened), when they decode.</param>
-/// <param name="Topic">Its topic, where the inspector can tell (from its jobs, its dead letter, or its parent's children record).</param>
+/// <param name="Topic">Its topic, where the inspector can tell (from its jobs, its dead letter, or its parent's children record); the store does not keep it.</param>
 /// <param name="State">Where it stands.</param>
 /// <param name="Detail">One line that says the state and its particulars: the error, the topic, the consumer.</param>
 /// <param name="Jobs">Its jobs, waiting or held.</param>
@@ -54,7 +54,10 @@ public sealed record WaitingParent(string CallHash, string RootId, string Topic)
 /// <param name="Error">Its error record, when it failed for good.</param>
 /// <param name="Parents">The parents waiting on it.</param>
 /// <param name="Roots">The roots involved: of its jobs, its parents and its last deferral.</param>
-/// <param name="ChildrenKnown">Whether a children record says what it waits on (a call a reference worker deferred has none).</param>
+/// <param name="ChildrenKnown">
+/// Whether the inspector knows what it waits on: from its children record, or else from a complete scan of the store's
+/// <c>pending_returns</c> (the calls that hold its return address).
+/// </param>
 /// <param name="Children">The children it waits on that have no value yet (completed ones are left out).</param>
 /// <param name="SeenAbove">The call appears earlier in the tree: its subtree is shown there only.</param>
 public sealed record CallNode(
@@ -78,5 +81,5 @@ public sealed record CallNode(
 /// <summary>What the inspector found for a call: the tree of what it waits on, and a one-line verdict.</summary>
 /// <param name="Root">The inspected call.</param>
 /// <param name="Verdict">One line: done, failed, stuck (dead-lettered), lost, stalled, in progress.</param>
-/// <param name="Truncated">The tree hit <see cref="BrrrInspector.MaxNodes"/> or <see cref="BrrrInspector.MaxDepth"/>, or the queue scan its bound: some nodes are left out.</param>
+/// <param name="Truncated">The tree hit <see cref="BrrrInspector.MaxNodes"/> or <see cref="BrrrInspector.MaxDepth"/>, or the queue scan or the store scan its bound: some nodes are left out.</param>
 public sealed record InspectionReport(CallNode Root, string Verdict, bool Truncated);

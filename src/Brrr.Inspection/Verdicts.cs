@@ -33,7 +33,8 @@ internal static class Verdicts
 
         if (nodes.FirstOrDefault(n => n.State == CallNodeState.Lost) is { } lost)
         {
-            return $"lost: {lost.Label} is awaited but no job exists; `brrr inspect --hash {lost.CallHash} --requeue-lost` schedules it";
+            var topic = lost.Topic is null ? " --topic <its topic>" : "";
+            return $"lost: {lost.Label} is awaited but no job exists; `brrr inspect --hash {lost.CallHash} --requeue-lost{topic}` schedules it";
         }
 
         if (nodes.FirstOrDefault(n => n.State == CallNodeState.Held && n.Jobs.Any(j => j.ConsumerAlive == false)) is { } stalled)

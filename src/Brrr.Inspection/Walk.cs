@@ -5,7 +5,7 @@ using Brrr.Protocol;
 namespace Brrr.Inspection;
 
 /// <summary>One walk down a tree of calls: each call's records read once, each call shown once, the size bounded.</summary>
-internal sealed class Walk(BrrrClient client, QueueIndex index)
+internal sealed class Walk(BrrrClient client, QueueIndex index, ReturnIndex returns)
 {
     private const int MaxArgumentChars = 80;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
@@ -46,49 +46,68 @@ internal sealed class Walk(BrrrClient client, QueueIndex index)
         task ??= link?.TaskName ?? letter?.TaskName;
         var seenAbove = !_seen.Add(callHash);
         var record = value is null && !seenAbove ? await ChildrenAsync(callHash, cancellationToken).ConfigureAwait(false) : null;
+        var below = record is not null
+            ? record.Children.Select(c => new Below(c.CallHash, c, FromCause: false)).ToList()
+            : value is null && !seenAbove && await returns.ChildrenOfAsync(callHash, cancellationToken).ConfigureAwait(false) is { } scanned
+                ? [
+                    .. scanned.Select(h => new Below(h, null, FromCause: false)),
+                    .. (error?.Causes ?? []).Select(c => c.CallHash).Except(scanned, StringComparer.Ordinal).Distinct(StringComparer.Ordinal)
+                        .Select(h => new Below(h, null, FromCause: true)),
+                ]
+                : null;
         var roots = jobs.Select(j => j.RootId).Concat(parents.Select(p => p.RootId)).Append(letter?.RootId).Append(record?.RootId)
             .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
         var children = new List<CallNode>();
         var missing = 0;
         var unwalkedMissing = 0;
-        if (record is not null)
+        for (var i = 0; i < (below?.Count ?? 0); i++)
         {
-            for (var i = 0; i < record.Children.Count; i++)
+            if (below![i].FromCause && _seen.Contains(below[i].Hash))
             {
-                if (_seen.Count >= BrrrInspector.MaxNodes || depth + 1 > BrrrInspector.MaxDepth)
-                {
-                    Truncated = true;
-                    unwalkedMissing = await MissingAsync(record.Children.Skip(i), cancellationToken).ConfigureAwait(false);
-                    missing += unwalkedMissing;
-                    break;
-                }
+                // A deeper cause of the failure, already shown under the child that failed with it.
+                continue;
+            }
 
-                var node = await NodeAsync(record.Children[i].CallHash, record.Children[i], depth + 1, cancellationToken).ConfigureAwait(false);
-                if (node.State != CallNodeState.Completed)
-                {
-                    children.Add(node);
-                    missing++;
-                }
+            if (_seen.Count >= BrrrInspector.MaxNodes || depth + 1 > BrrrInspector.MaxDepth)
+            {
+                Truncated = true;
+                unwalkedMissing = await MissingAsync(below.Skip(i).Select(c => c.Hash), cancellationToken).ConfigureAwait(false);
+                missing += unwalkedMissing;
+                break;
+            }
+
+            var node = await NodeAsync(below[i].Hash, below[i].Link, depth + 1, cancellationToken).ConfigureAwait(false);
+            if (node.State != CallNodeState.Completed)
+            {
+                children.Add(node);
+                missing++;
             }
         }
 
-        var (state, detail) = StateOf(value, error, task, jobs, letter, record, missing);
-        return new CallNode(callHash, task, arguments, topic, state, detail, jobs, letter, error, parents, roots, record is not null, children, seenAbove)
+        if (record is null && error is null)
+        {
+            // Found by the scan, in no particular order: shown in the order people read them (a failure's causes keep theirs).
+            children.Sort((a, b) => string.CompareOrdinal(a.Label, b.Label));
+        }
+
+        var known = record is not null || (below is not null && !returns.Truncated);
+        var (state, detail) = StateOf(value, error, task, jobs, letter, record is not null ? ChildSource.Record : known ? ChildSource.Scan : ChildSource.None, record?.Omitted ?? 0, missing);
+        return new CallNode(callHash, task, arguments, topic, state, detail, jobs, letter, error, parents, roots, known, children, seenAbove)
         {
             MoreBelow = unwalkedMissing > 0,
         };
     }
 
     /// <summary>How many of the children a bound kept the walk from reaching have no value yet: the call still waits on them.</summary>
-    private async Task<int> MissingAsync(IEnumerable<ChildLink> unwalked, CancellationToken cancellationToken)
+    private async Task<int> MissingAsync(IEnumerable<string> unwalked, CancellationToken cancellationToken)
     {
-        var hasValue = await Task.WhenAll(unwalked.Select(c => client.Memory.HasValueAsync(c.CallHash, cancellationToken))).ConfigureAwait(false);
+        var hasValue = await Task.WhenAll(unwalked.Select(c => client.Memory.HasValueAsync(c, cancellationToken))).ConfigureAwait(false);
         return hasValue.Count(has => !has);
     }
 
     private static (CallNodeState, string) StateOf(
-        byte[]? value, ErrorRecord? error, string? task, IReadOnlyList<JobLocation> jobs, DeadLetter? letter, ChildrenRecord? record, int missing)
+        byte[]? value, ErrorRecord? error, string? task, IReadOnlyList<JobLocation> jobs, DeadLetter? letter, ChildSource source, int omitted, int missing)
     {
         if (value is not null)
         {
@@ -125,12 +144,31 @@ internal sealed class Walk(BrrrClient client, QueueIndex index)
 
         if (missing > 0)
         {
-            return (CallNodeState.Waiting, $"waiting on {missing} {(missing == 1 ? "child" : "children")}" + (record!.Omitted > 0 ? $" (and {record.Omitted} not listed)" : ""));
+            return (CallNodeState.Waiting, $"waiting on {missing} {(missing == 1 ? "child" : "children")}" + (omitted > 0 ? $" (and {omitted} not listed)" : ""));
         }
 
-        return (CallNodeState.Lost, record is null
-            ? "lost: no value, no job anywhere (children unknown: no children record)"
-            : "lost: no value, no job anywhere, and every child it waited on is done");
+        return (CallNodeState.Lost, source switch
+        {
+            ChildSource.Record => "lost: no value, no job anywhere, and every child it waited on is done",
+            ChildSource.Scan => "lost: no value, no job anywhere, and no child holds its return address",
+            _ => "lost: no value, no job anywhere (children unknown: no children record, and the store's pending returns could not all be read)",
+        });
+    }
+
+    /// <summary>A call below a node: from its children record (with the record's link), the scan, or its error record's causes.</summary>
+    private sealed record Below(string Hash, ChildLink? Link, bool FromCause);
+
+    /// <summary>Where a node's children came from.</summary>
+    private enum ChildSource
+    {
+        /// <summary>Unknown: no children record, and no complete scan.</summary>
+        None,
+
+        /// <summary>Its children record.</summary>
+        Record,
+
+        /// <summary>The scan of the store's <c>pending_returns</c> (<see cref="ReturnIndex"/>).</summary>
+        Scan,
     }
 
     /// <summary>How a waiting parent's children record names <paramref name="callHash"/> (its topic), when a parent has one.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Brrr.Backends;
 using StackExchange.Redis;
 
@@ -21,14 +20,8 @@ public sealed partial class RedisQueue
         var consumersSuffix = "}:" + _keys.Prefix + "consumers";
         var listPattern = _keys.Layout == RedisLayout.Current ? _keys.Topic("*") : "*";
         var db = Db;
-        var primaries = _redis.GetServers().Where(s => !s.IsReplica).ToList();
-        if (primaries.Count == 0 || primaries.Any(s => !s.IsConnected))
-        {
-            // Scanning only the servers that answer would list no topics at all while Redis is down.
-            throw new RedisConnectionException(
-                ConnectionFailureType.UnableToConnect,
-                $"cannot list the topics: Redis at {string.Join(", ", _redis.GetEndPoints().Select(EndPointText))} is not connected");
-        }
+        // Scanning only the servers that answer would list no topics at all while Redis is down.
+        var primaries = RedisPrimaries.All(_redis, "list the topics");
 
         foreach (var server in primaries)
         {
@@ -123,6 +116,4 @@ public sealed partial class RedisQueue
     /// <summary>Whether <paramref name="key"/> is one of brrr's own keys rather than a topic list (in-flight lists, store records).</summary>
     private bool IsBookkeeping(string key) =>
         key.StartsWith('{') || (_keys.Prefix.Length > 0 && key.StartsWith(_keys.Prefix, StringComparison.Ordinal));
-
-    private static string EndPointText(EndPoint endpoint) => endpoint is DnsEndPoint dns ? $"{dns.Host}:{dns.Port}" : endpoint.ToString() ?? "?";
 }

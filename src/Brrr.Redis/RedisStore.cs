@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using Brrr.Backends;
 using StackExchange.Redis;
 
@@ -8,8 +10,10 @@ namespace Brrr.Redis;
 /// <c>SET NX</c>, compare-and-set and compare-and-delete are Lua scripts comparing the exact bytes. Thread safe.
 /// Redis errors surface as <see cref="RedisException"/> (outcome unknown).
 /// </summary>
-public sealed class RedisStore : IStore
+public sealed class RedisStore : IStore, IStoreScan
 {
+    private const int ScanPageSize = 1000;
+    private const int ReadBatch = 256;
     private readonly IConnectionMultiplexer _redis;
     private readonly int _database;
     private readonly RedisKeys _keys;
@@ -96,5 +100,71 @@ public sealed class RedisStore : IStore
         ArgumentNullException.ThrowIfNull(expected);
         var result = await Scripts.CompareAndDelete.EvaluateAsync(Db, [_keys.Store(key)], [expected]).ConfigureAwait(false);
         return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <c>SCAN</c> with the pattern <c>&lt;prefix&gt;{*}:&lt;type&gt;</c> on every primary (never <c>KEYS</c>), then the
+    /// records read in batches of pipelined <c>GET</c>s (each key in its own slot, so a cluster serves them too). A record
+    /// removed between the two is left out.
+    /// </remarks>
+    /// <exception cref="RedisConnectionException">A primary is not connected: a scan of the others would miss records.</exception>
+    public async IAsyncEnumerable<StoredRecord> ScanAsync(MemKeyType type, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var suffix = "}:" + new MemKey(type, "").TypeWord;
+        var head = _keys.Prefix + "{";
+        var pattern = EscapeGlob(head) + "*" + EscapeGlob(suffix);
+        var primaries = RedisPrimaries.All(_redis, "scan the store");
+        var batch = new List<(RedisKey Key, MemKey MemKey)>(ReadBatch);
+        foreach (var server in primaries)
+        {
+            await foreach (var key in server.KeysAsync(_database, pattern, ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var text = key.ToString();
+                if (text.Length > head.Length + suffix.Length && text.StartsWith(head, StringComparison.Ordinal) && text.EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    batch.Add((key, new MemKey(type, text[head.Length..^suffix.Length])));
+                }
+
+                if (batch.Count == ReadBatch)
+                {
+                    foreach (var record in await ReadAsync(batch).ConfigureAwait(false))
+                    {
+                        yield return record;
+                    }
+
+                    batch.Clear();
+                }
+            }
+        }
+
+        foreach (var record in await ReadAsync(batch).ConfigureAwait(false))
+        {
+            yield return record;
+        }
+    }
+
+    private async Task<IEnumerable<StoredRecord>> ReadAsync(List<(RedisKey Key, MemKey MemKey)> keys)
+    {
+        var db = Db;
+        var values = await Task.WhenAll(keys.Select(k => db.StringGetAsync(k.Key))).ConfigureAwait(false);
+        return keys.Zip(values).Where(p => !p.Second.IsNull).Select(p => new StoredRecord(p.First.MemKey, (byte[])p.Second!)).ToArray();
+    }
+
+    /// <summary>Text that a Redis glob pattern matches literally.</summary>
+    private static string EscapeGlob(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
     }
 }

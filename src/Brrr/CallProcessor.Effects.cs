@@ -10,7 +10,7 @@ internal sealed partial class CallProcessor
     /// <see cref="CallDeferred"/> and its <see cref="RecordChildren"/> (unless <paramref name="recordChildren"/> is
     /// false), one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/>, none for a skipped run.
     /// </summary>
-    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome, bool recordChildren = true)
+    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome, bool recordChildren = false)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         return outcome switch

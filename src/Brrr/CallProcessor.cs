@@ -39,8 +39,8 @@ internal sealed partial class CallProcessor
         Traces = new RootTraces(jobs.Cache, memory.Limits);
     }
 
-    /// <summary>Whether a deferred call writes its children record (<see cref="RecordChildren"/>) for the inspector; default: yes.</summary>
-    public bool RecordsChildren { get; init; } = true;
+    /// <summary>Whether a deferred call writes its children record (<see cref="RecordChildren"/>) for the inspector; default: no.</summary>
+    public bool RecordsChildren { get; init; }
 
     /// <summary>The trace contexts of roots' schedules, read from the jobs' cache once per root.</summary>
     internal RootTraces Traces { get; }

@@ -4,6 +4,7 @@ using Brrr.Codecs;
 using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using Brrr.Inspection;
+using Brrr.Protocol;
 using Brrr.Redis;
 
 namespace Brrr.Cli.Tests;
@@ -52,6 +53,32 @@ public sealed class ToolProcessTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("Usage:", result.Out, StringComparison.Ordinal);
         Assert.Contains(ExitCodes.Help, result.Out.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inspect_requeues_a_lost_child_the_store_scan_found_on_the_topic_it_is_given()
+    {
+        // A reference worker's parent waits on a child whose job is gone: only the child's pending_returns link them.
+        var memory = new Memory(Redis.Store);
+        var parent = JsonCodec.Default.EncodeCall("ts_parent", new JsonObject { ["x"] = "1" });
+        var child = JsonCodec.Default.EncodeCall("ts_child", new JsonObject { ["x"] = "2" });
+        await memory.SetCallAsync(parent);
+        await memory.SetCallAsync(child);
+        await Redis.Store.SetAsync(MemKey.PendingReturnsOf(child.CallHash), new PendingReturns([new PendingReturn("ts-root", parent.CallHash, "ts-topic")], 1_700_000_000).Encode());
+
+        var lost = await BrrrTool.RunAsync(Url, "inspect", "--hash", parent.CallHash);
+        Assert.Equal(ExitCodes.NotDone, lost.ExitCode);
+        Assert.Contains($"`brrr inspect --hash {child.CallHash} --requeue-lost --topic <its topic>` schedules it", lost.Out, StringComparison.Ordinal);
+
+        var noTopic = await BrrrTool.RunAsync(Url, "inspect", "--hash", child.CallHash, "--requeue-lost", "--yes");
+        Assert.Equal(ExitCodes.NotDone, noTopic.ExitCode);
+        Assert.Contains("its topic is unknown", noTopic.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await Redis.Queue.GetStatsAsync("ts-topic")).Waiting);
+
+        var requeued = await BrrrTool.RunAsync(Url, "inspect", "--hash", child.CallHash, "--requeue-lost", "--topic", "ts-topic", "--yes");
+        Assert.Contains("queued on topic ts-topic", requeued.Out, StringComparison.Ordinal);
+        var job = ScheduleMessage.FromWire(Assert.Single(await ((Brrr.Backends.IQueueAdmin)Redis.Queue).PeekAsync("ts-topic", 0, 10)));
+        Assert.Equal(("ts-root", child.CallHash), (job.RootId, job.CallHash));
     }
 
     [Fact]

@@ -26,6 +26,30 @@ public abstract class StoreContract
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
     [Fact]
+    public async Task A_scan_lists_every_record_of_its_type_once_with_its_bytes_and_nothing_else()
+    {
+        var scan = Assert.IsAssignableFrom<IStoreScan>(Store);
+        var run = Guid.NewGuid().ToString("N");
+        var written = Enumerable.Range(0, 300).Select(i => new MemKey(MemKeyType.PendingReturns, $"scan-{run}-{i}")).ToList();
+        await Task.WhenAll(written.Select(k => Store.SetAsync(k, Bytes(k.CallHash))));
+        await Store.SetAsync(new MemKey(MemKeyType.Value, $"scan-{run}-value"), Bytes("a value"));
+        await Store.SetAsync(new MemKey(MemKeyType.Call, $"scan-{run}-0"), Bytes("a call"));
+        await Store.DeleteAsync(written[^1]);
+
+        var found = new List<StoredRecord>();
+        await foreach (var record in scan.ScanAsync(MemKeyType.PendingReturns))
+        {
+            if (record.Key.CallHash.StartsWith($"scan-{run}-", StringComparison.Ordinal))
+            {
+                found.Add(record);
+            }
+        }
+
+        Assert.Equal(written.SkipLast(1).Select(k => k.CallHash).Order(StringComparer.Ordinal), found.Select(r => r.Key.CallHash).Order(StringComparer.Ordinal));
+        Assert.All(found, r => Assert.Equal((MemKeyType.PendingReturns, r.Key.CallHash), (r.Key.Type, Encoding.UTF8.GetString(r.Value))));
+    }
+
+    [Fact]
     public async Task Missing_key_is_absent_and_reads_as_null()
     {
         var key = FreshKey();

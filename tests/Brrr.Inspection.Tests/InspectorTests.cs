@@ -21,6 +21,7 @@ public abstract class InspectorTests : FleetTest
     private readonly BrrrTask<JsonObject, int> _leaf;
     private readonly BrrrTask<JsonObject, int> _parent;
     private readonly TaskSet _tasks;
+    private bool _recordChildren;
 
     protected InspectorTests(DynaliteServer? dynalite)
         : base(dynalite)
@@ -63,9 +64,12 @@ public abstract class InspectorTests : FleetTest
         Assert.Equal("done: parent {} has its value", report.Verdict);
     }
 
-    [Fact]
-    public async Task A_parent_waits_on_its_queued_children_and_the_tree_shows_them_with_the_parent_waiting()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_parent_waits_on_its_queued_children_and_the_tree_shows_them_with_the_parent_waiting(bool recordChildren)
     {
+        _recordChildren = recordChildren;
         var call = await Client.ScheduleAsync(_parent, new JsonObject(), Topic);
         Assert.IsType<CallDeferred>(await HandleNextAsync());
 
@@ -84,9 +88,12 @@ public abstract class InspectorTests : FleetTest
         Assert.Equal(2, json["root"]!["children"]!.AsArray().Count);
     }
 
-    [Fact]
-    public async Task A_lost_job_reads_lost_and_requeue_lost_brings_it_back()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_lost_job_reads_lost_and_requeue_lost_brings_it_back(bool recordChildren)
     {
+        _recordChildren = recordChildren;
         var call = await Client.ScheduleAsync(_parent, new JsonObject(), Topic);
         Assert.IsType<CallDeferred>(await HandleNextAsync());
         var lostHash = JsonCodec.Default.EncodeCall("leaf", new JsonObject { ["n"] = 2 }).CallHash;
@@ -98,11 +105,23 @@ public abstract class InspectorTests : FleetTest
 
         var lost = report.Root.Children.Single(c => c.CallHash == lostHash);
         Assert.Equal(CallNodeState.Lost, lost.State);
-        Assert.Equal(Topic, lost.Topic);
-        Assert.Equal($"lost: leaf {{\"n\":2}} is awaited but no job exists; `brrr inspect --hash {lostHash} --requeue-lost` schedules it", report.Verdict);
         Assert.Contains("not lost", await Inspector.RequeueLostAsync(call.CallHash), StringComparison.Ordinal);
+        if (recordChildren)
+        {
+            // The parent's children record names the topic it pushed the child to.
+            Assert.Equal(Topic, lost.Topic);
+            Assert.Equal($"lost: leaf {{\"n\":2}} is awaited but no job exists; `brrr inspect --hash {lostHash} --requeue-lost` schedules it", report.Verdict);
+            Assert.Null(await Inspector.RequeueLostAsync(lostHash));
+        }
+        else
+        {
+            // Found by the scan of pending returns, which keep no topic: the user names it.
+            Assert.Null(lost.Topic);
+            Assert.Equal($"lost: leaf {{\"n\":2}} is awaited but no job exists; `brrr inspect --hash {lostHash} --requeue-lost --topic <its topic>` schedules it", report.Verdict);
+            Assert.Equal("leaf {\"n\":2} is lost, but its topic is unknown: pass it", await Inspector.RequeueLostAsync(lostHash));
+            Assert.Null(await Inspector.RequeueLostAsync(lostHash, topic: Topic));
+        }
 
-        Assert.Null(await Inspector.RequeueLostAsync(lostHash));
         Assert.Equal(CallNodeState.Queued, (await Inspector.InspectAsync(lostHash)).Root.State);
         await DrainAsync();
         Assert.Equal(3, await Client.WaitAsync(_parent, new JsonObject(), TimeSpan.FromSeconds(5)));
@@ -139,7 +158,7 @@ public abstract class InspectorTests : FleetTest
         await Redis.Multiplexer.GetDatabase().ListRightPushAsync(RedisLayout.Current.TopicList("ts-topic"), new ScheduleMessage("ts-root", call.CallHash).ToWire());
 
         var queued = await Inspector.InspectAsync(call.CallHash);
-        Assert.Equal((CallNodeState.Queued, "ts-topic", false), (queued.Root.State, queued.Root.Topic, queued.Root.ChildrenKnown));
+        Assert.Equal((CallNodeState.Queued, "ts-topic", true), (queued.Root.State, queued.Root.Topic, queued.Root.ChildrenKnown));
         Assert.Equal(["ts-root"], queued.Root.Roots);
         var byRoot = await Inspector.InspectRootAsync("ts-root");
         Assert.Equal(call.CallHash, byRoot!.Root.CallHash);
@@ -148,7 +167,35 @@ public abstract class InspectorTests : FleetTest
         await Redis.Multiplexer.GetDatabase().KeyDeleteAsync(RedisLayout.Current.TopicList("ts-topic"));
         var lost = await Inspector.InspectAsync(call.CallHash);
         Assert.Equal(CallNodeState.Lost, lost.Root.State);
-        Assert.Equal("lost: no value, no job anywhere (children unknown: no children record)", lost.Root.Detail);
+        Assert.Equal("lost: no value, no job anywhere, and no child holds its return address", lost.Root.Detail);
+    }
+
+    [Fact]
+    public async Task A_parent_a_reference_worker_deferred_shows_its_children_from_their_pending_returns()
+    {
+        // What a reference worker leaves: call records, the child's pending_returns naming the parent, the child's job.
+        var parent = JsonCodec.Default.EncodeCall("ts_parent", new JsonObject { ["x"] = "1" });
+        var child = JsonCodec.Default.EncodeCall("ts_child", new JsonObject { ["x"] = "2" });
+        await Client.Memory.SetCallAsync(parent);
+        await Client.Memory.SetCallAsync(child);
+        await Client.Memory.Store.SetAsync(MemKey.PendingReturnsOf(child.CallHash), new PendingReturns([new PendingReturn("ts-root", parent.CallHash, "ts-topic")], 1_700_000_000).Encode());
+        var db = Redis.Multiplexer.GetDatabase();
+        await db.ListRightPushAsync(RedisLayout.Current.TopicList("ts-topic"), new ScheduleMessage("ts-root", child.CallHash).ToWire());
+
+        var waiting = await Inspector.InspectAsync(parent.CallHash);
+        Assert.Equal((CallNodeState.Waiting, "waiting on 1 child", true), (waiting.Root.State, waiting.Root.Detail, waiting.Root.ChildrenKnown));
+        var shown = Assert.Single(waiting.Root.Children);
+        Assert.Equal((child.CallHash, CallNodeState.Queued, "ts-topic"), (shown.CallHash, shown.State, shown.Topic));
+        Assert.Equal("in progress: 1 call queued, 0 running, 1 waiting on children", waiting.Verdict);
+
+        await db.KeyDeleteAsync(RedisLayout.Current.TopicList("ts-topic"));
+        var lost = await Inspector.InspectAsync(parent.CallHash);
+        Assert.Equal(CallNodeState.Lost, Assert.Single(lost.Root.Children).State);
+        Assert.StartsWith("lost: ts_child {\"x\":\"2\"} is awaited but no job exists", lost.Verdict, StringComparison.Ordinal);
+
+        await Client.Memory.Store.DeleteAsync(MemKey.PendingReturnsOf(child.CallHash));
+        var orphan = await Inspector.InspectAsync(parent.CallHash);
+        Assert.Equal((CallNodeState.Lost, "lost: no value, no job anywhere, and no child holds its return address"), (orphan.Root.State, orphan.Root.Detail));
     }
 
     [Fact]
@@ -160,7 +207,7 @@ public abstract class InspectorTests : FleetTest
         Assert.StartsWith("unknown: no call record for 0123456789abcdef", report.Verdict, StringComparison.Ordinal);
     }
 
-    private CallProcessor Processor() => new(Client.Memory, Client.Jobs, JsonCodec.Default);
+    private CallProcessor Processor() => new(Client.Memory, Client.Jobs, JsonCodec.Default) { RecordsChildren = _recordChildren };
 
     private async Task<CallOutcome> HandleNextAsync()
     {

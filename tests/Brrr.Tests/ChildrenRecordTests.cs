@@ -20,7 +20,7 @@ public sealed class ChildrenRecordTests
         var store = new InMemoryStore();
         var queue = new InMemoryQueue();
         var client = new BrrrClient(store, new InMemoryCache(), queue);
-        var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default);
+        var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default) { RecordsChildren = true };
         var a = BrrrTask.Create<N, int>("a", (_, n) => Task.FromResult(n.X));
         var b = BrrrTask.Create<N, int>("b", (_, n) => Task.FromResult(n.X));
         var parent = BrrrTask.Create<N, int>("parent", async (ctx, n) => await ctx.Call(a, n) + await ctx.Call(b, n));

@@ -32,7 +32,7 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.cancel-check-interval</c>: how long a worker trusts that a root is not cancelled before it reads the mark again (a cancel is seen within it).</summary>
     public TimeSpan? CancelCheckInterval { get; set; }
 
-    /// <summary><c>brrr.children-record</c>: whether a deferring call writes its children record for the inspector.</summary>
+    /// <summary><c>brrr.children-record</c>: whether a deferring call writes its children record for the inspector (default: no; the inspector scans the store's pending returns instead).</summary>
     public bool? ChildrenRecord { get; set; }
 
     /// <summary><c>brrr.dead-letter-suffix</c>: what follows a topic's name in the name of its dead-letter topic ("" drops failed messages).</summary>

@@ -4,7 +4,7 @@ namespace Brrr.Backends;
 /// The embedded default store: a thread-safe dictionary in this process. Values are copied in and out,
 /// so callers never share a buffer with the store. Nothing survives the process.
 /// </summary>
-public sealed class InMemoryStore : IStore
+public sealed class InMemoryStore : IStore, IStoreScan
 {
     private readonly Dictionary<MemKey, byte[]> _values = new();
     private readonly Lock _lock = new();
@@ -114,6 +114,16 @@ public sealed class InMemoryStore : IStore
 
             _values.Remove(key);
             return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Lists the records there are when the scan starts (copies of their bytes).</remarks>
+    public IAsyncEnumerable<StoredRecord> ScanAsync(MemKeyType type, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return _values.Where(kv => kv.Key.Type == type).Select(kv => new StoredRecord(kv.Key, kv.Value.ToArray())).ToArray().ToAsyncEnumerable();
         }
     }
 }
