@@ -1,30 +1,44 @@
 // README.md, "Failures a workflow can see" and "What may run twice: idempotency rules".
+// Run by samples/Brrr.Samples.Tests (CarefulSpec, NotifySpec), which compiles this file.
 using Brrr.Tasks;
 
 namespace Brrr.ReadmeSamples;
 
+/// <summary>The README's parent with a fallback, and the child it calls.</summary>
+public static class SquareRoots
+{
+    // Throws for a negative n on each of its attempts (3 by default), then it fails for good.
+    public static readonly BrrrTask<int, int> Sqrt = BrrrTask.Create<int, int>("sqrt", (ctx, n) =>
+        Task.FromResult(n >= 0 ? (int)Math.Sqrt(n) : throw new ArgumentOutOfRangeException(nameof(n), n, "no square root")));
+
+    public static readonly BrrrTask<int, int> Careful = BrrrTask.Create<int, int>("careful", async (ctx, n) =>
+    {
+        try
+        {
+            return await ctx.Call(Sqrt, n);
+        }
+        catch (ChildFailedException)
+        {
+            return -1;
+        }
+    });
+}
+
 /// <summary>The README's failure snippets, in methods that give them the names they use.</summary>
 public static class Failures
 {
-    /// <summary>A parent with a fallback, then status, wait and retry from a client.</summary>
-    public static async Task CarefulAsync(BrrrClient client, BrrrTask<int, int> fib)
+    /// <summary>
+    /// The README's client side of a failure, on a worker serving <see cref="SquareRoots"/> on <c>my-topic</c>: the value
+    /// of <c>careful(-4)</c>, the status of its failed child <c>sqrt(-4)</c>, and the root id of that child's retry.
+    /// </summary>
+    public static async Task<(int Value, CallStatus<int> Status, string? RootId)> CarefulAsync(BrrrClient client)
     {
-        var careful = BrrrTask.Create<int, int>("careful", async (ctx, n) =>
-        {
-            try
-            {
-                return await ctx.Call(fib, n);
-            }
-            catch (ChildFailedException)
-            {
-                return -1;
-            }
-        });
-
-        // No ActorSystem needed: status, wait (polls with backoff, stops at once on an error record), retry.
-        var status = await client.GetStatusAsync(careful, 10);   // CallState.Completed / Failed (status.Error.Causes) / Pending
-        var value = await client.WaitAsync(careful, 10, TimeSpan.FromSeconds(30));  // or throws CallFailedException
-        var rootId = await client.RetryAsync(careful, 10, "my-topic");  // deletes the failed chain's error records, new root
+        // No ActorSystem needed: schedule, wait (polls with backoff, stops at once on an error record), status, retry.
+        await client.ScheduleAsync(SquareRoots.Careful, -4, "my-topic");
+        var value = await client.WaitAsync(SquareRoots.Careful, -4, TimeSpan.FromSeconds(30));  // -1, the fallback (a call that failed throws CallFailedException)
+        var status = await client.GetStatusAsync(SquareRoots.Sqrt, -4);  // CallState.Failed, status.Error (type, message, causes); or Completed / Pending
+        var rootId = await client.RetryAsync(SquareRoots.Sqrt, -4, "my-topic");  // deletes the failed chain's error records, runs it again under a new root
+        return (value, status, rootId);
     }
 
     /// <summary>A side effect made idempotent with the call hash.</summary>

@@ -1,4 +1,4 @@
-// README.md, "Per-task policies".
+// README.md, "Per-task policies". Run by samples/Brrr.Samples.Tests (FetchSpec, FetchPolicySpec), which compiles this file.
 using Brrr.Tasks;
 
 public static class Fetch

@@ -1,4 +1,4 @@
-// README.md, "A task in C#".
+// README.md, "A task in C#". Run by samples/Brrr.Samples.Tests (FibSpec) and by the worker of Program.cs.
 using System.Numerics;
 using Brrr.Tasks;
 
