@@ -27,6 +27,10 @@ public sealed class ChildrenRecordSettingSpecs
 
         Assert.Equal(8, await brrr.RunAsync(Parent, new N(7)));
 
+        // The record is written beside the registrations: under load the child, the wake-up and the parent's second run
+        // can all finish before the first run's write. Stopping the worker waits for that run to be done.
+        await brrr.Worker.StopAsync();
+
         var record = await brrr.Client.Memory.GetChildrenAsync(JsonCodec.Default.EncodeCall("parent", new N(7)).CallHash);
         Assert.Equal(written, record is not null);
         Assert.Equal(written ? ["leaf"] : [], record?.Children.Select(c => c.TaskName) ?? []);
