@@ -20,8 +20,12 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
     public Task ReleaseAsync(QueueDelivery delivery, CancellationToken stopping) =>
         RetryAsync(() => consumer.ReleaseAsync(delivery, stopping), delivery, "release", settles: true, stopping);
 
-    /// <summary>Whether the consumer can give a message back for later (<see cref="IDelayedQueueConsumer"/>).</summary>
-    public bool CanReleaseLater => consumer is IDelayedQueueConsumer;
+    /// <summary>
+    /// Whether the consumer can give a message back for later (<see cref="IDelayedQueueConsumer"/>) and the queue is one
+    /// the worker promotes (<see cref="IDelayedQueue"/>): a wrapper queue that hands out its inner queue's consumers
+    /// must not have messages delayed where no one moves them back.
+    /// </summary>
+    public bool CanReleaseLater => consumer is IDelayedQueueConsumer && queue is IDelayedQueue;
 
     /// <summary>Gives <paramref name="delivery"/> back to be delivered again not before <paramref name="notBefore"/>; needs <see cref="CanReleaseLater"/>.</summary>
     public Task ReleaseLaterAsync(QueueDelivery delivery, DateTimeOffset notBefore, CancellationToken stopping) =>
