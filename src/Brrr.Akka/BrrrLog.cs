@@ -68,6 +68,10 @@ internal static partial class BrrrLog
     [LoggerMessage(1021, LogLevel.Warning, "brrr: could not {Operation} message {Message} on topic {Topic}; retrying in {Wait}{Times}: {ErrorType}: {Error}")]
     public static partial void SettleRetrying(ILogger logger, string operation, string message, string topic, TimeSpan wait, string times, string errorType, string error);
 
+    /// <summary>Logged at <paramref name="level"/>: Warning, or Debug for the failures a throttled Warning line counts.</summary>
+    [LoggerMessage(EventId = 1023, Message = "brrr: could not move the due delayed messages of topic {Topic} into it; trying again in {Interval}{Times}: {ErrorType}: {Error}")]
+    public static partial void PromoteFailed(ILogger logger, LogLevel level, string topic, TimeSpan interval, string times, string errorType, string error);
+
     [LoggerMessage(1022, LogLevel.Debug, "brrr: could not {Operation} message {Message} on topic {Topic}")]
     public static partial void SettleFailed(ILogger logger, Exception error, string operation, string message, string topic);
 }

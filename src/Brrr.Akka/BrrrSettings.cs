@@ -68,6 +68,15 @@ public sealed partial record BrrrSettings
     /// </summary>
     public required BrrrLimits Limits { get; init; }
 
+    /// <summary>
+    /// How often a worker moves the due delayed messages of its topics into them (<c>brrr.delayed.poll-interval</c>): a
+    /// delayed call runs at most about this long after it is due; a retry backoff shorter than this waits in the runner slot.
+    /// </summary>
+    public required TimeSpan DelayedPollInterval { get; init; }
+
+    /// <summary>The most due messages one move takes per topic (<c>brrr.delayed.batch-size</c>).</summary>
+    public required int DelayedBatchSize { get; init; }
+
     /// <summary>Registrar actors per worker (<c>brrr.registrars</c>).</summary>
     public required int Registrars { get; init; }
 
@@ -121,6 +130,8 @@ public sealed partial record BrrrSettings
                 MaxRecordBytes = Bytes(brrr, "max-record-bytes"),
                 MaxValueBytes = Bytes(brrr, "max-value-bytes"),
             },
+            DelayedPollInterval = Positive(brrr.GetTimeSpan("delayed.poll-interval"), "brrr.delayed.poll-interval"),
+            DelayedBatchSize = (int)AtLeast(brrr.GetInt("delayed.batch-size"), 1, "brrr.delayed.batch-size"),
             Registrars = (int)AtLeast(brrr.GetInt("registrars"), 1, "brrr.registrars"),
             Returners = (int)AtLeast(brrr.GetInt("returners"), 1, "brrr.returners"),
             TopicDefaults = defaults,

@@ -10,7 +10,8 @@ namespace Brrr.Akka;
 
 /// <summary>
 /// A running worker inside an ActorSystem: one consumer stream and one call-runner pool per topic, plus the
-/// registrar and returner actors that apply store effects. Start it with
+/// registrar and returner actors that apply store effects, and (on a queue that delays) a loop that moves the due
+/// delayed messages of its topics into them every <c>brrr.delayed.poll-interval</c>. Start it with
 /// <see cref="BrrrRuntime.StartWorker(BrrrBackends, IReadOnlyDictionary{string, TaskSet}, string?)"/> or Akka.Hosting's
 /// <c>WithBrrr</c>; it stops with <see cref="StopAsync"/> or the system's CoordinatedShutdown.
 /// </summary>
@@ -24,6 +25,9 @@ public sealed class BrrrWorker : IAsyncDisposable
     private readonly IActorRef _registrars;
     private readonly IActorRef _returners;
     private readonly Action<BrrrWorker> _onStopped;
+
+    // Moves the due delayed messages of the served topics into them; ends once receiving stops.
+    private readonly Task _delayedPoller;
 
     internal BrrrWorker(
         ActorSystem system, BrrrSettings settings, BrrrBackends backends, IReadOnlyDictionary<string, TaskSet> topics, string name,
@@ -70,6 +74,7 @@ public sealed class BrrrWorker : IAsyncDisposable
         }
 
         Topics = topics.Keys.ToImmutableArray();
+        _delayedPoller = DelayedPoller.Start(backends.Queue, Topics, settings, queueLog, _receiveStopping.Token);
         _stopped = new Lazy<Task>(StopCoreAsync);
     }
 
@@ -130,6 +135,7 @@ public sealed class BrrrWorker : IAsyncDisposable
             topic.Pipeline.StopReceiving();
         }
 
+        await _delayedPoller.ConfigureAwait(false);
         var drained = Task.WhenAll(_topics.Select(t => t.Pipeline.Completion));
         if (await Task.WhenAny(drained, Task.Delay(Settings.ShutdownTimeout)).ConfigureAwait(false) != drained)
         {

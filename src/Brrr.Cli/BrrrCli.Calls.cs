@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Brrr.Inspection;
 using Brrr.Tasks;
@@ -11,6 +12,8 @@ public static partial class BrrrCli
     private static readonly Argument<string[]> ArgsArgument = new("arguments") { Description = "The call's arguments: key=text (a string, as the demo webs pass them: n=30) or key:=json (n:=30 is a number)", Arity = ArgumentArity.ZeroOrMore };
     private static readonly Option<string?> HashOption = new("--hash") { Description = "The call hash, instead of a task and its arguments" };
     private static readonly Option<string?> TopicOption = new("--topic") { Description = "The topic to schedule on" };
+    private static readonly Option<string?> AtOption = new("--at") { Description = "Run not before this time: ISO 8601, e.g. 2026-05-01T09:00:00Z (a time without offset is local)" };
+    private static readonly Option<string?> InOption = new("--in") { Description = "Run not before this long from now: 500ms, 30s, 2m, 1h" };
     private static readonly Option<string> TimeoutOption = new("--timeout") { Description = "How long to wait: 500ms, 30s, 2m", DefaultValueFactory = _ => "30s" };
     private static readonly Option<bool> YesOption = new("--yes") { Description = "Go ahead without asking (needed when not on a terminal)" };
     private static readonly Argument<string> RootArgument = new("root-id") { Description = "The workflow root id (as schedule prints it)" };
@@ -58,19 +61,52 @@ public static partial class BrrrCli
 
     private static Command ScheduleCommand() =>
         Sub("schedule", "Schedules a call as a new workflow root on a topic; prints the call hash and the root id.")
-            .With(TaskArgument, ArgsArgument, TopicOption)
+            .With(TaskArgument, ArgsArgument, TopicOption, AtOption, InOption)
             .Connected(async run =>
             {
                 var (task, args) = TaskAndArgs(run, "schedule");
                 var topic = run.Get(TopicOption) ?? throw new UsageException("schedule needs --topic: the topic the fleet's workers serve the task on");
+                var notBefore = NotBefore(run.Get(AtOption), run.Get(InOption));
                 var call = run.Fleet.Client.Codec.EncodeCall(task, args);
                 var rootId = BrrrClient.NewRootId();
-                await run.Fleet.Client.ScheduleAsync(call, topic, rootId, run.CancellationToken);
+                if (notBefore is { } due)
+                {
+                    await run.Fleet.Client.ScheduleAsync(call, topic, due, rootId, run.CancellationToken);
+                }
+                else
+                {
+                    await run.Fleet.Client.ScheduleAsync(call, topic, rootId, run.CancellationToken);
+                }
+
+                var at = notBefore?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
                 run.Output.Write(
-                    new JsonObject { ["task"] = task, ["topic"] = topic, ["call_hash"] = call.CallHash, ["root_id"] = rootId },
-                    () => [$"scheduled {task} on {topic} (call {call.CallHash}, root {rootId})"]);
+                    new JsonObject { ["task"] = task, ["topic"] = topic, ["call_hash"] = call.CallHash, ["root_id"] = rootId, ["not_before"] = at },
+                    () => [$"scheduled {task} on {topic}{(at is null ? "" : $" not before {at}")} (call {call.CallHash}, root {rootId})"]);
                 return ExitCodes.Ok;
             });
+
+    /// <summary>The due time that <c>--at</c> or <c>--in</c> names (at most one), or null for none.</summary>
+    internal static DateTimeOffset? NotBefore(string? at, string? delay)
+    {
+        if (at is not null && delay is not null)
+        {
+            throw new UsageException("give --at or --in, not both");
+        }
+
+        if (delay is not null)
+        {
+            return DateTimeOffset.UtcNow + Durations.Parse(delay);
+        }
+
+        if (at is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var time)
+            ? time
+            : throw new UsageException($"bad time '{at}' for --at: use ISO 8601, e.g. 2026-05-01T09:00:00Z or 2026-05-01T11:00:00+02:00");
+    }
 
     private static Command RetryCommand() =>
         Sub("retry", "Retries a failed workflow: removes the error records along its failed chain and schedules it again under a new root; stored values are reused.")

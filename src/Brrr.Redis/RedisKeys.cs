@@ -55,5 +55,29 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// <summary>A hash from message text to how many of its copies in the topic were given back.</summary>
     public RedisKey Redelivered(string topic) => $"{Tag(topic)}:{Prefix}redelivered";
 
+    /// <summary>
+    /// The sorted set of a topic's delayed messages, scored by due time in Unix milliseconds:
+    /// <c>{&lt;topic list&gt;}:&lt;prefix&gt;delayed</c>, e.g. <c>{brrr/messages/t}:brrr:delayed</c> (brrr's own key: no
+    /// reference worker reads it). Each member is a <see cref="DelayedMember"/>.
+    /// </summary>
+    public RedisKey Delayed(string topic) => $"{Tag(topic)}:{Prefix}delayed";
+
+    /// <summary>The bytes before the message in a delayed member: the id and the redelivered flag.</summary>
+    public const int DelayedMemberPrefixLength = 33;
+
+    /// <summary>
+    /// A delayed member: 32 hex digits of a fresh id (so equal messages stay apart), then <c>r</c> when the message comes
+    /// back as redelivered (a retry) or <c>n</c> when new, then the message's exact bytes. Promotion strips the first
+    /// <see cref="DelayedMemberPrefixLength"/> bytes.
+    /// </summary>
+    public static byte[] DelayedMember(ReadOnlySpan<byte> message, bool redelivered)
+    {
+        var member = new byte[DelayedMemberPrefixLength + message.Length];
+        System.Text.Encoding.ASCII.GetBytes(Guid.NewGuid().ToString("N"), member);
+        member[DelayedMemberPrefixLength - 1] = (byte)(redelivered ? 'r' : 'n');
+        message.CopyTo(member.AsSpan(DelayedMemberPrefixLength));
+        return member;
+    }
+
     private string Tag(string topic) => $"{{{Topic(topic)}}}";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Brrr.Backends;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,14 +11,15 @@ namespace Brrr.Redis;
 /// The brrr queue on Redis lists with at-least-once delivery. A topic is a plain list, named by
 /// <see cref="RedisBrrrSettings.Layout"/> (<c>brrr/messages/&lt;topic&gt;</c>, legacy: the topic name); producers <c>RPUSH</c>, so Python and TypeScript workers (<c>BLPOP</c>) share it. A consumer atomically moves
 /// each message into its own in-flight list and removes it there when acknowledged; a consumer whose heartbeat
-/// expires has its messages moved back to the head of the topic by any other consumer of the topic. Thread safe.
+/// expires has its messages moved back to the head of the topic by any other consumer of the topic. Delayed messages
+/// (<see cref="IDelayedQueue"/>) wait in a sorted set beside the list and enter it only when due. Thread safe.
 /// </summary>
 /// <remarks>
 /// Non-blocking commands use the shared multiplexer; each consumer opens its own connection for blocking pops,
 /// because a blocking command stalls every other command of its connection.
 /// Redis errors surface as <see cref="RedisException"/>; retry the call once Redis is back.
 /// </remarks>
-public sealed partial class RedisQueue : IQueue, IQueueAdmin
+public sealed partial class RedisQueue : IDelayedQueue, IQueueAdmin
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisBrrrSettings _settings;
@@ -52,6 +54,39 @@ public sealed partial class RedisQueue : IQueue, IQueueAdmin
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(message);
         return Db.ListRightPushAsync(_keys.Topic(topic), message);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One <c>ZADD</c> to the topic's delayed set (<c>{&lt;topic list&gt;}:&lt;prefix&gt;delayed</c>), scored by
+    /// <paramref name="notBefore"/> in Unix milliseconds; the member is a fresh 32-hex-digit id, a flag byte, then the
+    /// message, so equal messages stay apart. The topic list itself is untouched until promotion.
+    /// </remarks>
+    public Task PushAsync(string topic, string message, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        return Db.SortedSetAddAsync(_keys.Delayed(topic), RedisKeys.DelayedMember(Encoding.UTF8.GetBytes(message), redelivered: false), notBefore.ToUnixTimeMilliseconds());
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One Lua script: due by the Redis server's clock, <c>RPUSH</c>ed in due order with the id stripped.</remarks>
+    public async Task<int> PromoteDueAsync(string topic, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var moved = await Scripts.PromoteDue.EvaluateAsync(
+            Db,
+            [_keys.Delayed(topic), _keys.Topic(topic), _keys.Redelivered(topic)],
+            [max, (long)_settings.RedeliveredMarkExpiry.TotalMilliseconds]).ConfigureAwait(false);
+        return (int)moved;
+    }
+
+    /// <inheritdoc />
+    public Task<long> CountDelayedAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return Db.SortedSetLengthAsync(_keys.Delayed(topic));
     }
 
     /// <inheritdoc />

@@ -11,12 +11,13 @@ namespace Brrr.Redis;
 /// <summary>
 /// One consumer of one Redis topic. Receiving moves a message from the topic into this consumer's in-flight list
 /// (a Lua LMOVE when the topic has messages, else a BLMOVE on a connection of its own); acknowledging removes it
-/// there; releasing and disposing move it back to the head of the topic, marked redelivered.
+/// there; releasing and disposing move it back to the head of the topic, marked redelivered; releasing for later moves
+/// it to the topic's delayed set in the same script.
 /// Liveness (heartbeat, recovery of dead consumers) lives in the other part of this class.
 /// A message that is not valid UTF-8 (written by a foreign or broken producer) reads with replacement characters,
 /// but the consumer keeps its exact bytes: acknowledging or releasing it finds it in the in-flight list.
 /// </summary>
-internal sealed partial class RedisQueueConsumer : IQueueConsumer
+internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
 {
     // Redis rounds blocking timeouts to milliseconds and reads 0 as "forever": never block for less.
     private static readonly TimeSpan MinimumBlock = TimeSpan.FromMilliseconds(10);
@@ -31,6 +32,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
     private readonly RedisKey _heartbeatKey;
     private readonly RedisKey _consumersKey;
     private readonly RedisKey _redeliveredKey;
+    private readonly RedisKey _delayedKey;
     private readonly Action<RedisQueueConsumer> _onDisposed;
     // Each held delivery with the exact bytes of its message, which Redis compares when it is settled.
     private readonly ConcurrentDictionary<QueueDelivery, byte[]> _held = new(ReferenceEqualityComparer.Instance);
@@ -57,6 +59,7 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         _heartbeatKey = keys.Heartbeat(topic, _id);
         _consumersKey = keys.Consumers(topic);
         _redeliveredKey = keys.Redelivered(topic);
+        _delayedKey = keys.Delayed(topic);
     }
 
     public string Topic { get; }
@@ -177,6 +180,18 @@ internal sealed partial class RedisQueueConsumer : IQueueConsumer
         if (!released)
         {
             _logger.LogInformation("Released message {Message} of topic {Topic} had already been given back by another consumer (consumer {Consumer} looked dead).", LogText.Excerpt(delivery.Message), Topic, _id);
+        }
+    }
+
+    public async Task ReleaseAsync(QueueDelivery delivery, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
+    {
+        var message = EnsureHeld(delivery);
+        var member = RedisKeys.DelayedMember(message, redelivered: true);
+        var released = (long)await Scripts.ReleaseLater.EvaluateAsync(Db, [_inFlightKey, _delayedKey], [message, member, notBefore.ToUnixTimeMilliseconds()]).ConfigureAwait(false) == 1;
+        _held.TryRemove(delivery, out _);
+        if (!released)
+        {
+            _logger.LogInformation("Released message {Message} of topic {Topic} had already been given back by another consumer (consumer {Consumer} looked dead): it is not delayed.", LogText.Excerpt(delivery.Message), Topic, _id);
         }
     }
 

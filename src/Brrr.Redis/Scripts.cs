@@ -117,5 +117,41 @@ internal static class Scripts
         return alive
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush];
+    /// <summary>
+    /// Moves up to ARGV[1] due delayed messages, earliest first, to the tail of the topic, stripping each member's id and
+    /// flag (<see cref="RedisKeys.DelayedMember"/>); a member flagged <c>r</c> gets a redelivery mark. "Due" is by the
+    /// server's clock, so concurrent promoters agree. KEYS: delayed set, topic, redelivered hash. ARGV: the most to move,
+    /// marks' time to live in ms. Returns how many moved.
+    /// </summary>
+    public static readonly RedisScript PromoteDue = new("promote-due", """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+        if #due == 0 then return 0 end
+        local marked = false
+        for _, m in ipairs(due) do
+          local body = string.sub(m, 34)
+          redis.call('RPUSH', KEYS[2], body)
+          if string.sub(m, 33, 33) == 'r' then
+            redis.call('HINCRBY', KEYS[3], body, 1)
+            marked = true
+          end
+        end
+        redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #due - 1)
+        if marked and redis.call('PTTL', KEYS[3]) < 0 then redis.call('PEXPIRE', KEYS[3], ARGV[2]) end
+        return #due
+        """);
+
+    /// <summary>
+    /// Acknowledges one held message and holds a redelivered copy back, in one step. KEYS: in-flight list, delayed set.
+    /// ARGV: message, delayed member, due time in Unix ms. Returns 0 when the consumer no longer held the message
+    /// (another consumer gave it back already): then nothing is delayed.
+    /// </summary>
+    public static readonly RedisScript ReleaseLater = new("release-later", """
+        if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
+        redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+        return 1
+        """);
+
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater];
 }

@@ -59,6 +59,42 @@ public sealed partial class BrrrClient : IBrrrClient
     }
 
     /// <summary>
+    /// Schedules <paramref name="task"/>(<paramref name="args"/>) as a new workflow root, where and not before when
+    /// <paramref name="options"/> say (a delayed call, see <see cref="ScheduleOptions.NotBefore"/>). Does nothing when
+    /// its value is already stored; a delayed root whose value is stored by the time it is due completes at once
+    /// without running. Returns the call. The job counts against the root's spawn limit when it is pushed.
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither <see cref="ScheduleOptions.Topic"/> nor the task names a topic, or both a due time and a delay are set.</exception>
+    /// <exception cref="NotSupportedException">A delay was asked for and the queue cannot hold messages back (<see cref="IDelayedQueue"/>); nothing is written.</exception>
+    /// <exception cref="SizeLimitException">The call record (its arguments) is over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
+    public async Task<Call> ScheduleAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, ScheduleOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        var target = options.Topic ?? task.Topic ?? throw new ArgumentException($"Task '{task.Name}' has no default topic: pass one.", nameof(options));
+        var notBefore = options.DueAt(TimeProvider.System);
+        var call = Codec.EncodeCall(task.Name, args);
+        await ScheduleCoreAsync(call, target, null, notBefore, cancellationToken).ConfigureAwait(false);
+        return call;
+    }
+
+    /// <summary>
+    /// Schedules an already encoded <paramref name="call"/> as a workflow root on <paramref name="topic"/>, to run not
+    /// before <paramref name="notBefore"/> (a time already past runs it at once); otherwise as
+    /// <see cref="ScheduleAsync(Call, string, string, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="call">The call.</param>
+    /// <param name="topic">Where its job goes.</param>
+    /// <param name="notBefore">The earliest time it may run (the producer's clock).</param>
+    /// <param name="rootId">The root id; default: a fresh one (<see cref="NewRootId"/>).</param>
+    /// <param name="cancellationToken">Cancels the schedule.</param>
+    /// <exception cref="NotSupportedException">The due time is in the future and the queue cannot hold messages back (<see cref="IDelayedQueue"/>); nothing is written.</exception>
+    /// <exception cref="SizeLimitException">The call record (its arguments) is over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
+    /// <exception cref="ProtocolException"><paramref name="rootId"/> breaks <see cref="Identifiers.RootId"/>'s rule.</exception>
+    public Task ScheduleAsync(Call call, string topic, DateTimeOffset notBefore, string? rootId = null, CancellationToken cancellationToken = default) =>
+        ScheduleCoreAsync(call, topic, rootId, notBefore, cancellationToken);
+
+    /// <summary>
     /// Schedules an already encoded <paramref name="call"/> as a workflow root on <paramref name="topic"/>. While the
     /// activity source <c>Brrr</c> has a listener, this is the producer activity <c>brrr.schedule</c>, and the trace
     /// context of the current activity is kept in the cache for the root (<see cref="ICache.SetRootTraceAsync"/>), so
@@ -70,7 +106,10 @@ public sealed partial class BrrrClient : IBrrrClient
     /// <param name="cancellationToken">Cancels the schedule.</param>
     /// <exception cref="SizeLimitException">The call record (its arguments) is over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
     /// <exception cref="ProtocolException"><paramref name="rootId"/> breaks <see cref="Identifiers.RootId"/>'s rule.</exception>
-    public async Task ScheduleAsync(Call call, string topic, string? rootId = null, CancellationToken cancellationToken = default)
+    public Task ScheduleAsync(Call call, string topic, string? rootId = null, CancellationToken cancellationToken = default) =>
+        ScheduleCoreAsync(call, topic, rootId, null, cancellationToken);
+
+    private async Task ScheduleCoreAsync(Call call, string topic, string? rootId, DateTimeOffset? notBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -79,6 +118,18 @@ public sealed partial class BrrrClient : IBrrrClient
         using var activity = BrrrTracing.Source.StartActivity("brrr.schedule", ActivityKind.Producer);
         activity?.SetTag("messaging.destination.name", topic).SetTag("brrr.task", call.TaskName)
             .SetTag("brrr.call_hash", call.CallHash).SetTag("brrr.root_id", message.RootId);
+        var delayed = notBefore > DateTimeOffset.UtcNow;
+        if (delayed && Jobs.Queue is not IDelayedQueue)
+        {
+            throw new NotSupportedException(
+                $"The queue ({Jobs.Queue.GetType().Name}) cannot delay messages: use a queue that implements {nameof(IDelayedQueue)} (in memory, Redis) to schedule for later.");
+        }
+
+        if (delayed)
+        {
+            activity?.SetTag("brrr.not_before", notBefore!.Value.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         try
         {
             if (await Memory.HasValueAsync(call.CallHash, cancellationToken).ConfigureAwait(false))
@@ -98,8 +149,16 @@ public sealed partial class BrrrClient : IBrrrClient
                 await setCall.ConfigureAwait(false);
             }
 
-            await Jobs.PutAsync(topic, message, cancellationToken).ConfigureAwait(false);
-            activity?.SetTag("brrr.outcome", "scheduled");
+            if (notBefore is { } due)
+            {
+                await Jobs.PutAsync(topic, message, due, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Jobs.PutAsync(topic, message, cancellationToken).ConfigureAwait(false);
+            }
+
+            activity?.SetTag("brrr.outcome", delayed ? "delayed" : "scheduled");
         }
         catch (Exception e) when (activity is not null)
         {

@@ -17,6 +17,14 @@ public interface IBrrrClient
     /// <exception cref="ArgumentException">Neither <paramref name="topic"/> nor the task names a topic.</exception>
     Task<Call> ScheduleAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Schedules <paramref name="task"/>(<paramref name="args"/>) as a new workflow root, on the topic and not before the
+    /// time <paramref name="options"/> name (a delayed call). Does nothing when its value is already stored. Returns the call.
+    /// </summary>
+    /// <exception cref="ArgumentException">No topic, or both a due time and a delay are set.</exception>
+    /// <exception cref="NotSupportedException">A delay was asked for and the queue cannot hold messages back.</exception>
+    Task<Call> ScheduleAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, ScheduleOptions options, CancellationToken cancellationToken = default);
+
     /// <summary>The stored result of <paramref name="task"/>(<paramref name="args"/>), or not found when not computed (yet).</summary>
     Task<ReadResult<TResult>> ReadAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, CancellationToken cancellationToken = default);
 

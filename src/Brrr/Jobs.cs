@@ -60,6 +60,29 @@ internal sealed class Jobs
     }
 
     /// <summary>
+    /// Pushes <paramref name="message"/> on <paramref name="topic"/> to be delivered not before <paramref name="notBefore"/>
+    /// (counted against the spawn limit like any job); a time not after now pushes it at once.
+    /// </summary>
+    /// <exception cref="SpawnLimitException">The root already pushed <see cref="SpawnLimit"/> jobs.</exception>
+    /// <exception cref="NotSupportedException">The queue cannot hold messages back (<see cref="IDelayedQueue"/>); nothing is counted.</exception>
+    public async Task PutAsync(string topic, ScheduleMessage message, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        if (notBefore <= DateTimeOffset.UtcNow)
+        {
+            await PutAsync(topic, message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var delayed = _queue as IDelayedQueue ?? throw new NotSupportedException(
+            $"The queue ({_queue.GetType().Name}) cannot delay messages: use a queue that implements {nameof(IDelayedQueue)} (in memory, Redis) to schedule for later.");
+        var count = await _cache.IncrAsync(message.RootId, cancellationToken).ConfigureAwait(false);
+        ThrowIfOverLimit(message, count);
+        await delayed.PushAsync(topic, message.ToWire(), notBefore, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Pushes <paramref name="message"/> on <paramref name="topic"/> without counting it against its root's spawn limit:
     /// only for the wake-ups of a failure (<see cref="CallProcessor.ReturnErrorAsync"/>).
     /// </summary>

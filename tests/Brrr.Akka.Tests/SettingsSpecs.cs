@@ -5,6 +5,7 @@ using Brrr.Akka;
 using Brrr.Akka.Hosting;
 using Brrr.Contracts;
 using Brrr.Tasks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -33,6 +34,8 @@ public sealed class SettingsSpecs
             Returners = 5,
             DefaultParallelism = 3,
             DefaultPrefetch = 0,
+            DelayedPollInterval = TimeSpan.FromMilliseconds(250),
+            DelayedBatchSize = 7,
         };
         options.AddTopic("brrr.cs-demo", new TaskSet(), parallelism: 7, prefetch: 2);
         options.AddTopic("plain", new TaskSet(), parallelism: 9);
@@ -55,6 +58,7 @@ public sealed class SettingsSpecs
               registrars = 4
               returners = 5
               topic-defaults { parallelism = 3, prefetch = 0 }
+              delayed { poll-interval = 250ms, batch-size = 7 }
               topics {
                 "brrr.cs-demo" { parallelism = 7, prefetch = 2 }
                 plain { parallelism = 9 }
@@ -67,6 +71,22 @@ public sealed class SettingsSpecs
         Assert.Equal(new TopicSettings(7, 2), fromOptions.ForTopic("brrr.cs-demo"));
         Assert.Equal(new TopicSettings(9, 0), fromOptions.ForTopic("plain"));
         Assert.Equal(new TopicSettings(3, 0), fromOptions.ForTopic("unlisted"));
+    }
+
+    [Fact]
+    public void The_delayed_settings_default_to_a_one_second_poll_and_batches_of_100_and_bind_from_appsettings()
+    {
+        var defaults = BrrrSettings.Create(ConfigurationFactory.Empty);
+        Assert.Equal((TimeSpan.FromSeconds(1), 100), (defaults.DelayedPollInterval, defaults.DelayedBatchSize));
+
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Brrr:Delayed:PollInterval"] = "250ms", ["Brrr:Delayed:batch-size"] = "7" })
+            .Build().GetSection("Brrr");
+        var bound = BrrrSettings.Create(new BrrrOptions().Bind(section).ToConfig());
+        Assert.Equal((TimeSpan.FromMilliseconds(250), 7), (bound.DelayedPollInterval, bound.DelayedBatchSize));
+
+        var zero = Assert.Throws<ConfigurationException>(() => BrrrSettings.Create(ConfigurationFactory.ParseString("brrr.delayed.poll-interval = 0s")));
+        Assert.Contains("brrr.delayed.poll-interval", zero.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,6 +163,6 @@ public sealed class SettingsSpecs
     }
 
     private static string Describe(BrrrSettings s) =>
-        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.CancelCheckInterval} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Limits} {s.Dispatcher} {s.Registrars} {s.Returners} {s.TopicDefaults} "
+        $"{s.SpawnLimit} {s.PollTimeout} {s.ShutdownTimeout} {s.CallTimeout} {s.TaskAttempts} {s.CancelCheckInterval} {s.DeadLetterSuffix} {s.ValueCacheSize} {s.Limits} {s.Dispatcher} {s.Registrars} {s.Returners} {s.TopicDefaults} {s.DelayedPollInterval} {s.DelayedBatchSize} "
         + string.Join(";", s.Topics.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"));
 }

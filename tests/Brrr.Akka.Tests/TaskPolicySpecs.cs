@@ -40,11 +40,13 @@ public sealed class TaskPolicySpecs : global::Akka.TestKit.Xunit2.TestKit
         var (runsA, runsB) = (new StrongCounter(), new StrongCounter());
         using var systemA = ActorSystem.Create("policy-a", WorkerConfig);
         using var systemB = ActorSystem.Create("policy-b", WorkerConfig);
-        var a = new LocalBrrr(systemA, Topic(Failing("flaky", runsA, new TaskOptions { BackoffMin = TimeSpan.FromMinutes(1), BackoffMax = TimeSpan.FromMinutes(1) })), backends);
+        var backoff = new TaskOptions { BackoffMin = TimeSpan.FromSeconds(3), BackoffMax = TimeSpan.FromSeconds(3) };
+        var a = new LocalBrrr(systemA, Topic(Failing("flaky", runsA, backoff)), backends);
         await a.Client.ScheduleAsync(backends.Codec.EncodeCall("flaky", 1), "t", BrrrClient.NewRootId());
         await Eventually.HoldsAsync(() => cache.Counted == 1, "the first worker counted one failed run");
 
-        // The first worker stops during its backoff and gives the message back; the second one takes over.
+        // The first worker stops while the message waits out its backoff in the queue (longer than
+        // brrr.delayed.poll-interval); the second one takes it once it is due.
         await a.DisposeAsync();
         await using var b = new LocalBrrr(systemB, Topic(Failing("flaky", runsB, Quick)), backends);
         await Eventually.HoldsAsync(() => b.Failures.Any(f => !f.Released), "the call failed for good on the second worker");

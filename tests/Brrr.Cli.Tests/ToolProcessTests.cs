@@ -121,6 +121,33 @@ public sealed class ToolProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Schedule_at_or_in_holds_the_job_back_in_the_topics_delayed_set_until_it_is_due()
+    {
+        const string topic = "cli-delayed";
+        var before = DateTimeOffset.UtcNow;
+        var later = await BrrrTool.RunAsync(Url, "schedule", "fib", "n=12", "--topic", topic, "--in", "1h", "--json");
+        Assert.Equal(ExitCodes.Ok, later.ExitCode);
+        var notBefore = DateTimeOffset.Parse((string)JsonNode.Parse(later.Out)!["not_before"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(notBefore, before + TimeSpan.FromHours(1), DateTimeOffset.UtcNow + TimeSpan.FromHours(1));
+
+        var at = await BrrrTool.RunAsync(Url, "schedule", "fib", "n=13", "--topic", topic, "--at", "2030-01-01T10:00:00+02:00");
+        Assert.Equal(ExitCodes.Ok, at.ExitCode);
+        Assert.Contains("not before 2030-01-01T08:00:00.000Z", at.Out, StringComparison.Ordinal);
+
+        // Nothing in the topic list that a reference worker pops: both wait in the delayed set, scored by due time.
+        Assert.Equal(0, (await Redis.Queue.GetStatsAsync(topic)).Waiting);
+        Assert.Equal(2, await Redis.Queue.CountDelayedAsync(topic));
+        var scores = (await Redis.Multiplexer.GetDatabase().SortedSetRangeByRankWithScoresAsync("{brrr/messages/cli-delayed}:brrr:delayed")).Select(e => (long)e.Score).ToArray();
+        Assert.Equal([notBefore.ToUnixTimeMilliseconds(), DateTimeOffset.Parse("2030-01-01T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds()], scores);
+
+        // A time already past goes straight to the topic.
+        var now = await BrrrTool.RunAsync(Url, "schedule", "fib", "n=14", "--topic", topic, "--at", "2001-01-01T00:00:00Z");
+        Assert.Equal(ExitCodes.Ok, now.ExitCode);
+        Assert.Equal(1, (await Redis.Queue.GetStatsAsync(topic)).Waiting);
+        Assert.Equal(2, await Redis.Queue.CountDelayedAsync(topic));
+    }
+
+    [Fact]
     public async Task A_config_file_alone_names_the_redis_to_talk_to()
     {
         var file = Path.GetTempFileName();
@@ -336,6 +363,9 @@ public sealed class ToolProcessTests : IAsyncLifetime
     [InlineData(new[] { "status", "--hash", "../../etc" }, "bad call hash")]
     [InlineData(new[] { "wait", "fib", "n=1", "--timeout", "soon" }, "bad duration")]
     [InlineData(new[] { "schedule", "fib", "n=1" }, "needs --topic")]
+    [InlineData(new[] { "schedule", "fib", "n=1", "--topic", "t", "--at", "2030-01-01T00:00:00Z", "--in", "1m" }, "not both")]
+    [InlineData(new[] { "schedule", "fib", "n=1", "--topic", "t", "--at", "next tuesday" }, "bad time")]
+    [InlineData(new[] { "schedule", "fib", "n=1", "--topic", "t", "--in", "soon" }, "bad duration")]
     [InlineData(new[] { "dead-letters", "list", "--since", "yesterday-ish" }, "bad --since")]
     [InlineData(new[] { "no-such-command" }, "Unrecognized command")]
     [InlineData(new[] { "topics", "--layout", "sideways" }, "sideways")]

@@ -248,4 +248,149 @@ public abstract class QueueContract
         var expected = Enumerable.Range(0, producers).SelectMany(p => Enumerable.Range(0, perProducer).Select(i => $"p{p}-m{i}"));
         Assert.Equal(expected.Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
     }
+
+    /// <summary>The queue under test as a delaying queue: every queue backend must hold messages back.</summary>
+    protected IDelayedQueue Delayed => Assert.IsAssignableFrom<IDelayedQueue>(Queue);
+
+    /// <summary>Promotes what is due, as workers do every poll interval, and takes one message if one is waiting.</summary>
+    private async Task<QueueDelivery?> PromoteAndReceiveAsync(IQueueConsumer consumer, string topic, TimeSpan timeout)
+    {
+        await Delayed.PromoteDueAsync(topic, 100);
+        return await consumer.ReceiveAsync(timeout);
+    }
+
+    /// <summary>Polls (promote, then a short receive) until a message comes, for at most <paramref name="bound"/>.</summary>
+    private async Task<QueueDelivery> PollUntilReceivedAsync(IQueueConsumer consumer, string topic, TimeSpan bound)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < bound)
+        {
+            if (await PromoteAndReceiveAsync(consumer, topic, TimeSpan.FromMilliseconds(50)) is { } delivery)
+            {
+                return delivery;
+            }
+        }
+
+        throw new TimeoutException($"No message on {topic} within {bound.TotalSeconds} s.");
+    }
+
+    [Fact]
+    public async Task A_delayed_message_is_not_in_its_topic_before_it_is_due_and_is_received_soon_after()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        var due = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        await Delayed.PushAsync(topic, "later", due);
+        Assert.Equal(1, await Delayed.CountDelayedAsync(topic));
+        Assert.Equal(new QueueStats(topic, 0, 0), await Queue.GetStatsAsync(topic));
+
+        var early = await PromoteAndReceiveAsync(consumer, topic, Short);
+        Assert.True(early is null || DateTimeOffset.UtcNow >= due, "a delayed message was received before it was due");
+
+        var delivery = early ?? await PollUntilReceivedAsync(consumer, topic, Wait + TimeSpan.FromSeconds(1));
+        var received = DateTimeOffset.UtcNow;
+        Assert.Equal("later", delivery.Message);
+        Assert.False(delivery.Redelivered);
+
+        // Not before due (a few ms of slack between the producer's clock and the backend's), and well within a bound after it.
+        Assert.InRange(received, due - TimeSpan.FromMilliseconds(5), due + Wait);
+        Assert.Equal(0, await Delayed.CountDelayedAsync(topic));
+        await consumer.AckAsync(delivery);
+    }
+
+    [Fact]
+    public async Task A_message_delayed_to_a_past_time_is_due_at_the_next_promotion()
+    {
+        var topic = FreshTopic();
+        await using var consumer = Queue.CreateConsumer(topic);
+        await Delayed.PushAsync(topic, "overdue", DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1));
+        Assert.Null(await consumer.ReceiveAsync(Short));
+        Assert.Equal(1, await Delayed.PromoteDueAsync(topic, 10));
+        Assert.Equal("overdue", (await consumer.ReceiveAsync(Wait))?.Message);
+    }
+
+    [Fact]
+    public async Task The_same_message_delayed_twice_is_delivered_twice()
+    {
+        var topic = FreshTopic();
+        var due = DateTimeOffset.UtcNow - TimeSpan.FromSeconds(1);
+        await Delayed.PushAsync(topic, "twice", due);
+        await Delayed.PushAsync(topic, "twice", due);
+        Assert.Equal(2, await Delayed.CountDelayedAsync(topic));
+        Assert.Equal(2, await Delayed.PromoteDueAsync(topic, 10));
+        await using var consumer = Queue.CreateConsumer(topic);
+        var batch = await consumer.ReceiveManyAsync(5, Wait);
+        Assert.Equal(["twice", "twice"], batch.Select(d => d.Message));
+    }
+
+    [Fact]
+    public async Task Promotion_moves_due_messages_earliest_first_in_batches_and_leaves_those_not_due()
+    {
+        var topic = FreshTopic();
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 25; i++)
+        {
+            await Delayed.PushAsync(topic, $"due-{i:00}", now - TimeSpan.FromSeconds(100 - i));
+        }
+
+        await Delayed.PushAsync(topic, "not-yet", now + TimeSpan.FromHours(1));
+        Assert.Equal(10, await Delayed.PromoteDueAsync(topic, 10));
+        Assert.Equal(10, await Delayed.PromoteDueAsync(topic, 10));
+        Assert.Equal(5, await Delayed.PromoteDueAsync(topic, 10));
+        Assert.Equal(0, await Delayed.PromoteDueAsync(topic, 10));
+        Assert.Equal(1, await Delayed.CountDelayedAsync(topic));
+        await using var consumer = Queue.CreateConsumer(topic);
+        var all = await consumer.ReceiveManyAsync(100, Wait);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"due-{i:00}"), all.Select(d => d.Message));
+    }
+
+    [Fact]
+    public async Task A_message_released_for_later_is_settled_now_and_comes_back_redelivered_once_due()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "retry-me");
+        await using var consumer = Queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+        var delayedConsumer = Assert.IsAssignableFrom<IDelayedQueueConsumer>(consumer);
+        var due = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500);
+        await delayedConsumer.ReleaseAsync(delivery, due);
+        Assert.Equal(new QueueStats(topic, 0, 0), await Queue.GetStatsAsync(topic));
+        Assert.Equal(1, await Delayed.CountDelayedAsync(topic));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => consumer.AckAsync(delivery));
+
+        var again = await PollUntilReceivedAsync(consumer, topic, Wait);
+        Assert.True(DateTimeOffset.UtcNow >= due - TimeSpan.FromMilliseconds(5), "a message released for later came back before it was due");
+        Assert.Equal("retry-me", again.Message);
+        Assert.True(again.Redelivered);
+        await consumer.AckAsync(again);
+        Assert.Equal(new QueueStats(topic, 0, 0), await Queue.GetStatsAsync(topic));
+    }
+
+    [Fact]
+    public async Task A_thousand_messages_due_together_reach_three_promoting_consumers_exactly_once()
+    {
+        var topic = FreshTopic();
+        const int count = 1000;
+        var due = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500);
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i => Delayed.PushAsync(topic, $"m{i}", due)));
+        var received = new ConcurrentBag<string>();
+        var consuming = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            await using var consumer = Queue.CreateConsumer(topic);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (received.Count < count && clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Delayed.PromoteDueAsync(topic, 100);
+                foreach (var delivery in await consumer.ReceiveManyAsync(50, TimeSpan.FromMilliseconds(50)))
+                {
+                    received.Add(delivery.Message);
+                    await consumer.AckAsync(delivery);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(consuming);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"m{i}").Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
+        Assert.Equal(0, await Delayed.CountDelayedAsync(topic));
+    }
 }

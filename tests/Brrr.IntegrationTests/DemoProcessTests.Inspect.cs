@@ -6,9 +6,11 @@ namespace Brrr.IntegrationTests;
 
 public sealed partial class DemoProcessTests
 {
-    // boom fails at once; its next attempt waits out a backoff of two minutes while the worker holds its message.
+    // boom fails at once; its next attempt waits out a backoff of two minutes while the worker holds its message (a
+    // backoff shorter than brrr.delayed.poll-interval is waited in the runner slot, not in the queue).
     private const string HoldingWorkerConfig = """
         brrr.poll-timeout = 200ms
+        brrr.delayed.poll-interval = 5m
         brrr.task-attempts = 3
         brrr.retry-backoff-min = 120s
         brrr.retry-backoff-max = 120s

@@ -30,6 +30,13 @@ public sealed class RedisFailureTests : FailureContract
     }
 }
 
+/// <summary>The delay suite with every backend on a real redis-server (one per test): delayed roots, retries waiting in the queue.</summary>
+public sealed class RedisDelayedCallTests : DelayContract
+{
+    protected override Task<FailureHost> StartAsync() =>
+        FailureHosts.StartAsync(Tasks, Topic, redis => new(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default), ConfigurationFactory.ParseString(WorkerHocon));
+}
+
 /// <summary>The failure suite with the DynamoDB store (a real dynalite) and the Redis queue and cache.</summary>
 public sealed class DynamoFailureTests : FailureContract, IClassFixture<DynaliteServer>
 {
@@ -59,12 +66,12 @@ internal static class FailureHosts
         brrr.shutdown-timeout = 2s
         """);
 
-    public static async Task<FailureHost> StartAsync(Brrr.Tasks.TaskSet tasks, string topic, Func<RedisBrrr, BrrrBackends> backendsOf)
+    public static async Task<FailureHost> StartAsync(Brrr.Tasks.TaskSet tasks, string topic, Func<RedisBrrr, BrrrBackends> backendsOf, Config? config = null)
     {
         var server = RedisServer.Start();
         var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
         var backends = backendsOf(redis);
-        var system = ActorSystem.Create("failures", WorkerConfig);
+        var system = ActorSystem.Create("failures", config is null ? WorkerConfig : config.WithFallback(WorkerConfig));
         var worker = BrrrExtension.Get(system).StartWorker(backends, topic, tasks);
         var client = new BrrrClient(backends.Store, backends.Cache, backends.Queue, backends.Codec);
         return new FailureHost(client, new Stopper(

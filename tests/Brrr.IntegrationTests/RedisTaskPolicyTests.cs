@@ -33,12 +33,13 @@ public sealed class RedisTaskPolicyTests
         var key = $"{RedisBrrrSettings.Default.KeyPrefix}{{{call.CallHash}}}:attempts";
         using var systemA = ActorSystem.Create("policy-a", WorkerConfig);
         using var systemB = ActorSystem.Create("policy-b", WorkerConfig);
-        var slow = new TaskOptions { BackoffMin = TimeSpan.FromMinutes(1), BackoffMax = TimeSpan.FromMinutes(1) };
+        var slow = new TaskOptions { BackoffMin = TimeSpan.FromSeconds(3), BackoffMax = TimeSpan.FromSeconds(3) };
         var a = new LocalBrrr(systemA, Topic(Failing(runs, 0, slow)), backends);
         await a.Client.ScheduleAsync(call, "t", BrrrClient.NewRootId());
         await Eventually.HoldsAsync(async () => (long)await redis.Multiplexer.GetDatabase().StringGetAsync(key) == 1, "the first worker counted one failed run in Redis");
 
-        // The first worker stops during its backoff and gives the message back; the second one takes over.
+        // The first worker stops while the message waits out its backoff in the queue (longer than
+        // brrr.delayed.poll-interval); the second one takes it once it is due.
         await a.DisposeAsync();
         await using var b = new LocalBrrr(systemB, Topic(Failing(runs, 1, Quick)), backends);
         await Eventually.HoldsAsync(() => b.Failures.Any(f => !f.Released), "the call failed for good on the second worker");

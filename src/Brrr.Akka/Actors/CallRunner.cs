@@ -11,7 +11,8 @@ namespace Brrr.Akka.Actors;
 /// One runner of a topic's pool: loads the call of a message, runs it and has its store effects applied by the
 /// registrars or the returner (<see cref="CallProcessor.ExecuteAsync"/>, under <c>brrr.call-timeout</c>), and settles
 /// the message only once those are done. Failures are contained: they are logged with call hash, task and topic,
-/// published as <see cref="CallFailed"/>, and the message is released back to the queue or, for good, dead-lettered as
+/// published as <see cref="CallFailed"/>, and the message is released back to the queue (after its backoff, which waits in
+/// the queue when the queue can delay: see <see cref="ReleaseAfterAsync"/>) or, for good, dead-lettered as
 /// the worker's <see cref="FailurePolicy"/> decides; a call that fails for good also gets its error record, which wakes
 /// its waiting parents (<see cref="StoreErrorAsync"/>). If that handling fails too, the message is still given back.
 /// </summary>
@@ -128,8 +129,7 @@ internal sealed partial class CallRunner : ReceiveActor
                 return HandledAs.Failed;
             }
 
-            await Task.Delay(decision.RetryAfter, worker.Aborting).ConfigureAwait(false);
-            await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
+            await ReleaseAfterAsync(delivery, decision.RetryAfter).ConfigureAwait(false);
             return HandledAs.Released;
         }
         catch (OperationCanceledException) when (worker.Aborting.IsCancellationRequested)
@@ -149,8 +149,7 @@ internal sealed partial class CallRunner : ReceiveActor
         var worker = _topic.Worker;
         try
         {
-            await Task.Delay(worker.Settings.RetryBackoffMax, worker.Aborting).ConfigureAwait(false);
-            await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
+            await ReleaseAfterAsync(delivery, worker.Settings.RetryBackoffMax).ConfigureAwait(false);
             worker.Statistics.Handled(delivery.Topic, HandledAs.Released, started);
         }
         catch (OperationCanceledException) when (worker.Aborting.IsCancellationRequested)
@@ -161,6 +160,25 @@ internal sealed partial class CallRunner : ReceiveActor
         {
             BrrrLog.GiveBackFailed(_topic.Log, e, LogText.Excerpt(delivery.Message), delivery.Topic);
         }
+    }
+
+    /// <summary>
+    /// Gives the message back to be delivered again after <paramref name="backoff"/>. On a queue that delays, a backoff of
+    /// at least <c>brrr.delayed.poll-interval</c> waits in the queue (the message is acknowledged together with, or after,
+    /// its delayed copy is written), so this runner's slot serves other calls meanwhile; a shorter one, or any backoff on
+    /// a queue that cannot delay, is waited here before the release.
+    /// </summary>
+    private async Task ReleaseAfterAsync(QueueDelivery delivery, TimeSpan backoff)
+    {
+        var worker = _topic.Worker;
+        if (_topic.Settlement.CanReleaseLater && backoff >= worker.Settings.DelayedPollInterval)
+        {
+            await _topic.Settlement.ReleaseLaterAsync(delivery, DateTimeOffset.UtcNow + backoff, worker.Aborting).ConfigureAwait(false);
+            return;
+        }
+
+        await Task.Delay(backoff, worker.Aborting).ConfigureAwait(false);
+        await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -20,6 +20,17 @@ internal sealed class Settlement(IQueueConsumer consumer, IQueue queue, BrrrSett
     public Task ReleaseAsync(QueueDelivery delivery, CancellationToken stopping) =>
         RetryAsync(() => consumer.ReleaseAsync(delivery, stopping), delivery, "release", settles: true, stopping);
 
+    /// <summary>
+    /// Whether the consumer can give a message back for later (<see cref="IDelayedQueueConsumer"/>) and the queue is one
+    /// the worker promotes (<see cref="IDelayedQueue"/>): a wrapper queue that hands out its inner queue's consumers
+    /// must not have messages delayed where no one moves them back.
+    /// </summary>
+    public bool CanReleaseLater => consumer is IDelayedQueueConsumer && queue is IDelayedQueue;
+
+    /// <summary>Gives <paramref name="delivery"/> back to be delivered again not before <paramref name="notBefore"/>; needs <see cref="CanReleaseLater"/>.</summary>
+    public Task ReleaseLaterAsync(QueueDelivery delivery, DateTimeOffset notBefore, CancellationToken stopping) =>
+        RetryAsync(() => ((IDelayedQueueConsumer)consumer).ReleaseAsync(delivery, notBefore, stopping), delivery, "release for later", settles: true, stopping);
+
     /// <summary>Pushes <paramref name="letter"/> to <paramref name="deadLetterTopic"/>; the delivery stays held (ack it next).</summary>
     public Task DeadLetterAsync(QueueDelivery delivery, DeadLetter letter, string deadLetterTopic, CancellationToken stopping) =>
         RetryAsync(() => queue.PushAsync(deadLetterTopic, letter.ToJson(), stopping), delivery, "dead-letter to " + deadLetterTopic, settles: false, stopping);

@@ -44,6 +44,9 @@ public static class BrrrClientRegistration
         public async Task<Call> ScheduleAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null, CancellationToken cancellationToken = default) =>
             await (await ClientAsync(cancellationToken).ConfigureAwait(false)).ScheduleAsync(task, args, topic, cancellationToken).ConfigureAwait(false);
 
+        public async Task<Call> ScheduleAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, ScheduleOptions options, CancellationToken cancellationToken = default) =>
+            await (await ClientAsync(cancellationToken).ConfigureAwait(false)).ScheduleAsync(task, args, options, cancellationToken).ConfigureAwait(false);
+
         public async Task<ReadResult<TResult>> ReadAsync<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, CancellationToken cancellationToken = default) =>
             await (await ClientAsync(cancellationToken).ConfigureAwait(false)).ReadAsync(task, args, cancellationToken).ConfigureAwait(false);
 

@@ -50,6 +50,12 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.max-value-bytes</c>: the largest value a task may return.</summary>
     public int? MaxValueBytes { get; set; }
 
+    /// <summary><c>brrr.delayed.poll-interval</c>: how often a worker moves due delayed messages into its topics (a delayed call runs at most about this long after it is due).</summary>
+    public TimeSpan? DelayedPollInterval { get; set; }
+
+    /// <summary><c>brrr.delayed.batch-size</c>: the most due messages one move takes per topic.</summary>
+    public int? DelayedBatchSize { get; set; }
+
     /// <summary><c>brrr.dispatcher</c>: the dispatcher (a config path) of the worker's actors and streams.</summary>
     public string? Dispatcher { get; set; }
 
@@ -127,6 +133,8 @@ public sealed class BrrrOptions
             .Set("brrr.max-message-bytes", MaxMessageBytes)
             .Set("brrr.max-record-bytes", MaxRecordBytes)
             .Set("brrr.max-value-bytes", MaxValueBytes)
+            .Set("brrr.delayed.poll-interval", DelayedPollInterval)
+            .Set("brrr.delayed.batch-size", DelayedBatchSize)
             .Set("brrr.dispatcher", Dispatcher)
             .Set("brrr.registrars", Registrars)
             .Set("brrr.returners", Returners)

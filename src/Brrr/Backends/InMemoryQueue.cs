@@ -4,9 +4,10 @@ namespace Brrr.Backends;
 
 /// <summary>
 /// The embedded default queue: thread-safe FIFO topics in this process. Messages a consumer holds when it is
-/// disposed, or that it releases, go back to the head of their topic marked as redelivered.
+/// disposed, or that it releases, go back to the head of their topic marked as redelivered. Delayed messages
+/// (<see cref="IDelayedQueue"/>) wait beside their topic, ordered by due time, until promoted.
 /// </summary>
-public sealed class InMemoryQueue : IQueue, IQueueAdmin
+public sealed class InMemoryQueue : IDelayedQueue, IQueueAdmin
 {
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private long _consumerIds;
@@ -18,6 +19,30 @@ public sealed class InMemoryQueue : IQueue, IQueueAdmin
         ArgumentNullException.ThrowIfNull(message);
         GetTopic(topic).Add(new QueueDelivery(topic, message, false), atHead: false);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task PushAsync(string topic, string message, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        GetTopic(topic).AddDelayed(new QueueDelivery(topic, message, false), notBefore);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<int> PromoteDueAsync(string topic, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        return Task.FromResult(GetTopic(topic).PromoteDue(DateTimeOffset.UtcNow, max));
+    }
+
+    /// <inheritdoc />
+    public Task<long> CountDelayedAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return Task.FromResult(GetTopic(topic).DelayedCount);
     }
 
     /// <inheritdoc />
@@ -88,6 +113,10 @@ public sealed class InMemoryQueue : IQueue, IQueueAdmin
     private sealed class Topic(string name)
     {
         private readonly LinkedList<QueueDelivery> _waiting = new();
+
+        // Ties of due time keep their push order (the sequence number).
+        private readonly PriorityQueue<QueueDelivery, (DateTimeOffset Due, long Sequence)> _delayed = new();
+        private long _delayedSequence;
         private readonly SemaphoreSlim _available = new(0);
         private readonly Lock _lock = new();
         private long _inFlight;
@@ -104,8 +133,61 @@ public sealed class InMemoryQueue : IQueue, IQueueAdmin
             {
                 lock (_lock)
                 {
-                    return _waiting.Count > 0 || _inFlight > 0 || !Consumers.IsEmpty;
+                    return _waiting.Count > 0 || _inFlight > 0 || _delayed.Count > 0 || !Consumers.IsEmpty;
                 }
+            }
+        }
+
+        public long DelayedCount
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _delayed.Count;
+                }
+            }
+        }
+
+        public void AddDelayed(QueueDelivery delivery, DateTimeOffset notBefore)
+        {
+            lock (_lock)
+            {
+                _delayed.Enqueue(delivery, (notBefore, _delayedSequence++));
+            }
+        }
+
+        /// <summary>Moves up to <paramref name="max"/> messages due at <paramref name="now"/> to the tail, earliest first.</summary>
+        public int PromoteDue(DateTimeOffset now, int max)
+        {
+            var moved = 0;
+            while (moved < max)
+            {
+                lock (_lock)
+                {
+                    if (!_delayed.TryPeek(out var delivery, out var due) || due.Due > now)
+                    {
+                        break;
+                    }
+
+                    _delayed.Dequeue();
+                    _waiting.AddLast(delivery);
+                }
+
+                _available.Release();
+                moved++;
+            }
+
+            return moved;
+        }
+
+        /// <summary>Settles a held delivery and holds a redelivered copy back until <paramref name="notBefore"/>, in one step.</summary>
+        public void SettleLater(QueueDelivery delivery, DateTimeOffset notBefore)
+        {
+            lock (_lock)
+            {
+                _inFlight--;
+                _delayed.Enqueue(delivery with { Redelivered = true }, (notBefore, _delayedSequence++));
             }
         }
 
@@ -207,7 +289,7 @@ public sealed class InMemoryQueue : IQueue, IQueueAdmin
         }
     }
 
-    private sealed class Consumer(Topic topic, string id) : IQueueConsumer
+    private sealed class Consumer(Topic topic, string id) : IDelayedQueueConsumer
     {
         private readonly ConcurrentDictionary<QueueDelivery, byte> _held = new(ReferenceEqualityComparer.Instance);
 
@@ -262,6 +344,13 @@ public sealed class InMemoryQueue : IQueue, IQueueAdmin
             return Task.CompletedTask;
         }
 
+        public Task ReleaseAsync(QueueDelivery delivery, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
+        {
+            Forget(delivery);
+            topic.SettleLater(delivery, notBefore);
+            return Task.CompletedTask;
+        }
+
         public ValueTask DisposeAsync()
         {
             topic.Consumers.TryRemove(Id, out _);
@@ -275,13 +364,17 @@ public sealed class InMemoryQueue : IQueue, IQueueAdmin
 
         private void Settle(QueueDelivery delivery, bool giveBack)
         {
+            Forget(delivery);
+            topic.Settle(delivery, giveBack);
+        }
+
+        private void Forget(QueueDelivery delivery)
+        {
             ArgumentNullException.ThrowIfNull(delivery);
             if (!_held.TryRemove(delivery, out _))
             {
                 throw new InvalidOperationException($"The delivery of '{delivery.Message}' on topic '{delivery.Topic}' is not held by this consumer (already settled?).");
             }
-
-            topic.Settle(delivery, giveBack);
         }
     }
 }
