@@ -10,7 +10,8 @@ namespace Brrr.Akka;
 
 /// <summary>
 /// A running worker inside an ActorSystem: one consumer stream and one call-runner pool per topic, plus the
-/// registrar and returner actors that apply store effects. Start it with
+/// registrar and returner actors that apply store effects, and one ticker per recurring schedule of
+/// <see cref="BrrrSettings.Schedules"/> (every worker ticks every schedule; the cache lets one of them push each tick). Start it with
 /// <see cref="BrrrRuntime.StartWorker(BrrrBackends, IReadOnlyDictionary{string, TaskSet}, string?)"/> or Akka.Hosting's
 /// <c>WithBrrr</c>; it stops with <see cref="StopAsync"/> or the system's CoordinatedShutdown.
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class BrrrWorker : IAsyncDisposable
     private readonly Lazy<Task> _stopped;
     private readonly IActorRef _registrars;
     private readonly IActorRef _returners;
+    private readonly IActorRef[] _schedules;
     private readonly Action<BrrrWorker> _onStopped;
 
     internal BrrrWorker(
@@ -70,6 +72,15 @@ public sealed class BrrrWorker : IAsyncDisposable
         }
 
         Topics = topics.Keys.ToImmutableArray();
+        var schedulesLog = loggers(BrrrLog.SchedulesCategory);
+        _schedules = settings.Schedules.Values
+            .Select(schedule => system.ActorOf(
+                ScheduleTicker.Props(
+                        new ScheduleTicks(schedule, Client, name, settings.RetryBackoffMin, settings.RetryBackoffMax),
+                        schedulesLog, name, settings.RetryBackoffMin, settings.RetryBackoffMax, _receiveStopping.Token)
+                    .WithDispatcher(settings.Dispatcher),
+                $"brrr-{name}-schedule-{schedule.Name.Replace(':', '~')}"))
+            .ToArray();
         _stopped = new Lazy<Task>(StopCoreAsync);
     }
 
@@ -125,6 +136,11 @@ public sealed class BrrrWorker : IAsyncDisposable
     {
         BrrrLog.WorkerStopping(_log, Name, InFlightCount, Settings.ShutdownTimeout);
         await _receiveStopping.CancelAsync().ConfigureAwait(false);
+        foreach (var schedule in _schedules)
+        {
+            schedule.Tell(PoisonPill.Instance);
+        }
+
         foreach (var topic in _topics)
         {
             topic.Pipeline.StopReceiving();
