@@ -73,9 +73,12 @@ public sealed class ScheduleSettingsSpecs
         Assert.Equal("""[{"kind":"daily","n":3,"scheduled_at":"2026-01-02T03:00:00Z"}]""", Encoding.UTF8.GetString(call.Payload));
         Assert.Equal(JsonCodec.Default.EncodeCall("report", JsonNode.Parse("""{"n":3,"kind":"daily","scheduled_at":"2026-01-02T03:00:00Z"}""")!.AsObject()).CallHash, call.CallHash);
         Assert.NotEqual(call.CallHash, schedule.CallOf(JsonCodec.Default, tick.AddDays(1)).CallHash);
+        Assert.Equal(new ReportArgs("daily", 3, tick), JsonCodec.Default.DecodeArgs<ReportArgs>(call));
         var plain = schedule with { TickArgument = null };
         Assert.Equal(plain.CallOf(JsonCodec.Default, tick).CallHash, plain.CallOf(JsonCodec.Default, tick.AddDays(1)).CallHash);
     }
+
+    private sealed record ReportArgs(string Kind, int N, DateTimeOffset ScheduledAt);
 
     [Theory]
     [InlineData("""brrr.schedules.x { cron = "61 * * * *", topic = "t", task = "k" }""", "brrr.schedules.\"x\".cron is not a cron expression ('61 * * * *':")]
@@ -115,7 +118,12 @@ public sealed class ScheduleSettingsSpecs
         var options = new BrrrOptions();
         options.Schedules["every-minute"] = new BrrrScheduleOptions
         {
-            Cron = "* * * * *", Topic = "t", Task = "tick", TimeZone = "Europe/Paris", Args = new JsonObject { ["n"] = 3 }, MissedTicks = MissedTicks.Skip,
+            Cron = "* * * * *",
+            Topic = "t",
+            Task = "tick",
+            TimeZone = "Europe/Paris",
+            Args = new JsonObject { ["n"] = 3 },
+            MissedTicks = MissedTicks.Skip,
         };
         var bound = new BrrrOptions().Bind(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
