@@ -17,11 +17,11 @@ public sealed class ScheduleSettingsSpecs
     [Fact]
     public void A_schedule_takes_its_own_keys_over_the_schedule_defaults()
     {
-        var settings = Parse("""
+        var settings = Parse(""""
             brrr.schedule-defaults { missed-ticks = skip, time-zone = "Europe/Paris" }
-            brrr.schedules."nightly.report" { cron = "0 3 * * *", topic = "reports", task = "report", args = "{\"kind\": \"daily\"}", claim-expiry = 10m }
+            brrr.schedules."nightly.report" { cron = "0 3 * * *", topic = "reports", task = "report", args = """{"kind": "daily"}""", claim-expiry = 10m }
             brrr.schedules.every-second { cron = "* * * * * *", time-zone = "UTC", topic = "t", task = "tick", missed-ticks = run-once, tick-argument = "" }
-            """);
+            """");
 
         var nightly = settings.Schedules["nightly.report"];
         var second = settings.Schedules["every-second"];
