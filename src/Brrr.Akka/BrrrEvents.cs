@@ -21,3 +21,16 @@ namespace Brrr.Akka;
 /// </param>
 public sealed record CallFailed(
     string Topic, string Message, string? RootId, string? CallHash, string? TaskName, Exception Error, bool Released, int Attempt, string? DeadLetterTopic);
+
+/// <summary>
+/// Published on the ActorSystem's event stream by the worker that claimed a tick of a recurring schedule, once it pushed
+/// the tick's root (<c>brrr.schedules</c>). Across the fleet there is one per tick at most.
+/// </summary>
+/// <param name="Schedule">The schedule's name.</param>
+/// <param name="Tick">The tick's time.</param>
+/// <param name="Topic">Where the root was pushed.</param>
+/// <param name="RootId">The root's id: <c>schedule:&lt;name&gt;:&lt;yyyyMMddTHHmmss&gt;Z</c>.</param>
+/// <param name="CallHash">The root's call.</param>
+/// <param name="Worker">The worker that claimed the tick.</param>
+/// <param name="Missed">True when the tick was a missed one run late (<c>missed-ticks = run-once</c>).</param>
+public sealed record ScheduleTicked(string Schedule, DateTimeOffset Tick, string Topic, string RootId, string CallHash, string Worker, bool Missed);

@@ -6,7 +6,7 @@ namespace Brrr.Akka;
 /// Every log line of the runtime, with its stable event id and named fields (<c>Task</c>, <c>CallHash</c>,
 /// <c>RootId</c>, <c>Topic</c>, <c>Outcome</c>, <c>Attempt</c>...). The runtime owns the ids 1000-1099: 1000-1009 the
 /// worker's life (category <see cref="WorkerCategory"/>), 1010-1019 calls (<see cref="CallsCategory"/>), 1020-1029 the
-/// queue (<see cref="QueueCategory"/>). An id, once given, keeps its meaning; README.md lists them. Queue messages
+/// queue (<see cref="QueueCategory"/>), 1040-1049 recurring schedules (<see cref="SchedulesCategory"/>). An id, once given, keeps its meaning; README.md lists them. Queue messages
 /// appear only as <see cref="LogText.Excerpt"/>s.
 /// </summary>
 internal static partial class BrrrLog
@@ -19,6 +19,9 @@ internal static partial class BrrrLog
 
     /// <summary>Receiving and settling (acknowledge, release, dead-letter) that the queue refused for a while.</summary>
     public const string QueueCategory = "Brrr.Akka.Queue";
+
+    /// <summary>Recurring schedules: ticks claimed, missed and failed.</summary>
+    public const string SchedulesCategory = "Brrr.Akka.Schedules";
 
     [LoggerMessage(1000, LogLevel.Warning, "brrr: CoordinatedShutdown's phase times out after {PhaseTimeout}, before brrr.shutdown-timeout ({ShutdownTimeout}): in-flight calls may be cut on shutdown. Set akka.coordinated-shutdown.phases.{Phase}.timeout = {PhaseTimeoutMs}ms.")]
     public static partial void ShutdownPhaseTooShort(ILogger logger, TimeSpan phaseTimeout, TimeSpan shutdownTimeout, string phase, long phaseTimeoutMs);
@@ -74,4 +77,22 @@ internal static partial class BrrrLog
 
     [LoggerMessage(1022, LogLevel.Debug, "brrr: could not {Operation} message {Message} on topic {Topic}")]
     public static partial void SettleFailed(ILogger logger, Exception error, string operation, string message, string topic);
+
+    [LoggerMessage(1040, LogLevel.Information, "brrr: worker {Worker} ticks schedule {Schedule} ({Cron} in {TimeZone}): task {Task} on topic {Topic}, next tick {NextTick}")]
+    public static partial void ScheduleTicking(ILogger logger, string worker, string schedule, string cron, string timeZone, string task, string topic, string nextTick);
+
+    [LoggerMessage(1041, LogLevel.Debug, "brrr: worker {Worker} claimed tick {Tick} of schedule {Schedule} and pushed root {RootId} to topic {Topic}")]
+    public static partial void ScheduleTickPushed(ILogger logger, string worker, string tick, string schedule, string rootId, string topic);
+
+    [LoggerMessage(1042, LogLevel.Information, "brrr: schedule {Schedule} missed its ticks after {LastTick}, the latest at {Tick}: {Outcome}")]
+    public static partial void ScheduleTicksMissed(ILogger logger, string schedule, string lastTick, string tick, string outcome);
+
+    [LoggerMessage(1043, LogLevel.Warning, "brrr: schedule {Schedule}: {Step} failed ({ErrorType}: {Error}); retrying in {Wait}")]
+    public static partial void ScheduleStepFailed(ILogger logger, string schedule, string step, string errorType, string error, TimeSpan wait);
+
+    [LoggerMessage(1044, LogLevel.Warning, "brrr: schedule {Schedule} ({Cron}) has no tick after {After}: it stops ticking")]
+    public static partial void ScheduleEnded(ILogger logger, string schedule, string cron, string after);
+
+    [LoggerMessage(1045, LogLevel.Error, "brrr: schedule {Schedule} cannot tick on this worker: {Error}")]
+    public static partial void ScheduleUnsupported(ILogger logger, string schedule, string error);
 }

@@ -142,7 +142,7 @@ public sealed partial record BrrrSettings
         };
         return settings.RetryBackoffMax < settings.RetryBackoffMin
             ? throw new ConfigurationException($"brrr.retry-backoff-max must be >= brrr.retry-backoff-min ({settings.RetryBackoffMin}), got {settings.RetryBackoffMax}")
-            : WithTaskPolicies(settings, brrr);
+            : WithSchedules(WithTaskPolicies(settings, brrr), brrr);
     }
 
     internal static long AtLeast(long value, long min, string key) =>

@@ -10,8 +10,10 @@ namespace Brrr.Akka;
 
 /// <summary>
 /// A running worker inside an ActorSystem: one consumer stream and one call-runner pool per topic, plus the
-/// registrar and returner actors that apply store effects, and (on a queue that delays) a loop that moves the due
-/// delayed messages of its topics into them every <c>brrr.delayed.poll-interval</c>. Start it with
+/// registrar and returner actors that apply store effects, (on a queue that delays) a loop that moves the due
+/// delayed messages of its topics into them every <c>brrr.delayed.poll-interval</c>, and one ticker per recurring
+/// schedule of <see cref="BrrrSettings.Schedules"/> (every worker ticks every schedule; the cache lets one of them push
+/// each tick). Start it with
 /// <see cref="BrrrRuntime.StartWorker(BrrrBackends, IReadOnlyDictionary{string, TaskSet}, string?)"/> or Akka.Hosting's
 /// <c>WithBrrr</c>; it stops with <see cref="StopAsync"/> or the system's CoordinatedShutdown.
 /// </summary>
@@ -24,6 +26,7 @@ public sealed class BrrrWorker : IAsyncDisposable
     private readonly Lazy<Task> _stopped;
     private readonly IActorRef _registrars;
     private readonly IActorRef _returners;
+    private readonly IActorRef[] _schedules;
     private readonly Action<BrrrWorker> _onStopped;
 
     // Moves the due delayed messages of the served topics into them; ends once receiving stops.
@@ -74,7 +77,10 @@ public sealed class BrrrWorker : IAsyncDisposable
         }
 
         Topics = topics.Keys.ToImmutableArray();
-        _delayedPoller = DelayedPoller.Start(backends.Queue, Topics, settings, queueLog, _receiveStopping.Token);
+/// registrar and returner actors that apply store effects, (on a queue that delays) a loop that moves the due
+/// delayed messages of its topics into them every <c>brrr.delayed.poll-interval</c>, and one ticker per recurring
+/// schedule of <see cref="BrrrSettings.Schedules"/> (every worker ticks every schedule; the cache lets one of them push
+/// each tick). Start it with
         _stopped = new Lazy<Task>(StopCoreAsync);
     }
 
@@ -130,6 +136,11 @@ public sealed class BrrrWorker : IAsyncDisposable
     {
         BrrrLog.WorkerStopping(_log, Name, InFlightCount, Settings.ShutdownTimeout);
         await _receiveStopping.CancelAsync().ConfigureAwait(false);
+        foreach (var schedule in _schedules)
+        {
+            schedule.Tell(PoisonPill.Instance);
+        }
+
         foreach (var topic in _topics)
         {
             topic.Pipeline.StopReceiving();

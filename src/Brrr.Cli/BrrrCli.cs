@@ -54,7 +54,7 @@ public static partial class BrrrCli
         var root = new RootCommand("brrr: see and manage a brrr fleet (topics, workflows, dead letters) on Redis and DynamoDB.\n" + ExitCodes.Help)
         {
             RedisOption, LayoutOption, ConfigOption, JsonOption,
-            TopicsCommand(), InspectCommand(), StatusCommand(), WaitCommand(), ReadCommand(), ScheduleCommand(), RetryCommand(), CancelCommand(), DeadLettersCommand(), ResetCommand(), DashboardCommand(),
+            TopicsCommand(), InspectCommand(), StatusCommand(), WaitCommand(), ReadCommand(), ScheduleCommand(), SchedulesCommand(), RetryCommand(), CancelCommand(), DeadLettersCommand(), ResetCommand(), DashboardCommand(),
         };
         return root;
     }

@@ -11,7 +11,9 @@ namespace Brrr.Redis;
 /// multiplexer and database (and no cluster, where the counter and the topic may live on different nodes), a job is
 /// counted and pushed by one script. A root's cancel mark is <c>&lt;prefix&gt;cancelled:&lt;root_id&gt;</c>, set with the
 /// expiry <see cref="RedisBrrrSettings.CancelExpiry"/>; the trace context of its schedule is <c>&lt;prefix&gt;trace:&lt;root_id&gt;</c>,
-/// a string that expires with the spawn counter (<see cref="RedisBrrrSettings.CounterExpiry"/>). Thread safe.
+/// a string that expires with the spawn counter (<see cref="RedisBrrrSettings.CounterExpiry"/>). A recurring schedule's
+/// tick is claimed by one script at <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:tick:&lt;unix_ms&gt;</c> (<c>SET NX PX</c>) next to
+/// its last claimed tick <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:last</c> (Unix ms, no expiry), in one cluster slot. Thread safe.
 /// </summary>
 public sealed class RedisCache : ICache, ICountedPush
 {
@@ -97,6 +99,28 @@ public sealed class RedisCache : ICache, ICountedPush
     {
         ArgumentNullException.ThrowIfNull(rootId);
         return await _redis.GetDatabase(_database).StringGetAsync(_keys.Trace(rootId)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ClaimScheduleTickAsync(string schedule, DateTimeOffset tick, TimeSpan expiry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(expiry, TimeSpan.Zero);
+        var ms = tick.ToUnixTimeMilliseconds();
+        var result = await Scripts.ClaimScheduleTick.EvaluateAsync(
+                _redis.GetDatabase(_database),
+                [_keys.ScheduleTick(schedule, ms), _keys.ScheduleLast(schedule)],
+                [ms, Math.Max(1, (long)expiry.TotalMilliseconds)])
+            .ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<DateTimeOffset?> GetScheduleLastTickAsync(string schedule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        var value = await _redis.GetDatabase(_database).StringGetAsync(_keys.ScheduleLast(schedule)).ConfigureAwait(false);
+        return value.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)value);
     }
 
     /// <inheritdoc />

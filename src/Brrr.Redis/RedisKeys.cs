@@ -40,6 +40,15 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// </summary>
     public RedisKey Trace(string rootId) => $"{Prefix}trace:{rootId}";
 
+    /// <summary>
+    /// The claim of one tick of a recurring schedule: <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:tick:&lt;unix_ms&gt;</c>, e.g.
+    /// <c>brrr:schedule:{nightly}:tick:1767225600000</c> (in the schedule's slot; brrr's own key).
+    /// </summary>
+    public RedisKey ScheduleTick(string schedule, long unixMs) => $"{Prefix}schedule:{{{schedule}}}:tick:{unixMs}";
+
+    /// <summary>The last claimed tick of a recurring schedule (Unix ms): <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:last</c> (brrr's own key).</summary>
+    public RedisKey ScheduleLast(string schedule) => $"{Prefix}schedule:{{{schedule}}}:last";
+
     /// <summary>The topic list shared with the Python and TypeScript workers: <c>brrr/messages/&lt;topic&gt;</c> (current) or the topic name (legacy).</summary>
     public string Topic(string topic) => Layout.TopicList(topic);
 

@@ -12,6 +12,18 @@ internal static class Scripts
         return 0
         """);
 
+    /// <summary>
+    /// The claim of a schedule's tick. KEYS: the tick's claim, the schedule's last claimed tick. ARGV: the tick (Unix ms),
+    /// the claim's expiry (ms). Returns 1 when claimed: no claim of the tick and no later (or equal) last tick.
+    /// </summary>
+    public static readonly RedisScript ClaimScheduleTick = new("claim-schedule-tick", """
+        local last = tonumber(redis.call('GET', KEYS[2]) or '')
+        if last and last >= tonumber(ARGV[1]) then return 0 end
+        if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
+        redis.call('SET', KEYS[2], ARGV[1])
+        return 1
+        """);
+
     /// <summary>KEYS: the key. ARGV: expected bytes. Returns 1 when deleted.</summary>
     public static readonly RedisScript CompareAndDelete = new("compare-and-delete", """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -153,5 +165,5 @@ internal static class Scripts
         return 1
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater];
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick];
 }

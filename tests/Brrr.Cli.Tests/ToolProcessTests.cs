@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Brrr.Codecs;
 using Brrr.Contracts;
@@ -161,6 +162,49 @@ public sealed class ToolProcessTests : IAsyncLifetime
             Assert.Equal(1, (await Redis.Queue.GetStatsAsync("cli-config")).Waiting);
             var status = await BrrrTool.RunAsync(null, "status", "fib", "n=5", "--config", file, "--json");
             Assert.Equal((ExitCodes.NotDone, "pending"), (status.ExitCode, (string)JsonNode.Parse(status.Out)!["status"]!));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Schedules_lists_the_config_s_schedules_with_the_fleet_s_last_tick_and_the_next_one()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, $$"""
+                brrr.redis.configuration = "127.0.0.1:{{_server.Port}}"
+                brrr.schedules."nightly.report" { cron = "0 3 * * *", time-zone = "Europe/Paris", topic = "reports", task = "report", args = "{\"kind\": \"daily\"}" }
+                brrr.schedules.every-second { cron = "* * * * * *", topic = "ticks", task = "tick", missed-ticks = skip }
+                """);
+            var claimed = new DateTimeOffset(2026, 1, 2, 2, 0, 0, TimeSpan.Zero);
+            Assert.True(await Redis.Cache.ClaimScheduleTickAsync("nightly.report", claimed, TimeSpan.FromMinutes(1)));
+            var before = DateTimeOffset.UtcNow;
+
+            var listed = await BrrrTool.RunAsync(null, "schedules", "--config", file, "--json");
+            var text = await BrrrTool.RunAsync(null, "schedules", "--config", file);
+
+            Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (listed.ExitCode, text.ExitCode));
+            var rows = JsonNode.Parse(listed.Out)!.AsArray();
+            Assert.Equal(["every-second", "nightly.report"], rows.Select(r => (string)r!["name"]!));
+            var (second, nightly) = (rows[0]!, rows[1]!);
+            Assert.Equal(("* * * * * *", "UTC", "ticks", "tick", "skip"), ((string)second["cron"]!, (string)second["time_zone"]!, (string)second["topic"]!, (string)second["task"]!, (string)second["missed_ticks"]!));
+            Assert.Null(second["last_tick"]);
+            Assert.InRange(DateTimeOffset.Parse((string)second["next_tick"]!, CultureInfo.InvariantCulture), before, before.AddSeconds(30));
+            Assert.Equal(("2026-01-02T02:00:00Z", "schedule:nightly.report:20260102T020000Z", "daily", "run-once", "Europe/Paris"),
+                ((string)nightly["last_tick"]!, (string)nightly["last_root_id"]!, (string)nightly["args"]!["kind"]!, (string)nightly["missed_ticks"]!, (string)nightly["time_zone"]!));
+            // 03:00 in Paris is 01:00 or 02:00 UTC, on the next day at the latest.
+            var next = DateTimeOffset.Parse((string)nightly["next_tick"]!, CultureInfo.InvariantCulture);
+            Assert.InRange(next, before, before.AddDays(1));
+            Assert.Contains(next.Hour, new[] { 1, 2 });
+            Assert.Contains("nightly.report: '0 3 * * *' in Europe/Paris, task report on reports, missed ticks: run-once; last 2026-01-02T02:00:00Z (root schedule:nightly.report:20260102T020000Z), next ", text.Out, StringComparison.Ordinal);
+            Assert.Contains("every-second: '* * * * * *' in UTC, task tick on ticks, missed ticks: skip; never ran, next ", text.Out, StringComparison.Ordinal);
+
+            var none = await BrrrTool.RunAsync(Url, "schedules");
+            Assert.Equal((ExitCodes.Ok, "no schedules: give --config the workers' HOCON file, with its brrr.schedules"), (none.ExitCode, none.Out.Trim()));
         }
         finally
         {

@@ -117,4 +117,43 @@ public abstract class CacheContract
         Assert.Equal(1, await Cache.IncrAsync(root));
         Assert.False(await Cache.IsRootCancelledAsync(root));
     }
+
+    [Fact]
+    public async Task A_schedule_tick_is_claimed_once_and_becomes_the_schedule_s_last_tick()
+    {
+        var schedule = FreshKey();
+        var tick = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        Assert.Null(await Cache.GetScheduleLastTickAsync(schedule));
+
+        Assert.True(await Cache.ClaimScheduleTickAsync(schedule, tick, TimeSpan.FromMinutes(5)));
+        Assert.False(await Cache.ClaimScheduleTickAsync(schedule, tick, TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(tick, await Cache.GetScheduleLastTickAsync(schedule));
+        Assert.Null(await Cache.GetScheduleLastTickAsync(FreshKey()));
+    }
+
+    [Fact]
+    public async Task A_schedule_tick_before_the_last_claimed_one_is_never_claimed_and_leaves_the_last_tick()
+    {
+        var schedule = FreshKey();
+        var tick = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        Assert.True(await Cache.ClaimScheduleTickAsync(schedule, tick, TimeSpan.FromMinutes(5)));
+
+        Assert.False(await Cache.ClaimScheduleTickAsync(schedule, tick.AddSeconds(-1), TimeSpan.FromMinutes(5)));
+        Assert.True(await Cache.ClaimScheduleTickAsync(schedule, tick.AddSeconds(1), TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(tick.AddSeconds(1), await Cache.GetScheduleLastTickAsync(schedule));
+    }
+
+    [Fact]
+    public async Task Of_many_concurrent_claims_of_a_schedule_tick_exactly_one_wins_and_schedules_are_independent()
+    {
+        var (schedule, other) = (FreshKey(), FreshKey());
+        var tick = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => Cache.ClaimScheduleTickAsync(schedule, tick, TimeSpan.FromMinutes(5)))));
+
+        Assert.Single(claims, claimed => claimed);
+        Assert.True(await Cache.ClaimScheduleTickAsync(other, tick, TimeSpan.FromMinutes(5)));
+    }
 }

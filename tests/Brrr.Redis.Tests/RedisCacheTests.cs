@@ -129,4 +129,19 @@ public sealed class RedisCacheTests(RedisFixture redis)
         var otherDatabase = new RedisQueue(redis.Brrr.Multiplexer, RedisFixture.FastSettings(redis.Server.Configuration) with { Database = 3 });
         Assert.False(new Jobs(redis.Brrr.Cache, otherDatabase).CountsAndPushesAtOnce);
     }
+
+    [Fact]
+    public async Task A_schedule_tick_s_claim_expires_and_its_last_tick_stays_under_the_schedule_s_brrr_keys()
+    {
+        var schedule = "nightly-" + Guid.NewGuid().ToString("N")[..8];
+        var tick = new DateTimeOffset(2026, 1, 1, 3, 0, 0, TimeSpan.Zero);
+
+        Assert.True(await redis.Brrr.Cache.ClaimScheduleTickAsync(schedule, tick, TimeSpan.FromMinutes(5)));
+
+        var ttl = await redis.Raw.KeyTimeToLiveAsync($"brrr:schedule:{{{schedule}}}:tick:1767236400000");
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+        Assert.Equal("1767236400000", (string?)await redis.Raw.StringGetAsync($"brrr:schedule:{{{schedule}}}:last"));
+        Assert.Null(await redis.Raw.KeyTimeToLiveAsync($"brrr:schedule:{{{schedule}}}:last"));
+    }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using System.Text.Json.Nodes;
 using Brrr.Tasks;
 using Microsoft.Extensions.Configuration;
 
@@ -76,6 +77,22 @@ public sealed class BrrrOptions
 
     /// <summary><c>brrr.tasks."name"</c>: per-task failure policies, by task name; they win over a task's code options.</summary>
     public IDictionary<string, TaskOptions> Tasks { get; } = new Dictionary<string, TaskOptions>(StringComparer.Ordinal);
+
+    /// <summary><c>brrr.schedules."name"</c>: recurring schedules by name (<c>[A-Za-z0-9._:-]</c>), ticked by every worker and claimed once per tick across the fleet.</summary>
+    public IDictionary<string, BrrrScheduleOptions> Schedules { get; } = new Dictionary<string, BrrrScheduleOptions>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Adds the recurring schedule <paramref name="name"/>: at each tick of <paramref name="cron"/> (5 fields, or 6 with
+    /// seconds first), one worker of the fleet pushes a root of <paramref name="task"/> with <paramref name="args"/> (and
+    /// the tick's time under <c>scheduled_at</c>) on <paramref name="topic"/>. The other keys keep <c>brrr.schedule-defaults</c>
+    /// unless set on the returned options' entry in <see cref="Schedules"/>.
+    /// </summary>
+    public BrrrOptions AddSchedule(string name, string cron, string topic, string task, JsonObject? args = null, string? timeZone = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Schedules[name] = new BrrrScheduleOptions { Cron = cron, Topic = topic, Task = task, Args = args, TimeZone = timeZone };
+        return this;
+    }
 
     /// <summary>The queue, store, cache and codec; default: a <see cref="BrrrBackends"/> registered in DI, else fresh in-memory ones.</summary>
     public BrrrBackends? Backends { get; set; }
@@ -154,6 +171,11 @@ public sealed class BrrrOptions
         foreach (var (task, options) in Tasks)
         {
             SetTask(hocon, $"brrr.tasks.{HoconBuilder.Quote(task)}", options);
+        }
+
+        foreach (var (name, schedule) in Schedules)
+        {
+            schedule.WriteTo(hocon, $"brrr.schedules.{HoconBuilder.Quote(name)}");
         }
 
         // CoordinatedShutdown must wait for the drain it asks for.

@@ -3,7 +3,8 @@ namespace Brrr.Backends;
 /// <summary>
 /// A best-effort counter store (PROTOCOL.md §4): the spawn counters of roots, the failed runs of calls whose task
 /// threw (so that a task's attempts are counted across the fleet), the marks of cancelled roots and the trace contexts
-/// of roots' schedules (neither of which any reference worker reads). Thread safe.
+/// of roots' schedules, and the claimed ticks of recurring schedules (none of which any reference worker reads). Thread
+/// safe.
 /// </summary>
 public interface ICache
 {
@@ -49,4 +50,29 @@ public interface ICache
     /// when there is none or it expired. The default implementation always answers <c>null</c>.
     /// </summary>
     Task<string?> GetRootTraceAsync(string rootId, CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
+
+    /// <summary>
+    /// Claims the tick <paramref name="tick"/> of the recurring schedule <paramref name="schedule"/> for the caller, at
+    /// most once across the fleet: <c>true</c> when this caller claimed it (and must push the tick's root), <c>false</c>
+    /// when the tick was claimed already or a later tick of the schedule was (a tick is never claimed after a later one).
+    /// A claim is a set-if-absent of a key per schedule and tick that expires after <paramref name="expiry"/>, and it
+    /// moves the schedule's last claimed tick (<see cref="GetScheduleLastTickAsync"/>) to <paramref name="tick"/>, both in
+    /// one atomic step. Ticks are kept to the millisecond. Brrr-only keys (on Redis
+    /// <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:tick:&lt;unix_ms&gt;</c> and <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:last</c>);
+    /// reference workers never read them. An exception is an unknown outcome. The default implementation throws
+    /// <see cref="NotSupportedException"/>: a cache without it cannot run recurring schedules.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The cache cannot claim ticks.</exception>
+    Task<bool> ClaimScheduleTickAsync(string schedule, DateTimeOffset tick, TimeSpan expiry, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"{GetType().Name} cannot claim the ticks of recurring schedules (ICache.ClaimScheduleTickAsync): use the in-memory or Redis cache, or implement it.");
+
+    /// <summary>
+    /// The last claimed tick of the recurring schedule <paramref name="schedule"/> (<see cref="ClaimScheduleTickAsync"/>),
+    /// or <c>null</c> when none was claimed. The fleet's shared memory of a schedule: a worker that starts after an outage
+    /// reads it to know which ticks were missed. The record does not expire. The default implementation always answers
+    /// <c>null</c>.
+    /// </summary>
+    Task<DateTimeOffset?> GetScheduleLastTickAsync(string schedule, CancellationToken cancellationToken = default) =>
+        Task.FromResult<DateTimeOffset?>(null);
 }

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 
 namespace Brrr.Backends;
 
-/// <summary>The embedded default cache: thread-safe counters, cancel marks and root trace contexts in this process (they never expire).</summary>
+/// <summary>
+/// The embedded default cache: thread-safe counters, cancel marks, root trace contexts and the claimed ticks of recurring
+/// schedules in this process (only attempt counts and tick claims expire).
+/// </summary>
 public sealed class InMemoryCache : ICache
 {
     /// <summary>Attempt counts changed between two sweeps of the expired ones.</summary>
@@ -17,6 +20,7 @@ public sealed class InMemoryCache : ICache
     public InMemoryCache(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, bool> _cancelled = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _traces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScheduleClaims> _schedules = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)
@@ -89,5 +93,51 @@ public sealed class InMemoryCache : ICache
     {
         ArgumentNullException.ThrowIfNull(rootId);
         return Task.FromResult(_traces.GetValueOrDefault(rootId));
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ClaimScheduleTickAsync(string schedule, DateTimeOffset tick, TimeSpan expiry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(expiry, TimeSpan.Zero);
+        var ms = tick.ToUnixTimeMilliseconds();
+        var now = _time.GetUtcNow();
+        lock (_schedules)
+        {
+            if (!_schedules.TryGetValue(schedule, out var claims))
+            {
+                _schedules[schedule] = claims = new ScheduleClaims();
+            }
+
+            claims.Ticks.RemoveAll(claim => claim.ExpiresAt <= now);
+            if (claims.Last >= ms || claims.Ticks.Exists(claim => claim.Tick == ms))
+            {
+                return Task.FromResult(false);
+            }
+
+            claims.Ticks.Add((ms, now + expiry));
+            claims.Last = ms;
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> GetScheduleLastTickAsync(string schedule, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        lock (_schedules)
+        {
+            return Task.FromResult(_schedules.TryGetValue(schedule, out var claims) && claims.Last is { } last
+                ? DateTimeOffset.FromUnixTimeMilliseconds(last)
+                : (DateTimeOffset?)null);
+        }
+    }
+
+    /// <summary>One schedule's unexpired tick claims and last claimed tick (Unix ms), guarded by the dictionary's lock.</summary>
+    private sealed class ScheduleClaims
+    {
+        public List<(long Tick, DateTimeOffset ExpiresAt)> Ticks { get; } = [];
+
+        public long? Last { get; set; }
     }
 }
