@@ -77,10 +77,16 @@ public sealed class BrrrWorker : IAsyncDisposable
         }
 
         Topics = topics.Keys.ToImmutableArray();
-/// registrar and returner actors that apply store effects, (on a queue that delays) a loop that moves the due
-/// delayed messages of its topics into them every <c>brrr.delayed.poll-interval</c>, and one ticker per recurring
-/// schedule of <see cref="BrrrSettings.Schedules"/> (every worker ticks every schedule; the cache lets one of them push
-/// each tick). Start it with
+        _delayedPoller = DelayedPoller.Start(backends.Queue, Topics, settings, queueLog, _receiveStopping.Token);
+        var schedulesLog = loggers(BrrrLog.SchedulesCategory);
+        _schedules = settings.Schedules.Values
+            .Select(schedule => system.ActorOf(
+                ScheduleTicker.Props(
+                        new ScheduleTicks(schedule, Client, name, settings.RetryBackoffMin, settings.RetryBackoffMax),
+                        schedulesLog, name, settings.RetryBackoffMin, settings.RetryBackoffMax, _receiveStopping.Token)
+                    .WithDispatcher(settings.Dispatcher),
+                $"brrr-{name}-schedule-{schedule.Name.Replace(':', '~')}"))
+            .ToArray();
         _stopped = new Lazy<Task>(StopCoreAsync);
     }
 
