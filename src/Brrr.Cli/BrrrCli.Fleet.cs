@@ -165,7 +165,7 @@ public static partial class BrrrCli
         foreach (var r in reports)
         {
             var rate = r.RatePerMinute is { } n ? $", {n:0} acknowledged in the last minute" : "";
-            yield return $"{r.Topic}: waiting {r.Waiting}, in flight {r.InFlight}, dead letters {r.DeadLetters}, consumers {r.Consumers.Count - r.DeadConsumers} alive, {r.DeadConsumers} expired{rate}";
+            yield return $"{r.Topic}: waiting {r.Waiting}{(r.Delayed > 0 ? $", delayed {r.Delayed}" : "")}, in flight {r.InFlight}, dead letters {r.DeadLetters}, consumers {r.Consumers.Count - r.DeadConsumers} alive, {r.DeadConsumers} expired{rate}";
             foreach (var c in r.Consumers)
             {
                 var beat = c.SinceHeartbeat is { } s ? $"heartbeat {s.TotalSeconds:0.0} s ago" : "no heartbeat";

@@ -26,6 +26,9 @@ public enum CallNodeState
 
     /// <summary>No call record: the store does not know the call.</summary>
     Unknown,
+
+    /// <summary>Its job is held back in the queue until a due time: a delayed call, or a retry waiting out its backoff.</summary>
+    Delayed,
 }
 
 /// <summary>Where one job of a call is: waiting in a topic, or held by a consumer.</summary>
@@ -34,7 +37,10 @@ public enum CallNodeState
 /// <param name="ConsumerId">The consumer holding it; null while it waits.</param>
 /// <param name="ConsumerAlive">Whether that consumer's heartbeat is alive; null while it waits.</param>
 /// <param name="SinceHeartbeat">How long ago that consumer beat; null while it waits, or when it has no heartbeat left.</param>
-public sealed record JobLocation(string Topic, string RootId, string? ConsumerId, bool? ConsumerAlive, TimeSpan? SinceHeartbeat);
+/// <param name="NotBefore">When a job held back in the queue is due (<see cref="CallNodeState.Delayed"/>); null for a job in its topic or held.</param>
+/// <param name="Retry">A job held back is a retry waiting out its backoff (not a delayed call).</param>
+public sealed record JobLocation(
+    string Topic, string RootId, string? ConsumerId, bool? ConsumerAlive, TimeSpan? SinceHeartbeat, DateTimeOffset? NotBefore = null, bool Retry = false);
 
 /// <summary>A parent waiting on a call (from its <c>pending_returns</c>).</summary>
 /// <param name="CallHash">The parent.</param>

@@ -62,6 +62,7 @@ public static class FleetJson
     {
         ["topic"] = r.Topic,
         ["waiting"] = r.Waiting,
+        ["delayed"] = r.Delayed,
         ["in_flight"] = r.InFlight,
         ["dead_letters"] = r.DeadLetters,
         ["rate_per_minute"] = r.RatePerMinute,

@@ -16,6 +16,9 @@ namespace Brrr.Inspection;
 /// <param name="Throughput">The acknowledgements of its live consumers, summed bucket by bucket over the last minutes; null as for <paramref name="RatePerMinute"/>.</param>
 public sealed record TopicReport(string Topic, long Waiting, long InFlight, IReadOnlyList<ConsumerSnapshot> Consumers, long DeadLetters, double? RatePerMinute, AckHistory? Throughput = null)
 {
+    /// <summary>Messages held back until a due time (delayed calls, retries waiting out their backoff); 0 on a queue that cannot delay.</summary>
+    public long Delayed { get; init; }
+
     /// <summary>Consumers whose heartbeat expired: what they hold goes back to the topic once another consumer of it looks.</summary>
     public int DeadConsumers => Consumers.Count(c => !c.Alive);
 }
@@ -48,9 +51,13 @@ public sealed class FleetTopics(IQueue queue, string suffix = DeadLetterAdmin.De
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         var snapshot = _admin.GetTopicAsync(topic, cancellationToken);
+        var delayed = queue is IDelayedQueue held ? held.CountDelayedAsync(topic, cancellationToken) : Task.FromResult(0L);
         var dead = await queue.GetStatsAsync(topic + suffix, cancellationToken).ConfigureAwait(false);
         var s = await snapshot.ConfigureAwait(false);
         var throughput = AckHistory.Sum(s.Consumers.Where(c => c.Alive).Select(c => c.Acks), HistoryBuckets);
-        return new TopicReport(topic, s.Waiting, s.InFlight, s.Consumers, dead.Waiting, throughput?.CountOver(TimeSpan.FromMinutes(1)), throughput);
+        return new TopicReport(topic, s.Waiting, s.InFlight, s.Consumers, dead.Waiting, throughput?.CountOver(TimeSpan.FromMinutes(1)), throughput)
+        {
+            Delayed = await delayed.ConfigureAwait(false),
+        };
     }
 }

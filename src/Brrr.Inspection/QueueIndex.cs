@@ -4,10 +4,12 @@ using Brrr.Protocol;
 namespace Brrr.Inspection;
 
 /// <summary>
-/// Every job and dead letter of a fleet's queue, by call hash: one scan of every topic's waiting messages, of what each
-/// consumer holds, and of the dead-letter topics, at most <see cref="MaxMessages"/> messages in all. A topic's waiting
-/// list is read before its held lists, so a message a consumer takes in between is read twice: a message counts once
-/// per topic (where it was held, when it was seen held), however many copies of it wait.
+/// Every job and dead letter of a fleet's queue, by call hash: one scan of every topic's delayed messages (where the
+/// queue holds some back, <see cref="IDelayedQueueAdmin"/>), waiting messages and what each consumer holds, and of the
+/// dead-letter topics, at most <see cref="MaxMessages"/> messages in all. A topic's delayed messages are read before
+/// its waiting list, and that before its held lists, so a message that moves on in between (falls due, is taken) is
+/// read twice rather than missed: a message counts once per topic (where it was held, when it was seen held; waiting
+/// rather than delayed), however many copies of it wait.
 /// </summary>
 internal sealed class QueueIndex
 {
@@ -65,6 +67,14 @@ internal sealed class QueueIndex
         foreach (var topic in await admin.ListTopicsAsync(cancellationToken).ConfigureAwait(false))
         {
             var deadLetters = topic.Length > suffix.Length && topic.EndsWith(suffix, StringComparison.Ordinal);
+            if (!deadLetters && admin is IDelayedQueueAdmin delayed)
+            {
+                await foreach (var held in DelayedAsync(delayed, topic, index, cancellationToken).ConfigureAwait(false))
+                {
+                    index.AddJob(held.Message, new JobLocation(topic, "", null, null, null, held.NotBefore, held.Redelivered));
+                }
+            }
+
             await foreach (var message in WaitingAsync(admin, topic, index, cancellationToken).ConfigureAwait(false))
             {
                 if (deadLetters)
@@ -95,7 +105,15 @@ internal sealed class QueueIndex
         return index;
     }
 
-    private static async IAsyncEnumerable<string> WaitingAsync(IQueueAdmin admin, string topic, QueueIndex index, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static IAsyncEnumerable<string> WaitingAsync(IQueueAdmin admin, string topic, QueueIndex index, CancellationToken cancellationToken) =>
+        PagesAsync((start, token) => admin.PeekAsync(topic, start, PageSize, token), index, cancellationToken);
+
+    private static IAsyncEnumerable<DelayedMessage> DelayedAsync(IDelayedQueueAdmin admin, string topic, QueueIndex index, CancellationToken cancellationToken) =>
+        PagesAsync((start, token) => admin.PeekDelayedAsync(topic, start, PageSize, token), index, cancellationToken);
+
+    /// <summary>Every item of the pages <paramref name="page"/> reads, page by page, until a short page or <see cref="MaxMessages"/> in all.</summary>
+    private static async IAsyncEnumerable<T> PagesAsync<T>(
+        Func<long, CancellationToken, Task<IReadOnlyList<T>>> page, QueueIndex index, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (long start = 0; ; start += PageSize)
         {
@@ -105,14 +123,14 @@ internal sealed class QueueIndex
                 yield break;
             }
 
-            var page = await admin.PeekAsync(topic, start, PageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var message in page)
+            var items = await page(start, cancellationToken).ConfigureAwait(false);
+            foreach (var item in items)
             {
                 index._read++;
-                yield return message;
+                yield return item;
             }
 
-            if (page.Count < PageSize)
+            if (items.Count < PageSize)
             {
                 yield break;
             }
@@ -137,13 +155,16 @@ internal sealed class QueueIndex
         {
             jobs.Add((message, location));
         }
-        else if (location.ConsumerId is not null && jobs[same].Location.ConsumerId is null)
+        else if (Rank(location) > Rank(jobs[same].Location))
         {
             jobs[same] = (message, location);
         }
 
         AddRoot(decoded.RootId, decoded.CallHash);
     }
+
+    /// <summary>Which of two sightings of one message in one topic is the later state: held over waiting over delayed.</summary>
+    private static int Rank(JobLocation location) => location.ConsumerId is not null ? 2 : location.NotBefore is null ? 1 : 0;
 
     private void AddLetter(string text)
     {

@@ -46,8 +46,10 @@ internal static class Verdicts
         var queued = nodes.Count(n => n.State == CallNodeState.Queued);
         var running = nodes.Count(n => n.State == CallNodeState.Held);
         var waiting = nodes.Count(n => n.State == CallNodeState.Waiting);
+        var delayed = nodes.Count(n => n.State == CallNodeState.Delayed);
+        var held = delayed > 0 ? $", {delayed} delayed" : "";
         var deeper = nodes.Any(n => n.MoreBelow) ? "; the tree goes deeper than shown: inspect a call with more below" : "";
-        return $"in progress: {queued} {Calls(queued)} queued, {running} running, {waiting} waiting on children{deeper}";
+        return $"in progress: {queued} {Calls(queued)} queued, {running} running{held}, {waiting} waiting on children{deeper}";
     }
 
     private static string Requeue(DeadLetter letter) =>

@@ -127,9 +127,16 @@ internal sealed class Walk(BrrrClient client, QueueIndex index, ReturnIndex retu
                 : $"held by consumer {held.ConsumerId} of topic {held.Topic}, whose heartbeat expired");
         }
 
+        if (jobs.FirstOrDefault(j => j.NotBefore is null) is { } queued)
+        {
+            return (CallNodeState.Queued, $"queued on topic {queued.Topic}" + (jobs.Count > 1 ? $" ({jobs.Count} jobs)" : ""));
+        }
+
         if (jobs.Count > 0)
         {
-            return (CallNodeState.Queued, $"queued on topic {jobs[0].Topic}" + (jobs.Count > 1 ? $" ({jobs.Count} jobs)" : ""));
+            var next = jobs.MinBy(j => j.NotBefore)!;
+            var due = next.NotBefore!.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+            return (CallNodeState.Delayed, $"delayed on topic {next.Topic} until {due}" + (next.Retry ? " (a retry waiting out its backoff)" : "") + (jobs.Count > 1 ? $" ({jobs.Count} jobs)" : ""));
         }
 
         if (letter is not null)

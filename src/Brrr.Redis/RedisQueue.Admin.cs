@@ -1,3 +1,4 @@
+using System.Text;
 using Brrr.Backends;
 using StackExchange.Redis;
 
@@ -11,13 +12,14 @@ public sealed partial class RedisQueue
     /// <inheritdoc />
     /// <remarks>
     /// Found with <c>SCAN</c> (never <c>KEYS</c>) on every primary: the topic lists of the layout and the topics'
-    /// consumers sets. In the legacy layout a topic list has no prefix, so every list key that is not brrr bookkeeping
+    /// consumers sets and delayed sets. In the legacy layout a topic list has no prefix, so every list key that is not brrr bookkeeping
     /// counts as a topic: in a database shared with other applications their lists show up too.
     /// </remarks>
     public async Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default)
     {
         var topics = new SortedSet<string>(StringComparer.Ordinal);
         var consumersSuffix = "}:" + _keys.Prefix + "consumers";
+        var delayedSuffix = "}:" + _keys.Prefix + "delayed";
         var listPattern = _keys.Layout == RedisLayout.Current ? _keys.Topic("*") : "*";
         var db = Db;
         // Scanning only the servers that answer would list no topics at all while Redis is down.
@@ -25,12 +27,15 @@ public sealed partial class RedisQueue
 
         foreach (var server in primaries)
         {
-            await foreach (var key in server.KeysAsync(_settings.Database, "{" + _keys.Topic("*") + consumersSuffix, ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+            foreach (var suffix in new[] { consumersSuffix, delayedSuffix })
             {
-                var text = key.ToString();
-                if (TopicOfList(text[1..^consumersSuffix.Length]) is { } topic)
+                await foreach (var key in server.KeysAsync(_settings.Database, "{" + _keys.Topic("*") + suffix, ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
-                    topics.Add(topic);
+                    var text = key.ToString();
+                    if (TopicOfList(text[1..^suffix.Length]) is { } topic)
+                    {
+                        topics.Add(topic);
+                    }
                 }
             }
 
@@ -116,4 +121,27 @@ public sealed partial class RedisQueue
     /// <summary>Whether <paramref name="key"/> is one of brrr's own keys rather than a topic list (in-flight lists, store records).</summary>
     private bool IsBookkeeping(string key) =>
         key.StartsWith('{') || (_keys.Prefix.Length > 0 && key.StartsWith(_keys.Prefix, StringComparison.Ordinal));
+
+    /// <inheritdoc />
+    /// <remarks>One <c>ZRANGE ... WITHSCORES</c> of the topic's delayed set; each member's id and flag are stripped.</remarks>
+    public async Task<IReadOnlyList<DelayedMessage>> PeekDelayedAsync(string topic, long start, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var entries = await Db.SortedSetRangeByRankWithScoresAsync(_keys.Delayed(topic), start, start + count - 1).ConfigureAwait(false);
+        return entries
+            .Select(e => (Member: (byte[])e.Element!, e.Score))
+            .Where(e => e.Member.Length >= RedisKeys.DelayedMemberPrefixLength)
+            .Select(e => new DelayedMessage(
+                Encoding.UTF8.GetString(e.Member.AsSpan(RedisKeys.DelayedMemberPrefixLength)),
+                DateTimeOffset.FromUnixTimeMilliseconds((long)e.Score),
+                e.Member[RedisKeys.DelayedMemberPrefixLength - 1] == (byte)'r'))
+            .ToArray();
+    }
 }

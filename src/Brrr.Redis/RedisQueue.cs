@@ -19,7 +19,7 @@ namespace Brrr.Redis;
 /// because a blocking command stalls every other command of its connection.
 /// Redis errors surface as <see cref="RedisException"/>; retry the call once Redis is back.
 /// </remarks>
-public sealed partial class RedisQueue : IDelayedQueue, IQueueAdmin
+public sealed partial class RedisQueue : IDelayedQueue, IQueueAdmin, IDelayedQueueAdmin
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisBrrrSettings _settings;

@@ -27,6 +27,43 @@ public abstract class QueueAdminContract
     protected static string FreshTopic() => "admin-topic-" + Guid.NewGuid().ToString("N");
 
     [Fact]
+    public async Task Delayed_messages_are_listed_earliest_first_with_their_due_time_and_their_topic_is_listed()
+    {
+        var topic = FreshTopic();
+        var delayed = Assert.IsAssignableFrom<IDelayedQueue>(Queue);
+        var admin = Assert.IsAssignableFrom<IDelayedQueueAdmin>(Queue);
+        var now = DateTimeOffset.UtcNow;
+        var late = now.AddHours(2);
+        var early = now.AddHours(1);
+        await delayed.PushAsync(topic, "late", late);
+        await delayed.PushAsync(topic, "early", early);
+        await delayed.PushAsync(topic, "early", early.AddMinutes(1));
+
+        Assert.Contains(topic, await Admin.ListTopicsAsync());
+        var listed = await admin.PeekDelayedAsync(topic, 0, 10);
+        Assert.Equal(["early", "early", "late"], listed.Select(d => d.Message));
+        Assert.Equal(
+            [early.ToUnixTimeMilliseconds(), early.AddMinutes(1).ToUnixTimeMilliseconds(), late.ToUnixTimeMilliseconds()],
+            listed.Select(d => d.NotBefore.ToUnixTimeMilliseconds()));
+        Assert.All(listed, d => Assert.False(d.Redelivered));
+        Assert.Equal(["late"], (await admin.PeekDelayedAsync(topic, 2, 10)).Select(d => d.Message));
+        Assert.Empty(await Admin.PeekAsync(topic, 0, 10));
+
+        // A retry given back for later is listed as one.
+        await Queue.PushAsync(topic, "retry me");
+        var consumer = Assert.IsAssignableFrom<IDelayedQueueConsumer>(Queue.CreateConsumer(topic));
+        await using (consumer)
+        {
+            var held = await consumer.ReceiveAsync(Wait);
+            Assert.Equal("retry me", held?.Message);
+            await consumer.ReleaseAsync(held!, now.AddMinutes(30));
+        }
+
+        var retry = (await admin.PeekDelayedAsync(topic, 0, 1)).Single();
+        Assert.Equal(("retry me", true), (retry.Message, retry.Redelivered));
+    }
+
+    [Fact]
     public async Task Peek_shows_the_waiting_messages_in_delivery_order_without_taking_them()
     {
         var topic = FreshTopic();

@@ -128,6 +128,36 @@ public abstract class InspectorTests : FleetTest
     }
 
     [Fact]
+    public async Task A_child_held_back_in_the_queue_reads_delayed_with_its_due_time_not_lost()
+    {
+        var call = await Client.ScheduleAsync(_parent, new JsonObject(), Topic);
+        Assert.IsType<CallDeferred>(await HandleNextAsync());
+        var delayedHash = JsonCodec.Default.EncodeCall("leaf", new JsonObject { ["n"] = 2 }).CallHash;
+        var job = (await ((IQueueAdmin)Redis.Queue).PeekAsync(Topic, 0, 10)).Single(m => ScheduleMessage.FromWire(m).CallHash == delayedHash);
+        Assert.Equal(1, await Redis.Multiplexer.GetDatabase().ListRemoveAsync(RedisLayout.Current.TopicList(Topic), job));
+        var due = DateTimeOffset.UtcNow.AddHours(1);
+        await ((IDelayedQueue)Redis.Queue).PushAsync(Topic, job, due);
+
+        var report = await Inspector.InspectAsync(call.CallHash);
+
+        var delayed = report.Root.Children.Single(c => c.CallHash == delayedHash);
+        Assert.Equal((CallNodeState.Delayed, Topic), (delayed.State, delayed.Topic));
+        Assert.Equal($"delayed on topic {Topic} until {due.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fff}Z", delayed.Detail);
+        Assert.Equal(due.ToUnixTimeMilliseconds(), Assert.Single(delayed.Jobs).NotBefore!.Value.ToUnixTimeMilliseconds());
+        Assert.Equal("in progress: 1 call queued, 0 running, 1 delayed, 1 waiting on children", report.Verdict);
+        Assert.Equal("delayed", (string)InspectionText.Json(report)["root"]!["children"]!.AsArray().Single(c => (string)c!["call_hash"]! == delayedHash)!["state"]!);
+        Assert.Contains("not lost", await Inspector.RequeueLostAsync(delayedHash), StringComparison.Ordinal);
+
+        // The other child, failing and given back for a retry after its backoff, reads as a retry.
+        await using var consumer = (IDelayedQueueConsumer)Redis.Queue.CreateConsumer(Topic);
+        var held = await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)) ?? throw new InvalidOperationException("no job waits");
+        await consumer.ReleaseAsync(held, DateTimeOffset.UtcNow.AddMinutes(5));
+        var retried = (await Inspector.InspectAsync(ScheduleMessage.FromWire(held.Message).CallHash)).Root;
+        Assert.Equal(CallNodeState.Delayed, retried.State);
+        Assert.EndsWith("(a retry waiting out its backoff)", retried.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_call_held_by_a_consumer_whose_heartbeat_expired_reads_stalled()
     {
         var settings = RedisBrrrSettings.Default with { Configuration = Server.Configuration, HeartbeatInterval = TimeSpan.FromMilliseconds(100), HeartbeatTtl = TimeSpan.FromMilliseconds(400) };

@@ -58,3 +58,23 @@ public interface IDelayedQueueConsumer : IQueueConsumer
     /// <exception cref="InvalidOperationException">This consumer does not hold <paramref name="delivery"/>.</exception>
     Task ReleaseAsync(QueueDelivery delivery, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// Operator access to the messages an <see cref="IDelayedQueue"/> holds back, for <c>Brrr.Inspection</c> (a delayed
+/// call or a retry waiting out its backoff is neither waiting in its topic nor held, yet not lost). Workers never use
+/// it. Thread safe.
+/// </summary>
+public interface IDelayedQueueAdmin
+{
+    /// <summary>
+    /// Up to <paramref name="count"/> messages of <paramref name="topic"/> held back, earliest due first, from position
+    /// <paramref name="start"/> in that order, without taking them.
+    /// </summary>
+    Task<IReadOnlyList<DelayedMessage>> PeekDelayedAsync(string topic, long start, int count, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A message held back until its due time (<see cref="IDelayedQueueAdmin.PeekDelayedAsync"/>).</summary>
+/// <param name="Message">The message text, as it will enter its topic.</param>
+/// <param name="NotBefore">When it is due.</param>
+/// <param name="Redelivered">It is a retry (a failed attempt waiting out its backoff): it comes back marked redelivered.</param>
+public sealed record DelayedMessage(string Message, DateTimeOffset NotBefore, bool Redelivered);

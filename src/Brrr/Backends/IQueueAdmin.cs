@@ -8,7 +8,7 @@ namespace Brrr.Backends;
 /// </summary>
 public interface IQueueAdmin
 {
-    /// <summary>The topics this queue knows of: those with waiting messages or registered consumers, sorted ordinally.</summary>
+    /// <summary>The topics this queue knows of: those with waiting or delayed messages or registered consumers, sorted ordinally.</summary>
     Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>A snapshot of <paramref name="topic"/>: how many messages wait, and each registered consumer with what it holds.</summary>

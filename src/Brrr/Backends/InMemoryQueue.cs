@@ -7,7 +7,7 @@ namespace Brrr.Backends;
 /// disposed, or that it releases, go back to the head of their topic marked as redelivered. Delayed messages
 /// (<see cref="IDelayedQueue"/>) wait beside their topic, ordered by due time, until promoted.
 /// </summary>
-public sealed class InMemoryQueue : IDelayedQueue, IQueueAdmin
+public sealed class InMemoryQueue : IDelayedQueue, IQueueAdmin, IDelayedQueueAdmin
 {
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private long _consumerIds;
@@ -43,6 +43,15 @@ public sealed class InMemoryQueue : IDelayedQueue, IQueueAdmin
     {
         ArgumentNullException.ThrowIfNull(topic);
         return Task.FromResult(GetTopic(topic).DelayedCount);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<DelayedMessage>> PeekDelayedAsync(string topic, long start, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return Task.FromResult(GetTopic(topic).PeekDelayed(start, count));
     }
 
     /// <inheritdoc />
@@ -146,6 +155,15 @@ public sealed class InMemoryQueue : IDelayedQueue, IQueueAdmin
                 {
                     return _delayed.Count;
                 }
+            }
+        }
+
+        public IReadOnlyList<DelayedMessage> PeekDelayed(long start, int count)
+        {
+            lock (_lock)
+            {
+                return _delayed.UnorderedItems.OrderBy(d => d.Priority).Skip((int)Math.Min(start, int.MaxValue)).Take(count)
+                    .Select(d => new DelayedMessage(d.Element.Message, d.Priority.Due, d.Element.Redelivered)).ToArray();
             }
         }
 
