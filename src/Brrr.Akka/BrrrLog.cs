@@ -84,6 +84,9 @@ internal static partial class BrrrLog
     [LoggerMessage(1041, LogLevel.Debug, "brrr: worker {Worker} claimed tick {Tick} of schedule {Schedule} and pushed root {RootId} to topic {Topic}")]
     public static partial void ScheduleTickPushed(ILogger logger, string worker, string tick, string schedule, string rootId, string topic);
 
+    [LoggerMessage(1046, LogLevel.Warning, "brrr: worker {Worker} pushed root {RootId} of tick {Tick} of schedule {Schedule} to topic {Topic}: its claimer never marked it pushed (it died between its claim and its push)")]
+    public static partial void ScheduleTickRecovered(ILogger logger, string worker, string tick, string schedule, string rootId, string topic);
+
     [LoggerMessage(1042, LogLevel.Information, "brrr: schedule {Schedule} missed its ticks after {LastTick}, the latest at {Tick}: {Outcome}")]
     public static partial void ScheduleTicksMissed(ILogger logger, string schedule, string lastTick, string tick, string outcome);
 

@@ -7,7 +7,7 @@ namespace Brrr.Akka;
 /// <summary>The recurring schedules of the <c>brrr</c> section: <c>brrr.schedule-defaults</c> and <c>brrr.schedules</c>.</summary>
 public sealed partial record BrrrSettings
 {
-    private static readonly string[] ScheduleKeys = ["cron", "time-zone", "topic", "task", "args", "tick-argument", "missed-ticks", "claim-expiry"];
+    private static readonly string[] ScheduleKeys = ["cron", "time-zone", "topic", "task", "args", "tick-argument", "missed-ticks", "claim-expiry", "push-grace"];
 
     /// <summary>The recurring schedules by name (<c>brrr.schedules."name"</c>, each key not given from <c>brrr.schedule-defaults</c>).</summary>
     public ImmutableDictionary<string, ScheduleSettings> Schedules { get; init; } = ImmutableDictionary<string, ScheduleSettings>.Empty;
@@ -88,6 +88,7 @@ public sealed partial record BrrrSettings
                 var other => throw new ConfigurationException($"{path}.missed-ticks must be skip or run-once, got '{other}'"),
             },
             ClaimExpiry = Positive(Read<TimeSpan?>(config, path, "claim-expiry", (c, k) => c.GetTimeSpan(k, allowInfinite: false)) ?? TimeSpan.Zero, $"{path}.claim-expiry"),
+            PushGrace = Positive(Read<TimeSpan?>(config, path, "push-grace", (c, k) => c.GetTimeSpan(k, allowInfinite: false)) ?? TimeSpan.Zero, $"{path}.push-grace"),
         };
     }
 

@@ -56,6 +56,9 @@ public sealed record ScheduleSettings
     /// <summary>How long a tick's claim lives in the cache (<c>claim-expiry</c>).</summary>
     public required TimeSpan ClaimExpiry { get; init; }
 
+    /// <summary>How long a claimed tick may stay without its root pushed before another worker pushes it (<c>push-grace</c>).</summary>
+    public required TimeSpan PushGrace { get; init; }
+
     /// <summary>The longest schedule name: a root id (<c>schedule:&lt;name&gt;:&lt;tick&gt;</c>) holds at most 128 characters.</summary>
     public const int MaxNameLength = 100;
 

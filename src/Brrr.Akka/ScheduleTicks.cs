@@ -4,11 +4,15 @@ namespace Brrr.Akka;
 
 /// <summary>
 /// The fleet-side steps of one recurring schedule, without an actor: claim a tick in the shared cache and push its root,
-/// and find the ticks the fleet missed from the schedule's last claimed tick. Nothing here is remembered by the worker:
+/// push the roots of ticks whose claimer died before pushing them, and find the ticks the fleet missed from the
+/// schedule's last claimed tick. Nothing here is remembered by the worker:
 /// what the fleet needs lives in the cache. Thread safe.
 /// </summary>
 internal sealed class ScheduleTicks(ScheduleSettings schedule, BrrrClient client, string worker, TimeSpan backoffMin, TimeSpan backoffMax)
 {
+    // The most unpushed ticks one recovery pushes; more wait for the next tick.
+    private const int MaxRecovered = 16;
+
     public ScheduleSettings Schedule { get; } = schedule;
 
     /// <summary>
@@ -24,19 +28,48 @@ internal sealed class ScheduleTicks(ScheduleSettings schedule, BrrrClient client
             return null;
         }
 
+        return await PushAsync(tick, missed, pushFailed, stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Pushes the roots of claimed ticks whose claimer died before its push: the ticks listed unpushed for longer than
+    /// <see cref="ScheduleSettings.PushGrace"/>, which the cache hands to one caller at a time. Returns what it pushed.
+    /// </summary>
+    public async Task<IReadOnlyList<ScheduleTicked>> RecoverAsync(Action<Exception, TimeSpan> pushFailed, CancellationToken stopping)
+    {
+        var pushed = new List<ScheduleTicked>();
+        foreach (var tick in await client.Cache.TakeUnpushedScheduleTicksAsync(Schedule.Name, Schedule.PushGrace, MaxRecovered, stopping).ConfigureAwait(false))
+        {
+            pushed.Add(await PushAsync(tick, missed: true, pushFailed, stopping).ConfigureAwait(false));
+        }
+
+        return pushed;
+    }
+
+    // The root of a claimed tick, pushed until it succeeds (its root and call are the same on every try), then marked
+    // pushed until that succeeds (an unmarked tick would be pushed again after the grace).
+    private async Task<ScheduleTicked> PushAsync(DateTimeOffset tick, bool missed, Action<Exception, TimeSpan> pushFailed, CancellationToken stopping)
+    {
         var call = Schedule.CallOf(client.Codec, tick);
         var rootId = Schedule.RootIdOf(tick);
+        await UntilDoneAsync(() => client.ScheduleAsync(call, Schedule.Topic, rootId, CancellationToken.None), pushFailed, stopping).ConfigureAwait(false);
+        await UntilDoneAsync(() => client.Cache.MarkScheduleTickPushedAsync(Schedule.Name, tick, CancellationToken.None), pushFailed, stopping).ConfigureAwait(false);
+        return new ScheduleTicked(Schedule.Name, tick, Schedule.Topic, rootId, call.CallHash, worker, missed);
+    }
+
+    private async Task UntilDoneAsync(Func<Task> step, Action<Exception, TimeSpan> failed, CancellationToken stopping)
+    {
         var wait = backoffMin;
         while (true)
         {
             try
             {
-                await client.ScheduleAsync(call, Schedule.Topic, rootId, CancellationToken.None).ConfigureAwait(false);
-                return new ScheduleTicked(Schedule.Name, tick, Schedule.Topic, rootId, call.CallHash, worker, missed);
+                await step().ConfigureAwait(false);
+                return;
             }
             catch (Exception e) when (!stopping.IsCancellationRequested && e is not SizeLimitException)
             {
-                pushFailed(e, wait);
+                failed(e, wait);
                 await Task.Delay(wait, stopping).ConfigureAwait(false);
                 wait = Backoff.Next(wait, backoffMax);
             }

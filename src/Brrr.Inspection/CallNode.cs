@@ -38,7 +38,7 @@ public enum CallNodeState
 /// <param name="ConsumerAlive">Whether that consumer's heartbeat is alive; null while it waits.</param>
 /// <param name="SinceHeartbeat">How long ago that consumer beat; null while it waits, or when it has no heartbeat left.</param>
 /// <param name="NotBefore">When a job held back in the queue is due (<see cref="CallNodeState.Delayed"/>); null for a job in its topic or held.</param>
-/// <param name="Retry">A job held back is a retry waiting out its backoff (not a delayed call).</param>
+/// <param name="Retry">A job held back was given back by a worker (a retry waiting out its backoff, or a call over a rate limit), not delayed by its producer.</param>
 public sealed record JobLocation(
     string Topic, string RootId, string? ConsumerId, bool? ConsumerAlive, TimeSpan? SinceHeartbeat, DateTimeOffset? NotBefore = null, bool Retry = false);
 

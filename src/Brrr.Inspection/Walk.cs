@@ -136,7 +136,7 @@ internal sealed class Walk(BrrrClient client, QueueIndex index, ReturnIndex retu
         {
             var next = jobs.MinBy(j => j.NotBefore)!;
             var due = next.NotBefore!.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
-            return (CallNodeState.Delayed, $"delayed on topic {next.Topic} until {due}" + (next.Retry ? " (a retry waiting out its backoff)" : "") + (jobs.Count > 1 ? $" ({jobs.Count} jobs)" : ""));
+            return (CallNodeState.Delayed, $"delayed on topic {next.Topic} until {due}" + (next.Retry ? " (given back by a worker: a retry waiting out its backoff, or a call over a rate limit)" : "") + (jobs.Count > 1 ? $" ({jobs.Count} jobs)" : ""));
         }
 
         if (letter is not null)

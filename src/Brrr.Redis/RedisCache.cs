@@ -109,7 +109,7 @@ public sealed class RedisCache : ICache, ICountedPush
         var ms = tick.ToUnixTimeMilliseconds();
         var result = await Scripts.ClaimScheduleTick.EvaluateAsync(
                 _redis.GetDatabase(_database),
-                [_keys.ScheduleTick(schedule, ms), _keys.ScheduleLast(schedule)],
+                [_keys.ScheduleTick(schedule, ms), _keys.ScheduleLast(schedule), _keys.ScheduleUnpushed(schedule)],
                 [ms, Math.Max(1, (long)expiry.TotalMilliseconds)])
             .ConfigureAwait(false);
         return (long)result == 1;
@@ -121,6 +121,25 @@ public sealed class RedisCache : ICache, ICountedPush
         ArgumentNullException.ThrowIfNull(schedule);
         var value = await _redis.GetDatabase(_database).StringGetAsync(_keys.ScheduleLast(schedule)).ConfigureAwait(false);
         return value.IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)value);
+    }
+
+    /// <inheritdoc />
+    public Task MarkScheduleTickPushedAsync(string schedule, DateTimeOffset tick, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return _redis.GetDatabase(_database).SortedSetRemoveAsync(_keys.ScheduleUnpushed(schedule), tick.ToUnixTimeMilliseconds());
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One script: ticks listed for at least <paramref name="grace"/> by the server's clock, rescored to now.</remarks>
+    public async Task<IReadOnlyList<DateTimeOffset>> TakeUnpushedScheduleTicksAsync(string schedule, TimeSpan grace, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var result = await Scripts.TakeUnpushedTicks.EvaluateAsync(
+                _redis.GetDatabase(_database), [_keys.ScheduleUnpushed(schedule)], [Math.Max(0, (long)grace.TotalMilliseconds), max])
+            .ConfigureAwait(false);
+        return [.. ((RedisResult[])result!).Select(r => DateTimeOffset.FromUnixTimeMilliseconds((long)r))];
     }
 
     /// <inheritdoc />

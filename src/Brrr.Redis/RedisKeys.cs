@@ -49,6 +49,9 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// <summary>The last claimed tick of a recurring schedule (Unix ms): <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:last</c> (brrr's own key).</summary>
     public RedisKey ScheduleLast(string schedule) => $"{Prefix}schedule:{{{schedule}}}:last";
 
+    /// <summary>The claimed ticks of a recurring schedule whose root is not marked pushed, scored by the time of their claim (Unix ms): <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:unpushed</c>.</summary>
+    public RedisKey ScheduleUnpushed(string schedule) => $"{Prefix}schedule:{{{schedule}}}:unpushed";
+
     /// <summary>The topic list shared with the Python and TypeScript workers: <c>brrr/messages/&lt;topic&gt;</c> (current) or the topic name (legacy).</summary>
     public string Topic(string topic) => Layout.TopicList(topic);
 

@@ -13,15 +13,31 @@ internal static class Scripts
         """);
 
     /// <summary>
-    /// The claim of a schedule's tick. KEYS: the tick's claim, the schedule's last claimed tick. ARGV: the tick (Unix ms),
-    /// the claim's expiry (ms). Returns 1 when claimed: no claim of the tick and no later (or equal) last tick.
+    /// The claim of a schedule's tick. KEYS: the tick's claim, the schedule's last claimed tick, its unpushed ticks.
+    /// ARGV: the tick (Unix ms), the claim's expiry (ms). Returns 1 when claimed: no claim of the tick and no later (or
+    /// equal) last tick; the tick is then listed as unpushed, scored by the server's time.
     /// </summary>
     public static readonly RedisScript ClaimScheduleTick = new("claim-schedule-tick", """
         local last = tonumber(redis.call('GET', KEYS[2]) or '')
         if last and last >= tonumber(ARGV[1]) then return 0 end
         if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
         redis.call('SET', KEYS[2], ARGV[1])
+        local t = redis.call('TIME')
+        redis.call('ZADD', KEYS[3], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
         return 1
+        """);
+
+    /// <summary>
+    /// Takes the unpushed ticks of a schedule listed for at least a grace. KEYS: the unpushed ticks. ARGV: the grace
+    /// (ms), the most to take. Returns the ticks (Unix ms, earliest first), each rescored to the server's time now.
+    /// </summary>
+    public static readonly RedisScript TakeUnpushedTicks = new("take-unpushed-ticks", """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]), 'LIMIT', 0, tonumber(ARGV[2]))
+        for _, tick in ipairs(stale) do redis.call('ZADD', KEYS[1], now, tick) end
+        table.sort(stale, function(a, b) return tonumber(a) < tonumber(b) end)
+        return stale
         """);
 
     /// <summary>KEYS: the key. ARGV: expected bytes. Returns 1 when deleted.</summary>
@@ -165,5 +181,5 @@ internal static class Scripts
         return 1
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick];
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks];
 }

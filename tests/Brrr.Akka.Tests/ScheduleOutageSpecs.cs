@@ -78,6 +78,12 @@ public sealed class ScheduleOutageSpecs : global::Akka.TestKit.Xunit2.TestKit
         public Task<DateTimeOffset?> GetScheduleLastTickAsync(string schedule, CancellationToken cancellationToken = default) =>
             Down ? throw new IOException("cache unreachable") : Inner.GetScheduleLastTickAsync(schedule, cancellationToken);
 
+        public Task MarkScheduleTickPushedAsync(string schedule, DateTimeOffset tick, CancellationToken cancellationToken = default) =>
+            Down ? throw new IOException("cache unreachable") : Inner.MarkScheduleTickPushedAsync(schedule, tick, cancellationToken);
+
+        public Task<IReadOnlyList<DateTimeOffset>> TakeUnpushedScheduleTicksAsync(string schedule, TimeSpan grace, int max, CancellationToken cancellationToken = default) =>
+            Down ? throw new IOException("cache unreachable") : Inner.TakeUnpushedScheduleTicksAsync(schedule, grace, max, cancellationToken);
+
         public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default) => Inner.IncrAsync(rootId, cancellationToken);
 
         public Task<long> IncrAttemptsAsync(string callHash, TimeSpan expiry, CancellationToken cancellationToken = default) => Inner.IncrAttemptsAsync(callHash, expiry, cancellationToken);

@@ -156,4 +156,30 @@ public abstract class CacheContract
         Assert.Single(claims, claimed => claimed);
         Assert.True(await Cache.ClaimScheduleTickAsync(other, tick, TimeSpan.FromMinutes(5)));
     }
+
+    [Fact]
+    public async Task A_claimed_tick_is_unpushed_until_marked_and_is_taken_once_per_grace_earliest_first()
+    {
+        var schedule = FreshKey();
+        var tick = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero);
+        var (t1, t2, t3) = (tick, tick.AddSeconds(1), tick.AddSeconds(2));
+        foreach (var t in new[] { t1, t2, t3 })
+        {
+            Assert.True(await Cache.ClaimScheduleTickAsync(schedule, t, TimeSpan.FromMinutes(5)));
+        }
+
+        await Cache.MarkScheduleTickPushedAsync(schedule, t2);
+
+        Assert.Empty(await Cache.TakeUnpushedScheduleTicksAsync(schedule, TimeSpan.FromHours(1), 10));
+        Assert.Equal([t1], await Cache.TakeUnpushedScheduleTicksAsync(schedule, TimeSpan.Zero, 1));
+        Assert.Equal([t1, t3], await Cache.TakeUnpushedScheduleTicksAsync(schedule, TimeSpan.Zero, 10));
+
+        // A take holds the ticks for another grace: a second caller does not get them.
+        Assert.Empty(await Cache.TakeUnpushedScheduleTicksAsync(schedule, TimeSpan.FromHours(1), 10));
+        Assert.Empty(await Cache.TakeUnpushedScheduleTicksAsync(FreshKey(), TimeSpan.Zero, 10));
+
+        await Cache.MarkScheduleTickPushedAsync(schedule, t1);
+        await Cache.MarkScheduleTickPushedAsync(schedule, t3);
+        Assert.Empty(await Cache.TakeUnpushedScheduleTicksAsync(schedule, TimeSpan.Zero, 10));
+    }
 }

@@ -154,7 +154,7 @@ public abstract class InspectorTests : FleetTest
         await consumer.ReleaseAsync(held, DateTimeOffset.UtcNow.AddMinutes(5));
         var retried = (await Inspector.InspectAsync(ScheduleMessage.FromWire(held.Message).CallHash)).Root;
         Assert.Equal(CallNodeState.Delayed, retried.State);
-        Assert.EndsWith("(a retry waiting out its backoff)", retried.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("(given back by a worker: a retry waiting out its backoff, or a call over a rate limit)", retried.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,8 +7,9 @@ namespace Brrr.Akka.Actors;
 /// Ticks one recurring schedule in one worker: a timer for the next tick of the cron expression, then a claim of the tick
 /// in the shared cache and, when this worker won it, the push of its root. On start, and whenever it falls behind by a
 /// whole tick or a step failed, it catches up: it reads the schedule's last claimed tick (the fleet's memory, not its
-/// own) and applies <see cref="ScheduleSettings.MissedTicks"/> to the latest tick after it. It owns the tick it waits
-/// for; the claim and push run as tasks piped back to it.
+/// own) and applies <see cref="ScheduleSettings.MissedTicks"/> to the latest tick after it. Before each claim it pushes
+/// the roots of ticks claimed longer than <see cref="ScheduleSettings.PushGrace"/> ago and never marked pushed (their
+/// claimer died in between). It owns the tick it waits for; the claim and push run as tasks piped back to it.
 /// </summary>
 internal sealed class ScheduleTicker : ReceiveActor, IWithTimers
 {
@@ -32,7 +33,13 @@ internal sealed class ScheduleTicker : ReceiveActor, IWithTimers
         Receive<TickDone>(done =>
         {
             _backoff = _backoffMin;
-            Done(done.Ticked, done.Tick);
+            foreach (var recovered in done.Ticked.Recovered)
+            {
+                BrrrLog.ScheduleTickRecovered(_log, _worker, ScheduleSettings.TickText(recovered.Tick), Schedule.Name, recovered.RootId, Schedule.Topic);
+                Context.System.EventStream.Publish(recovered);
+            }
+
+            Done(done.Ticked.Claimed, done.Tick);
         });
         Receive<StepFailed>(OnFailed);
     }
@@ -97,9 +104,16 @@ internal sealed class ScheduleTicker : ReceiveActor, IWithTimers
         }
         else
         {
-            _ticks.ClaimAndPushAsync(due.Tick, missed: false, PushFailed, _stopping)
+            TickAsync(due.Tick)
                 .PipeTo(Self, success: ticked => new TickDone(due.Tick, ticked), failure: e => new StepFailed($"claiming tick {ScheduleSettings.TickText(due.Tick)}", e));
         }
+    }
+
+    /// <summary>Pushes the roots of earlier ticks whose claimer died before pushing them, then claims <paramref name="tick"/>.</summary>
+    private async Task<TickResult> TickAsync(DateTimeOffset tick)
+    {
+        var recovered = await _ticks.RecoverAsync(PushFailed, _stopping).ConfigureAwait(false);
+        return new TickResult(recovered, await _ticks.ClaimAndPushAsync(tick, missed: false, PushFailed, _stopping).ConfigureAwait(false));
     }
 
     /// <summary>Reports the tick this worker pushed, if any, and waits for the first tick after <paramref name="after"/>.</summary>
@@ -155,7 +169,9 @@ internal sealed class ScheduleTicker : ReceiveActor, IWithTimers
 
     private sealed record Due(DateTimeOffset Tick);
 
-    private sealed record TickDone(DateTimeOffset Tick, ScheduleTicked? Ticked);
+    private sealed record TickDone(DateTimeOffset Tick, TickResult Ticked);
+
+    private sealed record TickResult(IReadOnlyList<ScheduleTicked> Recovered, ScheduleTicked? Claimed);
 
     private sealed record StepFailed(string Step, Exception Error);
 }

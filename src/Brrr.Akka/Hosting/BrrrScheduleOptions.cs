@@ -33,6 +33,9 @@ public sealed class BrrrScheduleOptions
     /// <summary><c>claim-expiry</c>: how long the claim of one tick lives in the cache. <b>Default:</b> 1 h.</summary>
     public TimeSpan? ClaimExpiry { get; set; }
 
+    /// <summary><c>push-grace</c>: how long a claimed tick may stay without its root pushed before another worker pushes it. <b>Default:</b> 10 s.</summary>
+    public TimeSpan? PushGrace { get; set; }
+
     internal void WriteTo(HoconBuilder hocon, string path) => hocon
         .Set(path + ".cron", Cron)
         .Set(path + ".time-zone", TimeZone)
@@ -46,5 +49,6 @@ public sealed class BrrrScheduleOptions
             Brrr.Akka.MissedTicks.Skip => "skip",
             _ => "run-once",
         })
-        .Set(path + ".claim-expiry", ClaimExpiry);
+        .Set(path + ".claim-expiry", ClaimExpiry)
+        .Set(path + ".push-grace", PushGrace);
 }

@@ -75,4 +75,26 @@ public interface ICache
     /// </summary>
     Task<DateTimeOffset?> GetScheduleLastTickAsync(string schedule, CancellationToken cancellationToken = default) =>
         Task.FromResult<DateTimeOffset?>(null);
+
+    /// <summary>
+    /// Records that the root of a claimed <paramref name="tick"/> of <paramref name="schedule"/> was pushed. A claim
+    /// (<see cref="ClaimScheduleTickAsync"/>) also lists its tick as not yet pushed, with the time of the claim, and this
+    /// takes it off that list (on Redis the sorted set <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:unpushed</c>), so that a
+    /// tick whose claimer died before its push is found (<see cref="TakeUnpushedScheduleTicksAsync"/>). The default
+    /// implementation throws <see cref="NotSupportedException"/>, as the claim's does.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The cache cannot claim ticks.</exception>
+    Task MarkScheduleTickPushedAsync(string schedule, DateTimeOffset tick, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot keep the ticks of recurring schedules (ICache.MarkScheduleTickPushedAsync).");
+
+    /// <summary>
+    /// The claimed ticks of <paramref name="schedule"/> whose root was not marked pushed (<see cref="MarkScheduleTickPushedAsync"/>)
+    /// for at least <paramref name="grace"/> since their claim, or since an earlier take: each is taken for this caller
+    /// at once (its time is reset to now, so a concurrent or later caller takes it only after another grace), at most
+    /// <paramref name="max"/> of them, earliest first. The caller pushes the tick's root and marks it pushed; if it dies
+    /// first, the tick is taken again after the grace. The default implementation throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The cache cannot claim ticks.</exception>
+    Task<IReadOnlyList<DateTimeOffset>> TakeUnpushedScheduleTicksAsync(string schedule, TimeSpan grace, int max, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot keep the ticks of recurring schedules (ICache.TakeUnpushedScheduleTicksAsync).");
 }

@@ -117,6 +117,7 @@ public sealed class InMemoryCache : ICache
 
             claims.Ticks.Add((ms, now + expiry));
             claims.Last = ms;
+            claims.Unpushed[ms] = now;
             return Task.FromResult(true);
         }
     }
@@ -134,9 +135,50 @@ public sealed class InMemoryCache : ICache
     }
 
     /// <summary>One schedule's unexpired tick claims and last claimed tick (Unix ms), guarded by the dictionary's lock.</summary>
+    /// <inheritdoc />
+    public Task MarkScheduleTickPushedAsync(string schedule, DateTimeOffset tick, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        lock (_schedules)
+        {
+            if (_schedules.TryGetValue(schedule, out var claims))
+            {
+                claims.Unpushed.Remove(tick.ToUnixTimeMilliseconds());
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<DateTimeOffset>> TakeUnpushedScheduleTicksAsync(string schedule, TimeSpan grace, int max, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var now = _time.GetUtcNow();
+        lock (_schedules)
+        {
+            if (!_schedules.TryGetValue(schedule, out var claims))
+            {
+                return Task.FromResult<IReadOnlyList<DateTimeOffset>>([]);
+            }
+
+            var stale = claims.Unpushed.Where(u => u.Value <= now - grace).Select(u => u.Key).Order().Take(max).ToArray();
+            foreach (var tick in stale)
+            {
+                claims.Unpushed[tick] = now;
+            }
+
+            return Task.FromResult<IReadOnlyList<DateTimeOffset>>([.. stale.Select(DateTimeOffset.FromUnixTimeMilliseconds)]);
+        }
+    }
+
     private sealed class ScheduleClaims
     {
         public List<(long Tick, DateTimeOffset ExpiresAt)> Ticks { get; } = [];
+
+        /// <summary>Claimed ticks whose root is not marked pushed, with the time of their claim (or of their last take).</summary>
+        public Dictionary<long, DateTimeOffset> Unpushed { get; } = [];
 
         public long? Last { get; set; }
     }
