@@ -9,7 +9,7 @@ namespace Brrr.Akka;
 public sealed partial record BrrrSettings
 {
     private static readonly string[] TaskKeys =
-        ["attempts", "backoff-min", "backoff-max", "backoff-multiplier", "backoff-jitter", "attempt-timeout", "non-retryable"];
+        ["attempts", "backoff-min", "backoff-max", "backoff-multiplier", "backoff-jitter", "attempt-timeout", "non-retryable", "rate-limit"];
 
     /// <summary>
     /// The policy of a task without its own (<c>brrr.task-defaults</c>); its attempts, backoff-min and backoff-max
@@ -23,6 +23,12 @@ public sealed partial record BrrrSettings
     /// </summary>
     public required ImmutableDictionary<string, TaskOptions> Tasks { get; init; }
 
+    /// <summary>
+    /// The fleet-wide rate limits of tasks by task name (<c>brrr.tasks."name".rate-limit</c>, e.g. <c>20/min</c>): each
+    /// task's calls, on whatever topic, share one limit across the workers.
+    /// </summary>
+    public ImmutableDictionary<string, RateLimit> TaskRateLimits { get; init; } = ImmutableDictionary<string, RateLimit>.Empty;
+
     /// <summary>How long the count of a failing call's runs lives in the cache after its first failure (<c>brrr.attempt-count-expiry</c>).</summary>
     public required TimeSpan AttemptCountExpiry { get; init; }
 
@@ -31,7 +37,13 @@ public sealed partial record BrrrSettings
 
     private static BrrrSettings WithTaskPolicies(BrrrSettings settings, Config brrr)
     {
+        if (brrr.HasPath("task-defaults.rate-limit"))
+        {
+            throw new ConfigurationException("brrr.task-defaults.rate-limit is not supported: a rate limit is per task (brrr.tasks.\"name\".rate-limit) or per topic (brrr.topics.\"t\".rate-limit)");
+        }
+
         var defaults = ReadTask(brrr.GetConfig("task-defaults"), "brrr.task-defaults");
+        var rateLimits = ImmutableDictionary.CreateBuilder<string, RateLimit>(StringComparer.Ordinal);
         RetryPolicy policy;
         try
         {
@@ -56,7 +68,13 @@ public sealed partial record BrrrSettings
                     throw new ConfigurationException($"{path} must be an object of policy keys ({string.Join(", ", TaskKeys)})");
                 }
 
-                var options = ReadTask(new Config(new global::Akka.Configuration.Hocon.HoconRoot(value)), path);
+                var own = new Config(new global::Akka.Configuration.Hocon.HoconRoot(value));
+                var options = ReadTask(own, path);
+                if (ReadRateLimit(own, path) is { } rateLimit)
+                {
+                    rateLimits[name] = rateLimit;
+                }
+
                 try
                 {
                     RetryPolicy.Resolve(name, options, null, policy);
@@ -70,7 +88,7 @@ public sealed partial record BrrrSettings
             }
         }
 
-        return settings with { TaskDefaults = policy, Tasks = tasks.ToImmutable() };
+        return settings with { TaskDefaults = policy, Tasks = tasks.ToImmutable(), TaskRateLimits = rateLimits.ToImmutable() };
     }
 
     private static TaskOptions ReadTask(Config? section, string path)

@@ -145,6 +145,25 @@ public sealed partial record BrrrSettings
             : WithSchedules(WithTaskPolicies(settings, brrr), brrr);
     }
 
+    /// <summary>The <c>rate-limit</c> of <paramref name="section"/> (at <paramref name="path"/>): <c>null</c> when unset, empty or <c>off</c>.</summary>
+    internal static RateLimit? ReadRateLimit(Config section, string path)
+    {
+        var text = section.HasPath("rate-limit") ? section.GetString("rate-limit") : null;
+        if (string.IsNullOrWhiteSpace(text) || text == "off")
+        {
+            return null;
+        }
+
+        try
+        {
+            return global::Brrr.RateLimit.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationException($"{path}.rate-limit: {e.Message}");
+        }
+    }
+
     internal static long AtLeast(long value, long min, string key) =>
         value >= min ? value : throw new ConfigurationException($"{key} must be >= {min}, got {value}");
 
@@ -171,7 +190,16 @@ public sealed partial record BrrrSettings
 /// <param name="Prefetch">Messages received ahead of the running calls (<c>prefetch</c>).</param>
 public sealed record TopicSettings(int Parallelism, int Prefetch)
 {
+    /// <summary>
+    /// The fleet-wide rate limit of the topic's calls (<c>rate-limit</c>, e.g. <c>100/s</c>), or <c>null</c> for none:
+    /// shared by every worker through the cache; a call over it waits in the queue.
+    /// </summary>
+    public RateLimit? RateLimit { get; init; }
+
     internal static TopicSettings Create(Config config, string path) => new(
         (int)BrrrSettings.AtLeast(config.GetInt("parallelism"), 1, path + ".parallelism"),
-        (int)BrrrSettings.AtLeast(config.GetInt("prefetch"), 0, path + ".prefetch"));
+        (int)BrrrSettings.AtLeast(config.GetInt("prefetch"), 0, path + ".prefetch"))
+    {
+        RateLimit = BrrrSettings.ReadRateLimit(config, path),
+    };
 }

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Routing;
 using Akka.Streams;
 using Brrr.Akka.Actors;
+using Brrr.Backends;
 using Brrr.Tasks;
 using Microsoft.Extensions.Logging;
 
@@ -53,7 +55,7 @@ public sealed class BrrrWorker : IAsyncDisposable
             new Memory(backends.Store, limits: settings.Limits), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
             new BoundedCache<WaitingChildren>(settings.ValueCacheSize), new CancelledRoots(backends.Cache, settings.CancelCheckInterval))
-        { Policies = policies, RecordsChildren = settings.ChildrenRecord };
+        { Policies = policies, RecordsChildren = settings.ChildrenRecord, RateLimits = RateLimitsOf(settings, backends, topics.Keys) };
         Failures = new FailurePolicy(policies, backends.Cache, settings.AttemptCountExpiry, settings.DeadLetterSuffix, settings.RetryBackoffMin);
         Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);
         var effects = EffectsActor.Props(Processor.ApplyEffectAsync).WithDispatcher(settings.Dispatcher);
@@ -88,6 +90,38 @@ public sealed class BrrrWorker : IAsyncDisposable
                 $"brrr-{name}-schedule-{schedule.Name.Replace(':', '~')}"))
             .ToArray();
         _stopped = new Lazy<Task>(StopCoreAsync);
+    }
+
+    /// <summary>
+    /// The rate limits of the served topics and of every limited task, or none; a limit needs a cache that limits
+    /// (<see cref="IRateLimiter"/>) and a queue that delays (a call over it waits there), else the start fails naming it.
+    /// </summary>
+    private static RateLimits? RateLimitsOf(BrrrSettings settings, BrrrBackends backends, IEnumerable<string> topics)
+    {
+        var topicLimits = topics
+            .Where(topic => settings.ForTopic(topic).RateLimit is not null)
+            .ToImmutableDictionary(topic => topic, topic => settings.ForTopic(topic).RateLimit!.Value, StringComparer.Ordinal);
+        var key = topicLimits.Keys.Select(topic => $"brrr.topics.\"{topic}\".rate-limit (or brrr.topic-defaults.rate-limit)")
+            .Concat(settings.TaskRateLimits.Keys.Select(task => $"brrr.tasks.\"{task}\".rate-limit"))
+            .FirstOrDefault();
+        if (key is null)
+        {
+            return null;
+        }
+
+        if (backends.Queue is not IDelayedQueue)
+        {
+            throw new ConfigurationException(
+                $"{key} needs a queue that delays messages (IDelayedQueue: in-memory or Redis), since a call over the limit waits in the queue; {backends.Queue.GetType().Name} cannot. Remove the limit or use such a queue.");
+        }
+
+        if (backends.Cache is not IRateLimiter limiter)
+        {
+            throw new ConfigurationException(
+                $"{key} needs a cache that keeps rate limits (IRateLimiter: in-memory or Redis); {backends.Cache.GetType().Name} does not. Remove the limit or use such a cache.");
+        }
+
+        return new RateLimits(limiter, topicLimits, settings.TaskRateLimits);
     }
 
     /// <summary>The worker's name (unique in its ActorSystem).</summary>

@@ -17,6 +17,9 @@ internal enum HandledAs
     /// <summary>Not run: the message's root is cancelled (the job may have been handed over to another root that waits on the call).</summary>
     Cancelled,
 
+    /// <summary>Not run yet: a rate limit reserved it a later start, and it waits in the queue until then.</summary>
+    Throttled,
+
     /// <summary>Given back to the queue (a failure worth a retry, or shutdown).</summary>
     Released,
 
@@ -31,6 +34,7 @@ internal static class HandledAsNames
     {
         CallDeferred => HandledAs.Deferred,
         CallCancelled => HandledAs.Cancelled,
+        CallThrottled => HandledAs.Throttled,
         CallCompleted { AlreadyStored: false } => HandledAs.Completed,
         _ => HandledAs.Skipped,
     };
@@ -42,6 +46,7 @@ internal static class HandledAsNames
         HandledAs.Skipped => "skipped",
         HandledAs.Cancelled => "cancelled",
         HandledAs.Released => "released",
+        HandledAs.Throttled => "throttled",
         _ => "failed",
     };
 }

@@ -13,6 +13,7 @@ public sealed class WorkerStatistics
     private long _released;
     private long _skipped;
     private long _cancelled;
+    private long _throttled;
 
     /// <summary>Handler executions so far, per task name.</summary>
     public IReadOnlyDictionary<string, long> ExecutionsByTask =>
@@ -46,6 +47,12 @@ public sealed class WorkerStatistics
     /// <summary>Messages given back to the queue after a transient failure, a task that threw (before its last attempt), or on shutdown.</summary>
     public long Released => Interlocked.Read(ref _released);
 
+    /// <summary>
+    /// Messages put off by a rate limit of their topic or task: given back to the queue until their reserved start (a
+    /// call counts once per time it was put off, usually once).
+    /// </summary>
+    public long Throttled => Interlocked.Read(ref _throttled);
+
     internal void Executed(string taskName) => Interlocked.Increment(ref _executions.GetOrAdd(taskName, static _ => new StrongBox<long>()).Value);
 
     /// <summary>
@@ -68,6 +75,9 @@ public sealed class WorkerStatistics
                 break;
             case HandledAs.Cancelled:
                 Interlocked.Increment(ref _cancelled);
+                break;
+            case HandledAs.Throttled:
+                Interlocked.Increment(ref _throttled);
                 break;
             case HandledAs.Released:
                 Interlocked.Increment(ref _released);

@@ -13,9 +13,11 @@ namespace Brrr.Redis;
 /// expiry <see cref="RedisBrrrSettings.CancelExpiry"/>; the trace context of its schedule is <c>&lt;prefix&gt;trace:&lt;root_id&gt;</c>,
 /// a string that expires with the spawn counter (<see cref="RedisBrrrSettings.CounterExpiry"/>). A recurring schedule's
 /// tick is claimed by one script at <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:tick:&lt;unix_ms&gt;</c> (<c>SET NX PX</c>) next to
-/// its last claimed tick <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:last</c> (Unix ms, no expiry), in one cluster slot. Thread safe.
+/// its last claimed tick <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:last</c> (Unix ms, no expiry), in one cluster slot. A rate
+/// limit is one script over <c>&lt;prefix&gt;{ratelimit}:&lt;scope&gt;</c> and the calls' reservations
+/// <c>&lt;prefix&gt;{ratelimit}:&lt;scope&gt;:grant:&lt;ticket&gt;</c>, which expire once they no longer matter. Thread safe.
 /// </summary>
-public sealed class RedisCache : ICache, ICountedPush
+public sealed class RedisCache : ICache, ICountedPush, IRateLimiter
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly int _database;
@@ -141,6 +143,29 @@ public sealed class RedisCache : ICache, ICountedPush
             .ConfigureAwait(false);
         return [.. ((RedisResult[])result!).Select(r => DateTimeOffset.FromUnixTimeMilliseconds((long)r))];
     }
+
+    /// <inheritdoc />
+    public async Task<TimeSpan> AcquireAsync(IReadOnlyList<RateLimitScope> scopes, string ticket, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        ArgumentNullException.ThrowIfNull(ticket);
+        ArgumentOutOfRangeException.ThrowIfZero(scopes.Count);
+        var keys = new RedisKey[scopes.Count * 2];
+        var values = new RedisValue[(scopes.Count * 2) + 1];
+        for (var i = 0; i < scopes.Count; i++)
+        {
+            var interval = Math.Max(1, (long)scopes[i].Limit.Interval.TotalMicroseconds);
+            (keys[2 * i], keys[(2 * i) + 1]) = (_keys.RateLimit(scopes[i].Name), _keys.RateGrant(scopes[i].Name, ticket));
+            (values[2 * i], values[(2 * i) + 1]) = (interval, interval * (scopes[i].Limit.Burst - 1));
+        }
+
+        values[^1] = (long)RateGrantExpiry.TotalMicroseconds;
+        var wait = (long)await Scripts.RateLimit.EvaluateAsync(_redis.GetDatabase(_database), keys, values).ConfigureAwait(false);
+        return wait <= 0 ? TimeSpan.Zero : TimeSpan.FromMicroseconds(wait);
+    }
+
+    /// <summary>How long a call's reservation outlives its time (see <see cref="IRateLimiter.AcquireAsync"/>).</summary>
+    internal static TimeSpan RateGrantExpiry { get; } = TimeSpan.FromMinutes(10);
 
     /// <inheritdoc />
     public bool CanPushTo(IQueue queue) =>

@@ -52,6 +52,16 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// <summary>The claimed ticks of a recurring schedule whose root is not marked pushed, scored by the time of their claim (Unix ms): <c>&lt;prefix&gt;schedule:{&lt;name&gt;}:unpushed</c>.</summary>
     public RedisKey ScheduleUnpushed(string schedule) => $"{Prefix}schedule:{{{schedule}}}:unpushed";
 
+    /// <summary>
+    /// The theoretical arrival time of a rate limit (Unix µs): <c>&lt;prefix&gt;{ratelimit}:&lt;scope&gt;</c>, e.g.
+    /// <c>brrr:{ratelimit}:topic:fib</c>. Every rate-limit key shares the one hash tag, so that one script can count a call
+    /// against its topic's and its task's limits on a cluster too (brrr's own keys).
+    /// </summary>
+    public RedisKey RateLimit(string scope) => $"{Prefix}{{ratelimit}}:{scope}";
+
+    /// <summary>A call's reserved start under a rate limit (Unix µs): <c>&lt;prefix&gt;{ratelimit}:&lt;scope&gt;:grant:&lt;ticket&gt;</c>.</summary>
+    public RedisKey RateGrant(string scope, string ticket) => $"{Prefix}{{ratelimit}}:{scope}:grant:{ticket}";
+
     /// <summary>The topic list shared with the Python and TypeScript workers: <c>brrr/messages/&lt;topic&gt;</c> (current) or the topic name (legacy).</summary>
     public string Topic(string topic) => Layout.TopicList(topic);
 

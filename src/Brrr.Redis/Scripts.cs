@@ -40,6 +40,46 @@ internal static class Scripts
         return stale
         """);
 
+    /// <summary>
+    /// GCRA with reservations over the server's clock, in microseconds, for one call counted in N scopes. KEYS: per scope
+    /// its theoretical arrival time, then the call's reservation in it. ARGV: per scope its interval and burst tolerance,
+    /// then how long a reservation outlives its time. The start is the latest of the call's reservations and the scopes'
+    /// earliest conforming times; now: reservations are consumed and the other scopes count the call; later: the other
+    /// scopes reserve it (their arrival time moves past it). Both keys expire once they no longer matter. Returns the wait.
+    /// </summary>
+    public static readonly RedisScript RateLimit = new("rate-limit", """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local keep = tonumber(ARGV[#ARGV])
+        local n = #KEYS / 2
+        local start = now
+        local granted = {}
+        local tats = {}
+        for i = 1, n do
+          local grant = tonumber(redis.call('GET', KEYS[2 * i]) or '')
+          if grant then
+            granted[i] = true
+            start = math.max(start, grant)
+          else
+            local tat = math.max(tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0'), now)
+            tats[i] = tat
+            start = math.max(start, tat - tonumber(ARGV[2 * i]))
+          end
+        end
+        for i = 1, n do
+          if granted[i] then
+            if start <= now then redis.call('DEL', KEYS[2 * i]) end
+          else
+            local tat = math.max(tats[i], start) + tonumber(ARGV[2 * i - 1])
+            redis.call('SET', KEYS[2 * i - 1], string.format('%d', tat), 'PX', math.floor((tat - now) / 1000) + 1000)
+            if start > now then
+              redis.call('SET', KEYS[2 * i], string.format('%d', start), 'PX', math.floor((start - now + keep) / 1000))
+            end
+          end
+        end
+        return start - now
+        """);
+
     /// <summary>KEYS: the key. ARGV: expected bytes. Returns 1 when deleted.</summary>
     public static readonly RedisScript CompareAndDelete = new("compare-and-delete", """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -181,5 +221,5 @@ internal static class Scripts
         return 1
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks];
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks, RateLimit];
 }

@@ -22,7 +22,7 @@ internal sealed partial class CallProcessor
             ],
             CallDeferred deferred => [.. deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child))],
             CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed)],
-            CallStillWaiting or CallCancelled => [],
+            CallStillWaiting or CallCancelled or CallThrottled => [],
             _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),
         };
     }

@@ -70,6 +70,13 @@ internal sealed partial class CallProcessor
     /// <summary>The failure policies of the tasks (each run gets its task's attempt timeout); default: one attempt, no timeout.</summary>
     public TaskPolicies Policies { get; init; } = new(new RetryPolicy(1, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5)));
 
+    /// <summary>
+    /// The fleet-wide rate limits of topics and tasks, or none: a call that would run (not one skipped because its value
+    /// is known, it still waits or its root is cancelled) asks them for its start, and is put off when refused
+    /// (<see cref="CallThrottled"/>); default: none.
+    /// </summary>
+    public RateLimits? RateLimits { get; init; }
+
     /// <summary>Decodes <paramref name="delivery"/> and reads its call record.</summary>
     /// <exception cref="ProtocolException">The message or the call record is malformed.</exception>
     /// <exception cref="CallNotFoundException">The call record is missing.</exception>
@@ -128,7 +135,8 @@ internal sealed partial class CallProcessor
     /// child holds its return address and brings its job back when it completes. A job of another root always runs,
     /// so that a retried workflow registers again and schedules a child whose job was lost (PROTOCOL.md §5.3b). A job
     /// of a cancelled root is never run (<see cref="CallCancelled"/>); when another root still waits on the call, the
-    /// job is pushed again under that root.
+    /// job is pushed again under that root. A call about to run asks <see cref="RateLimits"/> last, so a skipped call is
+    /// never counted against a limit.
     /// </summary>
     /// <exception cref="TaskNotFoundException">No such task on this topic.</exception>
     /// <exception cref="SizeLimitException">The run returned a value, or asked for a child whose call record, over its limit.</exception>
@@ -157,6 +165,11 @@ internal sealed partial class CallProcessor
             && await AnyMissingAsync(waitingOn, cancellationToken).ConfigureAwait(false))
         {
             return CallStillWaiting.Instance;
+        }
+
+        if (RateLimits is { } limits && await limits.AcquireAsync(loaded.Delivery, loaded.Call.TaskName, cancellationToken).ConfigureAwait(false) is { } wait)
+        {
+            return new CallThrottled(wait);
         }
 
         var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadChildAsync, Policies.For(handler), cancellationToken)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Brrr.Backends;
 using Brrr.Protocol;
+using Brrr.Tasks;
 using Microsoft.Extensions.Logging;
 using EventStream = Akka.Event.EventStream;
 
@@ -66,7 +67,15 @@ internal sealed partial class CallRunner : ReceiveActor
             loaded = await worker.Processor.LoadAsync(delivery, timeout.Token).ConfigureAwait(false);
             activity?.SetTag("brrr.task", loaded.Call.TaskName).SetTag("brrr.call_hash", loaded.Call.CallHash).SetTag("brrr.root_id", loaded.Message.RootId);
             var outcome = await worker.Processor.ExecuteAsync(loaded, _topic.Tasks, worker.ApplyEffectAsync, timeout.Token).ConfigureAwait(false);
-            await _topic.Settlement.AckAsync(delivery, worker.Aborting).ConfigureAwait(false);
+            if (outcome is CallThrottled throttled)
+            {
+                await ThrottleAsync(delivery, throttled.Wait).ConfigureAwait(false);
+            }
+            else
+            {
+                await _topic.Settlement.AckAsync(delivery, worker.Aborting).ConfigureAwait(false);
+            }
+
             handled = HandledAsNames.Of(outcome);
         }
         catch (Exception e)
@@ -160,6 +169,24 @@ internal sealed partial class CallRunner : ReceiveActor
         {
             BrrrLog.GiveBackFailed(_topic.Log, e, LogText.Excerpt(delivery.Message), delivery.Topic);
         }
+    }
+
+    /// <summary>
+    /// Gives the message of a call put off by a rate limit back until its reserved start, always through the queue however
+    /// short the wait, so that it holds no runner slot (the worker's start checked that the queue delays; a consumer that
+    /// cannot, such as a wrapper's, waits here instead).
+    /// </summary>
+    private async Task ThrottleAsync(QueueDelivery delivery, TimeSpan wait)
+    {
+        var worker = _topic.Worker;
+        if (_topic.Settlement.CanReleaseLater)
+        {
+            await _topic.Settlement.ReleaseLaterAsync(delivery, DateTimeOffset.UtcNow + wait, worker.Aborting).ConfigureAwait(false);
+            return;
+        }
+
+        await Task.Delay(wait, worker.Aborting).ConfigureAwait(false);
+        await _topic.Settlement.ReleaseAsync(delivery, worker.Aborting).ConfigureAwait(false);
     }
 
     /// <summary>

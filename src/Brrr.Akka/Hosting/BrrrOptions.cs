@@ -78,6 +78,12 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.tasks."name"</c>: per-task failure policies, by task name; they win over a task's code options.</summary>
     public IDictionary<string, TaskOptions> Tasks { get; } = new Dictionary<string, TaskOptions>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// <c>brrr.tasks."name".rate-limit</c>: fleet-wide rate limits of tasks, by task name (e.g. <c>RateLimit.Parse("20/min")</c>);
+    /// default: none (see reference.conf).
+    /// </summary>
+    public IDictionary<string, RateLimit> TaskRateLimits { get; } = new Dictionary<string, RateLimit>(StringComparer.Ordinal);
+
     /// <summary><c>brrr.schedules."name"</c>: recurring schedules by name (<c>[A-Za-z0-9._:-]</c>), ticked by every worker and claimed once per tick across the fleet.</summary>
     public IDictionary<string, BrrrScheduleOptions> Schedules { get; } = new Dictionary<string, BrrrScheduleOptions>(StringComparer.Ordinal);
 
@@ -160,7 +166,7 @@ public sealed class BrrrOptions
         foreach (var (topic, options) in Topics)
         {
             var path = $"brrr.topics.{HoconBuilder.Quote(topic)}";
-            hocon.Set(path + ".parallelism", options.Parallelism).Set(path + ".prefetch", options.Prefetch);
+            hocon.Set(path + ".parallelism", options.Parallelism).Set(path + ".prefetch", options.Prefetch).Set(path + ".rate-limit", options.RateLimit?.ToString());
         }
 
         if (TaskDefaults is { } defaults)
@@ -171,6 +177,11 @@ public sealed class BrrrOptions
         foreach (var (task, options) in Tasks)
         {
             SetTask(hocon, $"brrr.tasks.{HoconBuilder.Quote(task)}", options);
+        }
+
+        foreach (var (task, limit) in TaskRateLimits)
+        {
+            hocon.Set($"brrr.tasks.{HoconBuilder.Quote(task)}.rate-limit", limit.ToString());
         }
 
         foreach (var (name, schedule) in Schedules)
@@ -216,4 +227,10 @@ public sealed class BrrrTopicOptions
 
     /// <summary><c>brrr.topics."name".prefetch</c>; default: the topic defaults.</summary>
     public int? Prefetch { get; init; }
+
+    /// <summary>
+    /// <c>brrr.topics."name".rate-limit</c>: the topic's fleet-wide rate limit (e.g. <c>RateLimit.Parse("50/s")</c>);
+    /// default: the topic defaults (none, see reference.conf).
+    /// </summary>
+    public RateLimit? RateLimit { get; init; }
 }

@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 namespace Brrr.Backends;
 
 /// <summary>
-/// The embedded default cache: thread-safe counters, cancel marks, root trace contexts and the claimed ticks of recurring
-/// schedules in this process (only attempt counts and tick claims expire).
+/// The embedded default cache: thread-safe counters, cancel marks, root trace contexts, the claimed ticks of recurring
+/// schedules and the rate limits' state in this process (only attempt counts, tick claims and rate reservations expire).
 /// </summary>
-public sealed class InMemoryCache : ICache
+public sealed class InMemoryCache : ICache, IRateLimiter
 {
     /// <summary>Attempt counts changed between two sweeps of the expired ones.</summary>
     private const int SweepEvery = 1024;
@@ -17,7 +17,13 @@ public sealed class InMemoryCache : ICache
     private int _sinceSweep;
 
     /// <summary>Creates the cache; <paramref name="time"/> (default: the system clock) says when attempt counts expire.</summary>
-    public InMemoryCache(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+    public InMemoryCache(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _rates = new InMemoryRateLimiter(_time);
+    }
+
+    private readonly InMemoryRateLimiter _rates;
     private readonly ConcurrentDictionary<string, bool> _cancelled = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _traces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ScheduleClaims> _schedules = new(StringComparer.Ordinal);
@@ -182,4 +188,8 @@ public sealed class InMemoryCache : ICache
 
         public long? Last { get; set; }
     }
+
+    /// <inheritdoc />
+    public Task<TimeSpan> AcquireAsync(IReadOnlyList<RateLimitScope> scopes, string ticket, CancellationToken cancellationToken = default) =>
+        _rates.AcquireAsync(scopes, ticket);
 }

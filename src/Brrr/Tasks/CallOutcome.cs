@@ -2,7 +2,8 @@ namespace Brrr.Tasks;
 
 /// <summary>
 /// What one message of a call came to: <see cref="CallDeferred"/> or <see cref="CallCompleted"/> from a run, or
-/// <see cref="CallStillWaiting"/> or <see cref="CallCancelled"/> when the run was skipped.
+/// <see cref="CallStillWaiting"/> or <see cref="CallCancelled"/> when the run was skipped, <see cref="CallThrottled"/> when it
+/// was put off by a rate limit.
 /// </summary>
 internal abstract record CallOutcome;
 
@@ -39,6 +40,13 @@ internal sealed record CallStillWaiting : CallOutcome
 /// </summary>
 /// <param name="HandedOverTo">The root the job was pushed under again, or <c>null</c> when no other root waits.</param>
 internal sealed record CallCancelled(string? HandedOverTo) : CallOutcome;
+
+/// <summary>
+/// The call was not run: a rate limit of its topic or task (<see cref="RateLimits"/>) reserved it a later start, so its
+/// message goes back to the queue until then.
+/// </summary>
+/// <param name="Wait">The wait until the reserved start.</param>
+internal sealed record CallThrottled(TimeSpan Wait) : CallOutcome;
 
 /// <summary>A child call and the topic it is to run on.</summary>
 /// <param name="Call">The child call.</param>
