@@ -65,7 +65,8 @@ internal sealed partial class CallProcessor
 
     /// <summary>
     /// Registers the return address of <paramref name="parent"/> on <paramref name="child"/> and, when the registration
-    /// says the child must be scheduled, stores its call record and pushes its job.
+    /// says the child must be scheduled, stores its call record and pushes its job; the job of a delayed child (a sleep's
+    /// timer, a delayed call) is delayed to its due time, stored by the first scheduling.
     /// </summary>
     private async Task RegisterChildAsync(LoadedCall parent, ChildCall child, CancellationToken cancellationToken)
     {
@@ -76,8 +77,18 @@ internal sealed partial class CallProcessor
             // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
             await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
             Calls.Put(child.Call.CallHash, child.Call);
-            await Jobs.PutAsync(child.Topic, new ScheduleMessage(parent.Message.RootId, child.Call.CallHash), cancellationToken)
-                .ConfigureAwait(false);
+            var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
+            if (child.IsDelayed)
+            {
+                // The first scheduling fixes the due time; a later one (retried root, redelivered parent) reads it back,
+                // so a re-schedule neither shortens nor lengthens the wait.
+                var wanted = child.NotBefore ?? DateTimeOffset.UtcNow + child.Delay!.Value;
+                var due = await Memory.SetDueIfAbsentAsync(child.Call.CallHash, wanted, cancellationToken).ConfigureAwait(false);
+                await Jobs.PutAsync(child.Topic, message, due, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await Jobs.PutAsync(child.Topic, message, cancellationToken).ConfigureAwait(false);
         }
     }
 

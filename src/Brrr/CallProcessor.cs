@@ -77,6 +77,9 @@ internal sealed partial class CallProcessor
     /// </summary>
     public RateLimits? RateLimits { get; init; }
 
+    /// <summary>The type name of the queue when it cannot delay messages (sleeps and delayed calls then fail), else <c>null</c>.</summary>
+    private string? QueueWithoutDelays => Jobs.Queue is IDelayedQueue ? null : Jobs.Queue.GetType().Name;
+
     /// <summary>Decodes <paramref name="delivery"/> and reads its call record.</summary>
     /// <exception cref="ProtocolException">The message or the call record is malformed.</exception>
     /// <exception cref="CallNotFoundException">The call record is missing.</exception>
@@ -135,8 +138,9 @@ internal sealed partial class CallProcessor
     /// child holds its return address and brings its job back when it completes. A job of another root always runs,
     /// so that a retried workflow registers again and schedules a child whose job was lost (PROTOCOL.md §5.3b). A job
     /// of a cancelled root is never run (<see cref="CallCancelled"/>); when another root still waits on the call, the
-    /// job is pushed again under that root. A call about to run asks <see cref="RateLimits"/> last, so a skipped call is
-    /// never counted against a limit.
+    /// job is pushed again under that root. A timer of <see cref="TaskContext.Sleep"/> (task <c>brrr.sleep</c>) is run
+    /// on every topic without being in <paramref name="tasks"/> (<see cref="RunTimerAsync"/>), under no rate limit. A call
+    /// about to run asks <see cref="RateLimits"/> last, so a skipped call is never counted against a limit.
     /// </summary>
     /// <exception cref="TaskNotFoundException">No such task on this topic.</exception>
     /// <exception cref="SizeLimitException">The run returned a value, or asked for a child whose call record, over its limit.</exception>
@@ -150,7 +154,8 @@ internal sealed partial class CallProcessor
             return cancelled;
         }
 
-        var handler = tasks.Find(loaded.Call.TaskName) ?? throw new TaskNotFoundException(loaded.Call.TaskName, topic);
+        var isTimer = loaded.Call.TaskName == SleepTimer.TaskName;
+        var handler = isTimer ? null : tasks.Find(loaded.Call.TaskName) ?? throw new TaskNotFoundException(loaded.Call.TaskName, topic);
         if (Values.Get(loaded.Call.CallHash) is { } known)
         {
             return new CallCompleted(known) { AlreadyStored = true };
@@ -167,12 +172,18 @@ internal sealed partial class CallProcessor
             return CallStillWaiting.Instance;
         }
 
+        if (handler is null)
+        {
+            return await RunTimerAsync(loaded, cancellationToken).ConfigureAwait(false);
+        }
+
         if (RateLimits is { } limits && await limits.AcquireAsync(loaded.Delivery, loaded.Call.TaskName, cancellationToken).ConfigureAwait(false) is { } wait)
         {
             return new CallThrottled(wait);
         }
 
-        var outcome = await TaskRunner.RunAsync(handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadChildAsync, Policies.For(handler), cancellationToken)
+        var outcome = await TaskRunner.RunAsync(
+                handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadChildAsync, Policies.For(handler), QueueWithoutDelays, cancellationToken)
             .ConfigureAwait(false);
         Memory.Limits.CheckOutcome(loaded.Call, outcome);
         return outcome;

@@ -1,9 +1,9 @@
 namespace Brrr;
 
 /// <summary>
-/// The kinds of record the store holds per call: the three of PROTOCOL.md §3, and two that only BrrrAkka writes and
-/// reads: the <c>error</c> record of a call that failed for good (<see cref="ErrorRecord"/>) and the <c>children</c>
-/// record of a call that deferred (<see cref="ChildrenRecord"/>).
+/// The kinds of record the store holds per call: the three of PROTOCOL.md §3, and three that only BrrrAkka writes and
+/// reads: the <c>error</c> record of a call that failed for good (<see cref="ErrorRecord"/>), the <c>children</c>
+/// record of a call that deferred (<see cref="ChildrenRecord"/>) and the <c>due</c> time of a delayed child.
 /// </summary>
 public enum MemKeyType
 {
@@ -21,6 +21,12 @@ public enum MemKeyType
 
     /// <summary>The <c>children</c> record of a call that deferred: the children it waits on (<see cref="ChildrenRecord"/>); reference workers never read it.</summary>
     Children,
+
+    /// <summary>
+    /// The <c>due</c> time of a child called with a delay (a <c>ctx.Sleep</c> timer, or a delayed <c>ctx.Call</c>): Unix
+    /// milliseconds in ASCII digits, written once when the child is first scheduled; reference workers never read it.
+    /// </summary>
+    Due,
 }
 
 /// <summary>A store key: the pair (type, call hash).</summary>
@@ -28,7 +34,7 @@ public enum MemKeyType
 /// <param name="CallHash">The call's identity.</param>
 public readonly record struct MemKey(MemKeyType Type, string CallHash)
 {
-    /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>; <c>error</c> and <c>children</c> for brrr's own records.</summary>
+    /// <summary>The type word of PROTOCOL.md: <c>call</c>, <c>value</c> or <c>pending_returns</c>; <c>error</c>, <c>children</c> and <c>due</c> for brrr's own records.</summary>
     public string TypeWord => Type switch
     {
         MemKeyType.Call => "call",
@@ -36,6 +42,7 @@ public readonly record struct MemKey(MemKeyType Type, string CallHash)
         MemKeyType.PendingReturns => "pending_returns",
         MemKeyType.Error => "error",
         MemKeyType.Children => "children",
+        MemKeyType.Due => "due",
         _ => throw new ArgumentOutOfRangeException(nameof(Type), Type, "unknown key type"),
     };
 
@@ -53,6 +60,9 @@ public readonly record struct MemKey(MemKeyType Type, string CallHash)
 
     /// <summary>The <c>children</c> key of <paramref name="callHash"/>.</summary>
     public static MemKey ChildrenOf(string callHash) => new(MemKeyType.Children, callHash);
+
+    /// <summary>The <c>due</c> key of <paramref name="callHash"/>.</summary>
+    public static MemKey DueOf(string callHash) => new(MemKeyType.Due, callHash);
 
     /// <inheritdoc />
     public override string ToString() => $"{TypeWord}/{CallHash}";

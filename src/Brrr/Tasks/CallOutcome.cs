@@ -51,4 +51,14 @@ internal sealed record CallThrottled(TimeSpan Wait) : CallOutcome;
 /// <summary>A child call and the topic it is to run on.</summary>
 /// <param name="Call">The child call.</param>
 /// <param name="Topic">Where its job goes.</param>
-internal sealed record ChildCall(Call Call, string Topic);
+internal sealed record ChildCall(Call Call, string Topic)
+{
+    /// <summary>The earliest first run the caller asked for as a point in time, or <c>null</c>.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>The earliest first run the caller asked for, from the child's first scheduling, or <c>null</c>.</summary>
+    public TimeSpan? Delay { get; init; }
+
+    /// <summary>Whether the child's first job is to be delayed.</summary>
+    public bool IsDelayed => NotBefore is not null || Delay is not null;
+}

@@ -3,7 +3,7 @@ using Brrr.Codecs;
 namespace Brrr.Tasks;
 
 /// <summary>
-/// What a running task sees: its call, and <see cref="Call{TArgs,TResult}"/>/<see cref="Gather{TResult}(IEnumerable{Task{TResult}})"/>
+/// What a running task sees: its call, and <see cref="Call{TArgs, TResult}(TaskRef{TArgs, TResult}, TArgs, string?)"/>/<see cref="Gather{TResult}(IEnumerable{Task{TResult}})"/>
 /// to get children's values. A missing child never blocks: the run is aborted (its task is cancelled)
 /// and re-run once the child completes. One context serves one run; its methods are thread safe.
 /// </summary>
@@ -17,9 +17,19 @@ public sealed class TaskContext
     private readonly List<ChildCall> _asked = [];
     private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ErrorRecord> _failed = new(StringComparer.Ordinal);
+    private readonly string? _queueWithoutDelays;
+    private int _sleeps;
 
+    /// <param name="call">The call being run.</param>
+    /// <param name="topic">The topic it arrived on.</param>
+    /// <param name="rootId">Its workflow root.</param>
+    /// <param name="codec">The worker's codec.</param>
+    /// <param name="readChild">Reads a child's value, or else its error record.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="queueWithoutDelays">The name of the worker's queue when it cannot delay messages (then <see cref="Sleep"/> and delayed calls fail); <c>null</c> when it can.</param>
     internal TaskContext(Call call, string topic, string rootId, ICodec codec,
-        Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> readChild, CancellationToken cancellationToken)
+        Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> readChild, CancellationToken cancellationToken,
+        string? queueWithoutDelays = null)
     {
         CurrentCall = call;
         Topic = topic;
@@ -27,6 +37,7 @@ public sealed class TaskContext
         Codec = codec;
         _readChild = readChild;
         CancellationToken = cancellationToken;
+        _queueWithoutDelays = queueWithoutDelays;
     }
 
     /// <summary>The call being run.</summary>
@@ -58,15 +69,82 @@ public sealed class TaskContext
     public Task<TResult> Call<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, string? topic = null)
     {
         ArgumentNullException.ThrowIfNull(task);
-        var child = Codec.EncodeCall(task.Name, args);
-        var childTopic = topic ?? task.Topic ?? Topic;
+        return CallChild<TResult>(Codec.EncodeCall(task.Name, args), topic ?? task.Topic ?? Topic, notBefore: null, delay: null);
+    }
+
+    /// <summary>
+    /// <see cref="Call{TArgs, TResult}(TaskRef{TArgs, TResult}, TArgs, string?)"/> with the child's topic and, when
+    /// <see cref="ScheduleOptions.NotBefore"/> or <see cref="ScheduleOptions.Delay"/> is set, a delayed first run:
+    /// the registration that first schedules the child stores its due time (<see cref="ScheduleOptions.NotBefore"/>,
+    /// or that moment plus <see cref="ScheduleOptions.Delay"/>) and pushes its job to be delivered then. Re-runs of
+    /// this task, retried roots and redelivered messages find that due time and keep it: the child never runs earlier
+    /// for a re-run, nor later. A child already scheduled, or stored, when asked for with a delay is unaffected (calls are
+    /// memoized by their arguments: the first scheduling decides).
+    /// </summary>
+    /// <param name="task">The child task (a definition or a by-name reference).</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="options">Its topic (default: the task's topic, else this run's topic) and its earliest run.</param>
+    /// <exception cref="ArgumentException">Both <see cref="ScheduleOptions.NotBefore"/> and <see cref="ScheduleOptions.Delay"/> are set, or the delay is negative.</exception>
+    /// <exception cref="NotSupportedException">A delay was asked for and the worker's queue cannot delay messages (it is not an <see cref="Backends.IDelayedQueue"/>).</exception>
+    public Task<TResult> Call<TArgs, TResult>(TaskRef<TArgs, TResult> task, TArgs args, ScheduleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(options);
+        options.DueAt(TimeProvider.System);
+        if (options.NotBefore is not null || options.Delay is not null)
+        {
+            ThrowIfQueueCannotDelay("A delayed call");
+        }
+
+        return CallChild<TResult>(Codec.EncodeCall(task.Name, args), options.Topic ?? task.Topic ?? Topic, options.NotBefore, options.Delay);
+    }
+
+    /// <summary>
+    /// Waits <paramref name="delay"/> without holding anything: the run is deferred on a timer child (the built-in task
+    /// <c>brrr.sleep</c>, served on this run's topic by every brrr worker) whose due time is fixed when this run first
+    /// defers on it, as that moment plus <paramref name="delay"/>, and stored. Re-runs of this task (another child
+    /// completed, a retried root, a redelivered message) meet the same timer and the same due time, so they never push
+    /// the wake-up out; once the timer is due it completes and this task re-runs past the sleep.
+    /// </summary>
+    /// <remarks>
+    /// The timer is identified by this call's hash, the sleep's rank among the sleeps of the run (the first
+    /// <c>Sleep</c> of a run is 0; the call graph is deterministic, so it is the same on every re-run) and the delay:
+    /// two calls sleeping the same delay have two timers. The worker wakes the task no earlier than the due time (a timer
+    /// job delivered early, a duplicate of at-least-once delivery, is delayed again until it) and about one
+    /// <c>brrr.delayed.poll-interval</c> after it while a worker serves the topic.
+    /// </remarks>
+    /// <param name="delay">How long to wait, at least zero (a zero sleep still defers once).</param>
+    /// <returns>The due time of the timer: the same on every re-run.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="NotSupportedException">The worker's queue cannot delay messages (it is not an <see cref="Backends.IDelayedQueue"/>).</exception>
+    public async Task<DateTimeOffset> Sleep(TimeSpan delay)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        ThrowIfQueueCannotDelay("ctx.Sleep");
+        var ordinal = Interlocked.Increment(ref _sleeps) - 1;
+        var timer = SleepTimer.CallOf(Codec, CurrentCall.CallHash, ordinal, delay);
+        var dueUnixMs = await CallChild<long>(timer, Topic, notBefore: null, delay).ConfigureAwait(false);
+        return DateTimeOffset.FromUnixTimeMilliseconds(dueUnixMs);
+    }
+
+    private void ThrowIfQueueCannotDelay(string what)
+    {
+        if (_queueWithoutDelays is not null)
+        {
+            throw new NotSupportedException(
+                $"{what} needs a queue that can delay messages, and the worker's queue ({_queueWithoutDelays}) cannot: use a queue that implements {nameof(Backends.IDelayedQueue)} (in memory, Redis).");
+        }
+    }
+
+    private Task<TResult> CallChild<TResult>(Call child, string childTopic, DateTimeOffset? notBefore, TimeSpan? delay)
+    {
         Task<byte[]?>? lookup;
         lock (_gate)
         {
             if (!_lookups.TryGetValue(child.CallHash, out lookup))
             {
                 // Started under the lock so that one child is looked up once; a lookup never waits for the lock's owner.
-                _asked.Add(new ChildCall(child, childTopic));
+                _asked.Add(new ChildCall(child, childTopic) { NotBefore = notBefore, Delay = delay });
                 lookup = LookupAsync(child.CallHash);
                 _lookups.Add(child.CallHash, lookup);
             }

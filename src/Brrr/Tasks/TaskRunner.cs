@@ -40,10 +40,14 @@ internal static class TaskRunner
         {
             var value = await readValue(hash, ct).ConfigureAwait(false);
             return value is not null || readError is null ? (value, null) : (null, await readError(hash, ct).ConfigureAwait(false));
-        }, policy, cancellationToken);
+        }, policy, queueWithoutDelays: null, cancellationToken);
     }
 
-    /// <summary>Runs <paramref name="call"/>, reading each child's value, or else its error record, with one call of <paramref name="readChild"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="call"/>, reading each child's value, or else its error record, with one call of
+    /// <paramref name="readChild"/>; <paramref name="queueWithoutDelays"/> names the worker's queue when it cannot delay
+    /// messages (then sleeps and delayed calls fail the run), <c>null</c> when it can.
+    /// </summary>
     internal static async Task<CallOutcome> RunAsync(
         ITaskHandler handler,
         Call call,
@@ -52,6 +56,7 @@ internal static class TaskRunner
         ICodec codec,
         Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> readChild,
         RetryPolicy? policy,
+        string? queueWithoutDelays,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -59,7 +64,7 @@ internal static class TaskRunner
         var timeout = policy?.AttemptTimeout ?? Timeout.InfiniteTimeSpan;
         using var attempt = timeout == Timeout.InfiniteTimeSpan ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt?.CancelAfter(timeout);
-        var context = new TaskContext(call, topic, rootId, codec, readChild, attempt?.Token ?? cancellationToken);
+        var context = new TaskContext(call, topic, rootId, codec, readChild, attempt?.Token ?? cancellationToken, queueWithoutDelays);
         try
         {
             var value = await handler.InvokeAsync(context).ConfigureAwait(false);
