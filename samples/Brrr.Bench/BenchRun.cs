@@ -118,6 +118,7 @@ internal static class BenchRun
             LatencyP50Ms = latencies is null ? null : Percentile(latencies, 0.50),
             LatencyP99Ms = latencies is null ? null : Percentile(latencies, 0.99),
             LatencySamples = latencies?.Length,
+            ChildReturnsPerSecond = fleet.ChildReturnsPerSecond(),
             PeakRssMb = usage.PeakRssMb,
             WorkerRssMb = reports.Select(r => r.Usage.PeakRssMb).ToArray(),
             GcHeapMb = usage.GcHeapMb,

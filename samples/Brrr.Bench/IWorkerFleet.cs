@@ -24,6 +24,9 @@ internal interface IWorkerFleet : IAsyncDisposable
     /// <summary>Child→parent latency samples in ms, sorted; null when the fleet cannot measure them.</summary>
     double[]? LatencySamplesMs();
 
+    /// <summary>Child handler returns per second (<see cref="RunProbe.ChildReturnsPerSecond"/>); null for process fleets, as latency.</summary>
+    double? ChildReturnsPerSecond();
+
     /// <summary>Stops the workers; one report per process that ran workers. Throws <see cref="WorkerProcessException"/> when one does not report.</summary>
     Task<IReadOnlyList<WorkerReport>> StopAsync();
 }

@@ -46,6 +46,8 @@ internal sealed class InProcessFleet : IWorkerFleet
 
     public double[]? LatencySamplesMs() => _probe.LatencySamplesMs();
 
+    public double? ChildReturnsPerSecond() => _probe.ChildReturnsPerSecond();
+
     /// <summary>Reads the counters before the workers stop, as the run's clock has just stopped.</summary>
     public async Task<IReadOnlyList<WorkerReport>> StopAsync()
     {

@@ -62,6 +62,8 @@ internal sealed class ProcessFleet : IWorkerFleet
 
     public double[]? LatencySamplesMs() => null;
 
+    public double? ChildReturnsPerSecond() => null;
+
     public async Task<IReadOnlyList<WorkerReport>> StopAsync() =>
         await Task.WhenAll(_processes.Select(p => p.StopAsync())).ConfigureAwait(false);
 

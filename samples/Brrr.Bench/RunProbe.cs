@@ -27,6 +27,9 @@ internal sealed class RunProbe
     private readonly bool _timing;
     private long _rootReturns;
     private int _timed;
+    private long _childReturns;
+    private long _firstChildReturn = long.MaxValue;
+    private long _lastChildReturn = long.MinValue;
 
     /// <summary>A probe that times children and counts root returns.</summary>
     public RunProbe()
@@ -68,6 +71,14 @@ internal sealed class RunProbe
 
     public void ChildReturning(string key)
     {
+        if (_timing)
+        {
+            var now = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _childReturns);
+            InterlockedMin(ref _firstChildReturn, now);
+            InterlockedMax(ref _lastChildReturn, now);
+        }
+
         if (_timing && Volatile.Read(ref _timed) < MaxTimedChildren && _childReturned.TryAdd(key, Stopwatch.GetTimestamp()))
         {
             Interlocked.Increment(ref _timed);
@@ -117,6 +128,39 @@ internal sealed class RunProbe
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>
+    /// Child handler returns per second, from the first to the last (every return counted, timed or not): the rate the
+    /// children actually ran at, which a rate limit on the child task bounds. Null with fewer than two returns.
+    /// </summary>
+    public double? ChildReturnsPerSecond()
+    {
+        var count = Interlocked.Read(ref _childReturns);
+        var span = Stopwatch.GetElapsedTime(Interlocked.Read(ref _firstChildReturn), Interlocked.Read(ref _lastChildReturn));
+        return count < 2 || span <= TimeSpan.Zero ? null : (count - 1) / span.TotalSeconds;
+    }
+
+    private static void InterlockedMin(ref long target, long value)
+    {
+        for (var seen = Interlocked.Read(ref target); value < seen; seen = Interlocked.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        for (var seen = Interlocked.Read(ref target); value > seen; seen = Interlocked.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>The latency samples in milliseconds, sorted.</summary>

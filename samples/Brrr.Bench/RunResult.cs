@@ -55,6 +55,12 @@ internal sealed record RunResult
     /// </summary>
     public double? RedisCommandsPerCall { get; init; }
 
+    /// <summary>
+    /// Child handler returns per second from the first to the last (<see cref="RunProbe.ChildReturnsPerSecond"/>): with a
+    /// rate limit on the child task, the rate the fleet held. Null for process runs, as latency.
+    /// </summary>
+    public double? ChildReturnsPerSecond { get; init; }
+
     /// <summary>Child→parent latency (see <see cref="RunProbe"/>); null for process runs, whose workers have clocks of their own.</summary>
     public double? LatencyP50Ms { get; init; }
 
@@ -122,6 +128,7 @@ internal sealed record RunResult
             LatencyP50Ms = N(r => r.LatencyP50Ms),
             LatencyP99Ms = N(r => r.LatencyP99Ms),
             LatencySamples = N(r => r.LatencySamples),
+            ChildReturnsPerSecond = N(r => r.ChildReturnsPerSecond),
             PeakRssMb = M(r => r.PeakRssMb),
             WorkerRssMb = first.WorkerRssMb.Select((_, i) => M(r => r.WorkerRssMb.ElementAtOrDefault(i))).ToArray(),
             GcHeapMb = M(r => r.GcHeapMb),
