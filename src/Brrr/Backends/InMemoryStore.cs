@@ -14,9 +14,15 @@ public sealed class InMemoryStore : IStore, IStoreScan
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
 
+    /// <summary>Creates an empty store whose records expire on the system clock.</summary>
+    public InMemoryStore()
+        : this(null)
+    {
+    }
+
     /// <summary>Creates an empty store.</summary>
-    /// <param name="time">The clock of record expiry (<see cref="ExpireAsync"/>); default: the system clock.</param>
-    public InMemoryStore(TimeProvider? time = null)
+    /// <param name="time">The clock of record expiry (<see cref="ExpireAsync"/>); <c>null</c>: the system clock.</param>
+    public InMemoryStore(TimeProvider? time)
     {
         _time = time ?? TimeProvider.System;
     }
