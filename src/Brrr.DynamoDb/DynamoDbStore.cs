@@ -146,7 +146,9 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
             ItemLayout.ValueIsExpectedAndLive,
             new()
             {
-                [ItemLayout.NewValue] = ItemLayout.Binary(value), [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected), [ItemLayout.Now] = NowValue(),
+                [ItemLayout.NewValue] = ItemLayout.Binary(value),
+                [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected),
+                [ItemLayout.Now] = NowValue(),
             },
             cancellationToken);
     }
