@@ -9,7 +9,7 @@ namespace Brrr.Akka;
 public sealed partial record BrrrSettings
 {
     private static readonly string[] TaskKeys =
-        ["attempts", "backoff-min", "backoff-max", "backoff-multiplier", "backoff-jitter", "attempt-timeout", "non-retryable", "rate-limit"];
+        ["attempts", "backoff-min", "backoff-max", "backoff-multiplier", "backoff-jitter", "attempt-timeout", "non-retryable", "rate-limit", "retention"];
 
     /// <summary>
     /// The policy of a task without its own (<c>brrr.task-defaults</c>); its attempts, backoff-min and backoff-max
@@ -29,11 +29,17 @@ public sealed partial record BrrrSettings
     /// </summary>
     public ImmutableDictionary<string, RateLimit> TaskRateLimits { get; init; } = ImmutableDictionary<string, RateLimit>.Empty;
 
+    /// <summary>
+    /// How long the records of a settled call of a task without its own retention are kept once its returns were sent
+    /// (<c>brrr.task-defaults.retention</c>); <see cref="Timeout.InfiniteTimeSpan"/>: forever (the default).
+    /// </summary>
+    public required TimeSpan DefaultRetention { get; init; }
+
     /// <summary>How long the count of a failing call's runs lives in the cache after its first failure (<c>brrr.attempt-count-expiry</c>).</summary>
     public required TimeSpan AttemptCountExpiry { get; init; }
 
     /// <summary>The tasks' policies: <see cref="Tasks"/> over each task's own options over <see cref="TaskDefaults"/>.</summary>
-    public TaskPolicies TaskPolicies() => new(TaskDefaults, Tasks);
+    public TaskPolicies TaskPolicies() => new(TaskDefaults, Tasks) { DefaultRetention = DefaultRetention };
 
     private static BrrrSettings WithTaskPolicies(BrrrSettings settings, Config brrr)
     {
@@ -88,7 +94,7 @@ public sealed partial record BrrrSettings
             }
         }
 
-        return settings with { TaskDefaults = policy, Tasks = tasks.ToImmutable(), TaskRateLimits = rateLimits.ToImmutable() };
+        return settings with { TaskDefaults = policy, Tasks = tasks.ToImmutable(), TaskRateLimits = rateLimits.ToImmutable(), DefaultRetention = defaults.Retention ?? Timeout.InfiniteTimeSpan };
     }
 
     private static TaskOptions ReadTask(Config? section, string path)
@@ -113,7 +119,8 @@ public sealed partial record BrrrSettings
             BackoffMax = Read<TimeSpan?>(section, path, "backoff-max", (c, k) => Positive(c.GetTimeSpan(k, allowInfinite: false), $"{path}.{k}")),
             BackoffMultiplier = Read<double?>(section, path, "backoff-multiplier", (c, k) => Between(c.GetDouble(k), 1, 1e6, $"{path}.{k}")),
             BackoffJitter = Read<double?>(section, path, "backoff-jitter", (c, k) => Between(c.GetDouble(k), 0, 1, $"{path}.{k}")),
-            AttemptTimeout = Read<TimeSpan?>(section, path, "attempt-timeout", (c, k) => AttemptTimeout(c.GetTimeSpan(k, allowInfinite: true), $"{path}.{k}")),
+            AttemptTimeout = Read<TimeSpan?>(section, path, "attempt-timeout", (c, k) => PositiveOrInfinite(c.GetTimeSpan(k, allowInfinite: true), $"{path}.{k}")),
+            Retention = Read<TimeSpan?>(section, path, "retention", (c, k) => PositiveOrInfinite(c.GetTimeSpan(k, allowInfinite: true), $"{path}.{k}")),
             NonRetryable = Read<IReadOnlyList<string>>(section, path, "non-retryable", (c, k) => TypeNames(c.GetStringList(k), $"{path}.{k}")),
         };
     }
@@ -143,7 +150,7 @@ public sealed partial record BrrrSettings
     private static double Between(double value, double min, double max, string key) =>
         value >= min && value <= max ? value : throw new ConfigurationException($"{key} must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, got {value.ToString(CultureInfo.InvariantCulture)}");
 
-    private static TimeSpan AttemptTimeout(TimeSpan value, string key) =>
+    private static TimeSpan PositiveOrInfinite(TimeSpan value, string key) =>
         value == Timeout.InfiniteTimeSpan || value > TimeSpan.Zero ? value : throw new ConfigurationException($"{key} must be > 0 or infinite, got {value}");
 
     private static string[] TypeNames(IList<string> names, string key) =>

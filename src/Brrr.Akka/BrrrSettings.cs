@@ -137,6 +137,7 @@ public sealed partial record BrrrSettings
             TopicDefaults = defaults,
             Topics = topics.ToImmutable(),
             TaskDefaults = null!,
+            DefaultRetention = Timeout.InfiniteTimeSpan,
             Tasks = ImmutableDictionary<string, TaskOptions>.Empty,
             AttemptCountExpiry = Positive(brrr.GetTimeSpan("attempt-count-expiry"), "brrr.attempt-count-expiry"),
         };

@@ -49,6 +49,13 @@ public sealed class BrrrWorker : IAsyncDisposable
         {
             // A task's own options that, over brrr.tasks and brrr.task-defaults, are out of range fail the start, naming it.
             policies.For(task!);
+            if (policies.RetentionOf(task!) is { } retention && !backends.Store.CanExpire)
+            {
+                throw new BrrrException(
+                    $"Task '{task!.Name}' keeps its records for {retention} (brrr.tasks.\"{task.Name}\".retention, brrr.task-defaults.retention or its " +
+                    $"TaskOptions.Retention), but the store {backends.Store.GetType().Name} cannot expire records: use a store that can " +
+                    "(in-memory, Redis, DynamoDB), or set the retention to infinite.");
+            }
         }
 
         Processor = new CallProcessor(

@@ -10,7 +10,8 @@ public sealed partial class DynamoDbStore : IStoreScan
     /// <remarks>
     /// A paginated <c>Scan</c> of the whole table, filtered on the sort key (the type word), reading only <c>pk</c> and
     /// <c>value</c>; each page is one request under <c>brrr.dynamodb.operation-timeout</c>, and the read capacity it uses
-    /// is that of the whole table. An item without a binary <c>value</c> is no record and is left out.
+    /// is that of the whole table. An item without a binary <c>value</c> is no record and is left out, as is one past its
+    /// <c>expires_at</c> (<see cref="ExpireAsync"/>).
     /// </remarks>
     /// <exception cref="DynamoDbTimeoutException">A page got no answer in time.</exception>
     public async IAsyncEnumerable<StoredRecord> ScanAsync(MemKeyType type, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -22,15 +23,16 @@ public sealed partial class DynamoDbStore : IStoreScan
             var request = new ScanRequest
             {
                 TableName = TableName,
-                FilterExpression = "#sk = :type",
+                FilterExpression = "#sk = :type AND " + ItemLayout.NotExpired,
                 ProjectionExpression = "#pk, #value",
                 ExpressionAttributeNames = new Dictionary<string, string>
                 {
                     ["#pk"] = ItemLayout.PartitionKey,
                     ["#sk"] = ItemLayout.SortKey,
                     [ItemLayout.ValueName] = ItemLayout.ValueAttribute,
+                    [ItemLayout.ExpiresAtName] = ItemLayout.ExpiresAtAttribute,
                 },
-                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":type"] = new() { S = typeWord } },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":type"] = new() { S = typeWord }, [ItemLayout.Now] = NowValue() },
                 ConsistentRead = Settings.ConsistentReads,
                 ExclusiveStartKey = start,
             };

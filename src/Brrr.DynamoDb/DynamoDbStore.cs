@@ -132,7 +132,8 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return SetValueIfAsync(key, ItemLayout.ValueIsAbsent, new() { [ItemLayout.NewValue] = ItemLayout.Binary(value) }, cancellationToken);
+        return SetValueIfAsync(
+            key, ItemLayout.ValueIsAbsentOrExpired, new() { [ItemLayout.NewValue] = ItemLayout.Binary(value), [ItemLayout.Now] = NowValue() }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -142,8 +143,13 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
         ArgumentNullException.ThrowIfNull(expected);
         return SetValueIfAsync(
             key,
-            ItemLayout.ValueIsExpected,
-            new() { [ItemLayout.NewValue] = ItemLayout.Binary(value), [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
+            ItemLayout.ValueIsExpectedAndLive,
+            new()
+            {
+                [ItemLayout.NewValue] = ItemLayout.Binary(value),
+                [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected),
+                [ItemLayout.Now] = NowValue(),
+            },
             cancellationToken);
     }
 
@@ -159,9 +165,9 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
                 {
                     TableName = TableName,
                     Key = ItemLayout.Key(key),
-                    ConditionExpression = ItemLayout.ValueExistsAndIsExpected,
-                    ExpressionAttributeNames = ItemLayout.ValueNames(),
-                    ExpressionAttributeValues = new() { [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected) },
+                    ConditionExpression = ItemLayout.ValueExistsAndIsExpectedAndLive,
+                    ExpressionAttributeNames = ItemLayout.ValueAndExpiryNames(),
+                    ExpressionAttributeValues = new() { [ItemLayout.ExpectedValue] = ItemLayout.Binary(expected), [ItemLayout.Now] = NowValue() },
                 },
                 token),
             cancellationToken));
@@ -180,8 +186,11 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
         ItemLayout.ValueOf(await ReadItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
 
     // A projection on the value would save only the key strings: DynamoDB charges a read by the whole item's size.
-    private Task<Dictionary<string, AttributeValue>?> ReadItemAsync(MemKey key, CancellationToken cancellationToken) =>
-        _reads is { } reads ? ReadItemCoalescedAsync(reads, key, cancellationToken) : GetItemAsync(key, cancellationToken);
+    // An item past its expires_at is absent, whether or not DynamoDB has deleted it yet.
+    private async Task<Dictionary<string, AttributeValue>?> ReadItemAsync(MemKey key, CancellationToken cancellationToken) =>
+        ItemLayout.Live(
+            await (_reads is { } reads ? ReadItemCoalescedAsync(reads, key, cancellationToken) : GetItemAsync(key, cancellationToken)).ConfigureAwait(false),
+            NowSeconds());
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(MemKey key, CancellationToken cancellationToken)
     {
@@ -211,9 +220,9 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
                 {
                     TableName = TableName,
                     Key = ItemLayout.Key(key),
-                    UpdateExpression = ItemLayout.SetValue,
+                    UpdateExpression = ItemLayout.SetValueAndKeep,
                     ConditionExpression = condition,
-                    ExpressionAttributeNames = ItemLayout.ValueNames(),
+                    ExpressionAttributeNames = ItemLayout.ValueAndExpiryNames(),
                     ExpressionAttributeValues = values,
                 },
                 token),

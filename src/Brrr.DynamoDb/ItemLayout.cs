@@ -17,12 +17,36 @@ internal static class ItemLayout
     public const string NewValue = ":v";
     public const string ExpectedValue = ":expected";
 
-    public const string SetValue = "SET #value = :v";
-    public const string ValueIsAbsent = "attribute_not_exists(#value)";
-    public const string ValueIsExpected = "#value = :expected";
-    public const string ValueExistsAndIsExpected = "attribute_exists(#value) AND #value = :expected";
+    // BrrrAkka's own attribute, which the reference workers neither read nor write: when the item expires, in Unix
+    // seconds (a number, as the table's TTL setting needs). Readers treat an item past it as absent, since DynamoDB
+    // deletes expired items only eventually (within days), and dynalite never.
+    public const string ExpiresAtAttribute = "expires_at";
+    public const string ExpiresAtName = "#expires";
+    public const string Now = ":now";
+    public const string ExpiresAt = ":expires";
 
-    public static Dictionary<string, string> ValueNames() => new() { [ValueName] = ValueAttribute };
+    public const string SetValueAndKeep = "SET #value = :v REMOVE #expires";
+    public const string SetExpiry = "SET #expires = :expires";
+    public const string RemoveExpiry = "REMOVE #expires";
+    public const string NotExpired = "(attribute_not_exists(#expires) OR #expires > :now)";
+    public const string ValueIsAbsentOrExpired = "attribute_not_exists(#value) OR #expires <= :now";
+    public const string ValueIsExpectedAndLive = "#value = :expected AND " + NotExpired;
+    public const string ValueExistsAndIsExpectedAndLive = "attribute_exists(#value) AND #value = :expected AND " + NotExpired;
+    public const string ValueExistsAndLive = "attribute_exists(#value) AND " + NotExpired;
+
+    public static Dictionary<string, string> ValueAndExpiryNames() => new() { [ValueName] = ValueAttribute, [ExpiresAtName] = ExpiresAtAttribute };
+
+    public static AttributeValue Number(long value) => new() { N = value.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    /// <summary><paramref name="item"/>, or <c>null</c> when its <c>expires_at</c> is at or before <paramref name="now"/> (Unix seconds).</summary>
+    public static Dictionary<string, AttributeValue>? Live(Dictionary<string, AttributeValue>? item, long now) =>
+        item is not null
+        && item.TryGetValue(ExpiresAtAttribute, out var expires)
+        && expires?.N is { } text
+        && long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var at)
+        && at <= now
+            ? null
+            : item;
 
     public static Dictionary<string, AttributeValue> Key(MemKey key) => KeyOf(Id(key));
 

@@ -59,6 +59,22 @@ public sealed class RedisStore : IStore, IStoreScan
         Db.KeyDeleteAsync(_keys.Store(key));
 
     /// <inheritdoc />
+    public bool CanExpire => true;
+
+    /// <inheritdoc />
+    /// <remarks><c>PEXPIRE</c>; every write of the store (a <c>SET</c> without <c>KEEPTTL</c>) clears it again.</remarks>
+    public Task ExpireAsync(MemKey key, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        return Db.KeyExpireAsync(_keys.Store(key), ttl);
+    }
+
+    /// <inheritdoc />
+    /// <remarks><c>PERSIST</c>.</remarks>
+    public Task PersistAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        Db.KeyPersistAsync(_keys.Store(key));
+
+    /// <inheritdoc />
     public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -8,9 +8,9 @@ internal sealed partial class CallProcessor
     /// <summary>
     /// The store effects of <paramref name="outcome"/>: one <see cref="RegisterChild"/> per child of a
     /// <see cref="CallDeferred"/> and its <see cref="RecordChildren"/> (unless <paramref name="recordChildren"/> is
-    /// false), one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/>, none for a skipped run.
+    /// false), one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/> (with <paramref name="retention"/>), none for a skipped run.
     /// </summary>
-    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome, bool recordChildren = false)
+    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome, bool recordChildren = false, TimeSpan? retention = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         return outcome switch
@@ -21,7 +21,7 @@ internal sealed partial class CallProcessor
                 new RecordChildren(ChildrenRecord.Of(loaded.Call.CallHash, loaded.Message.RootId, deferred.Children, DateTimeOffset.UtcNow)),
             ],
             CallDeferred deferred => [.. deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child))],
-            CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed)],
+            CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed) { Retention = retention }],
             CallStillWaiting or CallCancelled or CallThrottled => [],
             _ => throw new ArgumentException($"Unknown outcome {outcome}.", nameof(outcome)),
         };
@@ -32,8 +32,8 @@ internal sealed partial class CallProcessor
     public Task ApplyEffectAsync(StoreEffect effect, CancellationToken cancellationToken = default) => effect switch
     {
         RegisterChild register => RegisterChildAsync(register.Parent, register.Child, cancellationToken),
-        ReturnValue value => ReturnValueAsync(value.CallHash, value.Outcome.Value, value.Outcome.AlreadyStored, cancellationToken),
-        ReturnError error => ReturnErrorAsync(error.Error, cancellationToken),
+        ReturnValue value => ReturnValueAsync(value.CallHash, value.Outcome.Value, value.Outcome.AlreadyStored, value.Retention, cancellationToken),
+        ReturnError error => ReturnErrorAsync(error.Error, error.Retention, cancellationToken),
         RecordChildren children => Memory.SetChildrenAsync(children.Record, cancellationToken),
         null => throw new ArgumentNullException(nameof(effect)),
         _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
@@ -46,20 +46,29 @@ internal sealed partial class CallProcessor
     /// <param name="callHash">The call.</param>
     /// <param name="value">Its encoded value.</param>
     /// <param name="alreadyStored">The value is in the store already: only the parents' jobs are pushed.</param>
+    /// <param name="retention">How long the call's records are kept once the returns were sent (<see cref="Memory.ExpireSettledAsync"/>); <c>null</c>: forever.</param>
     /// <param name="cancellationToken">Cancels the store and queue requests.</param>
     /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
-    public async Task ReturnValueAsync(string callHash, byte[] value, bool alreadyStored = false, CancellationToken cancellationToken = default)
+    public async Task ReturnValueAsync(string callHash, byte[] value, bool alreadyStored = false, TimeSpan? retention = null, CancellationToken cancellationToken = default)
     {
         Task SendAsync(PendingReturn r) => SendReturnAsync(r, cancellationToken);
         if (alreadyStored)
         {
-            Values.Put(callHash, value);
             await Memory.RemovePendingReturnsAsync(callHash, SendAsync, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Memory.SetValueAndSendReturnsAsync(callHash, value, SendAsync, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (retention is { } ttl)
+        {
+            // Not cached in this process: a job of a call whose value expired must run it again, not return a cached value.
+            await Memory.ExpireSettledAsync(callHash, ttl, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         // Cached only once stored: a value this process knows is a value the store holds.
-        await Memory.SetValueAndSendReturnsAsync(callHash, value, SendAsync, cancellationToken).ConfigureAwait(false);
         Values.Put(callHash, value);
     }
 

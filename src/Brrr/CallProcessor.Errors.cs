@@ -12,10 +12,17 @@ internal sealed partial class CallProcessor
     /// failure are bounded by the calls that wait on it; the jobs of runs (and every job a reference worker pushes)
     /// are still counted.
     /// </summary>
-    public Task ReturnErrorAsync(ErrorRecord error, CancellationToken cancellationToken = default)
+    /// <param name="error">The error record.</param>
+    /// <param name="retention">How long the call's records are kept once the returns were sent (<see cref="Memory.ExpireSettledAsync"/>); <c>null</c>: forever.</param>
+    /// <param name="cancellationToken">Cancels the store and queue requests.</param>
+    public async Task ReturnErrorAsync(ErrorRecord error, TimeSpan? retention = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
         Task SendAsync(PendingReturn r) => Jobs.PutUncountedAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken);
-        return Memory.SetErrorAndSendReturnsAsync(error, SendAsync, cancellationToken);
+        await Memory.SetErrorAndSendReturnsAsync(error, SendAsync, cancellationToken).ConfigureAwait(false);
+        if (retention is { } ttl)
+        {
+            await Memory.ExpireSettledAsync(error.CallHash, ttl, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -61,9 +61,14 @@ internal sealed partial class CallProcessor
         return false;
     }
 
-    /// <summary>Whether <paramref name="callHash"/> has a value, or else an error record (read only when the value is missing).</summary>
+    /// <summary>
+    /// Whether <paramref name="callHash"/> has a value, or else an error record (read only when the value is missing),
+    /// or else no pending returns: then it settled and sent its returns, and its records expired since (a task with a
+    /// retention), so the job must run (and register on it again), or nothing would ever wake it.
+    /// </summary>
     private async Task<bool> SettledAsync(string callHash, CancellationToken cancellationToken) =>
-        await ReadChildAsync(callHash, cancellationToken).ConfigureAwait(false) is not (null, null);
+        await ReadChildAsync(callHash, cancellationToken).ConfigureAwait(false) is not (null, null)
+        || await Memory.GetPendingReturnsAsync(callHash, cancellationToken).ConfigureAwait(false) is null;
 }
 
 /// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>

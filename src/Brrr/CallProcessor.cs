@@ -115,7 +115,7 @@ internal sealed partial class CallProcessor
     {
         ArgumentNullException.ThrowIfNull(apply);
         var outcome = await RunAsync(loaded, tasks, cancellationToken).ConfigureAwait(false);
-        var effects = EffectsOf(loaded, outcome, RecordsChildren);
+        var effects = EffectsOf(loaded, outcome, RecordsChildren, RetentionOf(tasks, loaded.Call.TaskName));
         if (effects.Count > 0)
         {
             await ApplyAllAsync(effects, apply, cancellationToken).ConfigureAwait(false);
@@ -131,7 +131,8 @@ internal sealed partial class CallProcessor
 
     /// <summary>
     /// Runs <paramref name="loaded"/> with the task <paramref name="tasks"/> serves under its name, without applying
-    /// the outcome. A call whose value this process already knows (it stored or read it), or a redelivered message
+    /// the outcome. A call whose value this process already knows (it stored or read it; not for a task with a retention,
+    /// whose stored value may have expired), or a redelivered message
     /// whose value is stored, is not run again: its stored value is the outcome, so only the returns still waiting (a
     /// parent that registered late, or one an interrupted earlier attempt did not reach) are sent. A job whose root's
     /// last run here deferred on a child that is still missing is not run either (<see cref="CallStillWaiting"/>): that
@@ -156,7 +157,7 @@ internal sealed partial class CallProcessor
 
         var isTimer = loaded.Call.TaskName == SleepTimer.TaskName;
         var handler = isTimer ? null : tasks.Find(loaded.Call.TaskName) ?? throw new TaskNotFoundException(loaded.Call.TaskName, topic);
-        if (Values.Get(loaded.Call.CallHash) is { } known)
+        if ((handler is null || Policies.RetentionOf(handler) is null) && Values.Get(loaded.Call.CallHash) is { } known)
         {
             return new CallCompleted(known) { AlreadyStored = true };
         }
@@ -188,6 +189,13 @@ internal sealed partial class CallProcessor
         Memory.Limits.CheckOutcome(loaded.Call, outcome);
         return outcome;
     }
+
+    /// <summary>
+    /// How long the records of a settled call of task <paramref name="taskName"/> are kept (<see cref="TaskPolicies.RetentionOf"/>),
+    /// or <c>null</c>: forever, also for a task <paramref name="tasks"/> does not serve.
+    /// </summary>
+    internal TimeSpan? RetentionOf(TaskSet tasks, string? taskName) =>
+        taskName is not null && tasks.Find(taskName) is { } handler ? Policies.RetentionOf(handler) : null;
 
     /// <summary>A child's value (from the cache, else the store), or else its error record: one store request either way.</summary>
     private async Task<(byte[]? Value, ErrorRecord? Error)> ReadChildAsync(string callHash, CancellationToken cancellationToken)

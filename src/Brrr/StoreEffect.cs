@@ -29,6 +29,9 @@ internal sealed record RegisterChild(LoadedCall Parent, ChildCall Child) : Store
 /// <param name="Outcome">Its value.</param>
 internal sealed record ReturnValue(string CallHash, CallCompleted Outcome) : StoreEffect
 {
+    /// <summary>How long the call's records are kept once its returns were sent (<see cref="TaskPolicies.RetentionOf"/>); <c>null</c>: forever.</summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <inheritdoc />
     public override string Key => CallHash;
 }
@@ -37,6 +40,9 @@ internal sealed record ReturnValue(string CallHash, CallCompleted Outcome) : Sto
 /// <param name="Error">The error record (its call hash is the key).</param>
 internal sealed record ReturnError(ErrorRecord Error) : StoreEffect
 {
+    /// <summary>How long the call's records are kept once its returns were sent (<see cref="TaskPolicies.RetentionOf"/>); <c>null</c>: forever.</summary>
+    public TimeSpan? Retention { get; init; }
+
     /// <inheritdoc />
     public override string Key => Error.CallHash;
 }

@@ -7,7 +7,7 @@ namespace Brrr.Contracts;
 /// The conformance suite of <see cref="IStore"/>: every store backend subclasses it unchanged.
 /// Each test uses fresh random call hashes, so one server can serve every test.
 /// </summary>
-public abstract class StoreContract
+public abstract partial class StoreContract
 {
     private readonly Lazy<IStore> _store;
 

@@ -46,6 +46,7 @@ internal sealed partial class CallRunner
         }
 
         var record = ErrorRecord.Of(taskName ?? "?", decoded.CallHash, decoded.RootId, error, attempts, DateTimeOffset.UtcNow);
-        await worker.ApplyEffectAsync(new ReturnError(record), worker.Aborting).ConfigureAwait(false);
+        var retention = worker.Processor.RetentionOf(_topic.Tasks, taskName);
+        await worker.ApplyEffectAsync(new ReturnError(record) { Retention = retention }, worker.Aborting).ConfigureAwait(false);
     }
 }

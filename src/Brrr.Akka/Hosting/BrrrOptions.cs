@@ -201,7 +201,8 @@ public sealed class BrrrOptions
         .Set(path + ".backoff-multiplier", options.BackoffMultiplier)
         .Set(path + ".backoff-jitter", options.BackoffJitter)
         .Set(path + ".attempt-timeout", options.AttemptTimeout)
-        .Set(path + ".non-retryable", options.NonRetryable);
+        .Set(path + ".non-retryable", options.NonRetryable)
+        .Set(path + ".retention", options.Retention);
 
     /// <summary>The backends after every step of <see cref="BackendSteps"/>, from <paramref name="initial"/>.</summary>
     internal async Task<BrrrBackends> BuildBackendsAsync(ActorSystem system, BrrrBackends initial)

@@ -55,6 +55,28 @@ public interface IStore
 
     /// <summary>Removes <paramref name="key"/> only if the current bytes equal <paramref name="expected"/>; <c>false</c> otherwise (including when the key is missing).</summary>
     Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether this store can expire records (<see cref="ExpireAsync"/>, <see cref="PersistAsync"/>): a task with a
+    /// retention (<c>brrr.tasks."name".retention</c>) needs one. Default: <c>false</c>.
+    /// </summary>
+    bool CanExpire => false;
+
+    /// <summary>
+    /// Makes the record at <paramref name="key"/> expire <paramref name="ttl"/> from now: from then on it reads as
+    /// absent (and the store removes it, now or later). A missing key stays missing. Any later write that replaces the
+    /// record (<see cref="SetAsync"/>, <see cref="SetNewValueAsync"/>, <see cref="CompareAndSetAsync"/>) keeps it
+    /// forever again, as does <see cref="PersistAsync"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ttl"/> is not positive.</exception>
+    /// <exception cref="NotSupportedException">The store cannot expire records (<see cref="CanExpire"/> is <c>false</c>).</exception>
+    Task ExpireAsync(MemKey key, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot expire records: use a store whose CanExpire is true, or remove the tasks' retention.");
+
+    /// <summary>Removes an expiry <see cref="ExpireAsync"/> set on <paramref name="key"/> that has not passed yet: the record is kept forever again.</summary>
+    /// <exception cref="NotSupportedException">The store cannot expire records (<see cref="CanExpire"/> is <c>false</c>).</exception>
+    Task PersistAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} cannot expire records: use a store whose CanExpire is true, or remove the tasks' retention.");
 }
 
 /// <summary>

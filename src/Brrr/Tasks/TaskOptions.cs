@@ -29,6 +29,15 @@ public sealed record TaskOptions
     public TimeSpan? AttemptTimeout { get; init; }
 
     /// <summary>
+    /// How long the records of a settled call of the task (its call record, value or error record) are kept once its
+    /// returns were sent; then they expire, and a later call with the same arguments runs again. A call that has
+    /// pending returns is never expired. <see cref="Timeout.InfiniteTimeSpan"/>: kept forever, as brrr memoizes (the
+    /// default, <c>brrr.task-defaults.retention = infinite</c>). Needs a store that can expire records
+    /// (<see cref="Backends.IStore.CanExpire"/>).
+    /// </summary>
+    public TimeSpan? Retention { get; init; }
+
+    /// <summary>
     /// Full names of exception types (<see cref="Type.FullName"/>) that fail the call for good on their first throw;
     /// a type derived from one of them too.
     /// </summary>
@@ -44,6 +53,7 @@ public sealed record TaskOptions
         BackoffJitter = BackoffJitter ?? fallback.BackoffJitter,
         AttemptTimeout = AttemptTimeout ?? fallback.AttemptTimeout,
         NonRetryable = NonRetryable ?? fallback.NonRetryable,
+        Retention = Retention ?? fallback.Retention,
     };
 
     /// <summary>Options whose <see cref="NonRetryable"/> lists <paramref name="types"/>.</summary>

@@ -25,6 +25,28 @@ public sealed class TaskPolicies
     /// <summary>The policy of a task that sets nothing.</summary>
     public RetryPolicy Defaults { get; }
 
+    /// <summary>
+    /// How long the records of a settled call of <paramref name="task"/> are kept (<see cref="TaskOptions.Retention"/>:
+    /// configured, else the task's own, else <see cref="DefaultRetention"/>), or <c>null</c> when they are kept forever.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The resolved retention is zero or negative.</exception>
+    public TimeSpan? RetentionOf(ITaskHandler task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var retention = _configured.GetValueOrDefault(task.Name)?.Retention ?? task.Options?.Retention ?? DefaultRetention;
+        if (retention == Timeout.InfiniteTimeSpan)
+        {
+            return null;
+        }
+
+        return retention > TimeSpan.Zero
+            ? retention
+            : throw new ArgumentOutOfRangeException(nameof(task), retention, $"The retention of task '{task.Name}' must be > 0, or infinite.");
+    }
+
+    /// <summary>The retention of a task that sets none (<c>brrr.task-defaults.retention</c>); <see cref="Timeout.InfiniteTimeSpan"/>: forever.</summary>
+    public TimeSpan DefaultRetention { get; init; } = Timeout.InfiniteTimeSpan;
+
     /// <summary>The policy of <paramref name="task"/>.</summary>
     /// <exception cref="ArgumentException">Its resolved parts are out of range; the message names the task.</exception>
     public RetryPolicy For(ITaskHandler task)
