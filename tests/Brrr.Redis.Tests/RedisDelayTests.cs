@@ -13,7 +13,7 @@ namespace Brrr.Redis.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class RedisDelayTests(RedisFixture redis)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = UntilRedisIsBack.Patience;
 
     [Theory]
     [InlineData(RedisLayout.Current)]
@@ -113,7 +113,7 @@ public sealed class RedisDelayTests(RedisFixture redis)
 
         server.Kill();
         server.Restart();
-        var count = await RetryAsync(() => queue.CountDelayedAsync(topic), _ => true);
+        var count = await UntilRedisIsBack.RetryAsync(() => queue.CountDelayedAsync(topic), _ => true);
         Assert.Equal(2, count);
 
         await using var after = queue.CreateConsumer(topic);
@@ -121,8 +121,8 @@ public sealed class RedisDelayTests(RedisFixture redis)
         var clock = Stopwatch.StartNew();
         while (received.Count < 2 && clock.Elapsed < Patience)
         {
-            await RetryAsync(() => queue.PromoteDueAsync(topic, 100), _ => true);
-            if (await RetryAsync(() => after.ReceiveAsync(TimeSpan.FromMilliseconds(100)), _ => true) is { } next)
+            await UntilRedisIsBack.RetryAsync(() => queue.PromoteDueAsync(topic, 100), _ => true);
+            if (await UntilRedisIsBack.RetryAsync(() => after.ReceiveAsync(TimeSpan.FromMilliseconds(100)), _ => true) is { } next)
             {
                 received.Add(next);
                 await after.AckAsync(next);
@@ -131,32 +131,5 @@ public sealed class RedisDelayTests(RedisFixture redis)
 
         Assert.Equal(["pushed-later", "retried"], received.Select(d => d.Message).Order(StringComparer.Ordinal));
         Assert.True(received.Single(d => d.Message == "retried").Redelivered);
-    }
-
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> action, Func<T, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var result = await action();
-                if (done(result))
-                {
-                    return result;
-                }
-            }
-            catch (Exception e) when ((e is RedisException or TimeoutException) && clock.Elapsed < Patience)
-            {
-                // Redis is still coming back: what the worker runtime does, back off and try again.
-            }
-
-            if (clock.Elapsed > Patience)
-            {
-                throw new TimeoutException($"Redis did not come back within {Patience.TotalSeconds} s.");
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

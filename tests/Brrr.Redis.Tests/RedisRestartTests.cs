@@ -8,8 +8,6 @@ namespace Brrr.Redis.Tests;
 /// <summary>Redis crashes and comes back (append-only file on): nothing pending or acknowledged is lost.</summary>
 public sealed class RedisRestartTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task After_Redis_is_killed_and_restarted_receive_and_push_work_again_and_no_message_is_lost()
     {
@@ -39,8 +37,8 @@ public sealed class RedisRestartTests
         Assert.True(failure is RedisException or TimeoutException, $"expected a Redis error, got {failure?.GetType().Name ?? "no error"}");
 
         server.Restart();
-        await RetryAsync(() => queue.PushAsync(topic, "after-restart"));
-        var delivery = await RetryAsync(() => consumer.ReceiveAsync(TimeSpan.FromSeconds(2)), d => d is not null);
+        await UntilRedisIsBack.RetryAsync(() => queue.PushAsync(topic, "after-restart"));
+        var delivery = await UntilRedisIsBack.RetryAsync(() => consumer.ReceiveAsync(TimeSpan.FromSeconds(2)), d => d is not null);
         Assert.Equal("after-restart", delivery!.Message);
         Assert.False(delivery.Redelivered);
         await consumer.AckAsync(delivery);
@@ -59,38 +57,5 @@ public sealed class RedisRestartTests
         Assert.Null(await consumer.ReceiveAsync(TimeSpan.FromMilliseconds(300)));
         await using var late = queue.CreateConsumer(topic);
         Assert.Null(await late.ReceiveAsync(TimeSpan.FromSeconds(1.5)));
-    }
-
-    private static Task RetryAsync(Func<Task> action) => RetryAsync(async () =>
-    {
-        await action();
-        return true;
-    }, _ => true);
-
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> action, Func<T, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var result = await action();
-                if (done(result))
-                {
-                    return result;
-                }
-            }
-            catch (Exception e) when ((e is RedisException or TimeoutException) && clock.Elapsed < Patience)
-            {
-                // What the worker runtime does: back off and try again.
-            }
-
-            if (clock.Elapsed > Patience)
-            {
-                throw new TimeoutException($"Redis did not come back within {Patience.TotalSeconds} s.");
-            }
-
-            await Task.Delay(100);
-        }
     }
 }
