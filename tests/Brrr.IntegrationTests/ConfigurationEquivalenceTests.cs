@@ -164,7 +164,15 @@ public sealed class ConfigurationEquivalenceTests
         (BrrrSettings Brrr, RedisBrrrSettings Redis, DynamoDbStoreSettings Dynamo) expected,
         (BrrrSettings Brrr, RedisBrrrSettings Redis, DynamoDbStoreSettings Dynamo) actual)
     {
-        Assert.Equal(expected.Brrr with { Topics = actual.Brrr.Topics, Tasks = actual.Brrr.Tasks, TaskDefaults = actual.Brrr.TaskDefaults }, actual.Brrr);
+        Assert.Equal(
+            expected.Brrr with
+            {
+                Topics = actual.Brrr.Topics, Tasks = actual.Brrr.Tasks, TaskDefaults = actual.Brrr.TaskDefaults,
+                Schedules = actual.Brrr.Schedules, TaskRateLimits = actual.Brrr.TaskRateLimits,
+            },
+            actual.Brrr);
+        Assert.Equal(expected.Brrr.Schedules.Keys.Order(StringComparer.Ordinal), actual.Brrr.Schedules.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Brrr.TaskRateLimits.OrderBy(t => t.Key, StringComparer.Ordinal), actual.Brrr.TaskRateLimits.OrderBy(t => t.Key, StringComparer.Ordinal));
         Assert.Equal(Describe(expected.Brrr.TaskDefaults), Describe(actual.Brrr.TaskDefaults));
         Assert.Equal(expected.Brrr.Topics.OrderBy(t => t.Key, StringComparer.Ordinal), actual.Brrr.Topics.OrderBy(t => t.Key, StringComparer.Ordinal));
         Assert.Equal(expected.Brrr.Tasks.Keys.Order(StringComparer.Ordinal), actual.Brrr.Tasks.Keys.Order(StringComparer.Ordinal));
