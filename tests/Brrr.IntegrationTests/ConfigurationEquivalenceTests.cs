@@ -167,8 +167,11 @@ public sealed class ConfigurationEquivalenceTests
         Assert.Equal(
             expected.Brrr with
             {
-                Topics = actual.Brrr.Topics, Tasks = actual.Brrr.Tasks, TaskDefaults = actual.Brrr.TaskDefaults,
-                Schedules = actual.Brrr.Schedules, TaskRateLimits = actual.Brrr.TaskRateLimits,
+                Topics = actual.Brrr.Topics,
+                Tasks = actual.Brrr.Tasks,
+                TaskDefaults = actual.Brrr.TaskDefaults,
+                Schedules = actual.Brrr.Schedules,
+                TaskRateLimits = actual.Brrr.TaskRateLimits,
             },
             actual.Brrr);
         Assert.Equal(expected.Brrr.Schedules.Keys.Order(StringComparer.Ordinal), actual.Brrr.Schedules.Keys.Order(StringComparer.Ordinal));
