@@ -3,7 +3,7 @@ namespace Brrr;
 internal sealed partial class Memory
 {
     /// <summary>
-    /// Lets the records of a settled call (its <c>call</c>, <c>value</c>, <c>error</c> and <c>children</c> records) expire
+    /// Lets the records of a settled call (its <c>call</c>, <c>value</c>, <c>error</c>, <c>children</c> and <c>due</c> records) expire
     /// <paramref name="retention"/> from now, once its returns were sent; never while it has pending returns. The
     /// expiry is set first and the <c>pending_returns</c> record read after it: a registration that came before that
     /// read is seen, and the records are kept forever again (its job may still need the call record); one that comes
@@ -17,6 +17,7 @@ internal sealed partial class Memory
         MemKey[] records =
         [
             KeyOf(MemKeyType.Call, callHash), KeyOf(MemKeyType.Value, callHash), KeyOf(MemKeyType.Error, callHash), KeyOf(MemKeyType.Children, callHash),
+            KeyOf(MemKeyType.Due, callHash),
         ];
         await Task.WhenAll(records.Select(key => Store.ExpireAsync(key, retention, cancellationToken))).ConfigureAwait(false);
         if (!await Store.HasAsync(KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken).ConfigureAwait(false))

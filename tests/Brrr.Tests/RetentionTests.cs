@@ -169,4 +169,21 @@ public sealed class RetentionTests
         Assert.Null(await _client.Memory.GetErrorAsync(leaf.CallHash));
         Assert.False(await HasAsync(MemKeyType.Call, leaf));
     }
+
+    [Fact]
+    public async Task The_due_time_of_a_delayed_call_expires_with_its_other_records_so_a_recomputation_is_delayed_again()
+    {
+        var call = JsonCodec.Default.EncodeCall("leaf", new N(7));
+        var first = DateTimeOffset.FromUnixTimeSeconds(_clock.Now + 60);
+        Assert.Equal(first, await _client.Memory.SetDueIfAbsentAsync(call.CallHash, first));
+        await _client.Memory.SetValueAsync(call.CallHash, "70"u8.ToArray());
+
+        Assert.True(await _client.Memory.ExpireSettledAsync(call.CallHash, TimeSpan.FromSeconds(2)));
+        Wait(3);
+
+        Assert.False(await HasAsync(MemKeyType.Value, call));
+        Assert.False(await HasAsync(MemKeyType.Due, call));
+        var later = DateTimeOffset.FromUnixTimeSeconds(_clock.Now + 60);
+        Assert.Equal(later, await _client.Memory.SetDueIfAbsentAsync(call.CallHash, later));
+    }
 }
