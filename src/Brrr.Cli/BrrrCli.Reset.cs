@@ -57,9 +57,11 @@ public static partial class BrrrCli
                     keys.Add(key);
                 }
 
-                if (keys.Count > 0)
+                // One DEL per hash slot: a cluster refuses a DEL whose keys span slots (CROSSSLOT); a single server has
+                // no slots (every key maps to -1), so it gets one DEL as before.
+                foreach (var slot in keys.GroupBy(key => fleet.Redis.Multiplexer.HashSlot(key)))
                 {
-                    deleted += await database.KeyDeleteAsync([.. keys]);
+                    deleted += await database.KeyDeleteAsync([.. slot]);
                 }
             }
         }
