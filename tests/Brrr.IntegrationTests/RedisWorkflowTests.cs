@@ -30,16 +30,26 @@ public sealed class RedisWorkflowTests
     public async Task Fib_on_two_worker_systems_over_redis_is_exact()
     {
         using var server = RedisServer.Start();
-        await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
+        await TwoWorkerFibAsync(server.Configuration, "redis");
+    }
+
+    /// <summary>
+    /// fib(20) and fib(78) on two worker systems sharing the Redis at <paramref name="configuration"/>: both exact, the
+    /// second worker taking part. Returns the calls the two workers failed.
+    /// </summary>
+    internal static async Task<long> TwoWorkerFibAsync(string configuration, string systemPrefix)
+    {
+        await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = configuration });
         var backends = Backends(redis);
-        using var systemA = ActorSystem.Create("redis-a", WorkerConfig);
-        using var systemB = ActorSystem.Create("redis-b", WorkerConfig);
+        using var systemA = ActorSystem.Create(systemPrefix + "-a", WorkerConfig);
+        using var systemB = ActorSystem.Create(systemPrefix + "-b", WorkerConfig);
         await using var a = new LocalBrrr(systemA, FibTask.Topics(), backends);
         await using var b = new LocalBrrr(systemB, FibTask.Topics(), backends);
 
         Assert.Equal(new BigInteger(6765), await a.RunAsync(FibTask.Fib, new FibArgs(20, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(60)));
         Assert.Equal(BigInteger.Parse("8944394323791464"), await a.RunAsync(FibTask.Fib, new FibArgs(78, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(120)));
         Assert.True(b.Worker.Statistics.Executions > 0, "the second worker took part");
+        return a.Worker.Statistics.Failed + b.Worker.Statistics.Failed;
     }
 
     [Fact]
