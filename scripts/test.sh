@@ -23,6 +23,11 @@ if [ ! -x tools/dynalite/node_modules/.bin/dynalite ]; then
   (cd tools/dynalite && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+if [ ! -x tools/fauxqs/node_modules/.bin/node ] || [ ! -f tools/fauxqs/node_modules/fauxqs/package.json ]; then
+  echo "test.sh: installing the pinned npm dev tools (tools/fauxqs: an SQS-compatible server and the Node.js 22.5+ it needs)"
+  (cd tools/fauxqs && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 dotnet build BrrrAkka.sln -c Release -nologo -v quiet
 dotnet test BrrrAkka.sln -c Release --no-build --nologo "$@"
 

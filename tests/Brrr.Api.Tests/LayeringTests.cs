@@ -11,7 +11,7 @@ namespace Brrr.Api.Tests;
 /// </summary>
 public sealed class LayeringTests
 {
-    public static TheoryData<string> RuntimeFree() => new(["Brrr", "Brrr.Redis", "Brrr.DynamoDb", "Brrr.Inspection"]);
+    public static TheoryData<string> RuntimeFree() => new(["Brrr", "Brrr.Redis", "Brrr.DynamoDb", "Brrr.Sqs", "Brrr.Inspection"]);
 
     [Theory]
     [MemberData(nameof(RuntimeFree))]

@@ -1,0 +1,169 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Brrr.Contracts.Servers;
+
+/// <summary>
+/// A real, in-memory fauxqs (an SQS-compatible server on Node.js, pinned in <c>tools/fauxqs</c> with the Node.js 22.5+
+/// it needs) for an xunit collection fixture. <see cref="InitializeAsync"/> starts <c>tools/fauxqs/serve.mjs</c>, which
+/// binds a port the OS picks and prints it, then waits until <c>/health</c> answers; <see cref="Dispose"/> kills it (it
+/// also exits when its standard input closes, so it never outlives the test run). Tests fail with a clear message when
+/// fauxqs is missing: they never pass without a server.
+/// </summary>
+public sealed class FauxqsServer : IAsyncLifetime, IDisposable
+{
+    private const string InstallHint = "run scripts/test.sh or `cd tools/fauxqs && npm ci`";
+    private const string Ready = "fauxqs listening on port ";
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Process? _process;
+
+    /// <summary>The port fauxqs listens on; set once started.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The endpoint to give an AWS SDK client (<c>ServiceURL</c>), e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri ServiceUrl => Port == 0
+        ? throw new InvalidOperationException("fauxqs is not started yet: use the server through an xunit fixture.")
+        : new Uri($"http://127.0.0.1:{Port}");
+
+    /// <summary>Starts fauxqs and waits until it answers its health check (at most 60 s).</summary>
+    public async Task InitializeAsync()
+    {
+        var folder = Path.Combine(RepositoryRoot.Find(), "tools", "fauxqs");
+        var node = Path.Combine(folder, "node_modules", ".bin", "node");
+        if (!File.Exists(node) || !File.Exists(Path.Combine(folder, "node_modules", "fauxqs", "package.json")))
+        {
+            throw new InvalidOperationException($"fauxqs or its Node.js is not installed under {folder}/node_modules: {InstallHint}.");
+        }
+
+        _process = Start(node, folder);
+        var started = await Task.WhenAny(_port.Task, Task.Delay(s_startTimeout)).ConfigureAwait(false);
+        if (started != _port.Task || !_port.Task.IsCompletedSuccessfully)
+        {
+            Kill();
+            throw new InvalidOperationException(
+                $"fauxqs did not start within {s_startTimeout.TotalSeconds} s; its output:\n{Output()}\nIf it is not installed or broken: {InstallHint}.");
+        }
+
+        Port = _port.Task.Result;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + s_startTimeout;
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(ServiceUrl, "/health")).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Kill();
+                throw new InvalidOperationException($"fauxqs printed its port ({Port}) but did not answer /health within {s_startTimeout.TotalSeconds} s; its output:\n{Output()}");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Kills fauxqs.</summary>
+    public Task DisposeAsync()
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Kills the fauxqs process; its in-memory queues are gone.</summary>
+    public void Dispose() => Kill();
+
+    private Process Start(string node, string folder)
+    {
+        var info = new ProcessStartInfo(node)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("serve.mjs");
+        try
+        {
+            var process = new Process { StartInfo = info };
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException($"Could not start fauxqs's Node.js ({e.Message}): {InstallHint}.", e);
+        }
+    }
+
+    private void Kill()
+    {
+        var process = _process;
+        _process = null;
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited between the check and the kill.
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        if (line.StartsWith(Ready, StringComparison.Ordinal) && int.TryParse(line.AsSpan(Ready.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            _port.TrySetResult(port);
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.Length == 0 ? "(nothing)" : _output.ToString();
+        }
+    }
+}
