@@ -11,7 +11,7 @@ namespace Brrr.Api.Tests;
 /// </summary>
 public sealed class PublicApiTests
 {
-    private static readonly string[] Pinned = ["Brrr", "Brrr.Akka", "Brrr.Redis", "Brrr.Redis.Hosting", "Brrr.DynamoDb", "Brrr.DynamoDb.Hosting", "Brrr.Sqs", "Brrr.Inspection", "Brrr.AspNetCore", "Brrr.Cli", "Brrr.TestKit"];
+    private static readonly string[] Pinned = ["Brrr", "Brrr.Akka", "Brrr.Redis", "Brrr.Redis.Hosting", "Brrr.DynamoDb", "Brrr.DynamoDb.Hosting", "Brrr.Sqs", "Brrr.Sqs.Hosting", "Brrr.Inspection", "Brrr.AspNetCore", "Brrr.Cli", "Brrr.TestKit"];
 
     public static TheoryData<string> Packages() => new(Pinned);
 

@@ -40,7 +40,12 @@ public sealed class RedisWorkflowTests
     internal static async Task<long> TwoWorkerFibAsync(string configuration, string systemPrefix)
     {
         await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = configuration });
-        var backends = Backends(redis);
+        return await TwoWorkerFibAsync(Backends(redis), systemPrefix);
+    }
+
+    /// <summary>fib(20) and fib(78) on two worker systems sharing <paramref name="backends"/>, as above.</summary>
+    internal static async Task<long> TwoWorkerFibAsync(BrrrBackends backends, string systemPrefix)
+    {
         using var systemA = ActorSystem.Create(systemPrefix + "-a", WorkerConfig);
         using var systemB = ActorSystem.Create(systemPrefix + "-b", WorkerConfig);
         await using var a = new LocalBrrr(systemA, FibTask.Topics(), backends);

@@ -13,14 +13,14 @@ namespace Brrr.Akka.Hosting;
 /// <list type="bullet">
 /// <item>a key is written as in HOCON (<c>spawn-limit</c>) or in PascalCase (<c>SpawnLimit</c>, <c>HeartbeatTtl</c>),
 /// which becomes kebab-case; <c>DynamoDb</c> is the section <c>dynamodb</c>;</item>
-/// <item>the keys right under <c>Topics</c>, <c>Tasks</c> and <c>Schedules</c> are topic, task and schedule names, kept as they are;</item>
+/// <item>the keys right under <c>Topics</c>, <c>Tasks</c>, <c>Schedules</c> and <c>QueueNames</c> (of <c>Sqs</c>) are topic, task and schedule names, kept as they are;</item>
 /// <item>a value is a string as HOCON reads it (<c>5s</c>, <c>4KiB</c>, <c>true</c>, <c>16</c>), or a .NET
 /// <see cref="TimeSpan"/> (<c>00:00:05</c>); an array (<c>NonRetryable: ["System.ArgumentException"]</c>) is a list.</item>
 /// </list>
 /// </summary>
 public static partial class ConfigurationHocon
 {
-    private static readonly HashSet<string> NamedChildren = new(["topics", "tasks", "schedules"], StringComparer.Ordinal);
+    private static readonly HashSet<string> NamedChildren = new(["topics", "tasks", "schedules", "queue-names"], StringComparer.Ordinal);
 
     /// <summary>The HOCON of <paramref name="section"/> (for example <c>configuration.GetSection("Brrr")</c>) under <c>brrr</c>.</summary>
     /// <exception cref="FormatException">A key cannot be a HOCON key; the message names its configuration path.</exception>
