@@ -69,6 +69,12 @@ public sealed class DynamoDbCacheTests(DynaliteServer server) : FreshTableTest(s
             }
         }
 
+        foreach (var type in types)
+        {
+            var scanned = await Store.ScanAsync(type).Select(record => record.Key.CallHash).ToListAsync();
+            Assert.Equal(cacheKeys.Append(id).Order(StringComparer.Ordinal), scanned.Order(StringComparer.Ordinal));
+        }
+
         Assert.Equal(2, await Cache.IncrAsync(id));
         Assert.True(await Cache.IsRootCancelledAsync(id));
         Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", await Cache.GetRootTraceAsync(id));
