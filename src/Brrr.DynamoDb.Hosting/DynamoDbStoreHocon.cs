@@ -34,6 +34,8 @@ public static class DynamoDbStoreHocon
             RetryMode = reader.Enum("retry-mode", defaults.RetryMode, RequestRetryMode.Standard, RequestRetryMode.Adaptive),
             RequestTimeout = reader.Duration("request-timeout", defaults.RequestTimeout),
             OperationTimeout = reader.Duration("operation-timeout", defaults.OperationTimeout),
+            CounterExpiry = reader.Duration("counter-expiry", defaults.CounterExpiry),
+            CancelExpiry = reader.Duration("cancel-expiry", defaults.CancelExpiry),
             BillingMode = reader.Enum("billing-mode", defaults.BillingMode, DynamoDbBillingMode.PayPerRequest, DynamoDbBillingMode.Provisioned),
             ReadCapacityUnits = reader.Long("read-capacity-units", defaults.ReadCapacityUnits),
             WriteCapacityUnits = reader.Long("write-capacity-units", defaults.WriteCapacityUnits),

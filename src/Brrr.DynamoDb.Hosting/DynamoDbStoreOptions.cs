@@ -40,6 +40,12 @@ public sealed class DynamoDbStoreOptions
     /// <summary><c>brrr.dynamodb.operation-timeout</c>: time limit of one store operation, retries included.</summary>
     public TimeSpan? OperationTimeout { get; set; }
 
+    /// <summary><c>brrr.dynamodb.counter-expiry</c>: how long a spawn counter and a root's trace context of the DynamoDB cache live.</summary>
+    public TimeSpan? CounterExpiry { get; set; }
+
+    /// <summary><c>brrr.dynamodb.cancel-expiry</c>: how long a root's cancel mark of the DynamoDB cache lives after its last cancel.</summary>
+    public TimeSpan? CancelExpiry { get; set; }
+
     /// <summary>The HOCON of the properties that are set (and nothing else).</summary>
     public Config ToConfig() => new HoconBuilder()
         .Set("brrr.dynamodb.table-name", TableName)
@@ -51,18 +57,22 @@ public sealed class DynamoDbStoreOptions
         .Set("brrr.dynamodb.retry-mode", RetryMode?.ToString().ToLowerInvariant())
         .Set("brrr.dynamodb.request-timeout", RequestTimeout)
         .Set("brrr.dynamodb.operation-timeout", OperationTimeout)
+        .Set("brrr.dynamodb.counter-expiry", CounterExpiry)
+        .Set("brrr.dynamodb.cancel-expiry", CancelExpiry)
         .ToConfig();
 }
 
-/// <summary>Puts the store of a brrr worker of Akka.Hosting on DynamoDB.</summary>
+/// <summary>Puts the store of a brrr worker of Akka.Hosting on DynamoDB, and its cache too if asked.</summary>
 public static class DynamoDbHostingExtensions
 {
     /// <summary>
     /// Uses the DynamoDB store, read from <c>brrr.dynamodb</c> when the ActorSystem starts (with
     /// <paramref name="configure"/>'s settings on top); the table is created when missing. Combine with a queue
-    /// backend, e.g. <c>options.UseRedis(store: false).UseDynamoDbStore()</c>.
+    /// backend, e.g. <c>options.UseRedis(store: false).UseDynamoDbStore()</c>. With <paramref name="cache"/> on, the
+    /// cache is a <see cref="DynamoDbCache"/> on the same table and client too (no Redis at all with a queue such as
+    /// SQS); a later backend step that sets a cache (<c>UseRedis</c>) replaces it.
     /// </summary>
-    public static BrrrOptions UseDynamoDbStore(this BrrrOptions options, Action<DynamoDbStoreOptions>? configure = null)
+    public static BrrrOptions UseDynamoDbStore(this BrrrOptions options, Action<DynamoDbStoreOptions>? configure = null, bool cache = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         var storeOptions = new DynamoDbStoreOptions();
@@ -70,14 +80,16 @@ public static class DynamoDbHostingExtensions
         options.BackendConfig.Add(storeOptions.ToConfig());
         options.BackendSteps.Add(async (system, backends) =>
         {
-            var store = DynamoDbStore.Create(DynamoDbStoreHocon.Create(system.Settings.Config));
+            var settings = DynamoDbStoreHocon.Create(system.Settings.Config);
+            var client = DynamoDbClientFactory.CreateClient(settings);
+            var store = new DynamoDbStore(client, settings);
             await store.EnsureTableAsync().ConfigureAwait(false);
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "brrr-dynamodb-close", () =>
             {
-                store.Dispose();
+                client.Dispose();
                 return Task.FromResult(global::Akka.Done.Instance);
             });
-            return backends with { Store = store };
+            return backends with { Store = store, Cache = cache ? new DynamoDbCache(client, settings) : backends.Cache };
         });
         return options;
     }

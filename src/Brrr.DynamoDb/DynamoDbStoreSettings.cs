@@ -3,7 +3,7 @@ using Amazon.Runtime;
 namespace Brrr.DynamoDb;
 
 /// <summary>
-/// Immutable settings of <see cref="DynamoDbStore"/>, with their defaults (the one place they are written: the HOCON
+/// Immutable settings of <see cref="DynamoDbStore"/> and <see cref="DynamoDbCache"/>, with their defaults (the one place they are written: the HOCON
 /// section <c>brrr.dynamodb</c> of Brrr.DynamoDb.Hosting and the <c>Brrr:DynamoDb</c> configuration section only
 /// override them); start from <see cref="Default"/> or <see cref="FromEnvironment()"/> and change values with a
 /// <c>with</c> expression. Every property checks its value
@@ -67,15 +67,36 @@ public sealed record DynamoDbStoreSettings
     } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Time limit of one store operation, &gt; 0 (<c>brrr.dynamodb.operation-timeout</c>): the AWS SDK's retries and
-    /// the resends of a batch's unprocessed keys count against it. Past it the operation fails with a
-    /// <see cref="DynamoDbTimeoutException"/>, as it does when the SDK gives up on requests past <see cref="RequestTimeout"/>.
+    /// Time limit of one store or cache operation, &gt; 0 (<c>brrr.dynamodb.operation-timeout</c>): the AWS SDK's retries
+    /// and the resends of a batch's unprocessed keys count against it. Past it the operation fails with a
+    /// <see cref="DynamoDbTimeoutException"/> (a <see cref="TimeoutException"/> for <see cref="DynamoDbCache"/>), as it
+    /// does when the SDK gives up on requests past <see cref="RequestTimeout"/>.
     /// </summary>
     public TimeSpan OperationTimeout
     {
         get;
         init => field = SettingChecks.Positive(value, nameof(OperationTimeout));
     } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a spawn counter and a root's trace context of <see cref="DynamoDbCache"/> live after they were created,
+    /// &gt; 0 (<c>brrr.dynamodb.counter-expiry</c>), as Redis's <c>brrr.redis.counter-expiry</c>.
+    /// </summary>
+    public TimeSpan CounterExpiry
+    {
+        get;
+        init => field = SettingChecks.Positive(value, nameof(CounterExpiry));
+    } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long a root's cancel mark of <see cref="DynamoDbCache"/> lives after its last cancel, &gt; 0
+    /// (<c>brrr.dynamodb.cancel-expiry</c>), as Redis's <c>brrr.redis.cancel-expiry</c>.
+    /// </summary>
+    public TimeSpan CancelExpiry
+    {
+        get;
+        init => field = SettingChecks.Positive(value, nameof(CancelExpiry));
+    } = TimeSpan.FromDays(7);
 
     /// <summary>Billing mode of a table created by <see cref="DynamoDbStore.EnsureTableAsync"/> (<c>brrr.dynamodb.billing-mode</c>).</summary>
     public DynamoDbBillingMode BillingMode { get; init; } = DynamoDbBillingMode.PayPerRequest;

@@ -15,6 +15,8 @@ public sealed class DynamoDbStoreOptionsTests
             RetryMode = RequestRetryMode.Adaptive,
             RequestTimeout = TimeSpan.FromSeconds(3),
             OperationTimeout = TimeSpan.FromMilliseconds(1500),
+            CounterExpiry = TimeSpan.FromHours(2),
+            CancelExpiry = TimeSpan.FromDays(3),
         };
         var hocon = ConfigurationFactory.ParseString("""
             brrr.dynamodb {
@@ -22,6 +24,8 @@ public sealed class DynamoDbStoreOptionsTests
               retry-mode = adaptive
               request-timeout = 3s
               operation-timeout = 1500ms
+              counter-expiry = 2h
+              cancel-expiry = 3d
             }
             """);
 
@@ -30,6 +34,7 @@ public sealed class DynamoDbStoreOptionsTests
         Assert.Equal(DynamoDbStoreHocon.Create(hocon), settings);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), settings.OperationTimeout);
         Assert.Equal(RequestRetryMode.Adaptive, settings.RetryMode);
+        Assert.Equal(TimeSpan.FromDays(3), settings.CancelExpiry);
     }
 
     [Fact]

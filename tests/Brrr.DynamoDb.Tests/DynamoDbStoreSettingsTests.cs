@@ -22,6 +22,8 @@ public sealed class DynamoDbStoreSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(30), settings.OperationTimeout);
         Assert.Equal(DynamoDbBillingMode.PayPerRequest, settings.BillingMode);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.TableReadyTimeout);
+        Assert.Equal(TimeSpan.FromHours(24), settings.CounterExpiry);
+        Assert.Equal(TimeSpan.FromDays(7), settings.CancelExpiry);
     }
 
     [Fact]
@@ -31,7 +33,7 @@ public sealed class DynamoDbStoreSettingsTests
         using var reader = new StreamReader(stream);
         var documented = ConfigurationFactory.ParseString(reader.ReadToEnd().Replace("#: ", "", StringComparison.Ordinal));
 
-        Assert.Equal(13, documented.GetConfig(DynamoDbStoreSettings.ConfigPath).AsEnumerable().Count());
+        Assert.Equal(15, documented.GetConfig(DynamoDbStoreSettings.ConfigPath).AsEnumerable().Count());
         Assert.Equal(DynamoDbStoreSettings.Default, DynamoDbStoreHocon.Create(documented));
         Assert.NotEqual(DynamoDbStoreSettings.Default, DynamoDbStoreHocon.Create(ConfigurationFactory.ParseString("brrr.dynamodb.max-error-retries = 3")));
     }
@@ -52,6 +54,8 @@ public sealed class DynamoDbStoreSettingsTests
               operation-timeout = 750ms
               billing-mode = PROVISIONED
               write-capacity-units = 9
+              counter-expiry = 2h
+              cancel-expiry = 3d
             }
             """));
 
@@ -67,6 +71,8 @@ public sealed class DynamoDbStoreSettingsTests
         Assert.Equal(DynamoDbBillingMode.Provisioned, settings.BillingMode);
         Assert.Equal(5, settings.ReadCapacityUnits);
         Assert.Equal(9, settings.WriteCapacityUnits);
+        Assert.Equal(TimeSpan.FromHours(2), settings.CounterExpiry);
+        Assert.Equal(TimeSpan.FromDays(3), settings.CancelExpiry);
     }
 
     [Theory]
@@ -77,6 +83,8 @@ public sealed class DynamoDbStoreSettingsTests
     [InlineData("operation-timeout = 0s", "brrr.dynamodb.operation-timeout must be a duration > 0")]
     [InlineData("retry-mode = sometimes", "brrr.dynamodb.retry-mode must be one of standard, adaptive, got 'sometimes'")]
     [InlineData("billing-mode = FREE", "brrr.dynamodb.billing-mode must be one of PAY_PER_REQUEST, PROVISIONED")]
+    [InlineData("counter-expiry = 0s", "brrr.dynamodb.counter-expiry must be a duration > 0")]
+    [InlineData("cancel-expiry = 0s", "brrr.dynamodb.cancel-expiry must be a duration > 0")]
     [InlineData("read-capacity-units = 0", "brrr.dynamodb.read-capacity-units must be >= 1, got 0")]
     [InlineData("max-error-retries = lots", "brrr.dynamodb.max-error-retries has a bad value 'lots'")]
     [InlineData("coalesce = sometimes", "brrr.dynamodb.coalesce has a bad value 'sometimes'")]
@@ -163,7 +171,7 @@ public sealed class DynamoDbStoreSettingsTests
 
         var keys = Enumerable.Range(0, lines.Length).Where(i => lines[i].StartsWith("#: ", StringComparison.Ordinal)).ToArray();
 
-        Assert.Equal(13, keys.Length);
+        Assert.Equal(15, keys.Length);
         Assert.All(keys, i => Assert.Matches("^# [A-Z]", lines[i - 1]));
     }
 }

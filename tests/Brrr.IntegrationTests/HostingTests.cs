@@ -136,6 +136,31 @@ public sealed class HostingTests : IClassFixture<DynaliteServer>
         Assert.Equal(new BigInteger(6765), result);
     }
 
+    [Fact]
+    public async Task A_hosted_worker_on_a_redis_queue_and_a_dynamodb_store_and_cache_computes_fib_counting_spawns_on_dynamodb()
+    {
+        using var server = RedisServer.Start();
+        var table = "hosted-cache-" + Guid.NewGuid().ToString("N");
+        var result = await RunHostedAsync(
+            server,
+            o => o.UseRedis(r => r.Configuration = server.Configuration, store: false)
+                .UseDynamoDbStore(
+                    d =>
+                    {
+                        d.ServiceUrl = _dynalite.ServiceUrl;
+                        d.Region = "us-east-1";
+                        d.TableName = table;
+                    },
+                    cache: true),
+            useDynamo: true,
+            table);
+        Assert.Equal(new BigInteger(6765), result);
+
+        using var raw = DynamoDbClientFactory.CreateClient(DynamoDbStoreSettings.Default with { ServiceUrl = _dynalite.ServiceUrl, Region = "us-east-1" });
+        var items = (await raw.ScanAsync(new Amazon.DynamoDBv2.Model.ScanRequest { TableName = table, ConsistentRead = true })).Items;
+        Assert.Contains(items, item => item["sk"].S == "cache" && item["pk"].S.StartsWith("cache/count/", StringComparison.Ordinal));
+    }
+
     private async Task<BigInteger> RunHostedAsync(RedisServer server, Action<BrrrOptions> backends, bool useDynamo, string? table = null, ILoggerProvider? logs = null)
     {
         using var host = new HostBuilder()

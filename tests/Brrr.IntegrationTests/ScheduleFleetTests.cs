@@ -20,7 +20,13 @@ public sealed class ScheduleFleetTests
     public async Task Three_workers_ticking_every_second_push_exactly_one_root_per_tick_and_each_runs(string backend)
     {
         await using var backends = await FleetBackends.StartAsync(backend);
-        await using var fleet = new ScheduleFleet(backends.Backends, MissedTicks.RunOnce);
+        await ThreeWorkersPushExactlyOneRootPerTickAsync(backends.Backends);
+    }
+
+    /// <summary>Three workers on <paramref name="backends"/> tick a schedule every second: one root per tick, no gap, each runs.</summary>
+    internal static async Task ThreeWorkersPushExactlyOneRootPerTickAsync(BrrrBackends backends)
+    {
+        await using var fleet = new ScheduleFleet(backends, MissedTicks.RunOnce);
         for (var i = 0; i < 3; i++)
         {
             fleet.Start();

@@ -65,7 +65,7 @@ public interface ICache
     /// <exception cref="NotSupportedException">The cache cannot claim ticks.</exception>
     Task<bool> ClaimScheduleTickAsync(string schedule, DateTimeOffset tick, TimeSpan expiry, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException(
-            $"{GetType().Name} cannot claim the ticks of recurring schedules (ICache.ClaimScheduleTickAsync): use the in-memory or Redis cache, or implement it.");
+            $"{GetType().Name} cannot claim the ticks of recurring schedules (ICache.ClaimScheduleTickAsync): use the in-memory, Redis or DynamoDB cache, or implement it.");
 
     /// <summary>
     /// The last claimed tick of the recurring schedule <paramref name="schedule"/> (<see cref="ClaimScheduleTickAsync"/>),
