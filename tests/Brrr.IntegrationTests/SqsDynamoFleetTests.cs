@@ -1,10 +1,11 @@
-using System.Numerics;
 using Akka.Actor;
 using Akka.Configuration;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Brrr.Akka;
+using Brrr.Backends;
 using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Contracts.Servers;
 using Brrr.Contracts.Workloads;
 using Brrr.DynamoDb;
@@ -22,16 +23,13 @@ public sealed class SqsDynamoFleetTests(DynaliteServer dynalite, FauxqsServer fa
     private static readonly BasicAWSCredentials s_credentials = new("dummy", "dummy");
 
     [Fact]
-    public async Task Fib_20_under_two_workers_over_sqs_and_a_dynamodb_store_and_cache_is_exact()
+    public async Task Fib_on_two_workers_over_sqs_and_a_dynamodb_store_and_cache_is_exact_and_leaves_every_queue_empty()
     {
         await using var aws = await AwsBackends.StartAsync(dynalite, fauxqs);
-        var config = ConfigurationFactory.ParseString("akka.loglevel = ERROR\nbrrr.poll-timeout = 200ms");
-        using var systemA = ActorSystem.Create("sqs-dynamo-a", config);
-        using var systemB = ActorSystem.Create("sqs-dynamo-b", config);
-        await using var a = new LocalBrrr(systemA, FibTask.Topics(), aws.Backends);
-        await using var b = new LocalBrrr(systemB, FibTask.Topics(), aws.Backends);
 
-        Assert.Equal(new BigInteger(6765), await a.RunAsync(FibTask.Fib, new FibArgs(20, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(120)));
+        Assert.Equal(0, await RedisWorkflowTests.TwoWorkerFibAsync(aws.Backends, "sqs-dynamo"));
+        var drained = new QueueStats(FibTask.Topic, 0, 0);
+        await Eventually.HoldsAsync(async () => await aws.Backends.Queue.GetStatsAsync(FibTask.Topic) == drained, "every message of the workflow was deleted");
     }
 
     [Fact]
@@ -61,7 +59,7 @@ public sealed class SqsDynamoFleetTests(DynaliteServer dynalite, FauxqsServer fa
     }
 
     /// <summary>A fresh table on dynalite for the store and the cache (one client), and fresh queues on fauxqs.</summary>
-    private sealed class AwsBackends(AmazonDynamoDBClient dynamo, SqsQueue queue, BrrrBackends backends) : IAsyncDisposable
+    internal sealed class AwsBackends(AmazonDynamoDBClient dynamo, SqsQueue queue, BrrrBackends backends) : IAsyncDisposable
     {
         public BrrrBackends Backends { get; } = backends;
 
