@@ -12,8 +12,10 @@ namespace Brrr.Bench;
 
 /// <summary>
 /// The servers and connections of a bench session (started once, shared by every run), and fresh backends per run:
-/// a new in-memory set, a flushed Redis (only when the bench owns it) or a new DynamoDB table. A worker process opens
-/// the same servers (<see cref="RedisAddress"/>, <see cref="DynamoUrl"/>) and joins its parent's run (<see cref="JoinRun"/>).
+/// a new in-memory set, a flushed Redis or Redis Cluster (only when the bench owns it) or a new DynamoDB table. With
+/// <c>--latency-ms</c> the session reaches Redis and DynamoDB through a <see cref="LatencyProxy"/> each. A worker
+/// process opens the same servers, through the same proxies (<see cref="RedisAddress"/>, <see cref="DynamoUrl"/>), and
+/// joins its parent's run (<see cref="JoinRun"/>).
 /// </summary>
 internal sealed class BenchBackends : IAsyncDisposable
 {
@@ -30,7 +32,7 @@ internal sealed class BenchBackends : IAsyncDisposable
 
     public RedisBrrr? Redis => _redis;
 
-    /// <summary>The Redis server as HOST:PORT, null without Redis.</summary>
+    /// <summary>The Redis server as HOST:PORT (a cluster's primaries separated by commas), null without Redis.</summary>
     public string? RedisAddress { get; private set; }
 
     /// <summary>The DynamoDB endpoint, null unless the backend is redis-dynamo.</summary>
@@ -47,16 +49,30 @@ internal sealed class BenchBackends : IAsyncDisposable
         var session = new BenchBackends(options);
         try
         {
-            if (options.Backend is "redis" or "redis-dynamo")
+            if (options.Backend is "redis" or "redis-cluster" or "redis-dynamo")
             {
                 var configuration = options.Redis;
-                if (configuration is null)
+                if (configuration is null && options.Backend == "redis-cluster")
+                {
+                    var cluster = await LocalCluster.StartAsync().ConfigureAwait(false);
+                    session._owned.Add(cluster);
+                    session._ownsRedis = true;
+                    configuration = cluster.Configuration;
+                }
+                else if (configuration is null)
                 {
                     var server = await Launchers.StartRedisAsync().ConfigureAwait(false);
                     session._owned.Add(server);
                     session._ownsRedis = true;
                     session.RedisProcessId = server.ProcessId;
                     configuration = $"127.0.0.1:{server.Port}";
+                }
+
+                if (options.LatencyMs > 0)
+                {
+                    var separator = configuration.LastIndexOf(':');
+                    var port = int.Parse(configuration.AsSpan(separator + 1), System.Globalization.CultureInfo.InvariantCulture);
+                    configuration = $"127.0.0.1:{session.Delay(configuration[..separator], port).Port}";
                 }
 
                 session.RedisAddress = configuration;
@@ -72,6 +88,11 @@ internal sealed class BenchBackends : IAsyncDisposable
                     session._owned.Add(server);
                     session.DynaliteProcessId = server.ProcessId;
                     session._dynamoUrl = new Uri($"http://127.0.0.1:{server.Port}");
+                }
+
+                if (options.LatencyMs > 0)
+                {
+                    session._dynamoUrl = new Uri($"http://127.0.0.1:{session.Delay(session._dynamoUrl.Host, session._dynamoUrl.Port).Port}");
                 }
             }
 
@@ -170,6 +191,14 @@ internal sealed class BenchBackends : IAsyncDisposable
         {
             await owned.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A <see cref="LatencyProxy"/> of <c>--latency-ms</c> in front of <paramref name="host"/>:<paramref name="port"/>, stopped with the session.</summary>
+    private LatencyProxy Delay(string host, int port)
+    {
+        var proxy = LatencyProxy.Start(host, port, TimeSpan.FromMilliseconds(_options.LatencyMs));
+        _owned.Add(proxy);
+        return proxy;
     }
 
     private DynamoDbStore OpenTable(string name) => DynamoDbStore.Create(

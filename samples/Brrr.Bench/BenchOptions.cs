@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Brrr.Bench;
 
@@ -17,10 +18,12 @@ internal sealed record BenchOptions
           --branching B         tree: children per inner node (default 4)
           --depth D             tree: levels below the root (default 4); chain: chain length (default 1000)
           --roots R             concurrent roots, each with a fresh salt (default 32 for fib/tree, 1 otherwise)
-          --backend memory|redis|redis-dynamo   (default memory)
+          --backend memory|redis|redis-cluster|redis-dynamo   (default memory; redis-cluster starts three
+                                redis-server primaries without replicas joined by redis-cli --cluster create, and
+                                flushes every primary between runs; its redis/c sums the commands of all primaries)
           --workers W           worker ActorSystems in this process (default 1)
-          --processes P         run the workers as P worker processes instead, one worker system each (redis and
-                                redis-dynamo only; default 0 = in this process). The bench waits by polling the
+          --processes P         run the workers as P worker processes instead, one worker system each (redis,
+                                redis-cluster and redis-dynamo only; default 0 = in this process). The bench waits by polling the
                                 roots' values every 5 ms; child->parent latency is not measured (the processes' clocks
                                 differ: p50/p99 are "-"); the table's W shows "Pp"; rss_mb is the largest worker process's peak (each one's in
                                 worker_rss_mb), CPU, allocations and collections add up over the worker processes
@@ -31,9 +34,17 @@ internal sealed record BenchOptions
           --warmup K            unmeasured runs first, to JIT the code paths (default 1)
           --count-ops           count store, queue and cache operations (decorators around the backends; with
                                 --processes, counted in each worker process and summed)
-          --redis HOST:PORT     use this Redis instead of starting redis-server
+          --redis HOST:PORT     use this Redis instead of starting redis-server (redis-cluster: one or more of its
+                                primaries, HOST:PORT,HOST:PORT; a Redis the bench did not start is never flushed)
           --dynamo-url URL      use this DynamoDB endpoint instead of starting dynalite
           --dynalite-cli PATH   dynalite's cli.js (default: tools/dynalite/node_modules/dynalite/cli.js above the working dir)
+          --latency-ms X        add X ms to every network round trip (redis and redis-dynamo only; default 0):
+                                the bench puts a TCP proxy on 127.0.0.1 in front of Redis and DynamoDB that holds each
+                                chunk X/2 ms in each direction (ordered per connection, connections independent, so
+                                pipelined commands share the delay). The proxy runs in the bench process: with
+                                in-process workers its CPU and allocations count in the run's figures, with
+                                --processes they do not. Not for redis-cluster: the cluster's redirects and slot map
+                                name the nodes' own ports, which would bypass the proxy
           --concurrency C       store/queue workload: concurrent loops (default 16)
           --seconds S           store/queue workload: duration (default 3)
           --timeout S           longest a run may take (default 300)
@@ -54,6 +65,9 @@ internal sealed record BenchOptions
     public int Repeat { get; init; } = 1;
     public int Warmup { get; init; } = 1;
     public bool CountOps { get; init; }
+
+    /// <summary>Milliseconds added to every round trip to Redis and DynamoDB (half each way), 0 for none.</summary>
+    public double LatencyMs { get; init; }
     public string? Redis { get; init; }
     public Uri? DynamoUrl { get; init; }
     public string? DynaliteCli { get; init; }
@@ -94,6 +108,7 @@ internal sealed record BenchOptions
                 "--repeat" => o with { Repeat = Int() },
                 "--warmup" => o with { Warmup = Int() },
                 "--count-ops" => o with { CountOps = true },
+                "--latency-ms" => o with { LatencyMs = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--redis" => o with { Redis = Value() },
                 "--dynamo-url" => o with { DynamoUrl = new Uri(Value()) },
                 "--dynalite-cli" => o with { DynaliteCli = Value() },
@@ -117,9 +132,29 @@ internal sealed record BenchOptions
             throw new ArgumentException($"--workload must be fib, tree, chain, fanout, store or queue, got '{Workload}'.");
         }
 
-        if (Backend is not ("memory" or "redis" or "redis-dynamo"))
+        if (Backend is not ("memory" or "redis" or "redis-cluster" or "redis-dynamo"))
         {
-            throw new ArgumentException($"--backend must be memory, redis or redis-dynamo, got '{Backend}'.");
+            throw new ArgumentException($"--backend must be memory, redis, redis-cluster or redis-dynamo, got '{Backend}'.");
+        }
+
+        if (!double.IsFinite(LatencyMs) || LatencyMs < 0)
+        {
+            throw new ArgumentException($"--latency-ms must be a number of milliseconds >= 0, got {LatencyMs.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (LatencyMs > 0 && Backend == "redis-cluster")
+        {
+            throw new ArgumentException("--latency-ms is not supported with redis-cluster: the cluster's MOVED redirects and slot map announce the nodes' own ports, so the client would go around the delaying proxy. Use --backend redis or redis-dynamo.");
+        }
+
+        if (LatencyMs > 0 && Redis is not null && !Regex.IsMatch(Redis, @"^[^,:]+:\d+$"))
+        {
+            throw new ArgumentException($"--latency-ms puts a proxy in front of one Redis: give --redis as HOST:PORT, got '{Redis}'.");
+        }
+
+        if (LatencyMs > 0 && (Backend == "memory" || Smoke))
+        {
+            throw new ArgumentException("--latency-ms delays the network: it needs --backend redis or redis-dynamo (the memory backend, and so --smoke, has none).");
         }
 
         if (Workers < 1 || Repeat < 1 || Warmup < 0 || RootCount < 1 || Concurrency < 1 || Parallelism is < 1)
@@ -129,7 +164,7 @@ internal sealed record BenchOptions
 
         if (Processes > 0 && (Backend == "memory" || Smoke))
         {
-            throw new ArgumentException("--processes needs a backend the worker processes share: --backend redis or redis-dynamo (the memory backend, and so --smoke, lives inside one process).");
+            throw new ArgumentException("--processes needs a backend the worker processes share: --backend redis, redis-cluster or redis-dynamo (the memory backend, and so --smoke, lives inside one process).");
         }
 
         if (Processes > 0 && (Workers != 1 || Workload is "store" or "queue"))

@@ -98,6 +98,7 @@ internal static class BenchRun
             Workload = workload.Name,
             Shape = workload.Shape,
             Backend = o.Backend,
+            LatencyMs = o.LatencyMs > 0 ? o.LatencyMs : null,
             Workers = fleet.Systems,
             Processes = processes is null ? null : fleet.Systems,
             Parallelism = fleet.Parallelism,

@@ -18,6 +18,10 @@ internal sealed record RunResult
     public string Workload { get; init; } = "";
     public string Shape { get; init; } = "";
     public string Backend { get; init; } = "";
+
+    /// <summary>The round-trip delay <c>--latency-ms</c> added to Redis and DynamoDB, null without one.</summary>
+    public double? LatencyMs { get; init; }
+
     /// <summary>Worker ActorSystems in all (with <see cref="Processes"/>, one per process).</summary>
     public int Workers { get; init; }
 
@@ -155,12 +159,12 @@ internal sealed record RunResult
     }
 
     public static string TableHeader =>
-        string.Format(CultureInfo.InvariantCulture, "{0,-7} {1,-8} {2,-13} {3,-12} {4,3} {5,3} {6,8} {7,8} {8,6} {9,9} {10,9} {11,7} {12,7} {13,7} {14,8} {15,8} {16,8} {17,8}",
+        string.Format(CultureInfo.InvariantCulture, "{0,-7} {1,-8} {2,-13} {3,-14} {4,3} {5,3} {6,8} {7,8} {8,6} {9,9} {10,9} {11,7} {12,7} {13,7} {14,8} {15,8} {16,8} {17,8}",
             "kind", "workload", "shape", "backend", "W", "P", "calls", "wall_s", "exec/c", "calls/s", "exec/s", "st/c", "q/c", "redis/c", "p50_ms", "p99_ms", "rss_mb", "heap_mb");
 
     public string ToTableRow() =>
-        string.Format(CultureInfo.InvariantCulture, "{0,-7} {1,-8} {2,-13} {3,-12} {4,3} {5,3} {6,8} {7,8:F3} {8,6:F2} {9,9:F0} {10,9:F0} {11,7} {12,7} {13,7} {14,8} {15,8} {16,8:F1} {17,8:F1}{18}",
-            Kind, Workload, Shape + (Roots > 1 ? $"x{Roots}" : ""), Backend, Processes is { } p ? $"{p}p" : Workers.ToString(CultureInfo.InvariantCulture), Parallelism, DistinctCalls, WallSeconds, ExecutionsPerCall, CallsPerSecond, ExecutionsPerSecond,
+        string.Format(CultureInfo.InvariantCulture, "{0,-7} {1,-8} {2,-13} {3,-14} {4,3} {5,3} {6,8} {7,8:F3} {8,6:F2} {9,9:F0} {10,9:F0} {11,7} {12,7} {13,7} {14,8} {15,8} {16,8:F1} {17,8:F1}{18}",
+            Kind, Workload, Shape + (Roots > 1 ? $"x{Roots}" : ""), Backend + (LatencyMs is { } l ? string.Create(CultureInfo.InvariantCulture, $"+{l}ms") : ""), Processes is { } p ? $"{p}p" : Workers.ToString(CultureInfo.InvariantCulture), Parallelism, DistinctCalls, WallSeconds, ExecutionsPerCall, CallsPerSecond, ExecutionsPerSecond,
             Opt(StoreOpsPerCall), Opt(QueueOpsPerCall), Opt(RedisCommandsPerCall), Opt(LatencyP50Ms), Opt(LatencyP99Ms), PeakRssMb, GcHeapMb,
             Error is null ? "" : "  ERROR: " + Error);
 

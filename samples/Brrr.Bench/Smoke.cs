@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using Brrr.Bench.Servers;
 
 namespace Brrr.Bench;
 
 /// <summary>
 /// <c>--smoke</c>: every workload once on the in-memory backend at tiny sizes, one and two worker systems; each root's
-/// stored value is checked (fib values, tree leaf counts, chain lengths, fanout sums). Meant for CI: a few seconds.
+/// stored value is checked (fib values, tree leaf counts, chain lengths, fanout sums); then the <c>--latency-ms</c>
+/// proxy (<see cref="LatencyProxyCheck"/>). Meant for CI: a few seconds.
 /// </summary>
 internal static class Smoke
 {
@@ -35,9 +37,15 @@ internal static class Smoke
             }
         }
 
+        if (await LatencyProxyCheck.RunAsync().ConfigureAwait(false) is { } proxyFailure)
+        {
+            failures++;
+            Console.Error.WriteLine($"SMOKE FAILED: {proxyFailure}");
+        }
+
         Console.Error.WriteLine(failures == 0
-            ? $"smoke: {cases.Length} workloads verified in {clock.Elapsed.TotalSeconds:F1} s"
-            : $"smoke: {failures} of {cases.Length} failed");
+            ? $"smoke: {cases.Length} workloads and the latency proxy verified in {clock.Elapsed.TotalSeconds:F1} s"
+            : $"smoke: {failures} of {cases.Length + 1} checks failed");
         return failures == 0 ? 0 : 1;
     }
 

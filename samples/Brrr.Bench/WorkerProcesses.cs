@@ -14,7 +14,7 @@ internal sealed class WorkerProcesses : IAsyncDisposable
 
     public static async Task<WorkerProcesses> StartAsync(BenchOptions o, BenchBackends session)
     {
-        var redis = session.RedisAddress ?? throw new ArgumentException("--processes needs the redis or redis-dynamo backend.");
+        var redis = session.RedisAddress ?? throw new ArgumentException("--processes needs the redis, redis-cluster or redis-dynamo backend.");
         var arguments = o.WorkerArguments(redis, session.DynamoUrl).ToArray();
         var started = new WorkerProcesses(new WorkerProcess[o.Processes]);
         try

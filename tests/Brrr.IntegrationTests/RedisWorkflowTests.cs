@@ -17,14 +17,14 @@ namespace Brrr.IntegrationTests;
 /// <summary>The Akka runtime on the Redis queue, cache and store, against a real redis-server.</summary>
 public sealed class RedisWorkflowTests
 {
-    private static readonly Config WorkerConfig = ConfigurationFactory.ParseString("""
+    internal static readonly Config WorkerConfig = ConfigurationFactory.ParseString("""
         akka.loglevel = ERROR
         brrr.poll-timeout = 200ms
         brrr.retry-backoff-max = 500ms
         brrr.shutdown-timeout = 2s
         """);
 
-    private static readonly BigInteger Fib60 = BigInteger.Parse("1548008755920", CultureInfo.InvariantCulture);
+    internal static readonly BigInteger Fib60 = BigInteger.Parse("1548008755920", CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Fib_on_two_worker_systems_over_redis_is_exact()
@@ -95,7 +95,7 @@ public sealed class RedisWorkflowTests
         await Eventually.HoldsAsync(async () => await redis.Queue.GetStatsAsync(FibTask.Topic) == drained, "no message waits or stays in flight");
     }
 
-    private static BrrrBackends Backends(RedisBrrr redis) => new(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
+    internal static BrrrBackends Backends(RedisBrrr redis) => new(redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
 
     /// <summary>
     /// fib(60) on a worker in an ActorSystem of its own, whose first run of fib(30) waits at a gate until

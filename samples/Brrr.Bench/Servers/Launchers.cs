@@ -6,11 +6,27 @@ namespace Brrr.Bench.Servers;
 /// <summary>How the bench starts its own redis-server and dynalite.</summary>
 internal static class Launchers
 {
-    public static Task<LocalServer> StartRedisAsync(string executable = "/usr/bin/redis-server") =>
+    private const string RedisServer = "/usr/bin/redis-server";
+
+    public static Task<LocalServer> StartRedisAsync() => StartRedisAsync(_ => []);
+
+    /// <summary>
+    /// A redis-server for a Redis Cluster: cluster mode, its node file in <paramref name="directory"/> (also its working
+    /// directory) and a free cluster bus port (the default, port + 10000, may be past 65535).
+    /// </summary>
+    public static Task<LocalServer> StartRedisClusterNodeAsync(string directory) => StartRedisAsync(port =>
+    [
+        "--cluster-enabled", "yes",
+        "--cluster-config-file", Path.Combine(directory, $"nodes-{port.ToString(CultureInfo.InvariantCulture)}.conf"),
+        "--cluster-port", LocalServer.FreePort().ToString(CultureInfo.InvariantCulture),
+        "--dir", directory,
+    ]);
+
+    private static Task<LocalServer> StartRedisAsync(Func<int, IEnumerable<string>> extraArguments) =>
         LocalServer.StartAsync(
             "redis-server",
-            File.Exists(executable) ? executable : "redis-server",
-            port => ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            File.Exists(RedisServer) ? RedisServer : "redis-server",
+            port => ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", .. extraArguments(port)],
             port => LocalServer.AnswersAsync(port, "PING\r\n"u8.ToArray(), "+PONG"));
 
     public static Task<LocalServer> StartDynaliteAsync(string? cli)

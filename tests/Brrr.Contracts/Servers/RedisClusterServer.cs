@@ -5,9 +5,11 @@ namespace Brrr.Contracts.Servers;
 
 /// <summary>
 /// A throwaway Redis Cluster of three primaries and no replicas, for tests: three <c>redis-server --cluster-enabled yes</c>
-/// processes on free 127.0.0.1 ports (each with <c>--save '' --appendonly no</c> and its node file in a temporary
-/// directory), joined by <c>redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes</c>. Start returns once
-/// <c>CLUSTER INFO</c> says <c>cluster_state:ok</c>. Dispose kills the servers and deletes the directory.
+/// processes on free 127.0.0.1 ports (each with <c>--save '' --appendonly no</c>, or persistent like
+/// <see cref="RedisServer"/>, and its node file in a temporary directory), joined by
+/// <c>redis-cli --cluster create ... --cluster-replicas 0 --cluster-yes</c>. Start returns once <c>CLUSTER INFO</c> says
+/// <c>cluster_state:ok</c>. <see cref="Kill"/> and <see cref="Restart"/> crash one primary and bring it back with its
+/// node file. Dispose kills the servers and deletes the directory.
 /// </summary>
 public sealed class RedisClusterServer : IDisposable
 {
@@ -27,15 +29,19 @@ public sealed class RedisClusterServer : IDisposable
     public string Configuration => string.Join(",", _nodes.Select(n => n.Configuration));
 
     /// <summary>Starts the three nodes, creates the cluster and waits until every slot is served.</summary>
+    /// <param name="persistent">
+    /// Give every node an append-only file, fsynced on every write, in a data directory of its own, so a node's data
+    /// survives <see cref="Kill"/> and <see cref="Restart"/>; without it a restarted node comes back empty.
+    /// </param>
     /// <exception cref="InvalidOperationException">redis-server or redis-cli is missing, or the cluster does not form.</exception>
-    public static RedisClusterServer Start()
+    public static RedisClusterServer Start(bool persistent = false)
     {
         var cluster = new RedisClusterServer(System.IO.Directory.CreateTempSubdirectory("brrr-redis-cluster-").FullName);
         try
         {
             for (var i = 0; i < Primaries; i++)
             {
-                cluster._nodes.Add(RedisServer.Start(extraArguments: cluster.NodeArguments));
+                cluster._nodes.Add(RedisServer.Start(persistent, cluster.NodeArguments(persistent)));
             }
 
             cluster.RedisCli(["--cluster", "create", .. cluster._nodes.Select(n => n.Configuration), "--cluster-replicas", "0", "--cluster-yes"]);
@@ -47,6 +53,21 @@ public sealed class RedisClusterServer : IDisposable
             cluster.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Kills primary <paramref name="index"/> (of <see cref="Ports"/>) at once (SIGKILL), as a crash would; its node file stays.</summary>
+    public void Kill(int index) => _nodes[index].Kill();
+
+    /// <summary>
+    /// Starts primary <paramref name="index"/> again on its port with its node file, so it rejoins as the same node
+    /// with the same slots (and, without persistence, no data), and waits until every node says
+    /// <c>cluster_state:ok</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node does not start, or the cluster does not become whole again.</exception>
+    public void Restart(int index)
+    {
+        _nodes[index].Restart();
+        WaitUntilOk();
     }
 
     /// <summary>Kills every node and deletes the config files.</summary>
@@ -64,13 +85,17 @@ public sealed class RedisClusterServer : IDisposable
         }
     }
 
-    /// <summary>The cluster arguments of the next node: its own node file and a free cluster bus port.</summary>
-    private string[] NodeArguments =>
+    /// <summary>
+    /// The cluster arguments of the next node: its own node file and a free cluster bus port; its working directory is
+    /// the cluster's, unless it is persistent and keeps its own data directory (nodes sharing a directory would share
+    /// the append-only file's name).
+    /// </summary>
+    private string[] NodeArguments(bool persistent) =>
     [
         "--cluster-enabled", "yes",
         "--cluster-config-file", Path.Combine(Directory, $"nodes-{Guid.NewGuid():N}.conf"),
         "--cluster-port", RedisServer.FreePort().ToString(CultureInfo.InvariantCulture),
-        "--dir", Directory,
+        .. persistent ? Array.Empty<string>() : ["--dir", Directory],
     ];
 
     private void WaitUntilOk()
