@@ -1,4 +1,6 @@
+using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.SQS;
 using Brrr.Akka;
 using Brrr.Backends;
 using Brrr.Bench.Counting;
@@ -6,6 +8,7 @@ using Brrr.Bench.Servers;
 using Brrr.Codecs;
 using Brrr.DynamoDb;
 using Brrr.Redis;
+using Brrr.Sqs;
 using StackExchange.Redis;
 
 namespace Brrr.Bench;
@@ -24,6 +27,11 @@ internal sealed class BenchBackends : IAsyncDisposable
     private RedisBrrr? _redis;
     private bool _ownsRedis;
     private Uri? _dynamoUrl;
+    private Uri? _sqsUrl;
+    private AmazonDynamoDBClient? _dynamoClient;
+    private AmazonSQSClient? _sqsClient;
+    private long _sqsRequests;
+    private long _dynamoRequests;
     private DynamoDbStore? _table;
     private DynamoDbStore? _joinedTable;
     private int _tables;
@@ -79,7 +87,7 @@ internal sealed class BenchBackends : IAsyncDisposable
                 session._redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = configuration + ",allowAdmin=true" }).ConfigureAwait(false);
             }
 
-            if (options.Backend is "redis-dynamo")
+            if (options.Backend is "redis-dynamo" or "sqs-dynamo")
             {
                 session._dynamoUrl = options.DynamoUrl;
                 if (session._dynamoUrl is null)
@@ -94,6 +102,24 @@ internal sealed class BenchBackends : IAsyncDisposable
                 {
                     session._dynamoUrl = new Uri($"http://127.0.0.1:{session.Delay(session._dynamoUrl.Host, session._dynamoUrl.Port).Port}");
                 }
+            }
+
+            if (options.Backend is "sqs-dynamo")
+            {
+                session._sqsUrl = options.SqsUrl;
+                if (session._sqsUrl is null)
+                {
+                    var server = await Launchers.StartFauxqsAsync().ConfigureAwait(false);
+                    session._owned.Add(server);
+                    session._sqsUrl = new Uri($"http://127.0.0.1:{server.Port}");
+                }
+
+                if (options.LatencyMs > 0)
+                {
+                    session._sqsUrl = new Uri($"http://127.0.0.1:{session.Delay(session._sqsUrl.Host, session._sqsUrl.Port).Port}");
+                }
+
+                session.StartAwsClients();
             }
 
             return session;
@@ -115,6 +141,15 @@ internal sealed class BenchBackends : IAsyncDisposable
         {
             case "memory":
                 (store, cache, queue) = (new InMemoryStore(), new InMemoryCache(), new InMemoryQueue());
+                break;
+            case "sqs-dynamo":
+                await DropTableAsync().ConfigureAwait(false);
+                var run = $"brrr-bench-{Environment.ProcessId}-{++_tables}";
+                var settings = TableSettings(run);
+                _table = new DynamoDbStore(_dynamoClient!, settings);
+                await _table.EnsureTableAsync().ConfigureAwait(false);
+                var queueSettings = SqsQueueSettings.Default with { ServiceUrl = _sqsUrl, Region = "us-east-1", QueueNamePrefix = run + "-" };
+                (store, cache, queue) = (_table, new DynamoDbCache(_dynamoClient!, settings), new SqsQueue(_sqsClient!, queueSettings));
                 break;
             default:
                 var redis = _redis!;
@@ -159,6 +194,10 @@ internal sealed class BenchBackends : IAsyncDisposable
         return Wrap(_joinedTable, redis.Cache, redis.Queue);
     }
 
+    /// <summary>The HTTP requests sent to SQS and to DynamoDB so far (sqs-dynamo; each batch request counts once, as AWS bills it), or null.</summary>
+    public (long Sqs, long DynamoDb)? AwsRequests() =>
+        _sqsClient is null ? null : (Interlocked.Read(ref _sqsRequests), Interlocked.Read(ref _dynamoRequests));
+
     /// <summary>Commands Redis has processed so far (INFO stats total_commands_processed), or null without Redis.</summary>
     public async Task<long?> RedisCommandsAsync()
     {
@@ -182,6 +221,8 @@ internal sealed class BenchBackends : IAsyncDisposable
     {
         await DropTableAsync().ConfigureAwait(false);
         _joinedTable?.Dispose();
+        _sqsClient?.Dispose();
+        _dynamoClient?.Dispose();
         if (_redis is not null)
         {
             await _redis.DisposeAsync().ConfigureAwait(false);
@@ -201,9 +242,21 @@ internal sealed class BenchBackends : IAsyncDisposable
         return proxy;
     }
 
-    private DynamoDbStore OpenTable(string name) => DynamoDbStore.Create(
-        DynamoDbStoreSettings.Default with { ServiceUrl = _dynamoUrl, Region = "us-east-1", TableName = name },
-        new BasicAWSCredentials("dummy", "dummy"));
+    private DynamoDbStore OpenTable(string name) => DynamoDbStore.Create(TableSettings(name), Credentials);
+
+    private static BasicAWSCredentials Credentials => new("dummy", "dummy");
+
+    private DynamoDbStoreSettings TableSettings(string name) =>
+        DynamoDbStoreSettings.Default with { ServiceUrl = _dynamoUrl, Region = "us-east-1", TableName = name };
+
+    /// <summary>The session's SQS and DynamoDB clients (sqs-dynamo), each counting the requests it sends.</summary>
+    private void StartAwsClients()
+    {
+        _dynamoClient = DynamoDbClientFactory.CreateClient(TableSettings("brrr-bench"), Credentials);
+        _dynamoClient.BeforeRequestEvent += (_, _) => Interlocked.Increment(ref _dynamoRequests);
+        _sqsClient = new AmazonSQSClient(Credentials, new AmazonSQSConfig { ServiceURL = _sqsUrl!.ToString(), AuthenticationRegion = "us-east-1" });
+        _sqsClient.BeforeRequestEvent += (_, _) => Interlocked.Increment(ref _sqsRequests);
+    }
 
     /// <summary>The run's backends, wrapped in counting decorators when <c>--count-ops</c> is on.</summary>
     private RunBackends Wrap(IStore store, ICache cache, IQueue queue)

@@ -18,9 +18,11 @@ internal sealed record BenchOptions
           --branching B         tree: children per inner node (default 4)
           --depth D             tree: levels below the root (default 4); chain: chain length (default 1000)
           --roots R             concurrent roots, each with a fresh salt (default 32 for fib/tree, 1 otherwise)
-          --backend memory|redis|redis-cluster|redis-dynamo   (default memory; redis-cluster starts three
+          --backend memory|redis|redis-cluster|redis-dynamo|sqs-dynamo   (default memory; redis-cluster starts three
                                 redis-server primaries without replicas joined by redis-cli --cluster create, and
-                                flushes every primary between runs; its redis/c sums the commands of all primaries)
+                                flushes every primary between runs; its redis/c sums the commands of all primaries;
+                                sqs-dynamo has no Redis: the SQS queue on fauxqs (tools/fauxqs) and the DynamoDB store
+                                and cache on dynalite, fresh queues and table per run; in process only)
           --workers W           worker ActorSystems in this process (default 1)
           --processes P         run the workers as P worker processes instead, one worker system each (redis,
                                 redis-cluster and redis-dynamo only; default 0 = in this process). The bench waits by polling the
@@ -37,9 +39,10 @@ internal sealed record BenchOptions
           --redis HOST:PORT     use this Redis instead of starting redis-server (redis-cluster: one or more of its
                                 primaries, HOST:PORT,HOST:PORT; a Redis the bench did not start is never flushed)
           --dynamo-url URL      use this DynamoDB endpoint instead of starting dynalite
+          --sqs-url URL         use this SQS endpoint instead of starting fauxqs (sqs-dynamo)
           --dynalite-cli PATH   dynalite's cli.js (default: tools/dynalite/node_modules/dynalite/cli.js above the working dir)
-          --latency-ms X        add X ms to every network round trip (redis and redis-dynamo only; default 0):
-                                the bench puts a TCP proxy on 127.0.0.1 in front of Redis and DynamoDB that holds each
+          --latency-ms X        add X ms to every network round trip (redis, redis-dynamo, sqs-dynamo; default 0):
+                                the bench puts a TCP proxy on 127.0.0.1 in front of Redis, DynamoDB and SQS that holds each
                                 chunk X/2 ms in each direction (ordered per connection, connections independent, so
                                 pipelined commands share the delay). The proxy runs in the bench process: with
                                 in-process workers its CPU and allocations count in the run's figures, with
@@ -70,6 +73,7 @@ internal sealed record BenchOptions
     public double LatencyMs { get; init; }
     public string? Redis { get; init; }
     public Uri? DynamoUrl { get; init; }
+    public Uri? SqsUrl { get; init; }
     public string? DynaliteCli { get; init; }
     public int Concurrency { get; init; } = 16;
     public double Seconds { get; init; } = 3;
@@ -111,6 +115,7 @@ internal sealed record BenchOptions
                 "--latency-ms" => o with { LatencyMs = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--redis" => o with { Redis = Value() },
                 "--dynamo-url" => o with { DynamoUrl = new Uri(Value()) },
+                "--sqs-url" => o with { SqsUrl = new Uri(Value()) },
                 "--dynalite-cli" => o with { DynaliteCli = Value() },
                 "--concurrency" => o with { Concurrency = Int() },
                 "--seconds" => o with { Seconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
@@ -132,9 +137,14 @@ internal sealed record BenchOptions
             throw new ArgumentException($"--workload must be fib, tree, chain, fanout, store or queue, got '{Workload}'.");
         }
 
-        if (Backend is not ("memory" or "redis" or "redis-cluster" or "redis-dynamo"))
+        if (Backend is not ("memory" or "redis" or "redis-cluster" or "redis-dynamo" or "sqs-dynamo"))
         {
-            throw new ArgumentException($"--backend must be memory, redis, redis-cluster or redis-dynamo, got '{Backend}'.");
+            throw new ArgumentException($"--backend must be memory, redis, redis-cluster, redis-dynamo or sqs-dynamo, got '{Backend}'.");
+        }
+
+        if (Backend == "sqs-dynamo" && (Processes > 0 || Redis is not null))
+        {
+            throw new ArgumentException("sqs-dynamo runs its workers in this process and uses no Redis: leave out --processes and --redis.");
         }
 
         if (!double.IsFinite(LatencyMs) || LatencyMs < 0)
@@ -154,7 +164,7 @@ internal sealed record BenchOptions
 
         if (LatencyMs > 0 && (Backend == "memory" || Smoke))
         {
-            throw new ArgumentException("--latency-ms delays the network: it needs --backend redis or redis-dynamo (the memory backend, and so --smoke, has none).");
+            throw new ArgumentException("--latency-ms delays the network: it needs --backend redis, redis-dynamo or sqs-dynamo (the memory backend, and so --smoke, has none).");
         }
 
         if (Workers < 1 || Repeat < 1 || Warmup < 0 || RootCount < 1 || Concurrency < 1 || Parallelism is < 1)

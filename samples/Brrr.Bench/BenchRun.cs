@@ -42,6 +42,8 @@ internal static class BenchRun
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(o.TimeoutSeconds));
         var redis0 = await session.RedisCommandsAsync().ConfigureAwait(false);
+        var aws0 = session.AwsRequests();
+        (long Sqs, long DynamoDb)? aws1 = null;
         string? error = null;
         OpCounts? ops = null;
         long? redis1 = null;
@@ -55,6 +57,7 @@ internal static class BenchRun
             // Counted before the verifying reads below, which are the bench's, not the workflow's.
             ops = run.Snapshot();
             redis1 = await session.RedisCommandsAsync().ConfigureAwait(false);
+            aws1 = session.AwsRequests();
             var problems = await Task.WhenAll(salts.Select(s => workload.VerifyRootAsync(client, s, cancel.Token))).ConfigureAwait(false);
             error = problems.FirstOrDefault(p => p is not null);
         }
@@ -116,6 +119,8 @@ internal static class BenchRun
             CacheOpsPerCall = OpsPerCall(ops?.Cache),
             OpsPerCall = ops?.All.ToDictionary(p => p.Key, p => PerCall(p.Value), StringComparer.Ordinal),
             RedisCommandsPerCall = redis0 is { } r0 && redis1 is { } r1 ? PerCall(r1 - r0) : null,
+            SqsRequestsPerCall = aws0 is { } a0 && aws1 is { } a1 ? PerCall(a1.Sqs - a0.Sqs) : null,
+            DynamoDbRequestsPerCall = aws0 is { } b0 && aws1 is { } b1 ? PerCall(b1.DynamoDb - b0.DynamoDb) : null,
             LatencyP50Ms = latencies is null ? null : Percentile(latencies, 0.50),
             LatencyP99Ms = latencies is null ? null : Percentile(latencies, 0.99),
             LatencySamples = latencies?.Length,

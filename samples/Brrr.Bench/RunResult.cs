@@ -60,6 +60,15 @@ internal sealed record RunResult
     public double? RedisCommandsPerCall { get; init; }
 
     /// <summary>
+    /// HTTP requests sent to SQS per distinct call (sqs-dynamo): sends, receives (long polls that came back empty
+    /// included), deletes and visibility changes; a batch request counts once, as AWS bills it.
+    /// </summary>
+    public double? SqsRequestsPerCall { get; init; }
+
+    /// <summary>HTTP requests sent to DynamoDB per distinct call (sqs-dynamo): store and cache, a batch request counting once.</summary>
+    public double? DynamoDbRequestsPerCall { get; init; }
+
+    /// <summary>
     /// Child handler returns per second from the first to the last (<see cref="RunProbe.ChildReturnsPerSecond"/>): with a
     /// rate limit on the child task, the rate the fleet held. Null for process runs, as latency.
     /// </summary>
@@ -129,6 +138,8 @@ internal sealed record RunResult
             CacheOpsPerCall = N(r => r.CacheOpsPerCall),
             OpsPerCall = first.OpsPerCall?.Keys.ToDictionary(k => k, k => M(r => r.OpsPerCall?.GetValueOrDefault(k) ?? 0), StringComparer.Ordinal),
             RedisCommandsPerCall = N(r => r.RedisCommandsPerCall),
+            SqsRequestsPerCall = N(r => r.SqsRequestsPerCall),
+            DynamoDbRequestsPerCall = N(r => r.DynamoDbRequestsPerCall),
             LatencyP50Ms = N(r => r.LatencyP50Ms),
             LatencyP99Ms = N(r => r.LatencyP99Ms),
             LatencySamples = N(r => r.LatencySamples),

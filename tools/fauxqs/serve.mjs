@@ -1,9 +1,14 @@
-// Starts fauxqs (an in-memory SQS-compatible server) on a port the OS picks, for the tests' fixture and the bench,
-// and prints "fauxqs listening on port N" once it answers. Run it with the Node.js of this folder (node_modules/.bin/node):
-// fauxqs needs Node.js 22.5 or later. It stops when its standard input closes, so it never outlives its parent.
+// Starts fauxqs (an in-memory SQS-compatible server) for the tests' fixture and the bench, and prints
+// "fauxqs listening on port N" once it listens. Run it with the Node.js of this folder (node_modules/.bin/node):
+// fauxqs needs Node.js 22.5 or later. Arguments: [PORT] (default 0: the OS picks one) [--exit-with-stdin] (stop when
+// standard input closes, so that it never outlives the test process that started it).
 import { startFauxqs } from "fauxqs";
 
-const server = await startFauxqs({ port: Number(process.env.FAUXQS_PORT ?? 0), logger: false });
+const args = process.argv.slice(2);
+const port = Number(args.find((a) => /^\d+$/.test(a)) ?? 0);
+const server = await startFauxqs({ port, logger: false });
 console.log(`fauxqs listening on port ${server.port}`);
-process.stdin.on("end", () => process.exit(0));
-process.stdin.resume();
+if (args.includes("--exit-with-stdin")) {
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Brrr.Bench.Servers;
 
-/// <summary>How the bench starts its own redis-server and dynalite.</summary>
+/// <summary>How the bench starts its own redis-server, dynalite and fauxqs.</summary>
 internal static class Launchers
 {
     private const string RedisServer = "/usr/bin/redis-server";
@@ -40,17 +40,37 @@ internal static class Launchers
             port => LocalServer.AnswersAsync(port, Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), "HTTP/1.1"));
     }
 
-    /// <summary>tools/dynalite/node_modules/dynalite/cli.js in the first folder above the working directory or the binary that has one.</summary>
-    private static string? FindDynaliteCli()
+    /// <summary>fauxqs (an SQS-compatible server, pinned in tools/fauxqs with the Node.js it needs), ready once <c>/health</c> answers.</summary>
+    public static Task<LocalServer> StartFauxqsAsync()
+    {
+        var folder = FindTool(Path.Combine("tools", "fauxqs", "serve.mjs")) is { } serve ? Path.GetDirectoryName(serve)! : null;
+        var node = folder is null ? null : Path.Combine(folder, "node_modules", ".bin", "node");
+        if (node is null || !File.Exists(node))
+        {
+            throw new InvalidOperationException("fauxqs is not installed: run `cd tools/fauxqs && npm ci` in the repository, or pass --sqs-url of a running SQS-compatible server.");
+        }
+
+        return LocalServer.StartAsync(
+            "fauxqs",
+            node,
+            port => [Path.Combine(folder!, "serve.mjs"), port.ToString(CultureInfo.InvariantCulture)],
+            port => LocalServer.AnswersAsync(port, Encoding.ASCII.GetBytes("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), "HTTP/1.1 200"));
+    }
+
+    /// <summary>tools/dynalite/node_modules/dynalite/cli.js above the working directory or the binary.</summary>
+    private static string? FindDynaliteCli() => FindTool(Path.Combine("tools", "dynalite", "node_modules", "dynalite", "cli.js"));
+
+    /// <summary><paramref name="relative"/> in the first folder above the working directory or the binary that has it.</summary>
+    private static string? FindTool(string relative)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                var cli = Path.Combine(dir.FullName, "tools", "dynalite", "node_modules", "dynalite", "cli.js");
-                if (File.Exists(cli))
+                var path = Path.Combine(dir.FullName, relative);
+                if (File.Exists(path))
                 {
-                    return cli;
+                    return path;
                 }
             }
         }

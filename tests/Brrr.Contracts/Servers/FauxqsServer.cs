@@ -98,6 +98,7 @@ public sealed class FauxqsServer : IAsyncLifetime, IDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add("serve.mjs");
+        info.ArgumentList.Add("--exit-with-stdin");
         try
         {
             var process = new Process { StartInfo = info };
