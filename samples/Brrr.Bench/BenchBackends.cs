@@ -24,6 +24,7 @@ internal sealed class BenchBackends : IAsyncDisposable
 {
     private readonly BenchOptions _options;
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<LatencyProxy> _proxies = [];
     private RedisBrrr? _redis;
     private bool _ownsRedis;
     private Uri? _dynamoUrl;
@@ -198,6 +199,9 @@ internal sealed class BenchBackends : IAsyncDisposable
     public (long Sqs, long DynamoDb)? AwsRequests() =>
         _sqsClient is null ? null : (Interlocked.Read(ref _sqsRequests), Interlocked.Read(ref _dynamoRequests));
 
+    /// <summary>The bytes the <c>--latency-ms</c> proxies forwarded so far (to and from every server), or null without them.</summary>
+    public long? ProxiedBytes() => _proxies.Count == 0 ? null : _proxies.Sum(p => p.Bytes);
+
     /// <summary>Commands Redis has processed so far (INFO stats total_commands_processed), or null without Redis.</summary>
     public async Task<long?> RedisCommandsAsync()
     {
@@ -239,6 +243,7 @@ internal sealed class BenchBackends : IAsyncDisposable
     {
         var proxy = LatencyProxy.Start(host, port, TimeSpan.FromMilliseconds(_options.LatencyMs));
         _owned.Add(proxy);
+        _proxies.Add(proxy);
         return proxy;
     }
 

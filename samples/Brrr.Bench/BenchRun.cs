@@ -43,6 +43,8 @@ internal static class BenchRun
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(o.TimeoutSeconds));
         var redis0 = await session.RedisCommandsAsync().ConfigureAwait(false);
         var aws0 = session.AwsRequests();
+        var bytes0 = session.ProxiedBytes();
+        long? bytes1 = null;
         (long Sqs, long DynamoDb)? aws1 = null;
         string? error = null;
         OpCounts? ops = null;
@@ -58,6 +60,7 @@ internal static class BenchRun
             ops = run.Snapshot();
             redis1 = await session.RedisCommandsAsync().ConfigureAwait(false);
             aws1 = session.AwsRequests();
+            bytes1 = session.ProxiedBytes();
             var problems = await Task.WhenAll(salts.Select(s => workload.VerifyRootAsync(client, s, cancel.Token))).ConfigureAwait(false);
             error = problems.FirstOrDefault(p => p is not null);
         }
@@ -121,6 +124,7 @@ internal static class BenchRun
             RedisCommandsPerCall = redis0 is { } r0 && redis1 is { } r1 ? PerCall(r1 - r0) : null,
             SqsRequestsPerCall = aws0 is { } a0 && aws1 is { } a1 ? PerCall(a1.Sqs - a0.Sqs) : null,
             DynamoDbRequestsPerCall = aws0 is { } b0 && aws1 is { } b1 ? PerCall(b1.DynamoDb - b0.DynamoDb) : null,
+            NetworkBytesPerCall = bytes0 is { } n0 && bytes1 is { } n1 ? PerCall(n1 - n0) : null,
             LatencyP50Ms = latencies is null ? null : Percentile(latencies, 0.50),
             LatencyP99Ms = latencies is null ? null : Percentile(latencies, 0.99),
             LatencySamples = latencies?.Length,

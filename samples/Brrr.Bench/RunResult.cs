@@ -65,6 +65,12 @@ internal sealed record RunResult
     /// </summary>
     public double? SqsRequestsPerCall { get; init; }
 
+    /// <summary>
+    /// Bytes between the workers (and the scheduling client) and the servers per distinct call, both directions, as the
+    /// <c>--latency-ms</c> proxy forwarded them (TCP payload: no headers); null without <c>--latency-ms</c>.
+    /// </summary>
+    public double? NetworkBytesPerCall { get; init; }
+
     /// <summary>HTTP requests sent to DynamoDB per distinct call (sqs-dynamo): store and cache, a batch request counting once.</summary>
     public double? DynamoDbRequestsPerCall { get; init; }
 
@@ -140,6 +146,7 @@ internal sealed record RunResult
             RedisCommandsPerCall = N(r => r.RedisCommandsPerCall),
             SqsRequestsPerCall = N(r => r.SqsRequestsPerCall),
             DynamoDbRequestsPerCall = N(r => r.DynamoDbRequestsPerCall),
+            NetworkBytesPerCall = N(r => r.NetworkBytesPerCall),
             LatencyP50Ms = N(r => r.LatencyP50Ms),
             LatencyP99Ms = N(r => r.LatencyP99Ms),
             LatencySamples = N(r => r.LatencySamples),

@@ -21,6 +21,7 @@ internal sealed class LatencyProxy : IAsyncDisposable
     private readonly DelayClock _clock;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private long _bytes;
 
     private LatencyProxy(DnsEndPoint target, TimeSpan roundTrip)
     {
@@ -34,6 +35,9 @@ internal sealed class LatencyProxy : IAsyncDisposable
 
     /// <summary>The proxy's port on 127.0.0.1.</summary>
     public int Port { get; }
+
+    /// <summary>The bytes it has forwarded so far, both directions (what the workers and the server sent each other).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>Starts a proxy to <paramref name="host"/>:<paramref name="port"/> that adds <paramref name="roundTrip"/> to every round trip.</summary>
     public static LatencyProxy Start(string host, int port, TimeSpan roundTrip) => new(new DnsEndPoint(host, port), roundTrip);
@@ -113,6 +117,7 @@ internal sealed class LatencyProxy : IAsyncDisposable
                     break;
                 }
 
+                Interlocked.Add(ref _bytes, read);
                 chunks.Writer.TryWrite((buffer, read, _clock.Delay()));
             }
 
