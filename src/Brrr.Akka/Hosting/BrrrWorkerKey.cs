@@ -54,8 +54,7 @@ internal sealed class BrrrWorkersActor : ReceiveActor
             var first = runtime.WorkerAsync();
             var wanted = request.WorkerName ?? (first.IsCompletedSuccessfully ? first.Result.Name : null);
             var worker = runtime.Workers.FirstOrDefault(w => string.Equals(w.Name, wanted, StringComparison.Ordinal));
-            Sender.Tell(worker is null
-                ? new Status.Failure(new ArgumentException($"No brrr worker {(request.WorkerName is null ? "" : $"named '{request.WorkerName}' ")}runs in this system.", nameof(request)))
-                : worker);
+            var missing = request.WorkerName is null ? "The first brrr worker of this system has not started, or has stopped." : $"No brrr worker named '{request.WorkerName}' runs in this system.";
+            Sender.Tell(worker is null ? new Status.Failure(new ArgumentException(missing, nameof(GetBrrrWorker.WorkerName))) : worker);
         });
 }
