@@ -1,5 +1,4 @@
 using System.Numerics;
-using Akka.Hosting;
 using Brrr;
 using Brrr.Akka;
 using Brrr.Akka.Hosting;
@@ -8,8 +7,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddAkka("traced-service", akka => akka.WithBrrr("fib-topic", new TaskSet(Fib.Task)));
-builder.Services.AddBrrrWorkerClient();
+builder.Services.AddBrrr("traced-service", options => options.AddTopic("fib-topic", new TaskSet(Fib.Task)));
 builder.Services.AddOpenTelemetry()
     .WithTracing(tracing => tracing.AddSource(BrrrDiagnostics.Name).AddConsoleExporter())
     .WithMetrics(metrics => metrics.AddMeter(BrrrDiagnostics.Name).AddConsoleExporter());

@@ -1,16 +1,14 @@
 using System.Numerics;
-using Akka.Hosting;
 using Brrr;
 using Brrr.Akka.Hosting;
 using Brrr.Tasks;
 
 var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddAkka("my-service", akka => akka.WithBrrr(options =>
+builder.Services.AddBrrr("my-service", options =>   // the ActorSystem, a worker in it, and its IBrrrClient in DI
 {
     options.AddTopic("fib-topic", new TaskSet(Fib.Task), parallelism: 16);
     options.Bind(builder.Configuration.GetSection("Brrr"));   // appsettings.json, or environment variables such as Brrr__SpawnLimit
-}));
-builder.Services.AddBrrrWorkerClient();   // IBrrrClient: schedule, read, status, wait, retry, cancel
+});
 builder.Services.AddHostedService<FibOnStart>();
 builder.Build().Run();
 

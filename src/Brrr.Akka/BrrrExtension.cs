@@ -40,11 +40,13 @@ public sealed class BrrrRuntime : IExtension
     private readonly ConcurrentDictionary<string, BrrrWorker> _workers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<BrrrWorker>> _started = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<BrrrWorker> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lazy<IActorRef> _workersActor;
     private int _counter;
 
     internal BrrrRuntime(ExtendedActorSystem system)
     {
         _system = system;
+        _workersActor = new Lazy<IActorRef>(() => system.ActorOf(Props.Create(() => new Hosting.BrrrWorkersActor(this)), "brrr-workers"));
         _loggerFactory = system.Settings.Setup.Get<DependencyResolverSetup>().HasValue
             ? DependencyResolver.For(system).Resolver.GetService<ILoggerFactory>()
             : null;
@@ -115,6 +117,9 @@ public sealed class BrrrRuntime : IExtension
     /// <param name="cancellationToken">Stops waiting.</param>
     public Task<BrrrWorker> WorkerAsync(string? name = null, CancellationToken cancellationToken = default) =>
         (name is null ? _first : Started(name)).Task.WaitAsync(cancellationToken);
+
+    /// <summary>The actor that answers <see cref="Hosting.GetBrrrWorker"/> for this system, created on first use (<c>/user/brrr-workers</c>).</summary>
+    internal IActorRef WorkersActor => _workersActor.Value;
 
     /// <summary>A logger of <paramref name="category"/> (see <see cref="BrrrLog"/>): the host's, else one over Akka's logging.</summary>
     internal ILogger CreateLogger(string category) =>

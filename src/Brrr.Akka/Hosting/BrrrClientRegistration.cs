@@ -24,7 +24,8 @@ public static class BrrrClientRegistration
     /// <summary>
     /// Registers the <see cref="IBrrrClient"/> of the worker that <c>WithBrrr</c> starts in the host's ActorSystem (on
     /// its backends, the in-memory default included, so an app can enqueue into its own embedded worker). It can be
-    /// taken at any time; each call waits until that worker has started.
+    /// taken at any time; each call waits until that worker has started. <see cref="BrrrServiceCollectionExtensions.AddBrrr"/>
+    /// calls it with <c>AddAkka</c> and <c>WithBrrr</c>.
     /// </summary>
     /// <param name="services">The application's services (the ones <c>AddAkka</c> registers the ActorSystem in).</param>
     /// <param name="workerName">The worker's name (<see cref="BrrrOptions.WorkerName"/>); null: the first worker started.</param>

@@ -31,7 +31,9 @@ public static class BrrrHostingExtensions
 
     /// <summary>
     /// Runs a worker with <paramref name="options"/>: their HOCON is prepended, the brrr extension loads with the system,
-    /// and the worker starts once the system has.
+    /// and the worker starts once the system has. Then the system's workers are registered in Akka.Hosting's
+    /// <see cref="ActorRegistry"/> under <see cref="BrrrWorkerKey"/> (once per system), so that
+    /// <c>IRequiredActor&lt;BrrrWorkerKey&gt;</c> reaches them from DI.
     /// </summary>
     public static AkkaConfigurationBuilder WithBrrr(this AkkaConfigurationBuilder builder, BrrrOptions options)
     {
@@ -48,12 +50,14 @@ public static class BrrrHostingExtensions
         // Loaded as the system starts, before the host first uses CoordinatedShutdown: so that the runtime sets the
         // timeout of the phase where workers stop (BrrrSettings.ShutdownPhaseTimeout) before the phases are read.
         builder.WithExtensions(typeof(BrrrExtension));
-        builder.AddStartup(async (system, _) =>
+        builder.AddStartup(async (system, registry) =>
         {
             var initial = options.Backends ?? DependencyResolver.For(system).Resolver.GetService<BrrrBackends>() ?? BrrrBackends.InMemory();
             var backends = await options.BuildBackendsAsync(system, initial).ConfigureAwait(false);
             var topics = options.Topics.ToDictionary(t => t.Key, t => t.Value.Tasks, StringComparer.Ordinal);
-            BrrrExtension.Get(system).StartWorker(backends, topics, options.WorkerName);
+            var runtime = BrrrExtension.Get(system);
+            runtime.StartWorker(backends, topics, options.WorkerName);
+            registry.TryRegister<BrrrWorkerKey>(runtime.WorkersActor);
         });
         return builder;
     }
