@@ -63,7 +63,7 @@ public static class ClientCommands
         if (DemoEnvironment.SqsFromEnvironment())
         {
             throw new ArgumentException(
-                $"{args[0]} runs the brrr tool, which needs Redis: it is not available with {DemoEnvironment.QueueVariable}=sqs (SQS + DynamoDB mode); "
+                $"schedule, read, retry, cancel, monitor and reset run the brrr tool, which needs Redis: not available with {DemoEnvironment.QueueVariable}=sqs (SQS + DynamoDB mode); "
                 + $"schedule and read over the web's HTTP API (POST and GET /{{task}}?k=v), or unset {DemoEnvironment.QueueVariable} and set BRRR_DEMO_REDIS_URL");
         }
 

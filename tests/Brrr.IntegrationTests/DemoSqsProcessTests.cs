@@ -19,6 +19,7 @@ public sealed class DemoSqsProcessTests(DynaliteServer dynalite, FauxqsServer fa
     private const string DemoTopic = "brrr-cs-demo";
     private const string Secret = "not-to-be-printed-8f3a";
     private const string Fib78 = "8944394323791464";
+    private const string NeedsRedis = "run the brrr tool, which needs Redis: not available with BRRR_DEMO_QUEUE=sqs (SQS + DynamoDB mode)";
 
     private readonly List<DemoProcess> _processes = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
@@ -44,7 +45,7 @@ public sealed class DemoSqsProcessTests(DynaliteServer dynalite, FauxqsServer fa
         using (var schedule = DemoProcess.Start(environment, "schedule", DemoTopic, "fib", "n=5"))
         {
             Assert.Equal(2, await schedule.ExitCodeAsync(TimeSpan.FromSeconds(60)));
-            Assert.Contains("not available with BRRR_DEMO_QUEUE=sqs", schedule.Output, StringComparison.Ordinal);
+            Assert.Contains(NeedsRedis, schedule.Output, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", schedule.Output, StringComparison.Ordinal);
         }
 
@@ -85,6 +86,36 @@ public sealed class DemoSqsProcessTests(DynaliteServer dynalite, FauxqsServer fa
             TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task The_web_answers_503_naming_sqs_when_the_sqs_endpoint_is_down_and_keeps_reading_from_dynamodb()
+    {
+        var closed = $"http://127.0.0.1:{FreePort()}/";
+        var (web, _) = await StartClusterAsync(workers: 0, sqsEndpoint: closed, config: "brrr.sqs.max-error-retries = 0");
+
+        var down = await _http.PostAsync(web + "/fib?n=5", null);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal($"SQS at {closed} is unreachable", JsonNode.Parse(await down.Content.ReadAsStringAsync())!["error"]!.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(web + "/fib?n=5")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("sqs", new[] { "read", "fib", "n=5" }, NeedsRedis)]
+    [InlineData("sqs", new[] { "monitor", "--once" }, NeedsRedis)]
+    [InlineData("sqs", new[] { "reset", "--yes" }, NeedsRedis)]
+    [InlineData("sqs", new[] { "cancel", "0123456789abcdef0123456789abcdef" }, NeedsRedis)]
+    [InlineData("kafka", new[] { "worker" }, "BRRR_DEMO_QUEUE must be redis or sqs, got 'kafka'")]
+    public async Task Commands_the_sqs_mode_cannot_run_and_an_unknown_queue_get_one_clear_line_and_exit_2(string queue, string[] args, string message)
+    {
+        var environment = new Dictionary<string, string> { ["BRRR_DEMO_QUEUE"] = queue, ["AWS_SECRET_ACCESS_KEY"] = Secret };
+        using var run = DemoProcess.Start(environment, args);
+
+        Assert.Equal(2, await run.ExitCodeAsync(TimeSpan.FromSeconds(60)));
+        var output = run.Output.Trim();
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n'));
+        Assert.DoesNotContain(Secret, output, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         foreach (var process in Enumerable.Reverse(_processes))
@@ -99,13 +130,18 @@ public sealed class DemoSqsProcessTests(DynaliteServer dynalite, FauxqsServer fa
         }
     }
 
-    /// <summary>The web and two workers in SQS mode, each on its own fresh table and queues; returns once the web answers.</summary>
-    private async Task<(string Web, Dictionary<string, string> Environment)> StartClusterAsync()
+    /// <summary>
+    /// The web and <paramref name="workers"/> workers in SQS mode, on a fresh table and queues (SQS at
+    /// <paramref name="sqsEndpoint"/>, fauxqs by default; <paramref name="config"/> added to their HOCON); returns once
+    /// the web answers and the workers serve.
+    /// </summary>
+    private async Task<(string Web, Dictionary<string, string> Environment)> StartClusterAsync(int workers = 2, string? sqsEndpoint = null, string config = "")
     {
         _configFile = Path.GetTempFileName();
         await File.WriteAllTextAsync(_configFile, $$"""
             brrr.poll-timeout = 200ms
             brrr.sqs { visibility-timeout = 5s, queue-name-prefix = "{{_prefix}}" }
+            {{config}}
             """);
         var port = FreePort();
         var environment = new Dictionary<string, string>
@@ -115,7 +151,7 @@ public sealed class DemoSqsProcessTests(DynaliteServer dynalite, FauxqsServer fa
             ["BRRR_DEMO_LISTEN_HOST"] = "127.0.0.1",
             ["BRRR_DEMO_LISTEN_PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9",
-            ["AWS_ENDPOINT_URL_SQS"] = fauxqs.ServiceUrl.ToString(),
+            ["AWS_ENDPOINT_URL_SQS"] = sqsEndpoint ?? fauxqs.ServiceUrl.ToString(),
             ["AWS_ENDPOINT_URL_DYNAMODB"] = dynalite.ServiceUrl.ToString(),
             ["AWS_REGION"] = "us-east-1",
             ["AWS_ACCESS_KEY_ID"] = "dummy",
@@ -124,8 +160,11 @@ public sealed class DemoSqsProcessTests(DynaliteServer dynalite, FauxqsServer fa
         };
         var web = $"http://127.0.0.1:{port}";
         _processes.Add(DemoProcess.Start(environment, "web", "--config", _configFile));
-        _processes.Add(DemoProcess.Start(environment, "worker", "--config", _configFile));
-        _processes.Add(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        for (var i = 0; i < workers; i++)
+        {
+            _processes.Add(DemoProcess.Start(environment, "worker", "--config", _configFile));
+        }
+
         await Eventually.HoldsAsync(
             async () =>
             {
