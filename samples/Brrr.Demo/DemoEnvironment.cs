@@ -1,8 +1,8 @@
 using Akka.Configuration;
+using Amazon.DynamoDBv2;
 using Brrr.Akka;
 using Brrr.Backends;
 using Brrr.Codecs;
-using Amazon.DynamoDBv2;
 using Brrr.DynamoDb;
 using Brrr.Redis;
 using Brrr.Redis.Hosting;
@@ -26,7 +26,7 @@ namespace Brrr.Demo;
 public sealed class DemoEnvironment : IAsyncDisposable
 {
     private const string NeedRedis =
-        "web, worker and the client commands need Redis (and DynamoDB, or the Redis store): start redis-server, set BRRR_DEMO_REDIS_URL=redis://127.0.0.1:6379 (and AWS_ENDPOINT_URL for dynalite); see the README's Distributed section";
+        "web, worker and the client commands need Redis (and DynamoDB, or the Redis store): start redis-server, set BRRR_DEMO_REDIS_URL=redis://127.0.0.1:6379 (and AWS_ENDPOINT_URL for dynalite), or set BRRR_DEMO_QUEUE=sqs for web and worker on SQS and DynamoDB; see the README's Distributed section";
 
     /// <summary>The variable choosing the queue: <c>redis</c> (the default) or <c>sqs</c>.</summary>
     public const string QueueVariable = "BRRR_DEMO_QUEUE";
@@ -48,13 +48,13 @@ public sealed class DemoEnvironment : IAsyncDisposable
         Backends = new BrrrBackends((IStore?)dynamo ?? redis.Store, redis.Cache, redis.Queue, JsonCodec.Default);
     }
 
-    private DemoEnvironment(SqsQueue sqs, AmazonDynamoDBClient dynamoClient, DynamoDbStoreSettings settings, ILoggerFactory loggerFactory)
+    private DemoEnvironment(SqsQueue sqs, AmazonDynamoDBClient dynamoClient, DynamoDbStore store, DynamoDbCache cache, ILoggerFactory loggerFactory)
     {
         _sqs = sqs;
         _dynamoClient = dynamoClient;
-        _dynamo = new DynamoDbStore(dynamoClient, settings);
+        _dynamo = store;
         _loggerFactory = loggerFactory;
-        Backends = new BrrrBackends(_dynamo, new DynamoDbCache(dynamoClient, settings), sqs, JsonCodec.Default);
+        Backends = new BrrrBackends(store, cache, sqs, JsonCodec.Default);
     }
 
     /// <summary>The queue, store, cache and codec.</summary>
@@ -91,8 +91,11 @@ public sealed class DemoEnvironment : IAsyncDisposable
             ? url
             : throw new ArgumentException("BRRR_DEMO_REDIS_URL is not set: " + NeedRedis);
 
-    /// <summary>Connects to what the environment names; <paramref name="config"/> tunes the Redis backends (<c>brrr.redis</c>).</summary>
-    /// <exception cref="ArgumentException">BRRR_DEMO_REDIS_URL is not set or not a redis:// URL; the message says how to start Redis.</exception>
+    /// <summary>Connects to what the environment names; <paramref name="config"/> tunes the Redis backends (<c>brrr.redis</c>) or the SQS queue (<c>brrr.sqs</c>).</summary>
+    /// <exception cref="ArgumentException">
+    /// BRRR_DEMO_REDIS_URL is not set or not a redis:// URL (the message says how to start Redis), BRRR_DEMO_QUEUE is
+    /// neither redis nor sqs, or an AWS endpoint variable is no URL.
+    /// </exception>
     public static async Task<DemoEnvironment> ConnectAsync(Config config)
     {
         if (SqsFromEnvironment())
@@ -158,10 +161,12 @@ public sealed class DemoEnvironment : IAsyncDisposable
         var dynamoSettings = DynamoDbStoreSettings.FromEnvironment();
         var loggerFactory = CreateLoggerFactory();
         var client = DynamoDbClientFactory.CreateClient(dynamoSettings);
-        var environment = new DemoEnvironment(SqsQueue.Create(sqsSettings, loggerFactory: loggerFactory), client, dynamoSettings, loggerFactory);
+        var store = new DynamoDbStore(client, dynamoSettings);
+        var environment = new DemoEnvironment(
+            SqsQueue.Create(sqsSettings, loggerFactory: loggerFactory), client, store, new DynamoDbCache(client, dynamoSettings), loggerFactory);
         try
         {
-            await environment._dynamo!.EnsureTableAsync().ConfigureAwait(false);
+            await store.EnsureTableAsync().ConfigureAwait(false);
         }
         catch
         {
