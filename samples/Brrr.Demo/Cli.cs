@@ -12,12 +12,17 @@ public static class Cli
 
     /// <summary>
     /// Runs the command in <paramref name="args"/>; returns the exit code. Everything printed passes through
-    /// <see cref="Redaction"/>, so no password of BRRR_DEMO_REDIS_URL reaches the terminal or a log.
+    /// <see cref="Redaction"/>, so no password of BRRR_DEMO_REDIS_URL (nor the AWS secret key or session token of the
+    /// environment) reaches the terminal or a log.
     /// </summary>
     public static async Task<int> MainAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var secrets = Redaction.SecretsOf(Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_URL"));
+        string[] secrets =
+        [
+            .. Redaction.SecretsOf(Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_URL")),
+            .. new[] { "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" }.Select(Environment.GetEnvironmentVariable).OfType<string>(),
+        ];
         Console.SetOut(new RedactingWriter(Console.Out, secrets));
         Console.SetError(new RedactingWriter(Console.Error, secrets));
         try

@@ -17,6 +17,9 @@ public static class CliHelp
         as it does: 0 done, 2 usage, 3 failed for good, 4 not done yet, 5 a backend cannot be reached.
         distributed commands read BRRR_DEMO_REDIS_URL (redis[s]://[[user]:password@]host:port[/db]), AWS_ENDPOINT_URL/AWS_REGION,
         DYNAMODB_TABLE_NAME and BRRR_DEMO_OPS_TOPIC (the topic calc_and_print calls its op on; default brrr-cs-demo).
+        BRRR_DEMO_QUEUE=sqs: web and worker without Redis, on an SQS queue (AWS_ENDPOINT_URL_SQS, else AWS_ENDPOINT_URL;
+        brrr.sqs of --config) and a DynamoDB store and cache (AWS_ENDPOINT_URL_DYNAMODB, else AWS_ENDPOINT_URL), in AWS_REGION;
+        the client commands need Redis.
         """;
 
     private static readonly (string Name, string Text, bool Tasks, bool Distributed)[] Commands =

@@ -57,8 +57,16 @@ public static class ClientCommands
     }
 
     /// <summary>Runs the tool with <paramref name="args"/> on BRRR_DEMO_REDIS_URL (and BRRR_DEMO_REDIS_LAYOUT, <c>--config</c>).</summary>
+    /// <exception cref="ArgumentException">BRRR_DEMO_QUEUE chooses SQS, which the tool does not speak; the message says what to use instead.</exception>
     private static Task<int> ToolAsync(ILookup<string, string> options, string[] args)
     {
+        if (DemoEnvironment.SqsFromEnvironment())
+        {
+            throw new ArgumentException(
+                $"schedule, read, retry, cancel, monitor and reset run the brrr tool, which needs Redis: not available with {DemoEnvironment.QueueVariable}=sqs (SQS + DynamoDB mode); "
+                + $"schedule and read over the web's HTTP API (POST and GET /{{task}}?k=v), or unset {DemoEnvironment.QueueVariable} and set BRRR_DEMO_REDIS_URL");
+        }
+
         var url = DemoEnvironment.RedisUrlFromEnvironment();
         List<string> tool = [.. args, "--redis", url];
         if (Environment.GetEnvironmentVariable("BRRR_DEMO_REDIS_LAYOUT") is { Length: > 0 } layout)

@@ -22,7 +22,8 @@ namespace Brrr.Demo;
 /// (<see cref="BrrrHealthCheck"/>: 200 Healthy or Degraded, 503 Unhealthy when the queue or store does not answer).
 /// The dashboard (<see cref="BrrrDashboardEndpoints"/>) is on <c>/brrr/</c> and the admin API's read endpoints under
 /// <c>/brrr/api</c>, open to anyone who can reach the demo, as its results are; no action is mapped: use the <c>brrr</c>
-/// tool (or <c>brrr dashboard --actions</c>).
+/// tool (or <c>brrr dashboard --actions</c>). With <c>BRRR_DEMO_QUEUE=sqs</c> the SQS queue cannot list its topics or
+/// messages as the dashboard needs, so <c>/brrr/</c> answers 501 naming the mode; the tasks and <c>/healthz</c> work.
 /// </summary>
 public static class WebCommand
 {
@@ -48,11 +49,20 @@ public static class WebCommand
         await using var app = builder.Build();
         WebProblems.Use(app);
         app.MapHealthChecks("/healthz");
-        app.MapBrrrDashboard(BrrrDashboardEndpoints.DefaultPrefix, environment.Backends, o =>
+        if (environment.Sqs is null)
         {
-            o.ReadPolicy = AnyonePolicy;
-            o.SpawnLimit = spawnLimit;
-        });
+            app.MapBrrrDashboard(BrrrDashboardEndpoints.DefaultPrefix, environment.Backends, o =>
+            {
+                o.ReadPolicy = AnyonePolicy;
+                o.SpawnLimit = spawnLimit;
+            });
+        }
+        else
+        {
+            var noDashboard = $"the dashboard and admin API need a queue that lists its topics and messages (Redis): not available with {DemoEnvironment.QueueVariable}=sqs";
+            app.MapGet(BrrrDashboardEndpoints.DefaultPrefix + "/{**rest}", () => WebProblems.Result(StatusCodes.Status501NotImplemented, noDashboard));
+        }
+
         app.MapPost("/{task}", async (string task, HttpRequest request) =>
         {
             if (!TryParse(task, request, spawnLimit, out var args, out var problem))
@@ -85,7 +95,7 @@ public static class WebCommand
                 : status.Error is { } error ? Results.Json(FailureText.Json(error))
                 : WebProblems.Result(StatusCodes.Status404NotFound, $"no result for {task} with these arguments (not scheduled, or not done yet)");
         });
-        Console.WriteLine($"brrr-demo web: listening on http://{host}:{port}, scheduling on {DemoTasks.Topic}, store: {environment.StoreName}");
+        Console.WriteLine($"brrr-demo web: listening on http://{host}:{port}, scheduling on {DemoTasks.Topic}, {environment.Summary}");
         await app.RunAsync();
         return 0;
     }

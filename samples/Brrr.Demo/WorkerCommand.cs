@@ -6,7 +6,7 @@ using Brrr.Tasks;
 
 namespace Brrr.Demo;
 
-/// <summary><c>worker</c>: serves the demo tasks on topics, on the environment's Redis (and DynamoDB) backends.</summary>
+/// <summary><c>worker</c>: serves the demo tasks on topics, on the environment's Redis (and DynamoDB) or SQS and DynamoDB backends.</summary>
 public static class WorkerCommand
 {
     /// <summary>Serves until stopped (Ctrl+C, SIGTERM): then stops gracefully, giving unfinished messages back.</summary>
@@ -35,7 +35,7 @@ public static class WorkerCommand
             _ = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
         };
         Console.WriteLine($"brrr-demo worker: serving [{string.Join(", ", topics)}] with tasks [{string.Join(", ", tasks.Names)}], "
-            + $"parallelism {worker.Settings.ForTopic(topics[0]).Parallelism}, store: {environment.StoreName}");
+            + $"parallelism {worker.Settings.ForTopic(topics[0]).Parallelism}, {environment.Summary}");
         await system.WhenTerminated;
         return 0;
     }

@@ -123,7 +123,8 @@ public sealed record DynamoDbStoreSettings
     } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The settings of the reference demos' environment: <c>AWS_ENDPOINT_URL</c> (optional local endpoint),
+    /// The settings of the reference demos' environment: <c>AWS_ENDPOINT_URL_DYNAMODB</c>, else <c>AWS_ENDPOINT_URL</c>
+    /// (optional local endpoint; the service-specific one first, as the AWS SDK reads them),
     /// <c>AWS_REGION</c> (optional) and <c>DYNAMODB_TABLE_NAME</c> (default <c>brrr</c>), over <see cref="Default"/>.
     /// </summary>
     /// <exception cref="ArgumentException">A variable holds a bad value; the message names the variable.</exception>
@@ -132,9 +133,10 @@ public sealed record DynamoDbStoreSettings
     internal static DynamoDbStoreSettings FromEnvironment(Func<string, string?> variable)
     {
         var settings = Default;
-        if (variable("AWS_ENDPOINT_URL") is { Length: > 0 } endpoint)
+        var endpointVariable = variable("AWS_ENDPOINT_URL_DYNAMODB") is { Length: > 0 } ? "AWS_ENDPOINT_URL_DYNAMODB" : "AWS_ENDPOINT_URL";
+        if (variable(endpointVariable) is { Length: > 0 } endpoint)
         {
-            settings = settings with { ServiceUrl = SettingChecks.ParseUri(endpoint, "AWS_ENDPOINT_URL") };
+            settings = settings with { ServiceUrl = SettingChecks.ParseUri(endpoint, endpointVariable) };
         }
 
         if (variable("AWS_REGION") is { Length: > 0 } region)

@@ -122,6 +122,21 @@ public sealed class DynamoDbStoreSettingsTests
     }
 
     [Fact]
+    public void The_dynamodb_endpoint_variable_wins_over_the_general_one_as_in_the_aws_sdk()
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["AWS_ENDPOINT_URL"] = "http://localhost:4566",
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://localhost:8000",
+        };
+
+        Assert.Equal(new Uri("http://localhost:8000"), DynamoDbStoreSettings.FromEnvironment(variables.GetValueOrDefault).ServiceUrl);
+        var error = Assert.Throws<SettingOutOfRangeException>(
+            () => DynamoDbStoreSettings.FromEnvironment(name => name == "AWS_ENDPOINT_URL_DYNAMODB" ? "localhost" : null));
+        Assert.Equal("AWS_ENDPOINT_URL_DYNAMODB", error.ParamName);
+    }
+
+    [Fact]
     public void Empty_environment_keeps_table_brrr_and_the_aws_endpoint()
     {
         var settings = DynamoDbStoreSettings.FromEnvironment(_ => null);
