@@ -165,5 +165,5 @@ public sealed partial class DynamoDbCache
     }
 
     private Task<bool> UpdateIfAsync(string pk, UpdateItemRequest request, CancellationToken cancellationToken) =>
-        ConditionallyAsync(SendAsync("UpdateItem", pk, token => _client.UpdateItemAsync(request, token), cancellationToken));
+        DynamoDbStore.ConditionallyAsync(SendAsync("UpdateItem", pk, token => _client.UpdateItemAsync(request, token), cancellationToken));
 }

@@ -181,7 +181,7 @@ public sealed partial class DynamoDbCache : ICache
                 // Expired: restart it below.
             }
 
-            var restarted = await ConditionallyAsync(SendAsync(
+            var restarted = await DynamoDbStore.ConditionallyAsync(SendAsync(
                 "UpdateItem",
                 pk,
                 token => _client.UpdateItemAsync(
@@ -242,20 +242,6 @@ public sealed partial class DynamoDbCache : ICache
                 $"The endpoint is unreachable, stalled or overloaded{(operation == "GetItem" ? "" : "; the write may or may not have been applied")}: " +
                 "check it, or raise brrr.dynamodb.operation-timeout or request-timeout if it is only slow.",
                 e);
-        }
-    }
-
-    // A failed condition is a lost race or a state that forbids the write: never thrown.
-    private static async Task<bool> ConditionallyAsync<TResponse>(Task<TResponse> request)
-    {
-        try
-        {
-            await request.ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
         }
     }
 }

@@ -228,8 +228,8 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
                 token),
             cancellationToken));
 
-    // A failed condition is a lost race, the normal outcome of a CAS: it is never thrown.
-    private static async Task<bool> ConditionallyAsync<TResponse>(Task<TResponse> request)
+    // A failed condition is a lost race (the normal outcome of a CAS) or a state that forbids the write: never thrown.
+    internal static async Task<bool> ConditionallyAsync<TResponse>(Task<TResponse> request)
     {
         try
         {

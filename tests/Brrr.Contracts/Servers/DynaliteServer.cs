@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -17,8 +15,7 @@ public sealed class DynaliteServer : IAsyncLifetime, IDisposable
     private const string InstallHint = "run scripts/test.sh or `cd tools/dynalite && npm ci`";
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private NodeServerProcess? _process;
 
     /// <summary>The port dynalite listens on; set once started.</summary>
     public int Port { get; private set; }
@@ -41,17 +38,21 @@ public sealed class DynaliteServer : IAsyncLifetime, IDisposable
         for (var attempt = 1; ; attempt++)
         {
             Port = FreePort();
-            _process = Start(cli, Port);
+            _process = new NodeServerProcess(
+                "node",
+                [cli, "--host", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
+                $"install Node.js, then {InstallHint}");
             if (await WaitUntilAnsweringAsync(_process).ConfigureAwait(false))
             {
                 return;
             }
 
+            var output = _process.Output();
             Kill();
             if (attempt == 3)
             {
                 throw new InvalidOperationException(
-                    $"dynalite did not answer on 127.0.0.1 within {s_startTimeout.TotalSeconds} s (3 attempts); its output:\n{Output()}\n" +
+                    $"dynalite did not answer on 127.0.0.1 within {s_startTimeout.TotalSeconds} s (3 attempts); its output:\n{output}\n" +
                     $"If it is not installed or broken: {InstallHint}.");
             }
         }
@@ -67,36 +68,7 @@ public sealed class DynaliteServer : IAsyncLifetime, IDisposable
     /// <summary>Kills the dynalite process tree; its in-memory tables are gone.</summary>
     public void Dispose() => Kill();
 
-    private Process Start(string cli, int port)
-    {
-        var info = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { cli, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            var process = new Process { StartInfo = info };
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return process;
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"Could not start node to run dynalite ({e.Message}): install Node.js, then {InstallHint}.", e);
-        }
-    }
-
-    private async Task<bool> WaitUntilAnsweringAsync(Process process)
+    private async Task<bool> WaitUntilAnsweringAsync(NodeServerProcess process)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + s_startTimeout;
@@ -145,50 +117,8 @@ public sealed class DynaliteServer : IAsyncLifetime, IDisposable
 
     private void Kill()
     {
-        var process = _process;
+        _process?.Dispose();
         _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
-        }
-        finally
-        {
-            process.Dispose();
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.Length == 0 ? "(nothing)" : _output.ToString();
-        }
     }
 
     private static int FreePort()

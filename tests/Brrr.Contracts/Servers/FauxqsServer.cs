@@ -1,7 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace Brrr.Contracts.Servers;
 
@@ -18,9 +15,8 @@ public sealed class FauxqsServer : IAsyncLifetime, IDisposable
     private const string Ready = "fauxqs listening on port ";
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Process? _process;
+    private NodeServerProcess? _process;
 
     /// <summary>The port fauxqs listens on; set once started.</summary>
     public int Port { get; private set; }
@@ -40,13 +36,14 @@ public sealed class FauxqsServer : IAsyncLifetime, IDisposable
             throw new InvalidOperationException($"fauxqs or its Node.js is not installed under {folder}/node_modules: {InstallHint}.");
         }
 
-        _process = Start(node, folder);
+        _process = new NodeServerProcess(node, ["serve.mjs", "--exit-with-stdin"], InstallHint, folder, OnLine);
         var started = await Task.WhenAny(_port.Task, Task.Delay(s_startTimeout)).ConfigureAwait(false);
         if (started != _port.Task || !_port.Task.IsCompletedSuccessfully)
         {
+            var output = _process.Output();
             Kill();
             throw new InvalidOperationException(
-                $"fauxqs did not start within {s_startTimeout.TotalSeconds} s; its output:\n{Output()}\nIf it is not installed or broken: {InstallHint}.");
+                $"fauxqs did not start within {s_startTimeout.TotalSeconds} s; its output:\n{output}\nIf it is not installed or broken: {InstallHint}.");
         }
 
         Port = _port.Task.Result;
@@ -69,8 +66,9 @@ public sealed class FauxqsServer : IAsyncLifetime, IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
+                var output = _process.Output();
                 Kill();
-                throw new InvalidOperationException($"fauxqs printed its port ({Port}) but did not answer /health within {s_startTimeout.TotalSeconds} s; its output:\n{Output()}");
+                throw new InvalidOperationException($"fauxqs printed its port ({Port}) but did not answer /health within {s_startTimeout.TotalSeconds} s; its output:\n{output}");
             }
 
             await Task.Delay(50).ConfigureAwait(false);
@@ -87,84 +85,17 @@ public sealed class FauxqsServer : IAsyncLifetime, IDisposable
     /// <summary>Kills the fauxqs process; its in-memory queues are gone.</summary>
     public void Dispose() => Kill();
 
-    private Process Start(string node, string folder)
-    {
-        var info = new ProcessStartInfo(node)
-        {
-            WorkingDirectory = folder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add("serve.mjs");
-        info.ArgumentList.Add("--exit-with-stdin");
-        try
-        {
-            var process = new Process { StartInfo = info };
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return process;
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"Could not start fauxqs's Node.js ({e.Message}): {InstallHint}.", e);
-        }
-    }
-
     private void Kill()
     {
-        var process = _process;
+        _process?.Dispose();
         _process = null;
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited between the check and the kill.
-        }
-        finally
-        {
-            process.Dispose();
-        }
     }
 
-    private void Append(string? line)
+    private void OnLine(string line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         if (line.StartsWith(Ready, StringComparison.Ordinal) && int.TryParse(line.AsSpan(Ready.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
             _port.TrySetResult(port);
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.Length == 0 ? "(nothing)" : _output.ToString();
         }
     }
 }
