@@ -163,6 +163,14 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : null;
 
+    private bool StillHeld(string receipt)
+    {
+        lock (_gate)
+        {
+            return _held.ContainsValue(receipt);
+        }
+    }
+
     /// <summary>Stops holding <paramref name="delivery"/> and returns its receipt handle.</summary>
     private string Take(QueueDelivery delivery)
     {
@@ -202,9 +210,14 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
                     await _queue.ChangeVisibilityAsync(_url!, receipt, Visibility, CancellationToken.None).ConfigureAwait(false);
                     return null;
                 }
-                catch (Exception e)
+                catch (Exception e) when (StillHeld(receipt))
                 {
                     return e;
+                }
+                catch (Exception)
+                {
+                    // Acknowledged or released while its visibility was being extended: nothing was lost.
+                    return null;
                 }
             });
             var failures = (await Task.WhenAll(extended).ConfigureAwait(false)).OfType<Exception>().ToList();
