@@ -55,14 +55,7 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
             taken.AddRange(admitted);
             if (taken.Count > 0 || remaining <= TimeSpan.Zero)
             {
-                // Without waiting, take more while the queue gives full batches.
-                while (full && taken.Count < max)
-                {
-                    (admitted, full) = await ReceiveOnceAsync(url, Math.Min(max - taken.Count, SqsQueue.MaxBatchEntries), 0, cancellationToken).ConfigureAwait(false);
-                    taken.AddRange(admitted);
-                }
-
-                return taken;
+                return await TakeMoreAsync(url, taken, full, max, cancellationToken).ConfigureAwait(false);
             }
 
             if (wait == 0)
@@ -71,6 +64,28 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
                 await Task.Delay(pause < ShortPollPause ? pause < TimeSpan.Zero ? TimeSpan.Zero : pause : ShortPollPause, _queue.Time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Without waiting, takes more while the queue gives full batches. The messages taken are held already, so a failed
+    /// or cancelled receive ends the taking and they are returned, never left held by nobody.
+    /// </summary>
+    private async Task<IReadOnlyList<QueueDelivery>> TakeMoreAsync(string url, List<QueueDelivery> taken, bool full, int max, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (full && taken.Count < max)
+            {
+                (var admitted, full) = await ReceiveOnceAsync(url, Math.Min(max - taken.Count, SqsQueue.MaxBatchEntries), 0, cancellationToken).ConfigureAwait(false);
+                taken.AddRange(admitted);
+            }
+        }
+        catch (Exception e) when (taken.Count > 0)
+        {
+            _queue.Logger.LogDebug(e, "A receive of consumer of topic {Topic} failed after it took {Count} message(s); they are delivered.", Topic, taken.Count);
+        }
+
+        return taken;
     }
 
     public async Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default) =>
@@ -136,9 +151,7 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
         {
             if (Due(message) is { } notBefore && notBefore > _queue.Time.GetUtcNow())
             {
-                // Delayed past SQS's 15 minutes and received early: send it on for the rest, then drop this copy.
-                await _queue.SendAsync(Topic, message.Body, notBefore - _queue.Time.GetUtcNow(), notBefore, Attribute(message, SqsQueue.RedeliveredAttribute) is not null, cancellationToken).ConfigureAwait(false);
-                await _queue.DeleteAsync(url, message.ReceiptHandle, cancellationToken).ConfigureAwait(false);
+                await SendOnAsync(url, message, notBefore).ConfigureAwait(false);
                 continue;
             }
 
@@ -153,6 +166,27 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
         }
 
         return (admitted, messages.Count == max);
+    }
+
+    /// <summary>
+    /// A message delayed past SQS's 15 minutes and received early: sends it on for the rest, then drops this copy. Not
+    /// cancelled halfway (the other messages of the receive are held already); on failure the copy stays and comes back
+    /// after its visibility timeout, to be sent on then.
+    /// </summary>
+    private async Task SendOnAsync(string url, Message message, DateTimeOffset notBefore)
+    {
+        try
+        {
+            var redelivered = Attribute(message, SqsQueue.RedeliveredAttribute) is not null;
+            await _queue.SendAsync(Topic, message.Body, notBefore - _queue.Time.GetUtcNow(), notBefore, redelivered, CancellationToken.None).ConfigureAwait(false);
+            await _queue.DeleteAsync(url, message.ReceiptHandle, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _queue.Logger.LogWarning(
+                "Could not send on a message of topic {Topic} due at {NotBefore:O}; it comes back after its visibility timeout ({Visibility}) and is sent on then: {Error}: {Message}",
+                Topic, notBefore, Visibility, e.GetType().Name, e.Message);
+        }
     }
 
     private static string? Attribute(Message message, string name) =>

@@ -231,6 +231,32 @@ public sealed class SqsQueueTests(FauxqsServer server) : IAsyncLifetime
         await Assert.ThrowsAsync<InvalidOperationException>(() => consumer.AckAsync(delivery with { }));
     }
 
+    [Fact]
+    public async Task Messages_taken_before_a_receive_fails_are_delivered_not_left_held_by_nobody()
+    {
+        var topic = FreshTopic();
+        using var client = new FailingSecondReceiveClient(server);
+        await using var queue = new SqsQueue(client, Fauxqs.Settings(server) with { VisibilityTimeout = TimeSpan.FromSeconds(2) });
+        await Task.WhenAll(Enumerable.Range(0, 15).Select(i => queue.PushAsync(topic, $"m{i}")));
+        await using var consumer = queue.CreateConsumer(topic);
+
+        // The first receive gives a full batch of 10; the one that would take more fails.
+        var batch = await consumer.ReceiveManyAsync(15, Wait);
+        Assert.Equal(10, batch.Count);
+        foreach (var delivery in batch)
+        {
+            await consumer.AckAsync(delivery);
+        }
+
+        var rest = new List<QueueDelivery>();
+        while (rest.Count < 5)
+        {
+            rest.AddRange(await consumer.ReceiveManyAsync(15, Wait));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 15).Select(i => $"m{i}").Order(StringComparer.Ordinal), batch.Concat(rest).Select(d => d.Message).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>A real client to the fixture's fauxqs that counts its SendMessageBatch requests.</summary>
     private sealed class CountingClient(FauxqsServer server)
         : AmazonSQSClient(Fauxqs.Credentials, new AmazonSQSConfig { ServiceURL = server.ServiceUrl.ToString(), AuthenticationRegion = "us-east-1" })
@@ -244,5 +270,17 @@ public sealed class SqsQueueTests(FauxqsServer server) : IAsyncLifetime
             Interlocked.Increment(ref _batches);
             return base.SendMessageBatchAsync(request, cancellationToken);
         }
+    }
+
+    /// <summary>A real client to the fixture's fauxqs whose second ReceiveMessage fails, as a network error would.</summary>
+    private sealed class FailingSecondReceiveClient(FauxqsServer server)
+        : AmazonSQSClient(Fauxqs.Credentials, new AmazonSQSConfig { ServiceURL = server.ServiceUrl.ToString(), AuthenticationRegion = "us-east-1" })
+    {
+        private int _receives;
+
+        public override Task<ReceiveMessageResponse> ReceiveMessageAsync(ReceiveMessageRequest request, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _receives) == 2
+                ? throw new HttpRequestException("the connection was reset")
+                : base.ReceiveMessageAsync(request, cancellationToken);
     }
 }
