@@ -159,8 +159,6 @@ public sealed class SqsQueue : IDelayedQueue, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(message);
-        var bytes = CheckMessage(topic, message);
-        var url = await UrlAsync(topic, cancellationToken).ConfigureAwait(false);
         var entry = new SendMessageBatchRequestEntry { MessageBody = message };
         if (delay > TimeSpan.Zero)
         {
@@ -176,6 +174,8 @@ public sealed class SqsQueue : IDelayedQueue, IAsyncDisposable
             Attribute(entry, RedeliveredAttribute, "String", "1");
         }
 
+        var bytes = CheckMessage(topic, entry);
+        var url = await UrlAsync(topic, cancellationToken).ConfigureAwait(false);
         var sends = _sends.GetOrAdd(url, u => new SqsBatcher<SendMessageBatchRequestEntry>(4, batch => SendBatchAsync(u, batch)));
         await sends.AddAsync(entry, bytes, cancellationToken).ConfigureAwait(false);
     }
@@ -185,7 +185,8 @@ public sealed class SqsQueue : IDelayedQueue, IAsyncDisposable
     {
         var deletes = _deletes.GetOrAdd(url, u => new SqsBatcher<DeleteMessageBatchRequestEntry>(4, async batch =>
         {
-            var response = await _client.DeleteMessageBatchAsync(new DeleteMessageBatchRequest { QueueUrl = u, Entries = Numbered(batch, (e, id) => e.Id = id) }).ConfigureAwait(false);
+            var request = new DeleteMessageBatchRequest { QueueUrl = u, Entries = Numbered(batch, (e, id) => e.Id = id) };
+            var response = await WithinRequestTimeoutAsync("DeleteMessageBatch", u, token => _client.DeleteMessageBatchAsync(request, token)).ConfigureAwait(false);
             return Outcomes(u, batch.Select(e => e.Id), response.Failed);
         }));
         return deletes.AddAsync(new DeleteMessageBatchRequestEntry { ReceiptHandle = receiptHandle }, 0, cancellationToken);
@@ -197,7 +198,7 @@ public sealed class SqsQueue : IDelayedQueue, IAsyncDisposable
         var changes = _visibility.GetOrAdd(url, u => new SqsBatcher<ChangeMessageVisibilityBatchRequestEntry>(4, async batch =>
         {
             var request = new ChangeMessageVisibilityBatchRequest { QueueUrl = u, Entries = Numbered(batch, (e, id) => e.Id = id) };
-            var response = await _client.ChangeMessageVisibilityBatchAsync(request).ConfigureAwait(false);
+            var response = await WithinRequestTimeoutAsync("ChangeMessageVisibilityBatch", u, token => _client.ChangeMessageVisibilityBatchAsync(request, token)).ConfigureAwait(false);
             return Outcomes(u, batch.Select(e => e.Id), response.Failed);
         }));
         var entry = new ChangeMessageVisibilityBatchRequestEntry { ReceiptHandle = receiptHandle, VisibilityTimeout = (int)visibility.TotalSeconds };
@@ -269,13 +270,34 @@ public sealed class SqsQueue : IDelayedQueue, IAsyncDisposable
     private static long Count(Dictionary<string, string> attributes, string name) =>
         attributes.TryGetValue(name, out var value) ? long.Parse(value, CultureInfo.InvariantCulture) : 0;
 
-    private int CheckMessage(string topic, string message)
+    /// <summary>
+    /// A batch request that gets no answer within <see cref="SqsQueueSettings.RequestTimeout"/> fails with a
+    /// <see cref="TimeoutException"/> (the client's own timeout is longer, to fit the 20 s long polls of receives), so a
+    /// stalled request cannot hold up a visibility extension past the visibility timeout.
+    /// </summary>
+    private async Task<T> WithinRequestTimeoutAsync<T>(string operation, string url, Func<CancellationToken, Task<T>> send)
     {
-        var bytes = Encoding.UTF8.GetByteCount(message);
+        using var timeout = new CancellationTokenSource(Settings.RequestTimeout);
+        try
+        {
+            return await send(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"SQS {operation} to {url} got no answer within brrr.sqs.request-timeout ({Settings.RequestTimeout.TotalSeconds} s).", e);
+        }
+    }
+
+    /// <summary>The entry's size as SQS counts it (body and message attributes), checked against the limit, and its body's characters.</summary>
+    private int CheckMessage(string topic, SendMessageBatchRequestEntry entry)
+    {
+        var message = entry.MessageBody;
+        var bytes = Encoding.UTF8.GetByteCount(message)
+            + (entry.MessageAttributes ?? []).Sum(a => Encoding.UTF8.GetByteCount(a.Key) + Encoding.UTF8.GetByteCount(a.Value.DataType) + Encoding.UTF8.GetByteCount(a.Value.StringValue));
         if (bytes > Settings.MaxMessageBytes)
         {
             throw new ArgumentException(
-                $"A message of {bytes} bytes for topic '{topic}' is over brrr.sqs.max-message-bytes ({Settings.MaxMessageBytes}); it was not sent.", nameof(message));
+                $"A message of {bytes} bytes (attributes included) for topic '{topic}' is over brrr.sqs.max-message-bytes ({Settings.MaxMessageBytes}); it was not sent.", nameof(entry));
         }
 
         // SQS takes only #x9, #xA, #xD, #x20 to #xD7FF, #xE000 to #xFFFD and #x10000 and above, and refuses the whole request otherwise.
@@ -289,7 +311,7 @@ public sealed class SqsQueue : IDelayedQueue, IAsyncDisposable
             else if ((c < 0x20 && c is not ('\t' or '\n' or '\r')) || c is '\uFFFE' or '\uFFFF' || char.IsSurrogate(c))
             {
                 throw new ArgumentException(
-                    $"A message for topic '{topic}' holds the character U+{(int)c:X4} at position {i}, which SQS cannot carry; it was not sent.", nameof(message));
+                    $"A message for topic '{topic}' holds the character U+{(int)c:X4} at position {i}, which SQS cannot carry; it was not sent.", nameof(entry));
             }
         }
 
@@ -299,7 +321,7 @@ public sealed class SqsQueue : IDelayedQueue, IAsyncDisposable
     private async Task<Exception?[]> SendBatchAsync(string url, IReadOnlyList<SendMessageBatchRequestEntry> batch)
     {
         var request = new SendMessageBatchRequest { QueueUrl = url, Entries = Numbered(batch, (e, id) => e.Id = id) };
-        var response = await _client.SendMessageBatchAsync(request).ConfigureAwait(false);
+        var response = await WithinRequestTimeoutAsync("SendMessageBatch", url, token => _client.SendMessageBatchAsync(request, token)).ConfigureAwait(false);
         return Outcomes(url, batch.Select(e => e.Id), response.Failed);
     }
 

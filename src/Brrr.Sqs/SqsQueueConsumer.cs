@@ -17,7 +17,7 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
 
     private readonly SqsQueue _queue;
     private readonly Lock _gate = new();
-    private readonly Dictionary<QueueDelivery, string> _held = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<QueueDelivery, Held> _held = new(ReferenceEqualityComparer.Instance);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _extending;
     private string? _url;
@@ -53,15 +53,22 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
             var wait = remaining <= TimeSpan.Zero ? 0 : (int)Math.Min(Math.Floor(remaining.TotalSeconds), SqsQueueSettings.MaxLongPoll.TotalSeconds);
             var (admitted, full) = await ReceiveOnceAsync(url, Math.Min(max, SqsQueue.MaxBatchEntries), wait, cancellationToken).ConfigureAwait(false);
             taken.AddRange(admitted);
-            if (taken.Count > 0 || remaining <= TimeSpan.Zero)
+            if (taken.Count > 0)
             {
                 return await TakeMoreAsync(url, taken, full, max, cancellationToken).ConfigureAwait(false);
             }
 
+            // An empty long poll ends the wait when less than a second is left (one request per idle receive, not a
+            // trailing short poll); below a second, short polls every 100 ms until the deadline.
+            var left = deadline - _queue.Time.GetUtcNow();
+            if (left <= TimeSpan.Zero || (wait > 0 && left < TimeSpan.FromSeconds(1)))
+            {
+                return taken;
+            }
+
             if (wait == 0)
             {
-                var pause = deadline - _queue.Time.GetUtcNow();
-                await Task.Delay(pause < ShortPollPause ? pause < TimeSpan.Zero ? TimeSpan.Zero : pause : ShortPollPause, _queue.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(left < ShortPollPause ? left : ShortPollPause, _queue.Time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -88,19 +95,43 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
         return taken;
     }
 
-    public async Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default) =>
-        await _queue.DeleteAsync(_url!, Take(delivery), cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Deletes the message. The consumer holds it until SQS confirms, so a failed acknowledgement can be tried again; a
+    /// receipt handle gone stale (the visibility ran out, so SQS gives the message back anyway) counts as settled.
+    /// </summary>
+    public async Task AckAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        var held = Find(delivery);
+        await SettleAsync(delivery, held, () => _queue.DeleteAsync(_url!, held.Receipt, cancellationToken)).ConfigureAwait(false);
+    }
 
-    /// <summary>Makes the message visible again at once (SQS has no head to put it back at: it is received again soon, marked redelivered by its receive count).</summary>
-    public async Task ReleaseAsync(QueueDelivery delivery, CancellationToken cancellationToken = default) =>
-        await _queue.ChangeVisibilityAsync(_url!, Take(delivery), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Makes the message visible again at once (SQS has no head to put it back at: it is received again soon, marked
+    /// redelivered by its receive count). Held until SQS confirms, as <see cref="AckAsync"/>.
+    /// </summary>
+    public async Task ReleaseAsync(QueueDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        var held = Find(delivery);
+        await SettleAsync(delivery, held, () => _queue.ChangeVisibilityAsync(_url!, held.Receipt, TimeSpan.Zero, cancellationToken)).ConfigureAwait(false);
+    }
 
-    /// <summary>Sends a delayed copy marked redelivered, then deletes the message: a crash between the two delivers it twice, never zero times.</summary>
+    /// <summary>
+    /// Sends a delayed copy marked redelivered, then deletes the message: a crash between the two delivers it twice,
+    /// never zero times. A retry after a failed delete does not send a second copy.
+    /// </summary>
     public async Task ReleaseAsync(QueueDelivery delivery, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
     {
-        var receipt = Take(delivery);
-        await _queue.SendAsync(Topic, delivery.Message, notBefore - _queue.Time.GetUtcNow(), notBefore, redelivered: true, cancellationToken).ConfigureAwait(false);
-        await _queue.DeleteAsync(_url!, receipt, cancellationToken).ConfigureAwait(false);
+        var held = Find(delivery);
+        await SettleAsync(delivery, held, async () =>
+        {
+            if (!held.CopySent)
+            {
+                await _queue.SendAsync(Topic, delivery.Message, notBefore - _queue.Time.GetUtcNow(), notBefore, redelivered: true, cancellationToken).ConfigureAwait(false);
+                held.CopySent = true;
+            }
+
+            await _queue.DeleteAsync(_url!, held.Receipt, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Stops extending and gives back at once what the consumer still holds.</summary>
@@ -116,7 +147,7 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
         string[] receipts;
         lock (_gate)
         {
-            receipts = [.. _held.Values];
+            receipts = [.. _held.Values.Select(h => h.Receipt)];
             _held.Clear();
         }
 
@@ -159,7 +190,7 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
             var delivery = new QueueDelivery(Topic, message.Body, Redelivered: receives > 1 || Attribute(message, SqsQueue.RedeliveredAttribute) is not null);
             lock (_gate)
             {
-                _held.Add(delivery, message.ReceiptHandle);
+                _held.Add(delivery, new Held(message.ReceiptHandle));
             }
 
             admitted.Add(delivery);
@@ -197,23 +228,53 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : null;
 
+    /// <summary>Whether the message of <paramref name="receipt"/> is held and not being acknowledged or released.</summary>
     private bool StillHeld(string receipt)
     {
         lock (_gate)
         {
-            return _held.ContainsValue(receipt);
+            return _held.Values.Any(h => h.Receipt == receipt && !h.Settling);
         }
     }
 
-    /// <summary>Stops holding <paramref name="delivery"/> and returns its receipt handle.</summary>
-    private string Take(QueueDelivery delivery)
+    /// <summary>What the consumer keeps of <paramref name="delivery"/> while it holds it.</summary>
+    private Held Find(QueueDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         lock (_gate)
         {
-            return _held.Remove(delivery, out var receipt)
-                ? receipt
+            return _held.TryGetValue(delivery, out var held)
+                ? held
                 : throw new InvalidOperationException($"This consumer of topic '{Topic}' does not hold that delivery (it was acknowledged or released already, or came from another consumer).");
+        }
+    }
+
+    /// <summary>
+    /// Stops holding <paramref name="delivery"/> once <paramref name="request"/> (its delete or visibility change) went
+    /// through, or SQS answered that its receipt handle is stale: the visibility ran out and SQS gives the message back
+    /// by itself, so there is nothing left to settle. Any other failure leaves it held, for the caller to try again.
+    /// </summary>
+    private async Task SettleAsync(QueueDelivery delivery, Held held, Func<Task> request)
+    {
+        // No visibility extension starts for it meanwhile, and one already under way is no failure to warn about.
+        held.Settling = true;
+        try
+        {
+            await request().ConfigureAwait(false);
+        }
+        catch (SqsEntryException e) when (e.Code is "ReceiptHandleIsInvalid" or "MessageNotInflight")
+        {
+            _queue.Logger.LogDebug("A message of topic {Topic} was settled after its visibility ran out ({Code}): SQS delivers it again.", Topic, e.Code);
+        }
+        catch
+        {
+            held.Settling = false;
+            throw;
+        }
+
+        lock (_gate)
+        {
+            _held.Remove(delivery);
         }
     }
 
@@ -234,7 +295,7 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
             string[] receipts;
             lock (_gate)
             {
-                receipts = [.. _held.Values];
+                receipts = [.. _held.Values.Where(h => !h.Settling).Select(h => h.Receipt)];
             }
 
             var extended = receipts.Select(async receipt =>
@@ -262,5 +323,18 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
                     failures.Count, receipts.Length, Topic, failures[0].GetType().Name, failures[0].Message);
             }
         }
+    }
+
+    /// <summary>What the consumer keeps of a message it holds.</summary>
+    private sealed class Held(string receipt)
+    {
+        /// <summary>The receipt handle of this receive of the message.</summary>
+        public string Receipt { get; } = receipt;
+
+        /// <summary>Whether its delayed copy was sent already (<c>ReleaseAsync(delivery, notBefore)</c>), so a retry sends no second one.</summary>
+        public bool CopySent { get; set; }
+
+        /// <summary>Whether an acknowledgement or release of it is under way (its visibility is then no longer extended).</summary>
+        public volatile bool Settling;
     }
 }

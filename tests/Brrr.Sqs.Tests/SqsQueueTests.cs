@@ -257,6 +257,69 @@ public sealed class SqsQueueTests(FauxqsServer server) : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 15).Select(i => $"m{i}").Order(StringComparer.Ordinal), batch.Concat(rest).Select(d => d.Message).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task An_acknowledgement_that_failed_can_be_tried_again_and_deletes_the_message()
+    {
+        var topic = FreshTopic();
+        using var client = new FaultyClient(server) { FailDeletes = 1 };
+        await using var queue = new SqsQueue(client, Fauxqs.Settings(server));
+        await queue.PushAsync(topic, "done once");
+        await using var consumer = queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => consumer.AckAsync(delivery));
+        await consumer.AckAsync(delivery);
+
+        Assert.Equal(new QueueStats(topic, 0, 0), await queue.GetStatsAsync(topic));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => consumer.AckAsync(delivery));
+    }
+
+    [Fact]
+    public async Task A_message_released_for_later_whose_delete_failed_sends_one_copy_when_tried_again()
+    {
+        var topic = FreshTopic();
+        using var client = new FaultyClient(server) { FailDeletes = 1 };
+        await using var queue = new SqsQueue(client, Fauxqs.Settings(server));
+        await queue.PushAsync(topic, "retry me");
+        await using var consumer = (IDelayedQueueConsumer)queue.CreateConsumer(topic);
+        var delivery = await consumer.ReceiveAsync(Wait);
+        Assert.NotNull(delivery);
+
+        var due = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1);
+        await Assert.ThrowsAsync<HttpRequestException>(() => consumer.ReleaseAsync(delivery, due));
+        await consumer.ReleaseAsync(delivery, due);
+
+        var again = await consumer.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(again);
+        Assert.True(again.Redelivered);
+        await consumer.AckAsync(again);
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task Acknowledging_a_message_whose_visibility_ran_out_settles_it_and_leaves_it_to_its_new_consumer()
+    {
+        var topic = FreshTopic();
+        using var client = new FaultyClient(server) { FailVisibilityChanges = true };
+        await using var stalled = new SqsQueue(client, Fauxqs.Settings(server) with { VisibilityTimeout = TimeSpan.FromSeconds(2) });
+        await stalled.PushAsync(topic, "slow");
+        await using var slow = stalled.CreateConsumer(topic);
+        var first = await slow.ReceiveAsync(Wait);
+        Assert.NotNull(first);
+
+        // The slow consumer cannot extend: the message goes to another consumer once its visibility runs out.
+        await using var other = Queue().CreateConsumer(topic);
+        var second = await other.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(second);
+        Assert.True(second.Redelivered);
+
+        await slow.AckAsync(first);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => slow.AckAsync(first));
+        await other.AckAsync(second);
+        Assert.Equal(new QueueStats(topic, 0, 0), await stalled.GetStatsAsync(topic));
+    }
+
     /// <summary>A real client to the fixture's fauxqs that counts its SendMessageBatch requests.</summary>
     private sealed class CountingClient(FauxqsServer server)
         : AmazonSQSClient(Fauxqs.Credentials, new AmazonSQSConfig { ServiceURL = server.ServiceUrl.ToString(), AuthenticationRegion = "us-east-1" })
@@ -282,5 +345,29 @@ public sealed class SqsQueueTests(FauxqsServer server) : IAsyncLifetime
             Interlocked.Increment(ref _receives) == 2
                 ? throw new HttpRequestException("the connection was reset")
                 : base.ReceiveMessageAsync(request, cancellationToken);
+    }
+
+    /// <summary>A real client to the fixture's fauxqs whose first deletes fail, or whose visibility changes all fail, as a network error would.</summary>
+    private sealed class FaultyClient(FauxqsServer server)
+        : AmazonSQSClient(Fauxqs.Credentials, new AmazonSQSConfig { ServiceURL = server.ServiceUrl.ToString(), AuthenticationRegion = "us-east-1" })
+    {
+        private int _deletesToFail = -1;
+
+        public int FailDeletes
+        {
+            init => _deletesToFail = value;
+        }
+
+        public bool FailVisibilityChanges { get; init; }
+
+        public override Task<DeleteMessageBatchResponse> DeleteMessageBatchAsync(DeleteMessageBatchRequest request, CancellationToken cancellationToken = default) =>
+            Interlocked.Decrement(ref _deletesToFail) >= 0
+                ? throw new HttpRequestException("the connection was reset")
+                : base.DeleteMessageBatchAsync(request, cancellationToken);
+
+        public override Task<ChangeMessageVisibilityBatchResponse> ChangeMessageVisibilityBatchAsync(ChangeMessageVisibilityBatchRequest request, CancellationToken cancellationToken = default) =>
+            FailVisibilityChanges
+                ? throw new HttpRequestException("the connection was reset")
+                : base.ChangeMessageVisibilityBatchAsync(request, cancellationToken);
     }
 }
