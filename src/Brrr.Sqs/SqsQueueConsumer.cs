@@ -14,6 +14,7 @@ namespace Brrr.Sqs;
 internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
 {
     private static readonly TimeSpan ShortPollPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongPollSlack = TimeSpan.FromMilliseconds(50);
 
     private readonly SqsQueue _queue;
     private readonly Lock _gate = new();
@@ -50,7 +51,9 @@ internal sealed class SqsQueueConsumer : IDelayedQueueConsumer
         while (true)
         {
             var remaining = deadline - _queue.Time.GetUtcNow();
-            var wait = remaining <= TimeSpan.Zero ? 0 : (int)Math.Min(Math.Floor(remaining.TotalSeconds), SqsQueueSettings.MaxLongPoll.TotalSeconds);
+            // Whole seconds, as SQS waits; the time already spent since the deadline was set (a few ms) does not make a
+            // 1 s timeout a sub-second one.
+            var wait = remaining <= TimeSpan.Zero ? 0 : (int)Math.Min(Math.Floor((remaining + LongPollSlack).TotalSeconds), SqsQueueSettings.MaxLongPoll.TotalSeconds);
             var (admitted, full) = await ReceiveOnceAsync(url, Math.Min(max, SqsQueue.MaxBatchEntries), wait, cancellationToken).ConfigureAwait(false);
             taken.AddRange(admitted);
             if (taken.Count > 0)

@@ -197,6 +197,18 @@ public sealed class SqsQueueTests(FauxqsServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_idle_receive_is_one_long_poll_billed_once()
+    {
+        var topic = FreshTopic();
+        using var counting = new CountingClient(server);
+        await using var queue = new SqsQueue(counting, Fauxqs.Settings(server));
+        await using var consumer = queue.CreateConsumer(topic);
+        Assert.Empty(await consumer.ReceiveManyAsync(10, TimeSpan.FromSeconds(1)));
+        Assert.Empty(await consumer.ReceiveManyAsync(10, TimeSpan.FromSeconds(2)));
+        Assert.True(counting.Receives <= 2, $"two idle receives made {counting.Receives} ReceiveMessage requests");
+    }
+
+    [Fact]
     public async Task An_oversized_message_or_one_sqs_cannot_carry_is_refused_before_sending_with_the_topic_named()
     {
         var topic = FreshTopic();
@@ -320,13 +332,22 @@ public sealed class SqsQueueTests(FauxqsServer server) : IAsyncLifetime
         Assert.Equal(new QueueStats(topic, 0, 0), await stalled.GetStatsAsync(topic));
     }
 
-    /// <summary>A real client to the fixture's fauxqs that counts its SendMessageBatch requests.</summary>
+    /// <summary>A real client to the fixture's fauxqs that counts its SendMessageBatch and ReceiveMessage requests.</summary>
     private sealed class CountingClient(FauxqsServer server)
         : AmazonSQSClient(Fauxqs.Credentials, new AmazonSQSConfig { ServiceURL = server.ServiceUrl.ToString(), AuthenticationRegion = "us-east-1" })
     {
         private int _batches;
+        private int _receives;
 
         public int Batches => Volatile.Read(ref _batches);
+
+        public int Receives => Volatile.Read(ref _receives);
+
+        public override Task<ReceiveMessageResponse> ReceiveMessageAsync(ReceiveMessageRequest request, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _receives);
+            return base.ReceiveMessageAsync(request, cancellationToken);
+        }
 
         public override Task<SendMessageBatchResponse> SendMessageBatchAsync(SendMessageBatchRequest request, CancellationToken cancellationToken = default)
         {
