@@ -94,23 +94,5 @@ public sealed class RetentionSpecs
     }
 
     /// <summary>A store that keeps records forever: it has no expiry of its own.</summary>
-    private sealed class NonExpiringStore(IStore inner) : IStore
-    {
-        public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
-
-        public Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
-
-        public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-
-        public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
-            inner.SetNewValueAsync(key, value, cancellationToken);
-
-        public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default) =>
-            inner.CompareAndSetAsync(key, value, expected, cancellationToken);
-
-        public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default) =>
-            inner.CompareAndDeleteAsync(key, expected, cancellationToken);
-    }
+    private sealed class NonExpiringStore(IStore inner) : ForwardingStore(inner);
 }

@@ -1,4 +1,5 @@
 using Brrr.Backends;
+using Brrr.Contracts;
 
 namespace Brrr.Tests;
 
@@ -52,59 +53,30 @@ internal sealed class YieldingStore(IStore inner) : IStore
 }
 
 /// <summary>A store decorator that runs a hook once, just before the first compare-and-delete reaches the store.</summary>
-internal sealed class BeforeFirstCompareAndDeleteStore(IStore inner, Func<IStore, Task> hook) : IStore
+internal sealed class BeforeFirstCompareAndDeleteStore(IStore inner, Func<IStore, Task> hook) : ForwardingStore(inner)
 {
     private int _fired;
 
-    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
-
-    public Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
-
-    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-
-    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
-        inner.SetNewValueAsync(key, value, cancellationToken);
-
-    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default) =>
-        inner.CompareAndSetAsync(key, value, expected, cancellationToken);
-
-    public async Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
+    public override async Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _fired, 1) == 0)
         {
-            await hook(inner);
+            await hook(Inner);
         }
 
-        return await inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+        return await Inner.CompareAndDeleteAsync(key, expected, cancellationToken);
     }
 }
 
 /// <summary>A store that answers "not found" to the first <paramref name="misses"/> reads, as an eventually consistent one may.</summary>
-internal sealed class LaggingStore(IStore inner, int misses) : IStore
+internal sealed class LaggingStore(IStore inner, int misses) : ForwardingStore(inner)
 {
     private int _reads;
 
     public int Reads => Volatile.Read(ref _reads);
 
-    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
-
-    public Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default) =>
-        Interlocked.Increment(ref _reads) <= misses ? Task.FromResult<byte[]?>(null) : inner.GetAsync(key, cancellationToken);
-
-    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
-
-    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-
-    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
-        inner.SetNewValueAsync(key, value, cancellationToken);
-
-    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default) =>
-        inner.CompareAndSetAsync(key, value, expected, cancellationToken);
-
-    public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default) =>
-        inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+    public override Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default) =>
+        Interlocked.Increment(ref _reads) <= misses ? Task.FromResult<byte[]?>(null) : Inner.GetAsync(key, cancellationToken);
 }
 
 /// <summary>A clock that stands still until moved.</summary>
@@ -126,7 +98,7 @@ internal sealed class ManualClock(long unixSeconds) : TimeProvider
 /// read waits, up to 200 ms, for another read to be under way too, so reads started together overlap however the
 /// thread pool schedules them, and reads made one at a time never do).
 /// </summary>
-internal sealed class ValueReadCountingStore(IStore inner) : IStore
+internal sealed class ValueReadCountingStore(IStore inner) : ForwardingStore(inner)
 {
     private int _reads;
     private int _running;
@@ -144,13 +116,11 @@ internal sealed class ValueReadCountingStore(IStore inner) : IStore
         _overlapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => inner.HasAsync(key, cancellationToken);
-
-    public async Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
+    public override async Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
     {
         if (key.Type != MemKeyType.Value)
         {
-            return await inner.GetAsync(key, cancellationToken);
+            return await Inner.GetAsync(key, cancellationToken);
         }
 
         Interlocked.Increment(ref _reads);
@@ -168,24 +138,11 @@ internal sealed class ValueReadCountingStore(IStore inner) : IStore
         try
         {
             await Task.WhenAny(_overlapped.Task, Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None));
-            return await inner.GetAsync(key, cancellationToken);
+            return await Inner.GetAsync(key, cancellationToken);
         }
         finally
         {
             Interlocked.Decrement(ref _running);
         }
     }
-
-    public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) => inner.SetAsync(key, value, cancellationToken);
-
-    public Task DeleteAsync(MemKey key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
-
-    public Task<bool> SetNewValueAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default) =>
-        inner.SetNewValueAsync(key, value, cancellationToken);
-
-    public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default) =>
-        inner.CompareAndSetAsync(key, value, expected, cancellationToken);
-
-    public Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default) =>
-        inner.CompareAndDeleteAsync(key, expected, cancellationToken);
 }
