@@ -14,13 +14,16 @@ public sealed class InMemoryFailureSpecs : FailureContract
         brrr.task-attempts = 2
         """);
 
-    protected override Task<FailureHost> StartAsync()
+    protected override Task<FailureHost> StartAsync() => Task.FromResult(Start("failures", WorkerConfig, Topic, Tasks));
+
+    /// <summary>A worker system named <paramref name="name"/> serving <paramref name="tasks"/> on fresh in-memory backends, and a client on them.</summary>
+    internal static FailureHost Start(string name, Config config, string topic, Brrr.Tasks.TaskSet tasks)
     {
         var backends = BrrrBackends.InMemory();
-        var system = ActorSystem.Create("failures", WorkerConfig);
-        var worker = BrrrExtension.Get(system).StartWorker(backends, Topic, Tasks);
+        var system = ActorSystem.Create(name, config);
+        var worker = BrrrExtension.Get(system).StartWorker(backends, topic, tasks);
         var client = new BrrrClient(backends.Store, backends.Cache, backends.Queue, backends.Codec);
-        return Task.FromResult(new FailureHost(client, new Stopper(worker, system)));
+        return new FailureHost(client, new Stopper(worker, system));
     }
 
     private sealed class Stopper(BrrrWorker worker, ActorSystem system) : IAsyncDisposable

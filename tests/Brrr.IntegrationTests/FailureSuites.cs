@@ -70,7 +70,15 @@ internal static class FailureHosts
     {
         var server = RedisServer.Start();
         var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
-        var backends = backendsOf(redis);
+        return Start(tasks, topic, backendsOf(redis), config, () => redis.DisposeAsync(), server.Dispose);
+    }
+
+    /// <summary>
+    /// A worker system serving <paramref name="tasks"/> on <paramref name="backends"/>, and a client on them; stopping it
+    /// stops the worker and the system, then runs <paramref name="close"/> and <paramref name="release"/>.
+    /// </summary>
+    public static FailureHost Start(Brrr.Tasks.TaskSet tasks, string topic, BrrrBackends backends, Config? config, Func<ValueTask> close, Action release)
+    {
         var system = ActorSystem.Create("failures", config is null ? WorkerConfig : config.WithFallback(WorkerConfig));
         var worker = BrrrExtension.Get(system).StartWorker(backends, topic, tasks);
         var client = new BrrrClient(backends.Store, backends.Cache, backends.Queue, backends.Codec);
@@ -79,9 +87,9 @@ internal static class FailureHosts
             {
                 await worker.StopAsync();
                 await system.Terminate();
-                await redis.DisposeAsync();
+                await close();
             },
-            server.Dispose));
+            release));
     }
 
     /// <summary>Runs <paramref name="stop"/>, then <paramref name="release"/>.</summary>

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Akka.Configuration;
 using Amazon.Runtime;
 using Brrr.Akka;
@@ -18,17 +17,6 @@ public sealed class SqsDelayedCallTests(FauxqsServer sqs) : DelayContract, IClas
         var settings = SqsQueueSettings.Default with { ServiceUrl = sqs.ServiceUrl, Region = "us-east-1", QueueNamePrefix = $"d{Guid.NewGuid():N}-"[..20] };
         var queue = SqsQueue.Create(settings, new BasicAWSCredentials("dummy", "dummy"));
         var backends = new BrrrBackends(new InMemoryStore(), new InMemoryCache(), queue, JsonCodec.Default);
-        var config = ConfigurationFactory.ParseString(WorkerHocon).WithFallback(ConfigurationFactory.ParseString("akka.loglevel = ERROR\nbrrr.shutdown-timeout = 2s"));
-        var system = ActorSystem.Create("sqs-delays", config);
-        var worker = BrrrExtension.Get(system).StartWorker(backends, Topic, Tasks);
-        var client = new BrrrClient(backends.Store, backends.Cache, backends.Queue, backends.Codec);
-        return Task.FromResult(new FailureHost(client, new FailureHosts.Stopper(
-            async () =>
-            {
-                await worker.StopAsync();
-                await system.Terminate();
-                await queue.DisposeAsync();
-            },
-            () => { })));
+        return Task.FromResult(FailureHosts.Start(Tasks, Topic, backends, ConfigurationFactory.ParseString(WorkerHocon), queue.DisposeAsync, () => { }));
     }
 }
