@@ -59,6 +59,9 @@ public sealed partial record BrrrSettings
     /// <summary>Whether a deferring call writes its children record for the inspector (<c>brrr.children-record</c>).</summary>
     public required bool ChildrenRecord { get; init; }
 
+    /// <summary>How a call's store effects are applied (<c>brrr.effects</c>).</summary>
+    public required BrrrEffects Effects { get; init; }
+
     /// <summary>The dispatcher (a config path) of a worker's actors and streams (<c>brrr.dispatcher</c>).</summary>
     public required string Dispatcher { get; init; }
 
@@ -123,6 +126,7 @@ public sealed partial record BrrrSettings
             ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
             CancelCheckInterval = NonNegative(brrr.GetTimeSpan("cancel-check-interval"), "brrr.cancel-check-interval"),
             ChildrenRecord = brrr.GetBoolean("children-record"),
+            Effects = EffectsOf(brrr.GetString("effects")),
             Dispatcher = NotEmpty(brrr.GetString("dispatcher"), "brrr.dispatcher"),
             Limits = new BrrrLimits
             {
@@ -175,6 +179,14 @@ public sealed partial record BrrrSettings
             ? (int)value
             : throw new ConfigurationException($"brrr.{key} must be between {BrrrLimits.Minimum} bytes and 2 GiB, got {value}");
     }
+
+    private static BrrrEffects EffectsOf(string? value) => value switch
+    {
+        "auto" => BrrrEffects.Auto,
+        "actors" => BrrrEffects.Actors,
+        "inline" => BrrrEffects.Inline,
+        _ => throw new ConfigurationException($"brrr.effects must be auto, actors or inline, got '{value}'"),
+    };
 
     private static string NotEmpty(string? value, string key) =>
         !string.IsNullOrWhiteSpace(value) ? value : throw new ConfigurationException($"{key} must name a dispatcher (a config path), got '{value}'");

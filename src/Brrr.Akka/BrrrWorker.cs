@@ -26,8 +26,9 @@ public sealed class BrrrWorker : IAsyncDisposable
     private readonly List<(TopicContext Context, TopicPipeline Pipeline, IReadOnlyList<IActorRef> Runners)> _topics = [];
     private readonly ILogger _log;
     private readonly Lazy<Task> _stopped;
-    private readonly IActorRef _registrars;
-    private readonly IActorRef _returners;
+    // Null when the effects are applied inline (brrr.effects).
+    private readonly IActorRef? _registrars;
+    private readonly IActorRef? _returners;
     private readonly IActorRef[] _schedules;
     private readonly Action<BrrrWorker> _onStopped;
 
@@ -65,9 +66,14 @@ public sealed class BrrrWorker : IAsyncDisposable
         { Policies = policies, RecordsChildren = settings.ChildrenRecord, RateLimits = RateLimitsOf(settings, backends, topics.Keys) };
         Failures = new FailurePolicy(policies, backends.Cache, settings.AttemptCountExpiry, settings.DeadLetterSuffix, settings.RetryBackoffMin);
         Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);
-        var effects = EffectsActor.Props(Processor.ApplyEffectAsync).WithDispatcher(settings.Dispatcher);
-        _registrars = system.ActorOf(effects.WithRouter(new ConsistentHashingPool(settings.Registrars)), $"brrr-{name}-registrars");
-        _returners = system.ActorOf(effects.WithRouter(new ConsistentHashingPool(settings.Returners)), $"brrr-{name}-returners");
+        EffectsInline = settings.Effects == BrrrEffects.Inline
+            || (settings.Effects == BrrrEffects.Auto && backends is { Store: InMemoryStore, Cache: InMemoryCache, Queue: InMemoryQueue });
+        if (!EffectsInline)
+        {
+            var effects = EffectsActor.Props(Processor.ApplyEffectAsync).WithDispatcher(settings.Dispatcher);
+            _registrars = system.ActorOf(effects.WithRouter(new ConsistentHashingPool(settings.Registrars)), $"brrr-{name}-registrars");
+            _returners = system.ActorOf(effects.WithRouter(new ConsistentHashingPool(settings.Returners)), $"brrr-{name}-returners");
+        }
         var materializer = system.Materializer(ActorMaterializerSettings.Create(system).WithDispatcher(settings.Dispatcher), $"brrr-{name}");
         foreach (var (topic, tasks) in topics)
         {
@@ -227,22 +233,27 @@ public sealed class BrrrWorker : IAsyncDisposable
             }
         }
 
-        _registrars.Tell(PoisonPill.Instance);
-        _returners.Tell(PoisonPill.Instance);
+        _registrars?.Tell(PoisonPill.Instance);
+        _returners?.Tell(PoisonPill.Instance);
         _onStopped(this);
         BrrrLog.WorkerStopped(_log, Name);
     }
 
+    /// <summary>Whether this worker applies store effects in the call's runner rather than through the effect actors (<see cref="BrrrSettings.Effects"/>).</summary>
+    internal bool EffectsInline { get; }
+
     /// <summary>
     /// Has <paramref name="effect"/> applied by the registrar or returner of its key (the effects on one call hash run
-    /// one at a time); <paramref name="cancellation"/>, the call's timeout, covers the wait and the store calls.
+    /// one at a time), or at once when the effects are inline; <paramref name="cancellation"/>, the call's timeout,
+    /// covers the wait and the store calls.
     /// </summary>
     internal Task ApplyEffectAsync(StoreEffect effect, CancellationToken cancellation)
     {
-        if (effect is RecordChildren)
+        if (effect is RecordChildren || _registrars is null || _returners is null)
         {
-            // One plain write over any earlier record, for the inspector: nothing to serialize, so no actor hop.
-            return Processor.ApplyEffectAsync(effect, cancellation);
+            // A children record is one plain write over any earlier record, for the inspector: nothing to serialize.
+            // Inline, effects on one call hash may run at once: the store algorithms are safe under concurrency, the actors only save conflicts.
+            return Processor.ApplyEffectAsync(effect, cancellation).WaitAsync(cancellation);
         }
 
         var work = EffectWork.Of(effect, cancellation);

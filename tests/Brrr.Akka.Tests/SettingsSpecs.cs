@@ -112,6 +112,7 @@ public sealed class SettingsSpecs
     [InlineData("brrr.registrars = 0", "brrr.registrars must be >= 1, got 0")]
     [InlineData("brrr.task-attempts = 0", "brrr.task-attempts must be >= 1, got 0")]
     [InlineData("brrr.dispatcher = \"\"", "brrr.dispatcher must name a dispatcher")]
+    [InlineData("brrr.effects = later", "brrr.effects must be auto, actors or inline, got 'later'")]
     [InlineData("brrr.value-cache-size = -1", "brrr.value-cache-size must be >= 0, got -1")]
     [InlineData("brrr.max-message-bytes = 1000", "brrr.max-message-bytes must be between 1024 bytes and 2 GiB, got 1000")]
     [InlineData("brrr.max-value-bytes = 4GiB", "brrr.max-value-bytes must be between 1024 bytes and 2 GiB, got 4294967296")]

@@ -36,6 +36,9 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.children-record</c>: whether a deferring call writes its children record for the inspector (default: no; the inspector scans the store's pending returns instead).</summary>
     public bool? ChildrenRecord { get; set; }
 
+    /// <summary><c>brrr.effects</c>: whether a call's store effects are applied by the effect actors or inline by its runner (default: <see cref="BrrrEffects.Auto"/>, inline on the in-memory backends).</summary>
+    public BrrrEffects? Effects { get; set; }
+
     /// <summary><c>brrr.dead-letter-suffix</c>: what follows a topic's name in the name of its dead-letter topic ("" drops failed messages).</summary>
     public string? DeadLetterSuffix { get; set; }
 
@@ -151,6 +154,7 @@ public sealed class BrrrOptions
             .Set("brrr.task-attempts", TaskAttempts)
             .Set("brrr.cancel-check-interval", CancelCheckInterval)
             .Set("brrr.children-record", ChildrenRecord)
+            .Set("brrr.effects", Effects switch { BrrrEffects.Actors => "actors", BrrrEffects.Inline => "inline", BrrrEffects.Auto => "auto", _ => null })
             .Set("brrr.dead-letter-suffix", DeadLetterSuffix)
             .Set("brrr.value-cache-size", ValueCacheSize)
             .Set("brrr.max-message-bytes", MaxMessageBytes)
