@@ -102,16 +102,18 @@ internal static class Scripts
     /// <summary>
     /// The non-blocking receive of up to ARGV[2] messages. KEYS: topic, in-flight list, redelivered hash, consumers set.
     /// ARGV: consumer id, the most messages to move. Returns nil when the topic is empty, else
-    /// {message, 1 if redelivered else 0, message, ...} in topic order.
+    /// {message, 1 if redelivered else 0, message, ...} in topic order. The marks are looked up per message only when
+    /// the redelivered hash exists (it is empty, so absent, unless a message was given back): one command per message.
     /// </summary>
     public static readonly RedisScript Receive = new("receive", TakeRedeliveredMark + """
 
         local out = {}
+        local marked = redis.call('EXISTS', KEYS[3]) == 1
         for i = 1, tonumber(ARGV[2]) do
           local m = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
           if not m then break end
           out[#out + 1] = m
-          out[#out + 1] = take_mark(KEYS[3], m)
+          out[#out + 1] = marked and take_mark(KEYS[3], m) or 0
         end
         if #out == 0 then return false end
         redis.call('SADD', KEYS[4], ARGV[1])
@@ -165,11 +167,13 @@ internal static class Scripts
 
     /// <summary>
     /// Put-job in one step. KEYS: spawn counter, topic. ARGV: spawn limit, message, counter time to live in ms.
-    /// Returns the new count; the message is pushed only when it is at most the limit.
+    /// Returns the new count; the message is pushed only when it is at most the limit. The time to live is set by the
+    /// increment that creates the counter (every counter a brrr worker or client creates has one: <c>IncrAsync</c> sets
+    /// it too), not by every push: three commands per job instead of four.
     /// </summary>
     public static readonly RedisScript IncrAndPush = new("incr-and-push", """
         local n = redis.call('INCR', KEYS[1])
-        redis.call('PEXPIRE', KEYS[1], ARGV[3], 'NX')
+        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
         if n <= tonumber(ARGV[1]) then redis.call('RPUSH', KEYS[2], ARGV[2]) end
         return n
         """);
