@@ -48,6 +48,24 @@ public sealed class RedisStore : IStore, IStoreScan
     }
 
     /// <inheritdoc />
+    public bool ReadsManyAtOnce => true;
+
+    /// <inheritdoc />
+    /// <remarks>One <c>MGET</c>: the records of one call share its hash tag, so the keys are in one cluster slot.</remarks>
+    public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
+    {
+        StoreSteps.CheckOneCall(keys);
+        var redisKeys = new RedisKey[keys.Count];
+        for (var i = 0; i < redisKeys.Length; i++)
+        {
+            redisKeys[i] = _keys.Store(keys[i]);
+        }
+
+        var values = await Db.StringGetAsync(redisKeys).ConfigureAwait(false);
+        return Array.ConvertAll(values, value => (byte[]?)value);
+    }
+
+    /// <inheritdoc />
     public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);

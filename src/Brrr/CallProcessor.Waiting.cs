@@ -64,11 +64,25 @@ internal sealed partial class CallProcessor
     /// <summary>
     /// Whether <paramref name="callHash"/> has a value, or else an error record (read only when the value is missing),
     /// or else no pending returns: then it settled and sent its returns, and its records expired since (a task with a
-    /// retention), so the job must run (and register on it again), or nothing would ever wake it.
+    /// retention), so the job must run (and register on it again), or nothing would ever wake it. One store request
+    /// where the store reads the three records at once (<see cref="Memory.GetSettlementAsync"/>).
     /// </summary>
-    private async Task<bool> SettledAsync(string callHash, CancellationToken cancellationToken) =>
-        await ReadChildAsync(callHash, cancellationToken).ConfigureAwait(false) is not (null, null)
-        || await Memory.GetPendingReturnsAsync(callHash, cancellationToken).ConfigureAwait(false) is null;
+    private async Task<bool> SettledAsync(string callHash, CancellationToken cancellationToken)
+    {
+        if (Values.Get(callHash) is not null)
+        {
+            return true;
+        }
+
+        var (value, hasError, hasPendingReturns) = await Memory.GetSettlementAsync(callHash, cancellationToken).ConfigureAwait(false);
+        if (value is not null)
+        {
+            Values.Put(callHash, value);
+            return true;
+        }
+
+        return hasError || !hasPendingReturns;
+    }
 }
 
 /// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>

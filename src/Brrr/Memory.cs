@@ -105,6 +105,32 @@ internal sealed partial class Memory
         return (value, error is null ? null : ErrorRecord.Decode(error));
     }
 
+    /// <summary>
+    /// What the debounce of a waiting parent needs of a child: its stored value, else whether it has an error record,
+    /// else whether it has a <c>pending_returns</c> record. One request (<see cref="IStore.GetManyAsync"/>) where the
+    /// store reads the three at one instant (<see cref="IStore.ReadsManyAtOnce"/>); else the value and error first, then
+    /// the returns only when both are missing.
+    /// </summary>
+    public async Task<(byte[]? Value, bool HasError, bool HasPendingReturns)> GetSettlementAsync(string callHash, CancellationToken cancellationToken = default)
+    {
+        var value = KeyOf(MemKeyType.Value, callHash);
+        var error = MemKey.ErrorOf(value.CallHash);
+        var pending = MemKey.PendingReturnsOf(value.CallHash);
+        if (Store.ReadsManyAtOnce)
+        {
+            var records = await Store.GetManyAsync([value, error, pending], cancellationToken).ConfigureAwait(false);
+            return (records[0], records[1] is not null, records[2] is not null);
+        }
+
+        var (stored, failed) = await Store.GetOrOtherwiseAsync(value, error, cancellationToken).ConfigureAwait(false);
+        if (stored is not null || failed is not null)
+        {
+            return (stored, failed is not null, false);
+        }
+
+        return (null, false, await Store.GetAsync(pending, cancellationToken).ConfigureAwait(false) is not null);
+    }
+
     /// <summary>Stores the value of <paramref name="callHash"/> (overwrites: a re-run may store a new result).</summary>
     /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written.</exception>
     public Task SetValueAsync(string callHash, byte[] value, CancellationToken cancellationToken = default)

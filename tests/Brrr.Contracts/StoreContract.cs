@@ -252,4 +252,20 @@ public abstract partial class StoreContract
         Assert.Equal(Bytes("42"), found.Value);
         Assert.Null(found.Otherwise);
     }
+
+    [Fact]
+    public async Task Get_many_reads_the_records_of_one_call_in_their_order_with_null_where_there_are_none()
+    {
+        var hash = "many-" + Guid.NewGuid().ToString("N");
+        var (value, error, pending) = (MemKey.ValueOf(hash), MemKey.ErrorOf(hash), MemKey.PendingReturnsOf(hash));
+        Assert.Equal([null, null, null], await Store.GetManyAsync([value, error, pending]));
+
+        await Store.SetAsync(pending, Bytes("returns"));
+        await Store.SetAsync(value, Bytes("42"));
+        Assert.Equal([Bytes("42"), null, Bytes("returns")], await Store.GetManyAsync([value, error, pending]));
+        Assert.Equal([Bytes("returns"), Bytes("42")], await Store.GetManyAsync([pending, value]));
+
+        var other = Assert.Throws<ArgumentException>(() => Store.GetManyAsync([value, MemKey.ValueOf(hash + "-other")]).GetAwaiter().GetResult());
+        Assert.Contains("records of one call", other.Message, StringComparison.Ordinal);
+    }
 }

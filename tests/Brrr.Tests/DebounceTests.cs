@@ -87,6 +87,37 @@ public sealed class DebounceTests
     }
 
     [Fact]
+    public async Task On_a_store_that_reads_many_records_at_once_a_debounce_check_of_a_missing_child_is_one_read_request()
+    {
+        var store = new ReadRequestCountingStore(new InMemoryStore());
+        var client = new BrrrClient(store, new InMemoryCache(), _queue);
+        var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(10), new BoundedCache<Call>(10),
+            new BoundedCache<WaitingChildren>(10));
+        async Task<CallOutcome> HandleHereAsync(IQueueConsumer consumer, QueueDelivery delivery)
+        {
+            var outcome = await processor.HandleAsync(delivery, _tasks);
+            await consumer.AckAsync(delivery);
+            return outcome;
+        }
+
+        await client.ScheduleAsync(_parent, new N(2), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await HandleHereAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.IsType<CallCompleted>(await HandleHereAsync(consumer, a));
+
+        // a's value is known here; b's value, error and pending returns are read in one request.
+        store.Reset();
+        Assert.Same(CallStillWaiting.Instance, await HandleHereAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.Equal(1, store.Reads);
+
+        Assert.IsType<CallCompleted>(await HandleHereAsync(consumer, b));
+        Assert.IsType<CallCompleted>(await HandleHereAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.Equal(new ReadResult<int>(true, 220), await client.ReadAsync(_parent, new N(2)));
+    }
+
+    [Fact]
     public async Task A_redelivered_parent_job_runs_even_while_a_child_it_waits_for_is_missing()
     {
         await _client.ScheduleAsync(_parent, new N(2), Topic);

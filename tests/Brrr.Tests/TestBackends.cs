@@ -146,3 +146,36 @@ internal sealed class ValueReadCountingStore(IStore inner) : ForwardingStore(inn
         }
     }
 }
+
+/// <summary>
+/// An in-memory store that reads many records at once (as Redis does), counting its read requests: a plain read, a
+/// value-or-error read and a read of many records each count one.
+/// </summary>
+internal sealed class ReadRequestCountingStore(InMemoryStore inner) : ForwardingStore(inner), IStore
+{
+    private int _reads;
+
+    public int Reads => Volatile.Read(ref _reads);
+
+    public bool ReadsManyAtOnce => true;
+
+    public void Reset() => Volatile.Write(ref _reads, 0);
+
+    public override Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _reads);
+        return Inner.GetAsync(key, cancellationToken);
+    }
+
+    public Task<(byte[]? Value, byte[]? Otherwise)> GetOrOtherwiseAsync(MemKey key, MemKey otherwise, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _reads);
+        return Inner.GetOrOtherwiseAsync(key, otherwise, cancellationToken);
+    }
+
+    public Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _reads);
+        return Inner.GetManyAsync(keys, cancellationToken);
+    }
+}

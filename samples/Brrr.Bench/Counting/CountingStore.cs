@@ -8,12 +8,13 @@ namespace Brrr.Bench.Counting;
 /// </summary>
 internal sealed class CountingStore(IStore inner) : IStore
 {
-    private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6, GetOrSetNew = 7, SetThenGet = 8;
+    private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6, GetOrSetNew = 7, SetThenGet = 8, GetOrOtherwise = 9, GetMany = 10;
 
     private readonly bool _nativeGetOrSetNew = StoreSteps.HasNative(inner, nameof(IStore.GetOrSetNewValueAsync));
     private readonly bool _nativeSetThenGet = StoreSteps.HasNative(inner, nameof(IStore.SetThenGetAsync));
+    private readonly bool _nativeGetOrOtherwise = StoreSteps.HasNative(inner, nameof(IStore.GetOrOtherwiseAsync));
 
-    public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad", "get_or_set_new", "set_then_get");
+    public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad", "get_or_set_new", "set_then_get", "get_or_otherwise", "get_many");
 
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
     {
@@ -65,6 +66,30 @@ internal sealed class CountingStore(IStore inner) : IStore
 
         Counters.Count(SetThenGet);
         return inner.SetThenGetAsync(setKey, value, getKey, cancellationToken);
+    }
+
+    public Task<(byte[]? Value, byte[]? Otherwise)> GetOrOtherwiseAsync(MemKey key, MemKey otherwise, CancellationToken cancellationToken = default)
+    {
+        if (!_nativeGetOrOtherwise)
+        {
+            return StoreSteps.GetOrOtherwiseAsync(this, key, otherwise, cancellationToken);
+        }
+
+        Counters.Count(GetOrOtherwise);
+        return inner.GetOrOtherwiseAsync(key, otherwise, cancellationToken);
+    }
+
+    public bool ReadsManyAtOnce => inner.ReadsManyAtOnce;
+
+    public Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
+    {
+        if (!inner.ReadsManyAtOnce)
+        {
+            return StoreSteps.GetManyAsync(this, keys, cancellationToken);
+        }
+
+        Counters.Count(GetMany);
+        return inner.GetManyAsync(keys, cancellationToken);
     }
 
     public Task<bool> CompareAndSetAsync(MemKey key, byte[] value, byte[] expected, CancellationToken cancellationToken = default)

@@ -17,11 +17,24 @@ public interface IStore
     /// (a call's value, else its error record). By default two reads, the second only when needed; a store that can
     /// read both in one request (Redis: one <c>MGET</c>, the two keys share a slot) does so.
     /// </summary>
-    async Task<(byte[]? Value, byte[]? Otherwise)> GetOrOtherwiseAsync(MemKey key, MemKey otherwise, CancellationToken cancellationToken = default)
-    {
-        var value = await GetAsync(key, cancellationToken).ConfigureAwait(false);
-        return value is not null ? (value, null) : (null, await GetAsync(otherwise, cancellationToken).ConfigureAwait(false));
-    }
+    Task<(byte[]? Value, byte[]? Otherwise)> GetOrOtherwiseAsync(MemKey key, MemKey otherwise, CancellationToken cancellationToken = default) =>
+        StoreSteps.GetOrOtherwiseAsync(this, key, otherwise, cancellationToken);
+
+    /// <summary>
+    /// Whether <see cref="GetManyAsync"/> reads its records at one instant in one request; default: no (one read after
+    /// the other), and the runtime then prefers reads that stop early over reading every record.
+    /// </summary>
+    bool ReadsManyAtOnce => false;
+
+    /// <summary>
+    /// The bytes at each of <paramref name="keys"/>, records of one call (one call hash), in their order: <c>null</c>
+    /// where there are none. Read one after the other in that order, unless the store has its own form
+    /// (<see cref="ReadsManyAtOnce"/>), which reads them all at one instant in one request (Redis: one <c>MGET</c>,
+    /// since the records of one call share a cluster slot).
+    /// </summary>
+    /// <exception cref="ArgumentException">The keys are not all of one call hash.</exception>
+    Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default) =>
+        StoreSteps.GetManyAsync(this, keys, cancellationToken);
 
     /// <summary>Writes <paramref name="value"/> at <paramref name="key"/>, overwriting what is there.</summary>
     Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default);
@@ -81,8 +94,9 @@ public interface IStore
 
 /// <summary>
 /// The combined store operations built from the basic ones, one request after the other: what
-/// <see cref="IStore.GetOrSetNewValueAsync"/> and <see cref="IStore.SetThenGetAsync"/> do unless a store has a native
-/// form (for decorators that must keep that choice of their inner store).
+/// <see cref="IStore.GetOrSetNewValueAsync"/>, <see cref="IStore.SetThenGetAsync"/>, <see cref="IStore.GetOrOtherwiseAsync"/>
+/// and <see cref="IStore.GetManyAsync"/> do unless a store has a native form (for decorators that must keep that
+/// choice of their inner store).
 /// </summary>
 public static class StoreSteps
 {
@@ -138,6 +152,48 @@ public static class StoreSteps
         ArgumentNullException.ThrowIfNull(store);
         await store.SetAsync(setKey, value, cancellationToken).ConfigureAwait(false);
         return await store.GetAsync(getKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="IStore.GetOrOtherwiseAsync"/> as a read, then a read of the other record when there was no value.</summary>
+    public static async Task<(byte[]? Value, byte[]? Otherwise)> GetOrOtherwiseAsync(IStore store, MemKey key, MemKey otherwise, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var value = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        return value is not null ? (value, null) : (null, await store.GetAsync(otherwise, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary><see cref="IStore.GetManyAsync"/> as one read after the other, in the order of <paramref name="keys"/>.</summary>
+    /// <exception cref="ArgumentException">The keys are not all of one call hash.</exception>
+    public static async Task<byte[]?[]> GetManyAsync(IStore store, IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        CheckOneCall(keys);
+        var values = new byte[]?[keys.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = await store.GetAsync(keys[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        return values;
+    }
+
+    /// <summary>Checks that <paramref name="keys"/> (at least one) are records of one call, as <see cref="IStore.GetManyAsync"/> needs.</summary>
+    /// <exception cref="ArgumentException">They are not, or there are none.</exception>
+    public static void CheckOneCall(IReadOnlyList<MemKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("Read at least one key.", nameof(keys));
+        }
+
+        for (var i = 1; i < keys.Count; i++)
+        {
+            if (!string.Equals(keys[i].CallHash, keys[0].CallHash, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The keys read together must be records of one call: {keys[0]} and {keys[i]} are not.", nameof(keys));
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="store"/>'s type has its own form of the <see cref="IStore"/> method <paramref name="name"/>.</summary>

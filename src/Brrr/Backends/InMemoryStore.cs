@@ -69,6 +69,26 @@ public sealed class InMemoryStore : IStore, IStoreScan
     }
 
     /// <inheritdoc />
+    public bool ReadsManyAtOnce => true;
+
+    /// <inheritdoc />
+    /// <remarks>All keys under one hold of the store's lock: one instant.</remarks>
+    public Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
+    {
+        StoreSteps.CheckOneCall(keys);
+        var values = new byte[]?[keys.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = TryGetLive(keys[i], out var value) ? value.ToArray() : null;
+            }
+        }
+
+        return Task.FromResult(values);
+    }
+
+    /// <inheritdoc />
     public Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
