@@ -249,9 +249,8 @@ public sealed class BrrrWorker : IAsyncDisposable
     /// </summary>
     internal Task ApplyEffectAsync(StoreEffect effect, CancellationToken cancellation)
     {
-        if (effect is RecordChildren || _registrars is null || _returners is null)
+        if (_registrars is null || _returners is null)
         {
-            // A children record is one plain write over any earlier record, for the inspector: nothing to serialize.
             // Inline, effects on one call hash may run at once: the store algorithms are safe under concurrency, the actors only save conflicts.
             return Processor.ApplyEffectAsync(effect, cancellation).WaitAsync(cancellation);
         }

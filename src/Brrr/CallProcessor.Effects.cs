@@ -7,19 +7,14 @@ internal sealed partial class CallProcessor
 {
     /// <summary>
     /// The store effects of <paramref name="outcome"/>: one <see cref="RegisterChild"/> per child of a
-    /// <see cref="CallDeferred"/> and its <see cref="RecordChildren"/> (unless <paramref name="recordChildren"/> is
-    /// false), one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/> (with <paramref name="retention"/>), none for a skipped run.
+    /// <see cref="CallDeferred"/>, one <see cref="ReturnValue"/> for a <see cref="CallCompleted"/> (with
+    /// <paramref name="retention"/>), none for a skipped run.
     /// </summary>
-    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome, bool recordChildren = false, TimeSpan? retention = null)
+    public static IReadOnlyList<StoreEffect> EffectsOf(LoadedCall loaded, CallOutcome outcome, TimeSpan? retention = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         return outcome switch
         {
-            CallDeferred deferred when recordChildren =>
-            [
-                .. deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child)),
-                new RecordChildren(ChildrenRecord.Of(loaded.Call.CallHash, loaded.Message.RootId, deferred.Children, DateTimeOffset.UtcNow)),
-            ],
             CallDeferred deferred => [.. deferred.Children.Select(child => (StoreEffect)new RegisterChild(loaded, child))],
             CallCompleted completed => [new ReturnValue(loaded.Call.CallHash, completed) { Retention = retention }],
             CallStillWaiting or CallCancelled or CallThrottled => [],
@@ -34,7 +29,6 @@ internal sealed partial class CallProcessor
         RegisterChild register => RegisterChildAsync(register.Parent, register.Child, cancellationToken),
         ReturnValue value => ReturnValueAsync(value.CallHash, value.Outcome.Value, value.Outcome.AlreadyStored, value.Retention, cancellationToken),
         ReturnError error => ReturnErrorAsync(error.Error, error.Retention, cancellationToken),
-        RecordChildren children => Memory.SetChildrenAsync(children.Record, cancellationToken),
         null => throw new ArgumentNullException(nameof(effect)),
         _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
     };
@@ -86,6 +80,7 @@ internal sealed partial class CallProcessor
             // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
             await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
             Calls.Put(child.Call.CallHash, child.Call);
+            ScheduledHere.Put(child.Call.CallHash, new FirstRun());
             var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
             if (child.IsDelayed)
             {

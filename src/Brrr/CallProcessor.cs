@@ -35,11 +35,17 @@ internal sealed partial class CallProcessor
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);
         Waiting = waiting ?? new BoundedCache<WaitingChildren>(0);
+        ScheduledHere = new BoundedCache<FirstRun>(Waiting.Capacity);
         Cancelled = cancelled ?? new CancelledRoots(jobs.Cache);
         Traces = new RootTraces(jobs.Cache, memory.Limits);
     }
 
-    /// <summary>Whether a deferred call writes its children record (<see cref="RecordChildren"/>) for the inspector; default: no.</summary>
+    /// <summary>
+    /// Whether a deferred call writes its children record (<see cref="ChildrenRecord"/>), once the registrations of its
+    /// return address are all done, and a job whose call and root have no entry in <see cref="Waiting"/> reads it: the
+    /// inspector walks down with it, and parent debouncing works across the fleet, not only in the process that saw
+    /// the deferral; default: no.
+    /// </summary>
     public bool RecordsChildren { get; init; }
 
     /// <summary>The trace contexts of roots' schedules, read from the jobs' cache once per root.</summary>
@@ -89,13 +95,23 @@ internal sealed partial class CallProcessor
         ArgumentNullException.ThrowIfNull(delivery);
         Memory.Limits.CheckIncoming(delivery.Message);
         var message = ScheduleMessage.FromWire(delivery.Message);
-        if (Calls.Get(message.CallHash) is not { } call)
+        if (Calls.Get(message.CallHash) is { } cached)
         {
-            call = await Memory.GetCallAsync(message.CallHash, cancellationToken).ConfigureAwait(false);
-            Calls.Put(call.CallHash, call);
+            return new LoadedCall(delivery, message, cached);
         }
 
-        return new LoadedCall(delivery, message, call);
+        if (RecordsChildren && Memory.Store.ReadsManyAtOnce)
+        {
+            // The children record comes with the call record in the same request, for the debounce of a job that has
+            // no waiting entry here (RunAsync).
+            var (call, children) = await Memory.GetCallAndChildrenAsync(message.CallHash, cancellationToken).ConfigureAwait(false);
+            Calls.Put(call.CallHash, call);
+            return new LoadedCall(delivery, message, call) { Children = children, ChildrenRead = true };
+        }
+
+        var read = await Memory.GetCallAsync(message.CallHash, cancellationToken).ConfigureAwait(false);
+        Calls.Put(read.CallHash, read);
+        return new LoadedCall(delivery, message, read);
     }
 
     /// <summary>
@@ -115,7 +131,7 @@ internal sealed partial class CallProcessor
     {
         ArgumentNullException.ThrowIfNull(apply);
         var outcome = await RunAsync(loaded, tasks, cancellationToken).ConfigureAwait(false);
-        var effects = EffectsOf(loaded, outcome, RecordsChildren, RetentionOf(tasks, loaded.Call.TaskName));
+        var effects = EffectsOf(loaded, outcome, RetentionOf(tasks, loaded.Call.TaskName));
         if (effects.Count > 0)
         {
             await ApplyAllAsync(effects, apply, cancellationToken).ConfigureAwait(false);
@@ -123,6 +139,14 @@ internal sealed partial class CallProcessor
 
         if (outcome is CallDeferred deferred)
         {
+            if (RecordsChildren)
+            {
+                // Only now that every registration is done: a worker that reads the record may skip a job of this call and
+                // root while a child it lists is missing, because that child holds the return address and wakes the call.
+                var record = ChildrenRecord.Of(loaded.Call.CallHash, loaded.Message.RootId, deferred.Children, DateTimeOffset.UtcNow);
+                await Memory.SetChildrenAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+
             RegisteredWaiting(loaded, deferred.Children);
         }
 
@@ -167,7 +191,7 @@ internal sealed partial class CallProcessor
             return new CallCompleted(stored) { AlreadyStored = true };
         }
 
-        if (!loaded.Delivery.Redelivered && Waiting.Get(WaitingKey(loaded.Message.RootId, loaded.Call.CallHash)) is { } waitingOn
+        if (!loaded.Delivery.Redelivered && await WaitingOnAsync(loaded, cancellationToken).ConfigureAwait(false) is { } waitingOn
             && await AnyMissingAsync(waitingOn, cancellationToken).ConfigureAwait(false))
         {
             return CallStillWaiting.Instance;
@@ -219,4 +243,11 @@ internal sealed partial class CallProcessor
 /// <param name="Delivery">The queue delivery.</param>
 /// <param name="Message">The decoded message.</param>
 /// <param name="Call">The call it refers to.</param>
-internal sealed record LoadedCall(QueueDelivery Delivery, ScheduleMessage Message, Call Call);
+internal sealed record LoadedCall(QueueDelivery Delivery, ScheduleMessage Message, Call Call)
+{
+    /// <summary>The call's children record, read together with its call record (when <see cref="ChildrenRead"/>), or <c>null</c>.</summary>
+    public ChildrenRecord? Children { get; init; }
+
+    /// <summary>Whether <see cref="Children"/> was read (else it is unknown).</summary>
+    public bool ChildrenRead { get; init; }
+}

@@ -7,8 +7,9 @@ namespace Brrr;
 
 /// <summary>
 /// What a deferred call waits on: the children its last deferring run found missing (it registered its return address
-/// on each and had their jobs pushed). Workers write it with each deferral, beside the registrations, so the
-/// inspector (<c>Brrr.Inspection</c>) can walk down from a call to the leaves that hold it up. Only BrrrAkka writes
+/// on each and had their jobs pushed). Workers with <c>brrr.children-record = on</c> write it with each deferral, once
+/// the registrations are done, so the inspector (<c>Brrr.Inspection</c>) can walk down from a call to the leaves that
+/// hold it up, and any worker can skip a job of the call while a listed child is missing. Only BrrrAkka writes
 /// and reads it (Redis <c>brrr:{hash}:children</c>, DynamoDB sk <c>children</c>); no reference record changes. It
 /// lists at most <see cref="MaxChildren"/> children and counts the rest in <see cref="Omitted"/>.
 /// </summary>

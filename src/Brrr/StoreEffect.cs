@@ -46,11 +46,3 @@ internal sealed record ReturnError(ErrorRecord Error) : StoreEffect
     /// <inheritdoc />
     public override string Key => Error.CallHash;
 }
-
-/// <summary>Store the children record of a deferred call (what it waits on, for the inspector).</summary>
-/// <param name="Record">The record (its call hash is the key).</param>
-internal sealed record RecordChildren(ChildrenRecord Record) : StoreEffect
-{
-    /// <inheritdoc />
-    public override string Key => Record.CallHash;
-}

@@ -33,6 +33,16 @@ public sealed class RedisWorkflowTests
         await TwoWorkerFibAsync(server.Configuration, "redis");
     }
 
+    [Fact]
+    public async Task Fib_on_two_worker_systems_over_redis_with_children_records_is_exact_and_fails_nothing()
+    {
+        // With children records, either worker may skip a parent's job that the other saw defer (fleet-wide debounce).
+        using var server = RedisServer.Start();
+        await using var redis = await RedisBrrr.ConnectAsync(RedisBrrrSettings.Default with { Configuration = server.Configuration });
+        var config = ConfigurationFactory.ParseString("brrr.children-record = on").WithFallback(WorkerConfig);
+        Assert.Equal(0, await TwoWorkerFibAsync(Backends(redis), "redis-records", config));
+    }
+
     /// <summary>
     /// fib(20) and fib(78) on two worker systems sharing the Redis at <paramref name="configuration"/>: both exact, the
     /// second worker taking part. Returns the calls the two workers failed.
@@ -43,11 +53,11 @@ public sealed class RedisWorkflowTests
         return await TwoWorkerFibAsync(Backends(redis), systemPrefix);
     }
 
-    /// <summary>fib(20) and fib(78) on two worker systems sharing <paramref name="backends"/>, as above.</summary>
-    internal static async Task<long> TwoWorkerFibAsync(BrrrBackends backends, string systemPrefix)
+    /// <summary>fib(20) and fib(78) on two worker systems sharing <paramref name="backends"/>, as above (with <paramref name="config"/>, default <see cref="WorkerConfig"/>).</summary>
+    internal static async Task<long> TwoWorkerFibAsync(BrrrBackends backends, string systemPrefix, Config? config = null)
     {
-        using var systemA = ActorSystem.Create(systemPrefix + "-a", WorkerConfig);
-        using var systemB = ActorSystem.Create(systemPrefix + "-b", WorkerConfig);
+        using var systemA = ActorSystem.Create(systemPrefix + "-a", config ?? WorkerConfig);
+        using var systemB = ActorSystem.Create(systemPrefix + "-b", config ?? WorkerConfig);
         await using var a = new LocalBrrr(systemA, FibTask.Topics(), backends);
         await using var b = new LocalBrrr(systemB, FibTask.Topics(), backends);
 

@@ -117,6 +117,80 @@ public sealed class DebounceTests
         Assert.Equal(new ReadResult<int>(true, 220), await client.ReadAsync(_parent, new N(2)));
     }
 
+    /// <summary>A second process: the same store, cache and queue, caches of its own.</summary>
+    private CallProcessor OtherProcess(bool recordsChildren) =>
+        new(_client.Memory, _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100), new BoundedCache<WaitingChildren>(100))
+        {
+            RecordsChildren = recordsChildren,
+        };
+
+    [Theory]
+    [InlineData(true, 2)]
+    [InlineData(false, 3)]
+    public async Task With_children_records_a_parent_job_is_skipped_in_another_process_while_a_child_it_waits_for_is_missing(bool records, int parentRuns)
+    {
+        var first = OtherProcess(records);
+        var second = OtherProcess(records);
+        async Task<CallOutcome> OnAsync(CallProcessor processor, IQueueConsumer consumer, QueueDelivery delivery)
+        {
+            var outcome = await processor.HandleAsync(delivery, _tasks);
+            await consumer.AckAsync(delivery);
+            return outcome;
+        }
+
+        await _client.ScheduleAsync(_parent, new N(3), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await OnAsync(first, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, a));
+
+        // a wakes the parent in the second process, which never saw it defer: b is still missing.
+        var early = await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!);
+        Assert.Equal(records ? typeof(CallStillWaiting) : typeof(CallDeferred), early.GetType());
+
+        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, b));
+        while (await consumer.ReceiveAsync(TimeSpan.Zero) is { } next)
+        {
+            await OnAsync(second, consumer, next);
+        }
+
+        Assert.Equal(new ReadResult<int>(true, 330), await _client.ReadAsync(_parent, new N(3)));
+        Assert.Equal(parentRuns, Runs("parent"));
+        Assert.Equal((1, 1), (Runs("a"), Runs("b")));
+    }
+
+    [Theory]
+    [InlineData("another root")]
+    [InlineData("unreadable")]
+    public async Task A_parent_job_runs_when_its_children_record_is_of_another_root_or_unreadable(string record)
+    {
+        var first = OtherProcess(recordsChildren: true);
+        var second = OtherProcess(recordsChildren: true);
+        await _client.ScheduleAsync(_parent, new N(4), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        var parent = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.IsType<CallDeferred>(await first.HandleAsync(parent, _tasks));
+        await consumer.AckAsync(parent);
+        var parentHash = JsonCodec.Default.EncodeCall(_parent.Name, new N(4)).CallHash;
+        var stored = (await _client.Memory.GetChildrenAsync(parentHash))!;
+        Assert.Equal(2, stored.Children.Count);
+        await _store.SetAsync(
+            MemKey.ChildrenOf(parentHash),
+            record == "unreadable" ? "{not a record"u8.ToArray() : (stored with { RootId = "some-other-root" }).Encode());
+
+        // The parent's job again (as a wake-up would bring it) in the second process, while a and b are still missing:
+        // nothing tells it that the parent waits, so it runs.
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        await _client.Jobs.PutAsync(Topic, ScheduleMessage.FromWire(parent.Message));
+        var again = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.Equal(parent.Message, again.Message);
+        Assert.IsType<CallDeferred>(await second.HandleAsync(again, _tasks));
+        await Task.WhenAll(consumer.AckAsync(again), consumer.AckAsync(a), consumer.AckAsync(b));
+        Assert.Equal(2, Runs("parent"));
+    }
+
     [Fact]
     public async Task A_redelivered_parent_job_runs_even_while_a_child_it_waits_for_is_missing()
     {
