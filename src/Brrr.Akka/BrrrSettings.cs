@@ -56,7 +56,7 @@ public sealed partial record BrrrSettings
     /// </summary>
     public required TimeSpan CancelCheckInterval { get; init; }
 
-    /// <summary>Whether a deferring call writes its children record for the inspector (<c>brrr.children-record</c>).</summary>
+    /// <summary>Whether a deferring call writes its children record, for parent debouncing across the fleet and for the inspector (<c>brrr.children-record</c>).</summary>
     public required bool ChildrenRecord { get; init; }
 
     /// <summary>How a call's store effects are applied (<c>brrr.effects</c>).</summary>

@@ -80,7 +80,6 @@ internal sealed partial class CallProcessor
             // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
             await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
             Calls.Put(child.Call.CallHash, child.Call);
-            ScheduledHere.Put(child.Call.CallHash, new FirstRun());
             var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
             if (child.IsDelayed)
             {

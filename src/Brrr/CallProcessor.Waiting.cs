@@ -20,19 +20,12 @@ internal sealed partial class CallProcessor
     }
 
     /// <summary>
-    /// Calls this process scheduled (it pushed their first job), until their first job is run here: such a job has no
-    /// children record to read, since no run deferred yet as far as this process knows (<see cref="WaitingOnAsync"/>).
-    /// </summary>
-    internal BoundedCache<FirstRun> ScheduledHere { get; }
-
-    /// <summary>
     /// The children a job of <paramref name="loaded"/>'s call and root may wait for: its entry in <see cref="Waiting"/>,
     /// or else (with <see cref="RecordsChildren"/>) the children its children record lists when the record is of the
     /// same root; <c>null</c> when there are none to check. The record is written only once the deferring run's
     /// registrations are done (<see cref="ExecuteAsync"/>), so every child it lists holds the call's return address
-    /// under that root: a listed child found missing will wake the call, whichever worker deferred it. The record is
-    /// not read for the first job of a call this process scheduled itself, and a record that cannot be decoded is
-    /// ignored (the job runs).
+    /// under that root: a listed child found missing will wake the call, whichever worker deferred it. A record that
+    /// cannot be decoded is ignored (the job runs).
     /// </summary>
     private async ValueTask<WaitingChildren?> WaitingOnAsync(LoadedCall loaded, CancellationToken cancellationToken)
     {
@@ -42,7 +35,7 @@ internal sealed partial class CallProcessor
             return local;
         }
 
-        if (!RecordsChildren || ScheduledHere.Get(loaded.Call.CallHash) is { } first && first.Take())
+        if (!RecordsChildren)
         {
             return null;
         }
@@ -156,13 +149,4 @@ internal sealed class WaitingChildren
         get => Volatile.Read(ref _lastMissing);
         set => Volatile.Write(ref _lastMissing, value);
     }
-}
-
-/// <summary>The mark of a call this process scheduled (<see cref="CallProcessor.ScheduledHere"/>): taken by its first run here. Thread safe.</summary>
-internal sealed class FirstRun
-{
-    private int _taken;
-
-    /// <summary>Takes the mark; <c>true</c> only the first time.</summary>
-    public bool Take() => Interlocked.Exchange(ref _taken, 1) == 0;
 }

@@ -35,7 +35,6 @@ internal sealed partial class CallProcessor
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);
         Waiting = waiting ?? new BoundedCache<WaitingChildren>(0);
-        ScheduledHere = new BoundedCache<FirstRun>(Waiting.Capacity);
         Cancelled = cancelled ?? new CancelledRoots(jobs.Cache);
         Traces = new RootTraces(jobs.Cache, memory.Limits);
     }
@@ -191,10 +190,19 @@ internal sealed partial class CallProcessor
             return new CallCompleted(stored) { AlreadyStored = true };
         }
 
-        if (!loaded.Delivery.Redelivered && await WaitingOnAsync(loaded, cancellationToken).ConfigureAwait(false) is { } waitingOn
-            && await AnyMissingAsync(waitingOn, cancellationToken).ConfigureAwait(false))
+        if (!loaded.Delivery.Redelivered && await WaitingOnAsync(loaded, cancellationToken).ConfigureAwait(false) is { } waitingOn)
         {
-            return CallStillWaiting.Instance;
+            if (await AnyMissingAsync(waitingOn, cancellationToken).ConfigureAwait(false))
+            {
+                return CallStillWaiting.Instance;
+            }
+
+            // A wake-up whose children are all there: in a fleet, the wake-up of another child may have run the call
+            // already, in another process, so its stored value is read first (one read per wake-up, not per job).
+            if (RecordsChildren && await Memory.GetValueAsync(loaded.Call.CallHash, cancellationToken).ConfigureAwait(false) is { } woken)
+            {
+                return new CallCompleted(woken) { AlreadyStored = true };
+            }
         }
 
         if (handler is null)

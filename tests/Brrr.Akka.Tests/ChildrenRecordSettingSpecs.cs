@@ -6,7 +6,7 @@ using Brrr.Tasks;
 
 namespace Brrr.Akka.Tests;
 
-/// <summary><c>brrr.children-record</c>: a worker writes a deferring call's children record only when it is on (off by default).</summary>
+/// <summary><c>brrr.children-record</c>: a worker writes a deferring call's children record only when it is on (the default).</summary>
 public sealed class ChildrenRecordSettingSpecs
 {
     public sealed record N(int X);
@@ -17,7 +17,7 @@ public sealed class ChildrenRecordSettingSpecs
     [Theory]
     [InlineData("on", true)]
     [InlineData("off", false)]
-    [InlineData(null, false)]
+    [InlineData(null, true)]
     public async Task A_worker_writes_the_children_record_of_a_deferral_as_the_setting_says(string? setting, bool written)
     {
         using var kit = new global::Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString(setting is null ? "" : $"brrr.children-record = {setting}"));

@@ -160,6 +160,33 @@ public sealed class DebounceTests
         Assert.Equal((1, 1), (Runs("a"), Runs("b")));
     }
 
+    [Fact]
+    public async Task With_children_records_the_second_wake_up_of_a_parent_another_process_ran_sends_no_second_run()
+    {
+        var first = OtherProcess(recordsChildren: true);
+        var second = OtherProcess(recordsChildren: true);
+        async Task<CallOutcome> OnAsync(CallProcessor processor, IQueueConsumer consumer, QueueDelivery delivery)
+        {
+            var outcome = await processor.HandleAsync(delivery, _tasks);
+            await consumer.AckAsync(delivery);
+            return outcome;
+        }
+
+        await _client.ScheduleAsync(_parent, new N(5), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await OnAsync(first, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+
+        // Both children are done: two wake-ups wait. The first process runs the parent on the first; the second process,
+        // which holds neither the parent's value nor a waiting entry, finds the value stored and only sends returns.
+        Assert.False(Assert.IsType<CallCompleted>(await OnAsync(first, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!)).AlreadyStored);
+        Assert.True(Assert.IsType<CallCompleted>(await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!)).AlreadyStored);
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.Zero));
+        Assert.Equal(2, Runs("parent"));
+        Assert.Equal(new ReadResult<int>(true, 550), await _client.ReadAsync(_parent, new N(5)));
+    }
+
     [Theory]
     [InlineData("another root")]
     [InlineData("unreadable")]
