@@ -195,9 +195,12 @@ internal sealed class BenchBackends : IAsyncDisposable
         return Wrap(_joinedTable, redis.Cache, redis.Queue);
     }
 
-    /// <summary>The HTTP requests sent to SQS and to DynamoDB so far (sqs-dynamo; each batch request counts once, as AWS bills it), or null.</summary>
-    public (long Sqs, long DynamoDb)? AwsRequests() =>
-        _sqsClient is null ? null : (Interlocked.Read(ref _sqsRequests), Interlocked.Read(ref _dynamoRequests));
+    /// <summary>
+    /// The HTTP requests sent to SQS (sqs-dynamo, else null) and to DynamoDB (sqs-dynamo and redis-dynamo, by this
+    /// process) so far, each batch request counting once, as AWS bills it; null without DynamoDB.
+    /// </summary>
+    public (long? Sqs, long DynamoDb)? AwsRequests() =>
+        _dynamoClient is null ? null : (_sqsClient is null ? null : Interlocked.Read(ref _sqsRequests), Interlocked.Read(ref _dynamoRequests));
 
     /// <summary>The bytes the <c>--latency-ms</c> proxies forwarded so far (to and from every server), or null without them.</summary>
     public long? ProxiedBytes() => _proxies.Count == 0 ? null : _proxies.Sum(p => p.Bytes);
@@ -247,7 +250,15 @@ internal sealed class BenchBackends : IAsyncDisposable
         return proxy;
     }
 
-    private DynamoDbStore OpenTable(string name) => DynamoDbStore.Create(TableSettings(name), Credentials);
+    /// <summary>A store on table <paramref name="name"/> through the session's DynamoDB client, which counts the requests it sends.</summary>
+    private DynamoDbStore OpenTable(string name) => new(_dynamoClient ??= CountingDynamoClient(), TableSettings(name));
+
+    private AmazonDynamoDBClient CountingDynamoClient()
+    {
+        var client = DynamoDbClientFactory.CreateClient(TableSettings("brrr-bench"), Credentials);
+        client.BeforeRequestEvent += (_, _) => Interlocked.Increment(ref _dynamoRequests);
+        return client;
+    }
 
     private static BasicAWSCredentials Credentials => new("dummy", "dummy");
 
@@ -257,8 +268,7 @@ internal sealed class BenchBackends : IAsyncDisposable
     /// <summary>The session's SQS and DynamoDB clients (sqs-dynamo), each counting the requests it sends.</summary>
     private void StartAwsClients()
     {
-        _dynamoClient = DynamoDbClientFactory.CreateClient(TableSettings("brrr-bench"), Credentials);
-        _dynamoClient.BeforeRequestEvent += (_, _) => Interlocked.Increment(ref _dynamoRequests);
+        _dynamoClient ??= CountingDynamoClient();
         _sqsClient = new AmazonSQSClient(Credentials, new AmazonSQSConfig { ServiceURL = _sqsUrl!.ToString(), AuthenticationRegion = "us-east-1" });
         _sqsClient.BeforeRequestEvent += (_, _) => Interlocked.Increment(ref _sqsRequests);
     }

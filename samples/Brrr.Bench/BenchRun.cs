@@ -45,7 +45,7 @@ internal static class BenchRun
         var aws0 = session.AwsRequests();
         var bytes0 = session.ProxiedBytes();
         long? bytes1 = null;
-        (long Sqs, long DynamoDb)? aws1 = null;
+        (long? Sqs, long DynamoDb)? aws1 = null;
         string? error = null;
         OpCounts? ops = null;
         long? redis1 = null;
@@ -122,7 +122,7 @@ internal static class BenchRun
             CacheOpsPerCall = OpsPerCall(ops?.Cache),
             OpsPerCall = ops?.All.ToDictionary(p => p.Key, p => PerCall(p.Value), StringComparer.Ordinal),
             RedisCommandsPerCall = redis0 is { } r0 && redis1 is { } r1 ? PerCall(r1 - r0) : null,
-            SqsRequestsPerCall = aws0 is { } a0 && aws1 is { } a1 ? PerCall(a1.Sqs - a0.Sqs) : null,
+            SqsRequestsPerCall = aws0?.Sqs is { } sqs0 && aws1?.Sqs is { } sqs1 ? PerCall(sqs1 - sqs0) : null,
             DynamoDbRequestsPerCall = aws0 is { } b0 && aws1 is { } b1 ? PerCall(b1.DynamoDb - b0.DynamoDb) : null,
             NetworkBytesPerCall = bytes0 is { } n0 && bytes1 is { } n1 ? PerCall(n1 - n0) : null,
             LatencyP50Ms = latencies is null ? null : Percentile(latencies, 0.50),

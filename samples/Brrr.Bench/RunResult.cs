@@ -71,7 +71,7 @@ internal sealed record RunResult
     /// </summary>
     public double? NetworkBytesPerCall { get; init; }
 
-    /// <summary>HTTP requests sent to DynamoDB per distinct call (sqs-dynamo): store and cache, a batch request counting once.</summary>
+    /// <summary>HTTP requests sent to DynamoDB per distinct call (sqs-dynamo: store and cache; redis-dynamo: the store, workers in this process), a batch request counting once.</summary>
     public double? DynamoDbRequestsPerCall { get; init; }
 
     /// <summary>

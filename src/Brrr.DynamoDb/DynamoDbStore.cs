@@ -182,6 +182,27 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>Yes when reads are coalesced (<c>brrr.dynamodb.coalesce</c>, the default): <see cref="GetManyAsync"/> then leaves in one <c>BatchGetItem</c>.</remarks>
+    public bool ReadsManyAtOnce => _reads is not null;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The reads start together, so with coalescing they leave in one <c>BatchGetItem</c> (strongly consistent when the
+    /// store's reads are). Unlike <see cref="GetAsync"/>, a missing <c>call</c> record is not read again.
+    /// </remarks>
+    public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
+    {
+        StoreSteps.CheckOneCall(keys);
+        var reads = new Task<byte[]?>[keys.Count];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            reads[i] = ReadAsync(keys[i], cancellationToken);
+        }
+
+        return await Task.WhenAll(reads).ConfigureAwait(false);
+    }
+
     private async Task<byte[]?> ReadAsync(MemKey key, CancellationToken cancellationToken) =>
         ItemLayout.ValueOf(await ReadItemAsync(key, cancellationToken).ConfigureAwait(false), key, TableName);
 

@@ -55,7 +55,7 @@ internal sealed partial class CallProcessor
             return null;
         }
 
-        var waiting = new WaitingChildren(record.Children.Select(c => c.CallHash).ToArray());
+        var waiting = new WaitingChildren(record.Children.Select(c => c.CallHash).ToArray()) { FromRecord = true };
         Waiting.Put(key, waiting);
         return waiting;
     }
@@ -142,6 +142,12 @@ internal sealed class WaitingChildren
 
     /// <summary>The call hashes of the missing children.</summary>
     public IReadOnlyList<string> Children { get; }
+
+    /// <summary>
+    /// Whether this was read from the call's children record (another process may have seen the deferral, and may
+    /// run the call on another wake-up), rather than remembered from a deferral in this process.
+    /// </summary>
+    public bool FromRecord { get; init; }
 
     /// <summary>The index of the child found missing by the last check (0 before any).</summary>
     internal int LastMissing

@@ -197,9 +197,10 @@ internal sealed partial class CallProcessor
                 return CallStillWaiting.Instance;
             }
 
-            // A wake-up whose children are all there: in a fleet, the wake-up of another child may have run the call
-            // already, in another process, so its stored value is read first (one read per wake-up, not per job).
-            if (RecordsChildren && await Memory.GetValueAsync(loaded.Call.CallHash, cancellationToken).ConfigureAwait(false) is { } woken)
+            // A wake-up whose children are all there, known from the children record: the deferral was seen by another
+            // process, where the wake-up of another child may have run the call already, so its stored value is read first.
+            // (A deferral seen here leaves the run to this process's value cache: no read on the critical path.)
+            if (waitingOn.FromRecord && await Memory.GetValueAsync(loaded.Call.CallHash, cancellationToken).ConfigureAwait(false) is { } woken)
             {
                 return new CallCompleted(woken) { AlreadyStored = true };
             }

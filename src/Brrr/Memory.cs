@@ -108,8 +108,9 @@ internal sealed partial class Memory
     /// <summary>
     /// What the debounce of a waiting parent needs of a child: its stored value, else whether it has an error record,
     /// else whether it has a <c>pending_returns</c> record. One request (<see cref="IStore.GetManyAsync"/>) where the
-    /// store reads the three at one instant (<see cref="IStore.ReadsManyAtOnce"/>); else the value and error first, then
-    /// the returns only when both are missing.
+    /// store reads the three together (<see cref="IStore.ReadsManyAtOnce"/>); else the value and error first, then
+    /// the returns only when both are missing. The reads need not be at one instant: a value and error found missing
+    /// at any moment after the job was received mean the child has not sent its returns yet (a parent's among them).
     /// </summary>
     public async Task<(byte[]? Value, bool HasError, bool HasPendingReturns)> GetSettlementAsync(string callHash, CancellationToken cancellationToken = default)
     {

@@ -29,6 +29,21 @@ public sealed class CoalescingTests(DynaliteServer server) : FreshTableTest(serv
     }
 
     [Fact]
+    public async Task The_records_of_one_call_read_together_leave_in_one_request()
+    {
+        var hash = Hash();
+        await PutRawAsync(MemKey.ValueOf(hash), Bytes("value"));
+        await PutRawAsync(MemKey.PendingReturnsOf(hash), Bytes("returns"));
+        Assert.True(Store.ReadsManyAtOnce);
+
+        var before = Store.Requests;
+        var records = await Store.GetManyAsync([MemKey.ValueOf(hash), MemKey.ErrorOf(hash), MemKey.PendingReturnsOf(hash)]);
+
+        Assert.Equal([Bytes("value"), null, Bytes("returns")], records);
+        Assert.Equal(1, Store.Requests - before);
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_sets_are_all_written_in_far_fewer_requests_and_read_back()
     {
         var keys = Enumerable.Range(0, 50).Select(_ => MemKey.ValueOf(Hash())).ToArray();

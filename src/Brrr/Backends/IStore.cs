@@ -21,16 +21,17 @@ public interface IStore
         StoreSteps.GetOrOtherwiseAsync(this, key, otherwise, cancellationToken);
 
     /// <summary>
-    /// Whether <see cref="GetManyAsync"/> reads its records at one instant in one request; default: no (one read after
-    /// the other), and the runtime then prefers reads that stop early over reading every record.
+    /// Whether <see cref="GetManyAsync"/> reads its records together, in one request; default: no (one read after the
+    /// other), and the runtime then prefers reads that stop early over reading every record.
     /// </summary>
     bool ReadsManyAtOnce => false;
 
     /// <summary>
     /// The bytes at each of <paramref name="keys"/>, records of one call (one call hash), in their order: <c>null</c>
     /// where there are none. Read one after the other in that order, unless the store has its own form
-    /// (<see cref="ReadsManyAtOnce"/>), which reads them all at one instant in one request (Redis: one <c>MGET</c>,
-    /// since the records of one call share a cluster slot).
+    /// (<see cref="ReadsManyAtOnce"/>), which reads them together in one request (in memory: under one lock; Redis: one
+    /// <c>MGET</c>, since the records of one call share a cluster slot; DynamoDB: one <c>BatchGetItem</c> when its reads
+    /// are coalesced). Callers must not rely on the records being read at one instant.
     /// </summary>
     /// <exception cref="ArgumentException">The keys are not all of one call hash.</exception>
     Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default) =>
