@@ -20,12 +20,17 @@ internal sealed class ResourceMeter : IDisposable
     {
     }
 
-    /// <summary>Collects the garbage left from setting up (so the run starts from a settled heap), then starts measuring.</summary>
+    /// <summary>
+    /// Collects the garbage left from setting up (so the run starts from a settled heap), waits for the finalizers that
+    /// the collections queue (each full collection has the runtime trim its array pools on the finalizer thread, which
+    /// would otherwise run, and count, during the measured run), then starts measuring.
+    /// </summary>
     public static ResourceMeter Start()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        GC.WaitForPendingFinalizers();
         return new ResourceMeter();
     }
 

@@ -56,8 +56,12 @@ public sealed partial record BrrrSettings
     /// </summary>
     public required TimeSpan CancelCheckInterval { get; init; }
 
-    /// <summary>Whether a deferring call writes its children record, for parent debouncing across the fleet and for the inspector (<c>brrr.children-record</c>).</summary>
-    public required bool ChildrenRecord { get; init; }
+    /// <summary>
+    /// Whether a deferring call writes its children record, for parent debouncing across the fleet and for the
+    /// inspector (<c>brrr.children-record</c>: <c>on</c>, <c>off</c>, or <c>auto</c>, read as <c>null</c>: on unless
+    /// the store, the cache and the queue are the in-memory ones, which one process holds).
+    /// </summary>
+    public required bool? ChildrenRecord { get; init; }
 
     /// <summary>How a call's store effects are applied (<c>brrr.effects</c>).</summary>
     public required BrrrEffects Effects { get; init; }
@@ -125,7 +129,7 @@ public sealed partial record BrrrSettings
             DeadLetterSuffix = brrr.GetString("dead-letter-suffix") ?? "",
             ValueCacheSize = (int)AtLeast(brrr.GetInt("value-cache-size"), 0, "brrr.value-cache-size"),
             CancelCheckInterval = NonNegative(brrr.GetTimeSpan("cancel-check-interval"), "brrr.cancel-check-interval"),
-            ChildrenRecord = brrr.GetBoolean("children-record"),
+            ChildrenRecord = brrr.GetString("children-record") == "auto" ? null : brrr.GetBoolean("children-record"),
             Effects = EffectsOf(brrr.GetString("effects")),
             Dispatcher = NotEmpty(brrr.GetString("dispatcher"), "brrr.dispatcher"),
             Limits = new BrrrLimits

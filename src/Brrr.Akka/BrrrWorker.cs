@@ -63,11 +63,10 @@ public sealed class BrrrWorker : IAsyncDisposable
             new Memory(backends.Store, limits: settings.Limits), new Jobs(backends.Cache, backends.Queue, settings.SpawnLimit), backends.Codec,
             new BoundedCache<byte[]>(settings.ValueCacheSize), new BoundedCache<Call>(settings.ValueCacheSize),
             new BoundedCache<WaitingChildren>(settings.ValueCacheSize), new CancelledRoots(backends.Cache, settings.CancelCheckInterval))
-        { Policies = policies, RecordsChildren = settings.ChildrenRecord, RateLimits = RateLimitsOf(settings, backends, topics.Keys) };
+        { Policies = policies, RecordsChildren = settings.ChildrenRecord ?? !InMemory(backends), RateLimits = RateLimitsOf(settings, backends, topics.Keys) };
         Failures = new FailurePolicy(policies, backends.Cache, settings.AttemptCountExpiry, settings.DeadLetterSuffix, settings.RetryBackoffMin);
         Client = backends.CreateClient(settings.SpawnLimit, settings.Limits);
-        EffectsInline = settings.Effects == BrrrEffects.Inline
-            || (settings.Effects == BrrrEffects.Auto && backends is { Store: InMemoryStore, Cache: InMemoryCache, Queue: InMemoryQueue });
+        EffectsInline = settings.Effects == BrrrEffects.Inline || (settings.Effects == BrrrEffects.Auto && InMemory(backends));
         if (!EffectsInline)
         {
             var effects = EffectsActor.Props(Processor.ApplyEffectAsync).WithDispatcher(settings.Dispatcher);
@@ -238,6 +237,9 @@ public sealed class BrrrWorker : IAsyncDisposable
         _onStopped(this);
         BrrrLog.WorkerStopped(_log, Name);
     }
+
+    /// <summary>Whether the store, the cache and the queue are the in-memory ones: requests complete at once, and one process holds them.</summary>
+    private static bool InMemory(BrrrBackends backends) => backends is { Store: InMemoryStore, Cache: InMemoryCache, Queue: InMemoryQueue };
 
     /// <summary>Whether this worker applies store effects in the call's runner rather than through the effect actors (<see cref="BrrrSettings.Effects"/>).</summary>
     internal bool EffectsInline { get; }

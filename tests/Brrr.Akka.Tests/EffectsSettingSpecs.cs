@@ -45,6 +45,4 @@ public sealed class EffectsSettingSpecs
         var roots = Enumerable.Range(0, 8).Select(i => brrr.RunAsync(FibTask.Fib, new FibArgs(15, $"effects-{i}"))).ToArray();
         Assert.All(await Task.WhenAll(roots), value => Assert.Equal(new BigInteger(610), value));
     }
-
-    private sealed class PassThroughStore(IStore inner) : ForwardingStore(inner);
 }

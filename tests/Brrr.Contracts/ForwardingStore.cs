@@ -38,3 +38,10 @@ public abstract class ForwardingStore(IStore inner) : IStore
     public virtual Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default) =>
         Inner.CompareAndDeleteAsync(key, expected, cancellationToken);
 }
+
+/// <summary>
+/// A store that forwards everything to an inner one and changes nothing, yet is not that store's type: a worker on it
+/// behaves as on a networked store (what it decides from the in-memory backends' types, it decides otherwise).
+/// </summary>
+/// <param name="inner">The store underneath.</param>
+public sealed class PassThroughStore(IStore inner) : ForwardingStore(inner);

@@ -54,9 +54,10 @@ public sealed class DebounceTests
     private static string TaskOf(QueueDelivery delivery, BrrrTask<N, int> task, int x) =>
         ScheduleMessage.FromWire(delivery.Message).CallHash == JsonCodec.Default.EncodeCall(task.Name, new N(x)).CallHash ? task.Name : "?";
 
-    private async Task<CallOutcome> HandleAsync(IQueueConsumer consumer, QueueDelivery delivery)
+    /// <summary>Handles <paramref name="delivery"/> in <paramref name="processor"/> (default: the fixture's), then acknowledges it.</summary>
+    private async Task<CallOutcome> HandleAsync(IQueueConsumer consumer, QueueDelivery delivery, CallProcessor? processor = null)
     {
-        var outcome = await _processor.HandleAsync(delivery, _tasks);
+        var outcome = await (processor ?? _processor).HandleAsync(delivery, _tasks);
         await consumer.AckAsync(delivery);
         return outcome;
     }
@@ -93,27 +94,20 @@ public sealed class DebounceTests
         var client = new BrrrClient(store, new InMemoryCache(), _queue);
         var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(10), new BoundedCache<Call>(10),
             new BoundedCache<WaitingChildren>(10));
-        async Task<CallOutcome> HandleHereAsync(IQueueConsumer consumer, QueueDelivery delivery)
-        {
-            var outcome = await processor.HandleAsync(delivery, _tasks);
-            await consumer.AckAsync(delivery);
-            return outcome;
-        }
-
         await client.ScheduleAsync(_parent, new N(2), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await HandleHereAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, processor));
         var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
-        Assert.IsType<CallCompleted>(await HandleHereAsync(consumer, a));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, processor));
 
         // a's value is known here; b's value, error and pending returns are read in one request.
         store.Reset();
-        Assert.Same(CallStillWaiting.Instance, await HandleHereAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.Same(CallStillWaiting.Instance, await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, processor));
         Assert.Equal(1, store.Reads);
 
-        Assert.IsType<CallCompleted>(await HandleHereAsync(consumer, b));
-        Assert.IsType<CallCompleted>(await HandleHereAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, b, processor));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, processor));
         Assert.Equal(new ReadResult<int>(true, 220), await client.ReadAsync(_parent, new N(2)));
     }
 
@@ -131,28 +125,21 @@ public sealed class DebounceTests
     {
         var first = OtherProcess(records);
         var second = OtherProcess(records);
-        async Task<CallOutcome> OnAsync(CallProcessor processor, IQueueConsumer consumer, QueueDelivery delivery)
-        {
-            var outcome = await processor.HandleAsync(delivery, _tasks);
-            await consumer.AckAsync(delivery);
-            return outcome;
-        }
-
         await _client.ScheduleAsync(_parent, new N(3), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await OnAsync(first, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
         var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
-        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, a));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, second));
 
         // a wakes the parent in the second process, which never saw it defer: b is still missing.
-        var early = await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!);
+        var early = await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second);
         Assert.Equal(records ? typeof(CallStillWaiting) : typeof(CallDeferred), early.GetType());
 
-        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, b));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, b, second));
         while (await consumer.ReceiveAsync(TimeSpan.Zero) is { } next)
         {
-            await OnAsync(second, consumer, next);
+            await HandleAsync(consumer, next, second);
         }
 
         Assert.Equal(new ReadResult<int>(true, 330), await _client.ReadAsync(_parent, new N(3)));
@@ -165,23 +152,16 @@ public sealed class DebounceTests
     {
         var first = OtherProcess(recordsChildren: true);
         var second = OtherProcess(recordsChildren: true);
-        async Task<CallOutcome> OnAsync(CallProcessor processor, IQueueConsumer consumer, QueueDelivery delivery)
-        {
-            var outcome = await processor.HandleAsync(delivery, _tasks);
-            await consumer.AckAsync(delivery);
-            return outcome;
-        }
-
         await _client.ScheduleAsync(_parent, new N(5), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await OnAsync(first, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
-        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
-        Assert.IsType<CallCompleted>(await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second));
 
         // Both children are done: two wake-ups wait. The first process runs the parent on the first; the second process,
         // which holds neither the parent's value nor a waiting entry, finds the value stored and only sends returns.
-        Assert.False(Assert.IsType<CallCompleted>(await OnAsync(first, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!)).AlreadyStored);
-        Assert.True(Assert.IsType<CallCompleted>(await OnAsync(second, consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!)).AlreadyStored);
+        Assert.False(Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first)).AlreadyStored);
+        Assert.True(Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second)).AlreadyStored);
         Assert.Null(await consumer.ReceiveAsync(TimeSpan.Zero));
         Assert.Equal(2, Runs("parent"));
         Assert.Equal(new ReadResult<int>(true, 550), await _client.ReadAsync(_parent, new N(5)));

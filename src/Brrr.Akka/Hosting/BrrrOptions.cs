@@ -33,7 +33,7 @@ public sealed class BrrrOptions
     /// <summary><c>brrr.cancel-check-interval</c>: how long a worker trusts that a root is not cancelled before it reads the mark again (a cancel is seen within it).</summary>
     public TimeSpan? CancelCheckInterval { get; set; }
 
-    /// <summary><c>brrr.children-record</c>: whether a deferring call writes its children record, for parent debouncing across worker processes and for the inspector (default: yes).</summary>
+    /// <summary><c>brrr.children-record</c>: whether a deferring call writes its children record, for parent debouncing across worker processes and for the inspector (default: unset, <c>auto</c>: yes unless the backends are the in-memory ones).</summary>
     public bool? ChildrenRecord { get; set; }
 
     /// <summary><c>brrr.effects</c>: whether a call's store effects are applied by the effect actors or inline by its runner (default: <see cref="BrrrEffects.Auto"/>, inline on the in-memory backends).</summary>
