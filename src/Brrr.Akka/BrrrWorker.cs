@@ -12,7 +12,7 @@ namespace Brrr.Akka;
 
 /// <summary>
 /// A running worker inside an ActorSystem: one consumer stream and one call-runner pool per topic, plus the
-/// registrar and returner actors that apply store effects, (on a queue that delays) a loop that moves the due
+/// registrar and returner actors that apply store effects (unless they are applied inline: <see cref="BrrrSettings.Effects"/>), (on a queue that delays) a loop that moves the due
 /// delayed messages of its topics into them every <c>brrr.delayed.poll-interval</c>, and one ticker per recurring
 /// schedule of <see cref="BrrrSettings.Schedules"/> (every worker ticks every schedule; the cache lets one of them push
 /// each tick). Start it with
@@ -253,6 +253,12 @@ public sealed class BrrrWorker : IAsyncDisposable
     {
         if (_registrars is null || _returners is null)
         {
+            if (cancellation.IsCancellationRequested)
+            {
+                // As the effect actors do: an effect whose call timed out is not applied.
+                return Task.FromCanceled(cancellation);
+            }
+
             // Inline, effects on one call hash may run at once: the store algorithms are safe under concurrency, the actors only save conflicts.
             return Processor.ApplyEffectAsync(effect, cancellation).WaitAsync(cancellation);
         }

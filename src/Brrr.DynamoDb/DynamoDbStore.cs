@@ -188,11 +188,17 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>
-    /// The reads start together, so with coalescing they leave in one <c>BatchGetItem</c> (strongly consistent when the
-    /// store's reads are). Unlike <see cref="GetAsync"/>, a missing <c>call</c> record is not read again.
+    /// With coalescing the reads start together and leave in one <c>BatchGetItem</c> (strongly consistent when the
+    /// store's reads are); without, one after the other. Unlike <see cref="GetAsync"/>, a missing <c>call</c> record is
+    /// not read again when coalesced.
     /// </remarks>
     public async Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
     {
+        if (_reads is null)
+        {
+            return await StoreSteps.GetManyAsync(this, keys, cancellationToken).ConfigureAwait(false);
+        }
+
         StoreSteps.CheckOneCall(keys);
         var reads = new Task<byte[]?>[keys.Count];
         for (var i = 0; i < reads.Length; i++)

@@ -167,13 +167,13 @@ internal static class Scripts
 
     /// <summary>
     /// Put-job in one step. KEYS: spawn counter, topic. ARGV: spawn limit, message, counter time to live in ms.
-    /// Returns the new count; the message is pushed only when it is at most the limit. The time to live is set by the
-    /// increment that creates the counter (every counter a brrr worker or client creates has one: <c>IncrAsync</c> sets
-    /// it too), not by every push: three commands per job instead of four.
+    /// Returns the new count; the message is pushed only when it is at most the limit. The time to live is set, if the
+    /// counter has none, by the increment that creates it and by every 64th: a counter that a reference worker created
+    /// (without one) gets it too, and a job costs three commands, not four.
     /// </summary>
     public static readonly RedisScript IncrAndPush = new("incr-and-push", """
         local n = redis.call('INCR', KEYS[1])
-        if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+        if n == 1 or n % 64 == 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3], 'NX') end
         if n <= tonumber(ARGV[1]) then redis.call('RPUSH', KEYS[2], ARGV[2]) end
         return n
         """);

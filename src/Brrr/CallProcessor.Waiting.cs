@@ -1,4 +1,5 @@
 using System.Globalization;
+using Brrr.Protocol;
 using Brrr.Tasks;
 
 namespace Brrr;
@@ -69,15 +70,16 @@ internal sealed partial class CallProcessor
         Waiting.Put(WaitingKey(loaded.Message.RootId, loaded.Call.CallHash), new WaitingChildren(children.Select(c => c.Call.CallHash).ToArray()));
 
     /// <summary>
-    /// Whether one of the children of <paramref name="waiting"/> has no value (nor error record) yet. The child found missing last is
+    /// Whether one of the children of <paramref name="waiting"/> has no value (nor error record) yet and holds the return
+    /// address of <paramref name="parent"/> (its call under its root), so that it will wake it. The child found missing last is
     /// read first (it most likely still is); the others are read <see cref="ChildReadBatch"/> at a time, so a wide
     /// fan-out costs a few round trips, not one per child. The values found are cached for the run.
     /// </summary>
-    private async Task<bool> AnyMissingAsync(WaitingChildren waiting, CancellationToken cancellationToken)
+    private async Task<bool> AnyMissingAsync(WaitingChildren waiting, LoadedCall parent, CancellationToken cancellationToken)
     {
         var children = waiting.Children;
         var last = waiting.LastMissing;
-        if (!await SettledAsync(children[last], cancellationToken).ConfigureAwait(false))
+        if (!await SettledAsync(children[last], parent, cancellationToken).ConfigureAwait(false))
         {
             return true;
         }
@@ -87,7 +89,7 @@ internal sealed partial class CallProcessor
             var reads = new Task<bool>[Math.Min(ChildReadBatch, children.Count - start)];
             for (var i = 0; i < reads.Length; i++)
             {
-                reads[i] = start + i == last ? Task.FromResult(true) : SettledAsync(children[start + i], cancellationToken);
+                reads[i] = start + i == last ? Task.FromResult(true) : SettledAsync(children[start + i], parent, cancellationToken);
             }
 
             var settled = await Task.WhenAll(reads).ConfigureAwait(false);
@@ -103,26 +105,52 @@ internal sealed partial class CallProcessor
     }
 
     /// <summary>
-    /// Whether <paramref name="callHash"/> has a value, or else an error record (read only when the value is missing),
-    /// or else no pending returns: then it settled and sent its returns, and its records expired since (a task with a
-    /// retention), so the job must run (and register on it again), or nothing would ever wake it. One store request
-    /// where the store reads the three records at once (<see cref="Memory.GetSettlementAsync"/>).
+    /// Whether <paramref name="callHash"/> has a value, or else an error record, or else no pending returns for
+    /// <paramref name="parent"/>'s call under its root: then it settled and sent that return, and its records may have
+    /// expired since (a task with a retention) and been registered on again by other parents only, so the job must run
+    /// (and register on it again), or nothing would ever wake it. One store request where the store reads the three
+    /// records together (<see cref="Memory.GetSettlementAsync"/>); else the error and the returns only when needed.
     /// </summary>
-    private async Task<bool> SettledAsync(string callHash, CancellationToken cancellationToken)
+    private async Task<bool> SettledAsync(string callHash, LoadedCall parent, CancellationToken cancellationToken)
     {
         if (Values.Get(callHash) is not null)
         {
             return true;
         }
 
-        var (value, hasError, hasPendingReturns) = await Memory.GetSettlementAsync(callHash, cancellationToken).ConfigureAwait(false);
+        var (value, hasError, pendingReturns) = await Memory.GetSettlementAsync(callHash, cancellationToken).ConfigureAwait(false);
         if (value is not null)
         {
             Values.Put(callHash, value);
             return true;
         }
 
-        return hasError || !hasPendingReturns;
+        return hasError || pendingReturns is null || !HoldsReturnOf(pendingReturns, parent);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pendingReturns"/> (a child's record as stored) holds the return address of
+    /// <paramref name="parent"/>'s call under its root; an unreadable record holds none, so the parent runs.
+    /// </summary>
+    private static bool HoldsReturnOf(byte[] pendingReturns, LoadedCall parent)
+    {
+        try
+        {
+            foreach (var pendingReturn in PendingReturns.Decode(pendingReturns).Returns)
+            {
+                if (string.Equals(pendingReturn.RootId, parent.Message.RootId, StringComparison.Ordinal)
+                    && string.Equals(pendingReturn.CallHash, parent.Call.CallHash, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (ProtocolException)
+        {
+            return false;
+        }
     }
 }
 

@@ -51,9 +51,9 @@ internal sealed partial class CallProcessor
     internal RootTraces Traces { get; }
 
     /// <summary>
-    /// Calls whose last run here deferred, by root id and call hash, with the children it found
-    /// missing, once their return addresses were registered: a job of such a call and root that arrives while one of
-    /// those children is still missing is skipped.
+    /// Calls whose last run here deferred (or whose children record a job here read), by root id and call hash, with
+    /// the children it found missing, once their return addresses were registered: a job of such a call and root that
+    /// arrives while one of those children is still missing (and holds that return address) is skipped.
     /// </summary>
     public BoundedCache<WaitingChildren> Waiting { get; }
 
@@ -158,8 +158,9 @@ internal sealed partial class CallProcessor
     /// whose stored value may have expired), or a redelivered message
     /// whose value is stored, is not run again: its stored value is the outcome, so only the returns still waiting (a
     /// parent that registered late, or one an interrupted earlier attempt did not reach) are sent. A job whose root's
-    /// last run here deferred on a child that is still missing is not run either (<see cref="CallStillWaiting"/>): that
-    /// child holds its return address and brings its job back when it completes. A job of another root always runs,
+    /// last run deferred (here, or anywhere when its children record says so) on a child that is still missing and holds
+    /// its return address is not run either (<see cref="CallStillWaiting"/>): that child brings its job back when it
+    /// completes. A job of another root always runs,
     /// so that a retried workflow registers again and schedules a child whose job was lost (PROTOCOL.md §5.3b). A job
     /// of a cancelled root is never run (<see cref="CallCancelled"/>); when another root still waits on the call, the
     /// job is pushed again under that root. A timer of <see cref="TaskContext.Sleep"/> (task <c>brrr.sleep</c>) is run
@@ -192,7 +193,7 @@ internal sealed partial class CallProcessor
 
         if (!loaded.Delivery.Redelivered && await WaitingOnAsync(loaded, cancellationToken).ConfigureAwait(false) is { } waitingOn)
         {
-            if (await AnyMissingAsync(waitingOn, cancellationToken).ConfigureAwait(false))
+            if (await AnyMissingAsync(waitingOn, loaded, cancellationToken).ConfigureAwait(false))
             {
                 return CallStillWaiting.Instance;
             }

@@ -107,12 +107,12 @@ internal sealed partial class Memory
 
     /// <summary>
     /// What the debounce of a waiting parent needs of a child: its stored value, else whether it has an error record,
-    /// else whether it has a <c>pending_returns</c> record. One request (<see cref="IStore.GetManyAsync"/>) where the
+    /// else its <c>pending_returns</c> record as stored (or <c>null</c>). One request (<see cref="IStore.GetManyAsync"/>) where the
     /// store reads the three together (<see cref="IStore.ReadsManyAtOnce"/>); else the value and error first, then
     /// the returns only when both are missing. The reads need not be at one instant: a value and error found missing
     /// at any moment after the job was received mean the child has not sent its returns yet (a parent's among them).
     /// </summary>
-    public async Task<(byte[]? Value, bool HasError, bool HasPendingReturns)> GetSettlementAsync(string callHash, CancellationToken cancellationToken = default)
+    public async Task<(byte[]? Value, bool HasError, byte[]? PendingReturns)> GetSettlementAsync(string callHash, CancellationToken cancellationToken = default)
     {
         var value = KeyOf(MemKeyType.Value, callHash);
         var error = MemKey.ErrorOf(value.CallHash);
@@ -120,16 +120,16 @@ internal sealed partial class Memory
         if (Store.ReadsManyAtOnce)
         {
             var records = await Store.GetManyAsync([value, error, pending], cancellationToken).ConfigureAwait(false);
-            return (records[0], records[1] is not null, records[2] is not null);
+            return (records[0], records[1] is not null, records[2]);
         }
 
         var (stored, failed) = await Store.GetOrOtherwiseAsync(value, error, cancellationToken).ConfigureAwait(false);
         if (stored is not null || failed is not null)
         {
-            return (stored, failed is not null, false);
+            return (stored, failed is not null, null);
         }
 
-        return (null, false, await Store.GetAsync(pending, cancellationToken).ConfigureAwait(false) is not null);
+        return (null, false, await Store.GetAsync(pending, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Stores the value of <paramref name="callHash"/> (overwrites: a re-run may store a new result).</summary>

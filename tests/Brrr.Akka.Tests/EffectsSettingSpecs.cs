@@ -45,4 +45,21 @@ public sealed class EffectsSettingSpecs
         var roots = Enumerable.Range(0, 8).Select(i => brrr.RunAsync(FibTask.Fib, new FibArgs(15, $"effects-{i}"))).ToArray();
         Assert.All(await Task.WhenAll(roots), value => Assert.Equal(new BigInteger(610), value));
     }
+
+    [Theory]
+    [InlineData("inline")]
+    [InlineData("actors")]
+    public async Task An_effect_whose_call_timed_out_is_not_applied_either_way(string effects)
+    {
+        using var kit = new global::Akka.TestKit.Xunit2.TestKit(ConfigurationFactory.ParseString($"brrr.effects = {effects}"));
+        await using var brrr = new LocalBrrr(kit.Sys, FibTask.Topics());
+        var hash = "timed-out-" + Guid.NewGuid().ToString("N");
+        using var timedOut = new CancellationTokenSource();
+        await timedOut.CancelAsync();
+
+        var apply = brrr.Worker.ApplyEffectAsync(new ReturnValue(hash, new Tasks.CallCompleted("1"u8.ToArray())), timedOut.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => apply);
+        Assert.Null(await brrr.Backends.Store.GetAsync(MemKey.ValueOf(hash)));
+    }
 }

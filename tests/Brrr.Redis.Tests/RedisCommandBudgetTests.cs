@@ -6,8 +6,8 @@ namespace Brrr.Redis.Tests;
 
 /// <summary>
 /// The Redis commands a job costs, counted by the server itself (<c>INFO commandstats</c>, which counts the commands
-/// scripts run too) on a server of the test's own: the spawn counter's expiry is set once per root, not once per job,
-/// and a receive looks up redelivery marks only when there are some.
+/// scripts run too) on a server of the test's own: the spawn counter's expiry is set once per root (and checked every
+/// 64th job), not once per job, and a receive looks up redelivery marks only when there are some.
 /// </summary>
 public sealed class RedisCommandBudgetTests : IAsyncLifetime
 {
@@ -58,6 +58,26 @@ public sealed class RedisCommandBudgetTests : IAsyncLifetime
         Assert.Equal(Jobs, calls.GetValueOrDefault("rpush"));
         Assert.Equal(1, calls.GetValueOrDefault("pexpire"));
         var ttl = await Brrr.Multiplexer.GetDatabase().KeyTimeToLiveAsync(RedisLayout.Current.SpawnCounter(root));
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+    }
+
+    [Fact]
+    public async Task A_counter_a_reference_worker_created_without_an_expiry_gets_one_within_64_pushes()
+    {
+        var jobs = new global::Brrr.Jobs(Brrr.Cache, Brrr.Queue);
+        var root = "root-" + Guid.NewGuid().ToString("N");
+        var db = Brrr.Multiplexer.GetDatabase();
+        await db.StringIncrementAsync(RedisLayout.Current.SpawnCounter(root));
+
+        for (var i = 0; i < 62; i++)
+        {
+            await jobs.PutAsync("budget-ttl", new ScheduleMessage(root, $"c{i}"));
+        }
+
+        Assert.Null(await db.KeyTimeToLiveAsync(RedisLayout.Current.SpawnCounter(root)));
+        await jobs.PutAsync("budget-ttl", new ScheduleMessage(root, "c62"));
+        var ttl = await db.KeyTimeToLiveAsync(RedisLayout.Current.SpawnCounter(root));
         Assert.NotNull(ttl);
         Assert.InRange(ttl.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
     }

@@ -167,6 +167,36 @@ public sealed class DebounceTests
         Assert.Equal(new ReadResult<int>(true, 550), await _client.ReadAsync(_parent, new N(5)));
     }
 
+    [Fact]
+    public async Task A_parent_job_runs_when_a_child_s_pending_returns_no_longer_hold_its_return()
+    {
+        // Child a settled and woke the parent; then its records expired (a retention) and another root's parent
+        // registered on it, so a has no value and pending returns that do not hold this parent's return: a is not
+        // going to wake this parent, which must run (and register on a again), not wait for it.
+        var first = OtherProcess(recordsChildren: true);
+        var second = OtherProcess(recordsChildren: true);
+        await _client.ScheduleAsync(_parent, new N(6), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, first));
+        var aHash = ScheduleMessage.FromWire(a.Message).CallHash;
+        var parentHash = JsonCodec.Default.EncodeCall(_parent.Name, new N(6)).CallHash;
+        await _store.DeleteAsync(MemKey.ValueOf(aHash));
+        await _store.SetAsync(MemKey.PendingReturnsOf(aHash), new PendingReturns([new PendingReturn("other-root", parentHash, Topic)], 0).Encode());
+        await _client.Jobs.PutAsync(Topic, new ScheduleMessage("other-root", aHash));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
+
+        // The parent's wake-ups reach the second process, which reads the parent's children record.
+        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second));
+        while (await consumer.ReceiveAsync(TimeSpan.Zero) is { } next)
+        {
+            await HandleAsync(consumer, next, second);
+        }
+
+        Assert.Equal(new ReadResult<int>(true, 660), await _client.ReadAsync(_parent, new N(6)));
+    }
+
     [Theory]
     [InlineData("another root", false)]
     [InlineData("unreadable", false)]
