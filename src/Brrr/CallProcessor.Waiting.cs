@@ -41,16 +41,7 @@ internal sealed partial class CallProcessor
             return null;
         }
 
-        ChildrenRecord? record;
-        try
-        {
-            record = loaded.ChildrenRead ? loaded.Children : await Memory.GetChildrenAsync(loaded.Call.CallHash, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProtocolException)
-        {
-            return null;
-        }
-
+        var record = loaded.ChildrenRead ? loaded.Children : await Memory.GetReadableChildrenAsync(loaded.Call.CallHash, cancellationToken).ConfigureAwait(false);
         if (record is null || record.Children.Count == 0 || !string.Equals(record.RootId, loaded.Message.RootId, StringComparison.Ordinal))
         {
             return null;

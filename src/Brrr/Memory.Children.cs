@@ -22,7 +22,7 @@ internal sealed partial class Memory
 
     /// <summary>
     /// The call record of <paramref name="callHash"/> and its children record (<c>null</c> when there is none, or when
-    /// it cannot be decoded) in one request (<see cref="IStore.GetManyAsync"/>); a missing call record is read again
+    /// it cannot be decoded: <see cref="GetReadableChildrenAsync"/>) in one request (<see cref="IStore.GetManyAsync"/>); a missing call record is read again
     /// as <see cref="GetCallAsync"/> does, without the children record.
     /// </summary>
     /// <exception cref="CallNotFoundException">The call record is still missing after the retries.</exception>
@@ -36,20 +36,30 @@ internal sealed partial class Memory
             return (await GetCallAsync(callHash, cancellationToken).ConfigureAwait(false), null);
         }
 
-        var (taskName, payload) = CallRecord.Decode(bytes);
-        ChildrenRecord? children = null;
-        if (records[1] is { } childrenBytes)
+        return (CallOf(bytes, callHash), ReadableChildren(records[1]));
+    }
+
+    /// <summary>
+    /// The children record of <paramref name="callHash"/>, or <c>null</c> when there is none or it cannot be decoded: for
+    /// the debounce, which runs a job whose record is unreadable rather than fail it.
+    /// </summary>
+    public async Task<ChildrenRecord?> GetReadableChildrenAsync(string callHash, CancellationToken cancellationToken = default) =>
+        ReadableChildren(await Store.GetAsync(KeyOf(MemKeyType.Children, callHash), cancellationToken).ConfigureAwait(false));
+
+    private static ChildrenRecord? ReadableChildren(byte[]? bytes)
+    {
+        if (bytes is null)
         {
-            try
-            {
-                children = ChildrenRecord.Decode(childrenBytes);
-            }
-            catch (ProtocolException)
-            {
-                // Only the debounce reads it here: a job whose record is unreadable runs.
-            }
+            return null;
         }
 
-        return (new Call(taskName, payload, callHash), children);
+        try
+        {
+            return ChildrenRecord.Decode(bytes);
+        }
+        catch (ProtocolException)
+        {
+            return null;
+        }
     }
 }

@@ -52,8 +52,7 @@ internal sealed partial class Memory
             var bytes = await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
             if (bytes is not null)
             {
-                var (taskName, payload) = CallRecord.Decode(bytes);
-                return new Call(taskName, payload, callHash);
+                return CallOf(bytes, callHash);
             }
 
             if (attempt == CallReadBackoff.Length)
@@ -70,11 +69,13 @@ internal sealed partial class Memory
     public async Task<Call?> FindCallAsync(string callHash, CancellationToken cancellationToken = default)
     {
         var bytes = await Store.GetAsync(KeyOf(MemKeyType.Call, callHash), cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return null;
-        }
+        return bytes is null ? null : CallOf(bytes, callHash);
+    }
 
+    /// <summary>The call whose <c>call</c> record, stored under <paramref name="callHash"/>, is <paramref name="bytes"/>.</summary>
+    /// <exception cref="ProtocolException">The bytes are not a call record.</exception>
+    private static Call CallOf(byte[] bytes, string callHash)
+    {
         var (taskName, payload) = CallRecord.Decode(bytes);
         return new Call(taskName, payload, callHash);
     }

@@ -54,6 +54,10 @@ public sealed class DebounceTests
     private static string TaskOf(QueueDelivery delivery, BrrrTask<N, int> task, int x) =>
         ScheduleMessage.FromWire(delivery.Message).CallHash == JsonCodec.Default.EncodeCall(task.Name, new N(x)).CallHash ? task.Name : "?";
 
+    /// <summary>Receives the next message and handles it as <see cref="HandleAsync"/> does.</summary>
+    private async Task<CallOutcome> HandleNextAsync(IQueueConsumer consumer, CallProcessor? processor = null) =>
+        await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, processor);
+
     /// <summary>Handles <paramref name="delivery"/> in <paramref name="processor"/> (default: the fixture's), then acknowledges it.</summary>
     private async Task<CallOutcome> HandleAsync(IQueueConsumer consumer, QueueDelivery delivery, CallProcessor? processor = null)
     {
@@ -67,7 +71,7 @@ public sealed class DebounceTests
     {
         await _client.ScheduleAsync(_parent, new N(1), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer));
 
         var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
@@ -80,7 +84,7 @@ public sealed class DebounceTests
         Assert.Equal(1, Runs("parent"));
 
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, b));
-        var done = Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        var done = Assert.IsType<CallCompleted>(await HandleNextAsync(consumer));
         Assert.False(done.AlreadyStored);
         Assert.Equal(new ReadResult<int>(true, 110), await _client.ReadAsync(_parent, new N(1)));
         Assert.Equal(2, Runs("parent"));
@@ -96,18 +100,18 @@ public sealed class DebounceTests
             new BoundedCache<WaitingChildren>(10));
         await client.ScheduleAsync(_parent, new N(2), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, processor));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, processor));
         var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, processor));
 
         // a's value is known here; b's value, error and pending returns are read in one request.
         store.Reset();
-        Assert.Same(CallStillWaiting.Instance, await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, processor));
+        Assert.Same(CallStillWaiting.Instance, await HandleNextAsync(consumer, processor));
         Assert.Equal(1, store.Reads);
 
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, b, processor));
-        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, processor));
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, processor));
         Assert.Equal(new ReadResult<int>(true, 220), await client.ReadAsync(_parent, new N(2)));
     }
 
@@ -127,13 +131,13 @@ public sealed class DebounceTests
         var second = OtherProcess(records);
         await _client.ScheduleAsync(_parent, new N(3), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, first));
         var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, second));
 
         // a wakes the parent in the second process, which never saw it defer: b is still missing.
-        var early = await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second);
+        var early = await HandleNextAsync(consumer, second);
         Assert.Equal(records ? typeof(CallStillWaiting) : typeof(CallDeferred), early.GetType());
 
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, b, second));
@@ -154,14 +158,14 @@ public sealed class DebounceTests
         var second = OtherProcess(recordsChildren: true);
         await _client.ScheduleAsync(_parent, new N(5), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
-        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second));
-        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, first));
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, second));
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, second));
 
         // Both children are done: two wake-ups wait. The first process runs the parent on the first; the second process,
         // which holds neither the parent's value nor a waiting entry, finds the value stored and only sends returns.
-        Assert.False(Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first)).AlreadyStored);
-        Assert.True(Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second)).AlreadyStored);
+        Assert.False(Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, first)).AlreadyStored);
+        Assert.True(Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, second)).AlreadyStored);
         Assert.Null(await consumer.ReceiveAsync(TimeSpan.Zero));
         Assert.Equal(2, Runs("parent"));
         Assert.Equal(new ReadResult<int>(true, 550), await _client.ReadAsync(_parent, new N(5)));
@@ -177,7 +181,7 @@ public sealed class DebounceTests
         var second = OtherProcess(recordsChildren: true);
         await _client.ScheduleAsync(_parent, new N(6), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, first));
         var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, first));
         var aHash = ScheduleMessage.FromWire(a.Message).CallHash;
@@ -185,10 +189,10 @@ public sealed class DebounceTests
         await _store.DeleteAsync(MemKey.ValueOf(aHash));
         await _store.SetAsync(MemKey.PendingReturnsOf(aHash), new PendingReturns([new PendingReturn("other-root", parentHash, Topic)], 0).Encode());
         await _client.Jobs.PutAsync(Topic, new ScheduleMessage("other-root", aHash));
-        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, first));
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, first));
 
         // The parent's wake-ups reach the second process, which reads the parent's children record.
-        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!, second));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, second));
         while (await consumer.ReceiveAsync(TimeSpan.Zero) is { } next)
         {
             await HandleAsync(consumer, next, second);
@@ -258,14 +262,14 @@ public sealed class DebounceTests
         var child = JsonCodec.Default.EncodeCall("a", new N(3));
         await _client.ScheduleAsync(_a, new N(3), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer));
 
         // A parent registers after the value was stored (a lost race): its registration schedules the child again.
         var late = new PendingReturn("root-late", "late-parent", Topic);
         Assert.True(await _client.Memory.AddPendingReturnAsync(child.CallHash, late));
         await _client.Jobs.PutAsync(Topic, new ScheduleMessage("root-late", child.CallHash));
 
-        var outcome = Assert.IsType<CallCompleted>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        var outcome = Assert.IsType<CallCompleted>(await HandleNextAsync(consumer));
         Assert.True(outcome.AlreadyStored);
         Assert.Equal(1, Runs("a"));
         var parentJob = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
@@ -278,7 +282,7 @@ public sealed class DebounceTests
     {
         await _client.ScheduleAsync(_parent, new N(4), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
-        Assert.IsType<CallDeferred>(await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer));
         var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
         Assert.Equal(("a", "b"), (TaskOf(a, _a, 4), TaskOf(b, _b, 4)));
@@ -286,7 +290,7 @@ public sealed class DebounceTests
         // a's job is lost; b's completion brings the parent's job back, which waits for a.
         await consumer.AckAsync(a);
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, b));
-        Assert.Same(CallStillWaiting.Instance, await HandleAsync(consumer, (await consumer.ReceiveAsync(TimeSpan.Zero))!));
+        Assert.Same(CallStillWaiting.Instance, await HandleNextAsync(consumer));
         Assert.Null(await consumer.ReceiveAsync(TimeSpan.Zero));
 
         // The workflow is scheduled again: a new root, whose run must register on a and so schedule it again (§5.3b).
