@@ -13,7 +13,11 @@ public sealed class Call : IEquatable<Call>
         ArgumentNullException.ThrowIfNull(taskName);
         ArgumentNullException.ThrowIfNull(payload);
         ArgumentNullException.ThrowIfNull(callHash);
-        Protocol.Identifiers.CallHash(callHash, $"Call of task '{taskName}'");
+        if (!Protocol.Identifiers.IsCallHash(callHash))
+        {
+            Protocol.Identifiers.CallHash(callHash, $"Call of task '{taskName}'");
+        }
+
         TaskName = taskName;
         Payload = payload;
         CallHash = callHash;

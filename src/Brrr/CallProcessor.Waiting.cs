@@ -30,7 +30,7 @@ internal sealed partial class CallProcessor
     /// </summary>
     private async ValueTask<WaitingChildren?> WaitingOnAsync(LoadedCall loaded, CancellationToken cancellationToken)
     {
-        var key = WaitingKey(loaded.Message.RootId, loaded.Call.CallHash);
+        var key = loaded.WaitingKey;
         if (Waiting.Get(key) is { } local)
         {
             return local;
@@ -58,7 +58,7 @@ internal sealed partial class CallProcessor
     /// can be skipped.
     /// </summary>
     private void RegisteredWaiting(LoadedCall loaded, IReadOnlyList<ChildCall> children) =>
-        Waiting.Put(WaitingKey(loaded.Message.RootId, loaded.Call.CallHash), new WaitingChildren(children.Select(c => c.Call.CallHash).ToArray()));
+        Waiting.Put(loaded.WaitingKey, new WaitingChildren(children.Select(c => c.Call.CallHash).ToArray()));
 
     /// <summary>
     /// Whether one of the children of <paramref name="waiting"/> has no value (nor error record) yet and holds the return

@@ -260,4 +260,7 @@ internal sealed record LoadedCall(QueueDelivery Delivery, ScheduleMessage Messag
 
     /// <summary>Whether <see cref="Children"/> was read (else it is unknown).</summary>
     public bool ChildrenRead { get; init; }
+
+    /// <summary>The key of the call and root in <see cref="CallProcessor.Waiting"/>, made once per job.</summary>
+    public string WaitingKey => field ??= CallProcessor.WaitingKey(Message.RootId, Call.CallHash);
 }

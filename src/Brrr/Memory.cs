@@ -282,7 +282,8 @@ internal sealed partial class Memory
     }
 
     /// <summary>The store key of <paramref name="callHash"/>: a hash outside <see cref="Identifiers.CallHash"/>'s alphabet never becomes a key.</summary>
-    internal static MemKey KeyOf(MemKeyType type, string callHash) => new(type, Identifiers.CallHash(callHash, $"store key {type}"));
+    internal static MemKey KeyOf(MemKeyType type, string callHash) =>
+        new(type, Identifiers.IsCallHash(callHash) ? callHash : Identifiers.CallHash(callHash, $"store key {type}"));
 
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 }

@@ -1,72 +1,93 @@
 using System.Buffers;
-using System.Globalization;
+using System.Buffers.Text;
+using System.Diagnostics;
 using System.Text;
 
 namespace Brrr.Protocol;
 
 /// <summary>
 /// Writes bencode (PROTOCOL.md §1) into a growing buffer. Dictionary keys must be written in raw byte order
-/// by the caller; the records of this protocol have fixed keys, so they do.
+/// by the caller; the records of this protocol have fixed keys, so they do. A writer is used once: <see cref="ToArray"/>
+/// hands its buffer back to the thread for the next writer (records are written on hot paths, a few per job).
 /// </summary>
 internal sealed class BencodeWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(64);
+    /// <summary>The largest buffer kept for the next writer; a larger one (a big payload) is left to the collector.</summary>
+    private const int KeptCapacity = 16 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_spare;
+
+    private ArrayBufferWriter<byte>? _buffer;
+
+    public BencodeWriter()
+    {
+        _buffer = t_spare ?? new ArrayBufferWriter<byte>(256);
+        t_spare = null;
+    }
+
+    private ArrayBufferWriter<byte> Buffer => _buffer ?? throw new InvalidOperationException("The writer's bytes were already taken.");
 
     public BencodeWriter Int(long value)
     {
-        Raw("i");
-        Raw(value.ToString(CultureInfo.InvariantCulture));
-        Raw("e");
+        Raw((byte)'i');
+        Number(value);
+        Raw((byte)'e');
         return this;
     }
 
     public BencodeWriter Bytes(ReadOnlySpan<byte> value)
     {
-        Raw(value.Length.ToString(CultureInfo.InvariantCulture));
-        Raw(":");
-        _buffer.Write(value);
+        Number(value.Length);
+        Raw((byte)':');
+        Buffer.Write(value);
         return this;
     }
 
     public BencodeWriter String(string value)
     {
         var length = Encoding.UTF8.GetByteCount(value);
-        Raw(length.ToString(CultureInfo.InvariantCulture));
-        Raw(":");
-        var span = _buffer.GetSpan(length);
-        Encoding.UTF8.GetBytes(value, span);
-        _buffer.Advance(length);
+        Number(length);
+        Raw((byte)':');
+        var buffer = Buffer;
+        Encoding.UTF8.GetBytes(value, buffer.GetSpan(length));
+        buffer.Advance(length);
         return this;
     }
 
-    public BencodeWriter BeginList()
-    {
-        Raw("l");
-        return this;
-    }
+    public BencodeWriter BeginList() => Raw((byte)'l');
 
-    public BencodeWriter BeginDict()
-    {
-        Raw("d");
-        return this;
-    }
+    public BencodeWriter BeginDict() => Raw((byte)'d');
 
-    public BencodeWriter End()
-    {
-        Raw("e");
-        return this;
-    }
+    public BencodeWriter End() => Raw((byte)'e');
 
-    public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
-
-    private void Raw(string ascii)
+    /// <summary>The bytes written; the writer cannot be used after.</summary>
+    public byte[] ToArray()
     {
-        var span = _buffer.GetSpan(ascii.Length);
-        for (var i = 0; i < ascii.Length; i++)
+        var buffer = Buffer;
+        var bytes = buffer.WrittenSpan.ToArray();
+        _buffer = null;
+        if (buffer.Capacity <= KeptCapacity)
         {
-            span[i] = (byte)ascii[i];
+            buffer.ResetWrittenCount();
+            t_spare = buffer;
         }
 
-        _buffer.Advance(ascii.Length);
+        return bytes;
+    }
+
+    private void Number(long value)
+    {
+        var buffer = Buffer;
+        // 20 bytes hold any long in decimal, sign included.
+        buffer.Advance(Utf8Formatter.TryFormat(value, buffer.GetSpan(20), out var written) ? written : throw new UnreachableException());
+    }
+
+    private BencodeWriter Raw(byte ascii)
+    {
+        var buffer = Buffer;
+        buffer.GetSpan(1)[0] = ascii;
+        buffer.Advance(1);
+        return this;
     }
 }

@@ -21,6 +21,19 @@ internal static class CallRecord
 
     public static (string TaskName, byte[] Payload) Decode(ReadOnlySpan<byte> bytes)
     {
+        var reader = new CanonicalReader(bytes);
+        if (reader.Literal("d7:payload"u8) && reader.Bytes(out var canonicalPayload) && reader.Literal("9:task_name"u8)
+            && reader.Text(out var canonicalName) && reader.Literal("e"u8) && reader.AtEnd)
+        {
+            return (canonicalName, canonicalPayload.ToArray());
+        }
+
+        return DecodeAnyForm(bytes);
+    }
+
+    /// <summary>Decodes any valid bencode of the record, without <see cref="Decode"/>'s reader of the canonical form.</summary>
+    public static (string TaskName, byte[] Payload) DecodeAnyForm(ReadOnlySpan<byte> bytes)
+    {
         var dict = RecordReader.Dict(RecordReader.Decode(bytes, Record), Record);
         dict.TryGetValue("payload", out var payload);
         dict.TryGetValue("task_name", out var taskName);

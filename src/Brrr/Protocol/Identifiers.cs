@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Brrr.Protocol;
 
 /// <summary>
@@ -19,6 +21,9 @@ public static class Identifiers
     /// <summary>The longest call hash or root id, in characters: a SHA-512 in hex fits.</summary>
     public const int MaxLength = 128;
 
+    private static readonly SearchValues<char> AsciiAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:");
+
     /// <summary>Returns <paramref name="callHash"/> when it is a valid call hash.</summary>
     /// <param name="callHash">The hash to check.</param>
     /// <param name="where">What holds it, for the message (e.g. <c>ScheduleMessage: field 'call_hash'</c>).</param>
@@ -31,8 +36,20 @@ public static class Identifiers
     /// <exception cref="ProtocolException">It is empty, too long, or holds a character outside the alphabet.</exception>
     public static string RootId(string rootId, string where) => Check(rootId, where, "root id", allowNonAsciiLetters: true);
 
+    /// <summary>
+    /// Whether <paramref name="callHash"/> is a valid call hash: the check of <see cref="CallHash"/> without its message,
+    /// for a hot path that builds the message only when it has to throw.
+    /// </summary>
+    internal static bool IsCallHash(string? callHash) =>
+        callHash is { Length: > 0 and <= MaxLength } && !callHash.AsSpan().ContainsAnyExcept(AsciiAlphabet);
+
     private static string Check(string value, string where, string what, bool allowNonAsciiLetters)
     {
+        if (value is { Length: > 0 and <= MaxLength } && !value.AsSpan().ContainsAnyExcept(AsciiAlphabet))
+        {
+            return value;
+        }
+
         ArgumentNullException.ThrowIfNull(value, what);
         if (value.Length == 0)
         {

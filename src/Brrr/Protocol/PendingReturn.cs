@@ -23,8 +23,14 @@ public sealed record PendingReturn(string RootId, string CallHash, string Topic)
     public byte[] Encode() => Write(new BencodeWriter()).ToArray();
 
     /// <summary>Decodes bencoded bytes; throws <see cref="ProtocolException"/> on anything else.</summary>
-    public static PendingReturn Decode(ReadOnlySpan<byte> bytes) =>
-        FromValue(RecordReader.Decode(bytes, nameof(PendingReturn)));
+    public static PendingReturn Decode(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CanonicalReader(bytes);
+        return Read(ref reader) is { } canonical && reader.AtEnd ? canonical : DecodeAnyForm(bytes);
+    }
+
+    /// <summary>Decodes any valid bencode of a return address, without <see cref="Decode"/>'s reader of the canonical form.</summary>
+    internal static PendingReturn DecodeAnyForm(ReadOnlySpan<byte> bytes) => FromValue(RecordReader.Decode(bytes, nameof(PendingReturn)));
 
     /// <summary>Whether <paramref name="other"/> re-runs the same parent on the same topic, for another root.</summary>
     public bool IsSameParentOtherRoot(PendingReturn other)
@@ -53,6 +59,19 @@ public sealed record PendingReturn(string RootId, string CallHash, string Topic)
 
     internal BencodeWriter Write(BencodeWriter writer) =>
         writer.BeginList().Int(Tag).String(RootId).String(CallHash).String(Topic).End();
+
+    /// <summary>Reads a return address in its canonical form, or <c>null</c> (nothing read) when the input holds another.</summary>
+    internal static PendingReturn? Read(ref CanonicalReader reader)
+    {
+        var start = reader;
+        if (reader.Literal("li1e"u8) && reader.Text(out var rootId) && reader.Text(out var callHash) && reader.Text(out var topic) && reader.Literal("e"u8))
+        {
+            return new PendingReturn(rootId, callHash, topic);
+        }
+
+        reader = start;
+        return null;
+    }
 
     internal static PendingReturn FromValue(object value)
     {

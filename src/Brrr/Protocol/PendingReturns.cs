@@ -43,6 +43,12 @@ public sealed record PendingReturns
     /// <summary>Decodes bencoded bytes; throws <see cref="ProtocolException"/> on anything else.</summary>
     public static PendingReturns Decode(ReadOnlySpan<byte> bytes)
     {
+        return ReadCanonical(bytes) ?? DecodeAnyForm(bytes);
+    }
+
+    /// <summary>Decodes any valid bencode of the record, without <see cref="Decode"/>'s reader of the canonical form.</summary>
+    internal static PendingReturns DecodeAnyForm(ReadOnlySpan<byte> bytes)
+    {
         const string record = "pending_returns";
         var dict = RecordReader.Dict(RecordReader.Decode(bytes, record), record);
         if (!dict.TryGetValue("returns", out var returnsValue) || returnsValue is not List<object> items)
@@ -57,6 +63,39 @@ public sealed record PendingReturns
         }
 
         return new PendingReturns(items.Select(PendingReturn.FromValue), scheduledAt);
+    }
+
+    private static PendingReturns? ReadCanonical(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CanonicalReader(bytes);
+        if (!reader.Literal("d7:returnsl"u8))
+        {
+            return null;
+        }
+
+        var returns = new List<PendingReturn>();
+        while (!reader.Literal("e"u8))
+        {
+            if (PendingReturn.Read(ref reader) is not { } pendingReturn)
+            {
+                return null;
+            }
+
+            returns.Add(pendingReturn);
+        }
+
+        long? scheduledAt = null;
+        if (reader.Literal("12:scheduled_at"u8))
+        {
+            if (!reader.Int(out var at))
+            {
+                return null;
+            }
+
+            scheduledAt = at;
+        }
+
+        return reader.Literal("e"u8) && reader.AtEnd ? new PendingReturns(returns, scheduledAt) : null;
     }
 
     /// <summary>Equal when both hold the same returns and the same scheduled_at.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Brrr.Protocol;
@@ -20,11 +21,24 @@ public sealed record ScheduleMessage(string RootId, string CallHash)
     public byte[] Encode() =>
         new BencodeWriter().BeginList().Int(Tag).String(RootId).String(CallHash).End().ToArray();
 
-    /// <summary>The queue text: the encoded bytes as UTF-8.</summary>
-    public string ToWire() => Encoding.UTF8.GetString(Encode());
+    /// <summary>The queue text: the encoded bytes as UTF-8 (a call hash is ASCII, and a root id holds no surrogate).</summary>
+    public string ToWire() =>
+        string.Create(CultureInfo.InvariantCulture, $"li{Tag}e{Encoding.UTF8.GetByteCount(RootId)}:{RootId}{CallHash.Length}:{CallHash}e");
 
     /// <summary>Decodes bencoded bytes; throws <see cref="ProtocolException"/> on anything else.</summary>
     public static ScheduleMessage Decode(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new CanonicalReader(bytes);
+        if (reader.Literal("li2e"u8) && reader.Text(out var rootId) && reader.Text(out var callHash) && reader.Literal("e"u8) && reader.AtEnd)
+        {
+            return new ScheduleMessage(rootId, callHash);
+        }
+
+        return DecodeAnyForm(bytes);
+    }
+
+    /// <summary>Decodes any valid bencode of a schedule message, without <see cref="Decode"/>'s reader of the canonical form.</summary>
+    internal static ScheduleMessage DecodeAnyForm(ReadOnlySpan<byte> bytes)
     {
         var items = RecordReader.Tuple(RecordReader.Decode(bytes, nameof(ScheduleMessage)), Tag, 2, nameof(ScheduleMessage));
         return new ScheduleMessage(
@@ -49,6 +63,9 @@ public sealed record ScheduleMessage(string RootId, string CallHash)
     public static ScheduleMessage FromWire(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return Decode(Encoding.UTF8.GetBytes(message));
+        var length = Encoding.UTF8.GetByteCount(message);
+        var bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
+        Encoding.UTF8.GetBytes(message, bytes);
+        return Decode(bytes);
     }
 }
