@@ -136,6 +136,8 @@ internal static class BenchRun
             AllocatedKbPerCall = usage.AllocatedBytes / 1024.0 / calls,
             CpuSeconds = usage.CpuSeconds,
             CpuUsPerCall = usage.CpuSeconds * 1e6 / calls,
+            JitUsPerCall = usage.JitSeconds * 1e6 / calls,
+            GcPauseUsPerCall = usage.GcPauseSeconds * 1e6 / calls,
             Gen0Collections = usage.Gen0Collections,
             Gen2Collections = usage.Gen2Collections,
             Error = error,

@@ -14,6 +14,8 @@ internal sealed class ResourceMeter : IDisposable
     private readonly int _gen0 = GC.CollectionCount(0);
     private readonly int _gen2 = GC.CollectionCount(2);
     private readonly TimeSpan _cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly TimeSpan _jit0 = System.Runtime.JitInfo.GetCompilationTime();
+    private readonly TimeSpan _gcPause0 = GC.GetTotalPauseDuration();
     private readonly HeapSampler _heap = new();
 
     private ResourceMeter()
@@ -43,7 +45,11 @@ internal sealed class ResourceMeter : IDisposable
         var heapPeak = Math.Max(_heap.Stop(), GC.GetTotalMemory(false));
         return new ResourceUsage(
             ProcessMemory.PeakRssBytes(_rssReset) / Mb, cpu, allocated, heap / Mb, heapPeak / Mb,
-            GC.CollectionCount(0) - _gen0, GC.CollectionCount(2) - _gen2);
+            GC.CollectionCount(0) - _gen0, GC.CollectionCount(2) - _gen2)
+        {
+            JitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - _jit0).TotalSeconds,
+            GcPauseSeconds = (GC.GetTotalPauseDuration() - _gcPause0).TotalSeconds,
+        };
     }
 
     public void Dispose() => _heap.Dispose();
@@ -89,6 +95,12 @@ internal sealed class ResourceMeter : IDisposable
 internal sealed record ResourceUsage(
     double PeakRssMb, double CpuSeconds, long AllocatedBytes, double GcHeapMb, double GcHeapPeakMb, int Gen0Collections, int Gen2Collections)
 {
+    /// <summary>Time the JIT compiler spent (JitInfo.GetCompilationTime), all threads: code first run during the run.</summary>
+    public double JitSeconds { get; init; }
+
+    /// <summary>Time the runtime was paused for garbage collections (GC.GetTotalPauseDuration).</summary>
+    public double GcPauseSeconds { get; init; }
+
     /// <summary>Several processes together: CPU, allocations and collections add up; RSS and heaps are the largest process's.</summary>
     public static ResourceUsage Combine(IReadOnlyCollection<ResourceUsage> usages) => new(
         usages.Select(u => u.PeakRssMb).DefaultIfEmpty().Max(),
@@ -97,5 +109,9 @@ internal sealed record ResourceUsage(
         usages.Select(u => u.GcHeapMb).DefaultIfEmpty().Max(),
         usages.Select(u => u.GcHeapPeakMb).DefaultIfEmpty().Max(),
         usages.Sum(u => u.Gen0Collections),
-        usages.Sum(u => u.Gen2Collections));
+        usages.Sum(u => u.Gen2Collections))
+    {
+        JitSeconds = usages.Sum(u => u.JitSeconds),
+        GcPauseSeconds = usages.Sum(u => u.GcPauseSeconds),
+    };
 }

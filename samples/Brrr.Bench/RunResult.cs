@@ -115,6 +115,12 @@ internal sealed record RunResult
     /// <summary>CPU time per distinct call, microseconds.</summary>
     public double CpuUsPerCall { get; init; }
 
+    /// <summary>Of the run's time, what the JIT compiler took (code run for the first time), per distinct call, microseconds.</summary>
+    public double JitUsPerCall { get; init; }
+
+    /// <summary>Of the run's time, what garbage-collection pauses took, per distinct call, microseconds (wall time of the pauses).</summary>
+    public double GcPauseUsPerCall { get; init; }
+
     public double Gen0Collections { get; init; }
     public double Gen2Collections { get; init; }
     public string? Error { get; init; }
@@ -158,6 +164,8 @@ internal sealed record RunResult
             AllocatedKbPerCall = M(r => r.AllocatedKbPerCall),
             CpuSeconds = M(r => r.CpuSeconds),
             CpuUsPerCall = M(r => r.CpuUsPerCall),
+            JitUsPerCall = M(r => r.JitUsPerCall),
+            GcPauseUsPerCall = M(r => r.GcPauseUsPerCall),
             Gen0Collections = M(r => r.Gen0Collections),
             Gen2Collections = M(r => r.Gen2Collections),
             Error = runs.Select(r => r.Error).FirstOrDefault(e => e is not null),

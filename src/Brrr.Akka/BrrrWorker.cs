@@ -244,6 +244,9 @@ public sealed class BrrrWorker : IAsyncDisposable
     /// <summary>Whether this worker applies store effects in the call's runner rather than through the effect actors (<see cref="BrrrSettings.Effects"/>).</summary>
     internal bool EffectsInline { get; }
 
+    /// <summary><see cref="ApplyEffectAsync"/> as a delegate, made once (a call hands it to the processor).</summary>
+    internal Func<StoreEffect, CancellationToken, Task> ApplyEffect => field ??= ApplyEffectAsync;
+
     /// <summary>
     /// Has <paramref name="effect"/> applied by the registrar or returner of its key (the effects on one call hash run
     /// one at a time), or at once when the effects are inline; <paramref name="cancellation"/>, the call's timeout,

@@ -45,14 +45,13 @@ internal sealed partial class CallProcessor
     /// <exception cref="SpawnLimitException">A parent's job went over its root's spawn limit (the others were pushed).</exception>
     public async Task ReturnValueAsync(string callHash, byte[] value, bool alreadyStored = false, TimeSpan? retention = null, CancellationToken cancellationToken = default)
     {
-        Task SendAsync(PendingReturn r) => SendReturnAsync(r, cancellationToken);
         if (alreadyStored)
         {
-            await Memory.RemovePendingReturnsAsync(callHash, SendAsync, cancellationToken).ConfigureAwait(false);
+            await Memory.SendReturnsAsync(callHash, setFirst: null, _sendReturn, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await Memory.SetValueAndSendReturnsAsync(callHash, value, SendAsync, cancellationToken).ConfigureAwait(false);
+            await Memory.SetValueAndSendReturnsAsync(callHash, value, _sendReturn, cancellationToken).ConfigureAwait(false);
         }
 
         if (retention is { } ttl)

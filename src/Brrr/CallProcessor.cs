@@ -14,6 +14,10 @@ namespace Brrr;
 /// </summary>
 internal sealed partial class CallProcessor
 {
+    // Made once: a method group converted at each run would allocate a delegate per run.
+    private readonly Func<string, CancellationToken, ValueTask<(byte[]? Value, ErrorRecord? Error)>> _readChild;
+    private readonly Func<PendingReturn, CancellationToken, Task> _sendReturn;
+
     /// <summary>Creates the processor.</summary>
     /// <param name="memory">The store algorithms.</param>
     /// <param name="jobs">The job pusher.</param>
@@ -31,6 +35,8 @@ internal sealed partial class CallProcessor
         ArgumentNullException.ThrowIfNull(codec);
         Memory = memory;
         Jobs = jobs;
+        _readChild = ReadChildAsync;
+        _sendReturn = SendReturnAsync;
         Codec = codec;
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);
@@ -218,7 +224,7 @@ internal sealed partial class CallProcessor
         }
 
         var outcome = await TaskRunner.RunAsync(
-                handler, loaded.Call, topic, loaded.Message.RootId, Codec, ReadChildAsync, Policies.For(handler), QueueWithoutDelays, cancellationToken)
+                handler, loaded.Call, topic, loaded.Message.RootId, Codec, _readChild, Policies.For(handler), QueueWithoutDelays, cancellationToken)
             .ConfigureAwait(false);
         Memory.Limits.CheckOutcome(loaded.Call, outcome);
         return outcome;
@@ -232,7 +238,7 @@ internal sealed partial class CallProcessor
         taskName is not null && tasks.Find(taskName) is { } handler ? Policies.RetentionOf(handler) : null;
 
     /// <summary>A child's value (from the cache, else the store), or else its error record: one store request either way.</summary>
-    private async Task<(byte[]? Value, ErrorRecord? Error)> ReadChildAsync(string callHash, CancellationToken cancellationToken)
+    private async ValueTask<(byte[]? Value, ErrorRecord? Error)> ReadChildAsync(string callHash, CancellationToken cancellationToken)
     {
         if (Values.Get(callHash) is { } cached)
         {

@@ -16,17 +16,13 @@ internal sealed partial class Memory
 
     /// <summary>
     /// Stores <paramref name="error"/> as the error record of its call, then sends and removes the call's returns
-    /// exactly as <see cref="SetValueAndSendReturnsAsync"/> does for a value (PROTOCOL.md §5 step 4), so that the
+    /// exactly as <see cref="SetValueAndSendReturnsAsync(string, byte[], Func{Protocol.PendingReturn, Task}, CancellationToken)"/> does for a value (PROTOCOL.md §5 step 4), so that the
     /// waiting parents run again and meet the failure.
     /// </summary>
     public Task SetErrorAndSendReturnsAsync(ErrorRecord error, Func<Protocol.PendingReturn, Task> send, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
-        var bytes = error.Encode();
-        return SendReturnsAsync(
-            error.CallHash,
-            send,
-            () => Store.SetThenGetAsync(KeyOf(MemKeyType.Error, error.CallHash), bytes, KeyOf(MemKeyType.PendingReturns, error.CallHash), cancellationToken),
-            cancellationToken);
+        ArgumentNullException.ThrowIfNull(send);
+        return SendReturnsAsync(error.CallHash, (MemKeyType.Error, error.Encode()), (r, _) => send(r), cancellationToken);
     }
 }

@@ -164,13 +164,13 @@ internal sealed partial class Memory
             }
 
             var record = PendingReturns.Decode(current);
-            var schedule = forceSchedule || record.Returns.Any(pendingReturn.IsSameParentOtherRoot);
-            if (record.Returns.Contains(pendingReturn) && !schedule)
+            var schedule = forceSchedule || HasSameParentOtherRoot(record, pendingReturn);
+            if (!schedule && record.Holds(pendingReturn))
             {
                 return false;
             }
 
-            var updated = new PendingReturns(record.Returns.Add(pendingReturn), schedule ? Now() : record.ScheduledAt);
+            var updated = record.With(pendingReturn, schedule ? Now() : record.ScheduledAt);
             if (await Store.CompareAndSetAsync(key, updated.Encode(), current, cancellationToken).ConfigureAwait(false))
             {
                 return schedule;
@@ -178,6 +178,20 @@ internal sealed partial class Memory
         }
 
         throw new BrrrException($"Could not register a return on {key}: the record changed under {MaxCasAttempts} compare-and-set attempts in a row.");
+    }
+
+    private static bool HasSameParentOtherRoot(PendingReturns record, PendingReturn pendingReturn)
+    {
+        var held = record.Sorted;
+        for (var i = 0; i < held.Count; i++)
+        {
+            if (pendingReturn.IsSameParentOtherRoot(held[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -203,8 +217,11 @@ internal sealed partial class Memory
     /// record, in a compare-and-delete loop that never sends one return twice. A <see cref="SpawnLimitException"/>
     /// from <paramref name="send"/> is raised after every other return was sent.
     /// </summary>
-    public Task RemovePendingReturnsAsync(string callHash, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default) =>
-        SendReturnsAsync(callHash, send, firstRead: null, cancellationToken);
+    public Task RemovePendingReturnsAsync(string callHash, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        return SendReturnsAsync(callHash, setFirst: null, (r, _) => send(r), cancellationToken);
+    }
 
     /// <summary>
     /// Stores <paramref name="value"/> as the value of <paramref name="callHash"/>, then sends and removes its returns
@@ -214,37 +231,61 @@ internal sealed partial class Memory
     /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written or sent.</exception>
     public Task SetValueAndSendReturnsAsync(string callHash, byte[] value, Func<PendingReturn, Task> send, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        Limits.CheckValue(callHash, value);
-        return SendReturnsAsync(
-            callHash,
-            send,
-            () => Store.SetThenGetAsync(KeyOf(MemKeyType.Value, callHash), value, KeyOf(MemKeyType.PendingReturns, callHash), cancellationToken),
-            cancellationToken);
+        ArgumentNullException.ThrowIfNull(send);
+        return SetValueAndSendReturnsAsync(callHash, value, (r, _) => send(r), cancellationToken);
     }
 
-    internal async Task SendReturnsAsync(string callHash, Func<PendingReturn, Task> send, Func<Task<byte[]?>>? firstRead, CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="SetValueAndSendReturnsAsync(string, byte[], Func{PendingReturn, Task}, CancellationToken)"/> with a
+    /// <paramref name="send"/> that gets the token: a caller can make it once and hand it to every call.
+    /// </summary>
+    /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written or sent.</exception>
+    internal Task SetValueAndSendReturnsAsync(string callHash, byte[] value, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Limits.CheckValue(callHash, value);
+        return SendReturnsAsync(callHash, (MemKeyType.Value, value), send, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends and removes the returns of <paramref name="callHash"/>; with <paramref name="setFirst"/>, its write (a value or
+    /// an error record of the call) goes to the store together with the first read of the returns.
+    /// </summary>
+    internal async Task SendReturnsAsync(
+        string callHash, (MemKeyType Type, byte[] Bytes)? setFirst, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(send);
         var key = KeyOf(MemKeyType.PendingReturns, callHash);
-        var handled = new HashSet<PendingReturn>();
+        // The returns sent by the first attempt; the set of every return sent is made only when a second attempt needs it.
+        IReadOnlyList<PendingReturn>? first = null;
+        HashSet<PendingReturn>? handled = null;
         SpawnLimitException? spawnLimit = null;
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
-            var current = attempt == 0 && firstRead is not null
-                ? await firstRead().ConfigureAwait(false)
+            var current = attempt == 0 && setFirst is var (type, bytes)
+                ? await Store.SetThenGetAsync(KeyOf(type, callHash), bytes, key, cancellationToken).ConfigureAwait(false)
                 : await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 break;
             }
 
-            var sends = new List<Task>();
-            foreach (var pendingReturn in PendingReturns.Decode(current).Returns)
+            var returns = PendingReturns.Decode(current).Sorted;
+            var sends = new List<Task>(returns.Count);
+            if (first is null)
             {
-                if (handled.Add(pendingReturn))
+                first = returns;
+            }
+            else
+            {
+                handled ??= [.. first];
+            }
+
+            for (var i = 0; i < returns.Count; i++)
+            {
+                if (handled is null || handled.Add(returns[i]))
                 {
-                    sends.Add(Start(send, pendingReturn));
+                    sends.Add(Start(send, returns[i], cancellationToken));
                 }
             }
 
@@ -269,11 +310,11 @@ internal sealed partial class Memory
         }
     }
 
-    private static Task Start(Func<PendingReturn, Task> send, PendingReturn pendingReturn)
+    private static Task Start(Func<PendingReturn, CancellationToken, Task> send, PendingReturn pendingReturn, CancellationToken cancellationToken)
     {
         try
         {
-            return send(pendingReturn);
+            return send(pendingReturn, cancellationToken);
         }
         catch (Exception e)
         {

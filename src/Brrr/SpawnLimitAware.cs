@@ -10,15 +10,15 @@ internal static class SpawnLimitAware
     /// A spawn-limit error is not raised but returned (the first one, or null): the caller raises it once the rest of
     /// its work is done, as PROTOCOL.md §5 step 4 wants.
     /// </summary>
-    public static async Task<SpawnLimitException?> WhenAllAsync(IEnumerable<Task> tasks)
+    public static async Task<SpawnLimitException?> WhenAllAsync(IReadOnlyList<Task> tasks)
     {
         Exception? failure = null;
         SpawnLimitException? spawnLimit = null;
-        foreach (var task in tasks)
+        for (var i = 0; i < tasks.Count; i++)
         {
             try
             {
-                await task.ConfigureAwait(false);
+                await tasks[i].ConfigureAwait(false);
             }
             catch (SpawnLimitException e)
             {

@@ -66,7 +66,7 @@ internal sealed partial class CallRunner : ReceiveActor
         {
             loaded = await worker.Processor.LoadAsync(delivery, timeout.Token).ConfigureAwait(false);
             activity?.SetTag("brrr.task", loaded.Call.TaskName).SetTag("brrr.call_hash", loaded.Call.CallHash).SetTag("brrr.root_id", loaded.Message.RootId);
-            var outcome = await worker.Processor.ExecuteAsync(loaded, _topic.Tasks, worker.ApplyEffectAsync, timeout.Token).ConfigureAwait(false);
+            var outcome = await worker.Processor.ExecuteAsync(loaded, _topic.Tasks, worker.ApplyEffect, timeout.Token).ConfigureAwait(false);
             if (outcome is CallThrottled throttled)
             {
                 await ThrottleAsync(delivery, throttled.Wait).ConfigureAwait(false);

@@ -8,16 +8,49 @@ namespace Brrr.Protocol;
 /// </summary>
 public sealed record PendingReturns
 {
+    // Sorted and without duplicates: records are read and rewritten on hot paths (a registration, a return), where
+    // an array serves; the set of the public API is made only when asked for.
+    private readonly PendingReturn[] _sorted;
+
     /// <summary>Creates the record; <paramref name="returns"/> is de-duplicated and sorted.</summary>
     public PendingReturns(IEnumerable<PendingReturn> returns, long? scheduledAt)
     {
         ArgumentNullException.ThrowIfNull(returns);
-        Returns = returns.ToImmutableSortedSet();
+        _sorted = SortedSet(returns.ToArray());
+        ScheduledAt = scheduledAt;
+    }
+
+    private PendingReturns(PendingReturn[] sorted, long? scheduledAt)
+    {
+        _sorted = sorted;
         ScheduledAt = scheduledAt;
     }
 
     /// <summary>The return addresses, sorted.</summary>
-    public ImmutableSortedSet<PendingReturn> Returns { get; }
+    public ImmutableSortedSet<PendingReturn> Returns => field ??= ImmutableSortedSet.CreateRange(_sorted);
+
+    /// <summary>The return addresses, sorted, without making <see cref="Returns"/>.</summary>
+    internal IReadOnlyList<PendingReturn> Sorted => _sorted;
+
+    /// <summary>Whether <paramref name="pendingReturn"/> is one of the returns.</summary>
+    internal bool Holds(PendingReturn pendingReturn) => Array.BinarySearch(_sorted, pendingReturn) >= 0;
+
+    /// <summary>This record with <paramref name="pendingReturn"/> added (if missing) and <paramref name="scheduledAt"/>.</summary>
+    internal PendingReturns With(PendingReturn pendingReturn, long? scheduledAt)
+    {
+        var at = Array.BinarySearch(_sorted, pendingReturn);
+        if (at >= 0)
+        {
+            return new PendingReturns(_sorted, scheduledAt);
+        }
+
+        at = ~at;
+        var sorted = new PendingReturn[_sorted.Length + 1];
+        _sorted.AsSpan(0, at).CopyTo(sorted);
+        sorted[at] = pendingReturn;
+        _sorted.AsSpan(at).CopyTo(sorted.AsSpan(at + 1));
+        return new PendingReturns(sorted, scheduledAt);
+    }
 
     /// <summary>Unix seconds when the call was last scheduled, if known.</summary>
     public long? ScheduledAt { get; init; }
@@ -26,7 +59,7 @@ public sealed record PendingReturns
     public byte[] Encode()
     {
         var writer = new BencodeWriter().BeginDict().String("returns").BeginList();
-        foreach (var pendingReturn in Returns)
+        foreach (var pendingReturn in _sorted)
         {
             pendingReturn.Write(writer);
         }
@@ -62,7 +95,7 @@ public sealed record PendingReturns
             scheduledAt = at as long? ?? throw new ProtocolException($"{record}: field 'scheduled_at' must be an integer.");
         }
 
-        return new PendingReturns(items.Select(PendingReturn.FromValue), scheduledAt);
+        return new PendingReturns(SortedSet(items.ConvertAll(PendingReturn.FromValue).ToArray()), scheduledAt);
     }
 
     private static PendingReturns? ReadCanonical(ReadOnlySpan<byte> bytes)
@@ -95,13 +128,29 @@ public sealed record PendingReturns
             scheduledAt = at;
         }
 
-        return reader.Literal("e"u8) && reader.AtEnd ? new PendingReturns(returns, scheduledAt) : null;
+        return reader.Literal("e"u8) && reader.AtEnd ? new PendingReturns(SortedSet(returns.ToArray()), scheduledAt) : null;
     }
 
     /// <summary>Equal when both hold the same returns and the same scheduled_at.</summary>
     public bool Equals(PendingReturns? other) =>
-        other is not null && ScheduledAt == other.ScheduledAt && Returns.SetEquals(other.Returns);
+        other is not null && ScheduledAt == other.ScheduledAt && _sorted.AsSpan().SequenceEqual(other._sorted);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Returns.Count, ScheduledAt);
+    public override int GetHashCode() => HashCode.Combine(_sorted.Length, ScheduledAt);
+
+    /// <summary>Sorts <paramref name="returns"/> in place and drops duplicates: the array of a record.</summary>
+    private static PendingReturn[] SortedSet(PendingReturn[] returns)
+    {
+        Array.Sort(returns);
+        var count = 0;
+        for (var i = 0; i < returns.Length; i++)
+        {
+            if (count == 0 || returns[count - 1].CompareTo(returns[i]) != 0)
+            {
+                returns[count++] = returns[i];
+            }
+        }
+
+        return count == returns.Length ? returns : returns[..count];
+    }
 }

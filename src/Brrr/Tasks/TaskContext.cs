@@ -9,14 +9,14 @@ namespace Brrr.Tasks;
 /// </summary>
 public sealed class TaskContext
 {
-    private readonly Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> _readChild;
+    private readonly Func<string, CancellationToken, ValueTask<(byte[]? Value, ErrorRecord? Error)>> _readChild;
 
-    // Runs are short and mostly sequential: plain collections under one lock beat concurrent ones built per run.
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, Task<byte[]?>> _lookups = new(StringComparer.Ordinal);
-    private readonly List<ChildCall> _asked = [];
-    private readonly HashSet<string> _missing = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ErrorRecord> _failed = new(StringComparer.Ordinal);
+    // Runs are short, mostly sequential and ask for a few children: one list under its own lock, searched in order,
+    // with an index by hash only once a run asks for more than IndexFrom children.
+    private const int IndexFrom = 8;
+    private readonly List<Asked> _asked = [];
+    private Dictionary<string, Asked>? _index;
+    private int _missing;
     private readonly string? _queueWithoutDelays;
     private int _sleeps;
 
@@ -28,7 +28,7 @@ public sealed class TaskContext
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <param name="queueWithoutDelays">The name of the worker's queue when it cannot delay messages (then <see cref="Sleep"/> and delayed calls fail); <c>null</c> when it can.</param>
     internal TaskContext(Call call, string topic, string rootId, ICodec codec,
-        Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> readChild, CancellationToken cancellationToken,
+        Func<string, CancellationToken, ValueTask<(byte[]? Value, ErrorRecord? Error)>> readChild, CancellationToken cancellationToken,
         string? queueWithoutDelays = null)
     {
         CurrentCall = call;
@@ -138,20 +138,46 @@ public sealed class TaskContext
 
     private Task<TResult> CallChild<TResult>(Call child, string childTopic, DateTimeOffset? notBefore, TimeSpan? delay)
     {
-        Task<byte[]?>? lookup;
-        lock (_gate)
+        Asked? asked;
+        lock (_asked)
         {
-            if (!_lookups.TryGetValue(child.CallHash, out lookup))
+            asked = Find(child.CallHash);
+            if (asked is null)
             {
                 // Started under the lock so that one child is looked up once; a lookup never waits for the lock's owner.
-                _asked.Add(new ChildCall(child, childTopic) { NotBefore = notBefore, Delay = delay });
-                lookup = LookupAsync(child.CallHash);
-                _lookups.Add(child.CallHash, lookup);
+                asked = new Asked(new ChildCall(child, childTopic) { NotBefore = notBefore, Delay = delay });
+                _asked.Add(asked);
+                _index?.Add(child.CallHash, asked);
+                if (_index is null && _asked.Count > IndexFrom)
+                {
+                    _index = _asked.ToDictionary(a => a.Child.Call.CallHash, StringComparer.Ordinal);
+                }
+
+                asked.Lookup = LookupAsync(asked);
             }
         }
 
         // A missing child is the common case of a run: a faulted task, not a throw, keeps it cheap.
-        return lookup.IsCompletedSuccessfully ? Resolve<TResult>(child, lookup.Result) : ResolveAsync<TResult>(child, lookup);
+        var lookup = asked.Lookup;
+        return lookup.IsCompletedSuccessfully ? Resolve<TResult>(child, asked, lookup.Result) : ResolveAsync<TResult>(child, asked, lookup);
+    }
+
+    private Asked? Find(string callHash)
+    {
+        if (_index is not null)
+        {
+            return _index.GetValueOrDefault(callHash);
+        }
+
+        foreach (var asked in _asked)
+        {
+            if (string.Equals(asked.Child.Call.CallHash, callHash, StringComparison.Ordinal))
+            {
+                return asked;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -188,9 +214,9 @@ public sealed class TaskContext
     {
         get
         {
-            lock (_gate)
+            lock (_asked)
             {
-                return _missing.Count > 0;
+                return _missing > 0;
             }
         }
     }
@@ -200,9 +226,18 @@ public sealed class TaskContext
     {
         get
         {
-            lock (_gate)
+            lock (_asked)
             {
-                return _asked.FindAll(c => _missing.Contains(c.Call.CallHash));
+                var missing = new List<ChildCall>(_missing);
+                foreach (var asked in _asked)
+                {
+                    if (asked.Missing)
+                    {
+                        missing.Add(asked.Child);
+                    }
+                }
+
+                return missing;
             }
         }
     }
@@ -210,23 +245,23 @@ public sealed class TaskContext
     /// <summary>Waits until every value lookup started by the run has finished (so every missing child is recorded).</summary>
     internal Task LookupsSettled()
     {
-        lock (_gate)
+        lock (_asked)
         {
-            return Task.WhenAll(_lookups.Values);
+            return Task.WhenAll(_asked.ConvertAll(a => a.Lookup));
         }
     }
 
     /// <summary>The first store failure met while reading a child's value, if any.</summary>
     internal Exception? LookupFailure { get; private set; }
 
-    private async Task<byte[]?> LookupAsync(string callHash)
+    private async Task<byte[]?> LookupAsync(Asked asked)
     {
         byte[]? value;
         ErrorRecord? error;
         try
         {
             // The error record comes with the read of a missing value (one request where the store can).
-            (value, error) = await _readChild(callHash, CancellationToken).ConfigureAwait(false);
+            (value, error) = await _readChild(asked.Child.Call.CallHash, CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -236,15 +271,16 @@ public sealed class TaskContext
 
         if (value is null)
         {
-            lock (_gate)
+            lock (_asked)
             {
                 if (error is null)
                 {
-                    _missing.Add(callHash);
+                    asked.Missing = true;
+                    _missing++;
                 }
                 else
                 {
-                    _failed[callHash] = error;
+                    asked.Error = error;
                 }
             }
         }
@@ -252,24 +288,22 @@ public sealed class TaskContext
         return value;
     }
 
-    private Task<TResult> Resolve<TResult>(Call child, byte[]? value)
+    private Task<TResult> Resolve<TResult>(Call child, Asked asked, byte[]? value)
     {
         if (value is not null)
         {
             return Task.FromResult(Codec.Decode<TResult>(child, value));
         }
 
-        lock (_gate)
+        lock (_asked)
         {
-            return _failed.TryGetValue(child.CallHash, out var error)
-                ? Task.FromException<TResult>(new ChildFailedException(error))
-                : Missing<TResult>.Task;
+            return asked.Error is { } error ? Task.FromException<TResult>(new ChildFailedException(error)) : Missing<TResult>.Task;
         }
     }
 
-    private Task<TResult> ResolveAsync<TResult>(Call child, Task<byte[]?> lookup) =>
+    private Task<TResult> ResolveAsync<TResult>(Call child, Asked asked, Task<byte[]?> lookup) =>
         lookup.ContinueWith(
-            done => done.IsCompletedSuccessfully ? Resolve<TResult>(child, done.Result)
+            done => done.IsCompletedSuccessfully ? Resolve<TResult>(child, asked, done.Result)
                 : done.IsFaulted ? Task.FromException<TResult>(done.Exception!.InnerException!)
                 : Task.FromCanceled<TResult>(CancellationToken.IsCancellationRequested ? CancellationToken : new CancellationToken(true)),
             CancellationToken.None,
@@ -311,6 +345,20 @@ public sealed class TaskContext
     }
 
     /// <summary>The task of a missing child: cancelled, shared (no exception object, nothing to finalize).</summary>
+    /// <summary>A child the run asked for: its lookup, and what the lookup found when the value was not there.</summary>
+    private sealed class Asked(ChildCall child)
+    {
+        private static readonly Task<byte[]?> NotStarted = Task.FromResult<byte[]?>(null);
+
+        public ChildCall Child { get; } = child;
+
+        public Task<byte[]?> Lookup { get; set; } = NotStarted;
+
+        public bool Missing { get; set; }
+
+        public ErrorRecord? Error { get; set; }
+    }
+
     private static class Missing<T>
     {
         public static readonly Task<T> Task = System.Threading.Tasks.Task.FromCanceled<T>(new CancellationToken(true));

@@ -36,7 +36,7 @@ internal static class TaskRunner
         Func<string, CancellationToken, Task<ErrorRecord?>>? readError = null)
     {
         ArgumentNullException.ThrowIfNull(readValue);
-        return RunAsync(handler, call, topic, rootId, codec, async (hash, ct) =>
+        return RunAsync(handler, call, topic, rootId, codec, async ValueTask<(byte[]?, ErrorRecord?)> (hash, ct) =>
         {
             var value = await readValue(hash, ct).ConfigureAwait(false);
             return value is not null || readError is null ? (value, null) : (null, await readError(hash, ct).ConfigureAwait(false));
@@ -54,7 +54,7 @@ internal static class TaskRunner
         string topic,
         string rootId,
         ICodec codec,
-        Func<string, CancellationToken, Task<(byte[]? Value, ErrorRecord? Error)>> readChild,
+        Func<string, CancellationToken, ValueTask<(byte[]? Value, ErrorRecord? Error)>> readChild,
         RetryPolicy? policy,
         string? queueWithoutDelays,
         CancellationToken cancellationToken)
