@@ -28,7 +28,7 @@ internal sealed partial class CallProcessor
     {
         RegisterChild register => RegisterChildAsync(register.Parent, register.Child, cancellationToken),
         ReturnValue value => ReturnValueAsync(value.CallHash, value.Outcome.Value, value.Outcome.AlreadyStored, value.Retention, cancellationToken),
-        ReturnError error => ReturnErrorAsync(error.Error, error.Retention, cancellationToken),
+        ReturnError error => ReturnErrorAsync(error.Error, error.Retention, error.Stored, cancellationToken),
         null => throw new ArgumentNullException(nameof(effect)),
         _ => throw new ArgumentException($"Unknown effect {effect}.", nameof(effect)),
     };

@@ -14,12 +14,21 @@ internal sealed partial class CallProcessor
     /// </summary>
     /// <param name="error">The error record.</param>
     /// <param name="retention">How long the call's records are kept once the returns were sent (<see cref="Memory.ExpireSettledAsync"/>); <c>null</c>: forever.</param>
+    /// <param name="stored">The error record is in the store already: only the returns are sent.</param>
     /// <param name="cancellationToken">Cancels the store and queue requests.</param>
-    public async Task ReturnErrorAsync(ErrorRecord error, TimeSpan? retention = null, CancellationToken cancellationToken = default)
+    public async Task ReturnErrorAsync(ErrorRecord error, TimeSpan? retention = null, bool stored = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(error);
         Task SendAsync(PendingReturn r) => Jobs.PutUncountedAsync(r.Topic, new ScheduleMessage(r.RootId, r.CallHash), cancellationToken);
-        await Memory.SetErrorAndSendReturnsAsync(error, SendAsync, cancellationToken).ConfigureAwait(false);
+        if (stored)
+        {
+            await Memory.RemovePendingReturnsAsync(error.CallHash, SendAsync, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Memory.SetErrorAndSendReturnsAsync(error, SendAsync, cancellationToken).ConfigureAwait(false);
+        }
+
         if (retention is { } ttl)
         {
             await Memory.ExpireSettledAsync(error.CallHash, ttl, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,16 @@ internal sealed partial class Memory
         Store.DeleteAsync(KeyOf(MemKeyType.Error, callHash), cancellationToken);
 
     /// <summary>
+    /// Stores <paramref name="error"/> as the error record of its call unless it has one (written if absent, in one
+    /// step); says whether it stored it. Of two runs of a call that fail for good at once, exactly one stores its record.
+    /// </summary>
+    public Task<bool> SetErrorIfAbsentAsync(ErrorRecord error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return Store.SetNewValueAsync(KeyOf(MemKeyType.Error, error.CallHash), error.Encode(), cancellationToken);
+    }
+
+    /// <summary>
     /// Stores <paramref name="error"/> as the error record of its call, then sends and removes the call's returns
     /// exactly as <see cref="SetValueAndSendReturnsAsync(string, byte[], Func{Protocol.PendingReturn, Task}, CancellationToken)"/> does for a value (PROTOCOL.md §5 step 4), so that the
     /// waiting parents run again and meet the failure.

@@ -43,6 +43,9 @@ internal sealed record ReturnError(ErrorRecord Error) : StoreEffect
     /// <summary>How long the call's records are kept once its returns were sent (<see cref="TaskPolicies.RetentionOf"/>); <c>null</c>: forever.</summary>
     public TimeSpan? Retention { get; init; }
 
+    /// <summary>Whether the call's error record is in the store already (<see cref="Memory.SetErrorIfAbsentAsync"/>): only the returns are sent.</summary>
+    public bool Stored { get; init; }
+
     /// <inheritdoc />
     public override string Key => Error.CallHash;
 }

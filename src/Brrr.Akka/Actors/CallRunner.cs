@@ -107,15 +107,7 @@ internal sealed partial class CallRunner : ReceiveActor
         var (rootId, callHash) = (decoded?.RootId, decoded?.CallHash);
         var taskName = loaded?.Call.TaskName ?? (error as TaskNotFoundException)?.TaskName;
         var decision = await worker.Failures.DecideAsync(delivery, error, worker.Aborting).ConfigureAwait(false);
-        var prior = decision.Permanent ? await PriorAsync(decoded).ConfigureAwait(false) : null;
-        var failedBefore = prior is { HasValue: false, HasError: true };
-        if (decision.Permanent)
-        {
-            var outcome = failedBefore ? "already failed" : decision.DeadLetterTopic is null ? "dropped" : "dead-lettered";
-            BrrrLog.CallFailedForGood(_topic.Log, error, callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, outcome,
-                decision.DeadLetterTopic ?? "none", error.Message, LogText.Excerpt(delivery.Message));
-        }
-        else
+        if (!decision.Permanent)
         {
             // An outage fails every call in flight: one line per kind of failure and backoff step, the rest at debug level.
             var level = _topic.LogThrottle.ShouldLog(LogThrottle.KindOf(taskName ?? "?", error), out var count) ? LogLevel.Warning : LogLevel.Debug;
@@ -127,8 +119,13 @@ internal sealed partial class CallRunner : ReceiveActor
         {
             if (decision.Permanent)
             {
-                await StoreErrorAsync(decoded, prior, taskName, error, decision.Attempt).ConfigureAwait(false);
-                if (decision.DeadLetterTopic is { } deadLetterTopic && !failedBefore)
+                // Logged once the error record is settled: a call that failed for good before (or in another run at the
+                // same time) has its dead letter already.
+                var recordedBefore = await StoreErrorAsync(decoded, taskName, error, decision.Attempt).ConfigureAwait(false);
+                var outcome = recordedBefore ? "already failed" : decision.DeadLetterTopic is null ? "dropped" : "dead-lettered";
+                BrrrLog.CallFailedForGood(_topic.Log, error, callHash ?? "?", taskName ?? "?", delivery.Topic, rootId ?? "?", decision.Attempt, outcome,
+                    decision.DeadLetterTopic ?? "none", error.Message, LogText.Excerpt(delivery.Message));
+                if (decision.DeadLetterTopic is { } deadLetterTopic && !recordedBefore)
                 {
                     var letter = DeadLetter.Of(delivery.Topic, delivery.Message, error, rootId, callHash, taskName, decision.Attempt, worker.Processor.Memory.Limits);
                     await _topic.Settlement.DeadLetterAsync(delivery, letter, deadLetterTopic, worker.Aborting).ConfigureAwait(false);
