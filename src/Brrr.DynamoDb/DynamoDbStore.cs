@@ -187,6 +187,9 @@ public sealed partial class DynamoDbStore : IStore, IDisposable
     public bool ReadsManyAtOnce => _reads is not null;
 
     /// <inheritdoc />
+    public bool ReadsLatestWrites => Settings.ConsistentReads;
+
+    /// <inheritdoc />
     /// <remarks>
     /// With coalescing the reads start together and leave in one <c>BatchGetItem</c> (strongly consistent when the
     /// store's reads are); without, one after the other. Unlike <see cref="GetAsync"/>, a missing <c>call</c> record is

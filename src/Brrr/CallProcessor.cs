@@ -53,6 +53,12 @@ internal sealed partial class CallProcessor
     /// </summary>
     public bool RecordsChildren { get; init; }
 
+    /// <summary>
+    /// Whether a job of a waiting parent may be skipped on what the store says of its children (parent debouncing): only
+    /// where reads see the latest writes (<see cref="IStore.ReadsLatestWrites"/>).
+    /// </summary>
+    private bool Debounces => Memory.Store.ReadsLatestWrites;
+
     /// <summary>The trace contexts of roots' schedules, read from the jobs' cache once per root.</summary>
     internal RootTraces Traces { get; }
 
@@ -105,7 +111,7 @@ internal sealed partial class CallProcessor
             return new LoadedCall(delivery, message, cached);
         }
 
-        if (RecordsChildren && Memory.Store.ReadsManyAtOnce)
+        if (RecordsChildren && Debounces && Memory.Store.ReadsManyAtOnce)
         {
             // The children record comes with the call record in the same request, for the debounce of a job that has
             // no waiting entry here (RunAsync).
@@ -197,7 +203,7 @@ internal sealed partial class CallProcessor
             return new CallCompleted(stored) { AlreadyStored = true };
         }
 
-        if (!loaded.Delivery.Redelivered && await WaitingOnAsync(loaded, cancellationToken).ConfigureAwait(false) is { } waitingOn)
+        if (Debounces && !loaded.Delivery.Redelivered && await WaitingOnAsync(loaded, cancellationToken).ConfigureAwait(false) is { } waitingOn)
         {
             if (await AnyMissingAsync(waitingOn, loaded, cancellationToken).ConfigureAwait(false))
             {

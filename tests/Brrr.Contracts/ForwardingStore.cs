@@ -15,6 +15,8 @@ public abstract class ForwardingStore(IStore inner) : IStore
     protected IStore Inner { get; } = inner;
 
     /// <inheritdoc />
+    public virtual bool ReadsLatestWrites => Inner.ReadsLatestWrites;
+
     public virtual Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => Inner.HasAsync(key, cancellationToken);
 
     /// <inheritdoc />

@@ -6,6 +6,18 @@ namespace Brrr.DynamoDb.Tests;
 
 public sealed class DynamoDbStoreSettingsTests
 {
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_store_reads_the_latest_writes_only_with_consistent_reads(bool consistent)
+    {
+        // A worker debounces parents only on a store whose reads see the latest writes (IStore.ReadsLatestWrites).
+        using var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(
+            new AnonymousAWSCredentials(), new Amazon.DynamoDBv2.AmazonDynamoDBConfig { ServiceURL = "http://127.0.0.1:9" });
+        using var store = new DynamoDbStore(client, DynamoDbStoreSettings.Default with { ConsistentReads = consistent });
+        Assert.Equal(consistent, ((Brrr.Backends.IStore)store).ReadsLatestWrites);
+    }
+
     [Fact]
     public void Defaults_are_table_brrr_with_consistent_coalesced_reads()
     {

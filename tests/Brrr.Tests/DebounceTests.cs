@@ -92,6 +92,32 @@ public sealed class DebounceTests
     }
 
     [Fact]
+    public async Task On_a_store_whose_reads_may_be_stale_a_parent_job_runs_while_a_child_it_waits_for_is_missing()
+    {
+        // A stale read could say "missing" of a child that has sent its returns already: no job is skipped on it.
+        var stale = new CallProcessor(
+            new Memory(new StaleReadsStore(_store)), _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100),
+            new BoundedCache<WaitingChildren>(100)) { RecordsChildren = true };
+        await _client.ScheduleAsync(_parent, new N(2), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, stale));
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, stale));
+
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, stale));
+        Assert.Equal(2, Runs("parent"));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, b, stale));
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, stale));
+        Assert.Equal(new ReadResult<int>(true, 220), await _client.ReadAsync(_parent, new N(2)));
+    }
+
+    private sealed class StaleReadsStore(IStore inner) : ForwardingStore(inner)
+    {
+        public override bool ReadsLatestWrites => false;
+    }
+
+    [Fact]
     public async Task On_a_store_that_reads_many_records_at_once_a_debounce_check_of_a_missing_child_is_one_read_request()
     {
         var store = new ReadRequestCountingStore(new InMemoryStore());

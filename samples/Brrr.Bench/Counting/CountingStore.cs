@@ -81,6 +81,8 @@ internal sealed class CountingStore(IStore inner) : IStore
 
     public bool ReadsManyAtOnce => inner.ReadsManyAtOnce;
 
+    public bool ReadsLatestWrites => inner.ReadsLatestWrites;
+
     public Task<byte[]?[]> GetManyAsync(IReadOnlyList<MemKey> keys, CancellationToken cancellationToken = default)
     {
         if (!inner.ReadsManyAtOnce)

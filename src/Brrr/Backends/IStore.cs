@@ -71,6 +71,14 @@ public interface IStore
     Task<bool> CompareAndDeleteAsync(MemKey key, byte[] expected, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Whether a read always sees the latest write (strongly consistent reads); default: <c>true</c>. On a store whose
+    /// reads may answer an older state (DynamoDB with <c>brrr.dynamodb.consistent-reads = off</c>) the runtime skips no
+    /// job on what it reads: parent debouncing is off, since a stale "child missing" could skip a parent's last wake-up
+    /// for good. Every job then runs (more executions, same results).
+    /// </summary>
+    bool ReadsLatestWrites => true;
+
+    /// <summary>
     /// Whether this store can expire records (<see cref="ExpireAsync"/>, <see cref="PersistAsync"/>): a task with a
     /// retention (<c>brrr.tasks."name".retention</c>) needs one. Default: <c>false</c>.
     /// </summary>
