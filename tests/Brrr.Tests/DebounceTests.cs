@@ -97,7 +97,8 @@ public sealed class DebounceTests
         // A stale read could say "missing" of a child that has sent its returns already: no job is skipped on it.
         var stale = new CallProcessor(
             new Memory(new StaleReadsStore(_store)), _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100),
-            new BoundedCache<WaitingChildren>(100)) { RecordsChildren = true };
+            new BoundedCache<WaitingChildren>(100))
+        { RecordsChildren = true };
         await _client.ScheduleAsync(_parent, new N(2), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
         Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, stale));
