@@ -53,8 +53,12 @@ public sealed class RedisWorkflowTests
         return await TwoWorkerFibAsync(Backends(redis), systemPrefix);
     }
 
-    /// <summary>fib(20) and fib(78) on two worker systems sharing <paramref name="backends"/>, as above (with <paramref name="config"/>, default <see cref="WorkerConfig"/>).</summary>
-    internal static async Task<long> TwoWorkerFibAsync(BrrrBackends backends, string systemPrefix, Config? config = null)
+    /// <summary>
+    /// fib(20) and fib(78) on two worker systems sharing <paramref name="backends"/>, as above (with <paramref name="config"/>,
+    /// default <see cref="WorkerConfig"/>); <paramref name="whileRunning"/>, if given, is awaited once both are exact, before
+    /// the workers stop (a wake-up that comes after the root's value, e.g. a parent's second one, is still theirs to settle).
+    /// </summary>
+    internal static async Task<long> TwoWorkerFibAsync(BrrrBackends backends, string systemPrefix, Config? config = null, Func<Task>? whileRunning = null)
     {
         using var systemA = ActorSystem.Create(systemPrefix + "-a", config ?? WorkerConfig);
         using var systemB = ActorSystem.Create(systemPrefix + "-b", config ?? WorkerConfig);
@@ -64,6 +68,11 @@ public sealed class RedisWorkflowTests
         Assert.Equal(new BigInteger(6765), await a.RunAsync(FibTask.Fib, new FibArgs(20, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(60)));
         Assert.Equal(BigInteger.Parse("8944394323791464"), await a.RunAsync(FibTask.Fib, new FibArgs(78, Guid.NewGuid().ToString("N")), TimeSpan.FromSeconds(120)));
         Assert.True(b.Worker.Statistics.Executions > 0, "the second worker took part");
+        if (whileRunning is not null)
+        {
+            await whileRunning();
+        }
+
         return a.Worker.Statistics.Failed + b.Worker.Statistics.Failed;
     }
 

@@ -95,10 +95,7 @@ public sealed class DebounceTests
     public async Task On_a_store_whose_reads_may_be_stale_a_parent_job_runs_while_a_child_it_waits_for_is_missing()
     {
         // A stale read could say "missing" of a child that has sent its returns already: no job is skipped on it.
-        var stale = new CallProcessor(
-            new Memory(new StaleReadsStore(_store)), _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100),
-            new BoundedCache<WaitingChildren>(100))
-        { RecordsChildren = true };
+        var stale = OtherProcess(recordsChildren: true, new StaleReadsStore(_store));
         await _client.ScheduleAsync(_parent, new N(2), Topic);
         await using var consumer = _queue.CreateConsumer(Topic);
         Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, stale));
@@ -143,8 +140,10 @@ public sealed class DebounceTests
     }
 
     /// <summary>A second process: the same store, cache and queue, caches of its own.</summary>
-    private CallProcessor OtherProcess(bool recordsChildren) =>
-        new(_client.Memory, _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100), new BoundedCache<WaitingChildren>(100))
+    /// <summary>A processor of another worker process on the same backends (its store seen through <paramref name="store"/>, if given).</summary>
+    private CallProcessor OtherProcess(bool recordsChildren, IStore? store = null) =>
+        new(store is null ? _client.Memory : new Memory(store), _client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(100), new BoundedCache<Call>(100),
+            new BoundedCache<WaitingChildren>(100))
         {
             RecordsChildren = recordsChildren,
         };
