@@ -142,7 +142,8 @@ internal sealed partial class CallProcessor
     {
         ArgumentNullException.ThrowIfNull(apply);
         var outcome = await RunAsync(loaded, tasks, cancellationToken).ConfigureAwait(false);
-        var effects = EffectsOf(loaded, outcome, RetentionOf(tasks, loaded.Call.TaskName));
+        var retention = RetentionOf(tasks, loaded.Call.TaskName);
+        var effects = EffectsOf(loaded, outcome, retention);
         if (effects.Count > 0)
         {
             await ApplyAllAsync(effects, apply, cancellationToken).ConfigureAwait(false);
@@ -156,6 +157,10 @@ internal sealed partial class CallProcessor
                 // root while a child it lists is missing, because that child holds the return address and wakes the call.
                 var record = ChildrenRecord.Of(loaded.Call.CallHash, loaded.Message.RootId, deferred.Children, DateTimeOffset.UtcNow);
                 await Memory.SetChildrenAsync(record, cancellationToken).ConfigureAwait(false);
+                if (retention is { } ttl)
+                {
+                    await Memory.ExpireChildrenIfSettledAsync(loaded.Call.CallHash, ttl, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             RegisteredWaiting(loaded, deferred.Children);

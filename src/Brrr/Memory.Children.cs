@@ -12,6 +12,23 @@ internal sealed partial class Memory
         return Store.SetAsync(KeyOf(MemKeyType.Children, record.CallHash), record.Encode(), cancellationToken);
     }
 
+    /// <summary>
+    /// Lets the children record of <paramref name="callHash"/> expire <paramref name="retention"/> from now if the call has
+    /// settled (it has a value or an error record). A deferring run writes its record after its registrations; when
+    /// another run settled the call meanwhile, the settled records were set to expire before that write, which clears an
+    /// expiry: without this the record would be kept forever. Checked after the write, so either this sees the
+    /// settlement, or the settlement's expiry comes after the write.
+    /// </summary>
+    public async Task ExpireChildrenIfSettledAsync(string callHash, TimeSpan retention, CancellationToken cancellationToken = default)
+    {
+        var (value, error) = await Store.GetOrOtherwiseAsync(KeyOf(MemKeyType.Value, callHash), KeyOf(MemKeyType.Error, callHash), cancellationToken)
+            .ConfigureAwait(false);
+        if (value is not null || error is not null)
+        {
+            await Store.ExpireAsync(KeyOf(MemKeyType.Children, callHash), retention, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The children record of <paramref name="callHash"/>, or <c>null</c> (it never deferred under a BrrrAkka worker).</summary>
     /// <exception cref="ProtocolException">The stored bytes are no children record.</exception>
     public async Task<ChildrenRecord?> GetChildrenAsync(string callHash, CancellationToken cancellationToken = default)

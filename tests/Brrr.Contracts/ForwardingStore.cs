@@ -17,6 +17,12 @@ public abstract class ForwardingStore(IStore inner) : IStore
     /// <inheritdoc />
     public virtual bool ReadsLatestWrites => Inner.ReadsLatestWrites;
 
+    public virtual bool CanExpire => Inner.CanExpire;
+
+    public virtual Task ExpireAsync(MemKey key, TimeSpan ttl, CancellationToken cancellationToken = default) => Inner.ExpireAsync(key, ttl, cancellationToken);
+
+    public virtual Task PersistAsync(MemKey key, CancellationToken cancellationToken = default) => Inner.PersistAsync(key, cancellationToken);
+
     public virtual Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) => Inner.HasAsync(key, cancellationToken);
 
     /// <inheritdoc />

@@ -91,6 +91,62 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task A_children_record_written_after_its_call_settled_expires_with_the_call()
+    {
+        // One run of a retained parent defers, and its children record is written late: meanwhile another process runs
+        // the child and the parent's wake-up, which settles the parent and lets its records expire. The late write must
+        // not keep the children record forever.
+        var retained = BrrrTask.Create<N, int>("retained", async (ctx, n) => Ran("retained", await ctx.Call(_kept, n) + 1), TwoSeconds);
+        var tasks = new TaskSet(retained, _kept);
+        var held = new HeldChildrenWrites(_store);
+        var late = new CallProcessor(new Memory(held), _client.Jobs, JsonCodec.Default) { RecordsChildren = true };
+        var other = new CallProcessor(_client.Memory, _client.Jobs, JsonCodec.Default) { RecordsChildren = true };
+        var parent = await _client.ScheduleAsync(retained, new N(6), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+
+        var first = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var deferring = late.HandleAsync(first, tasks);
+        await held.Holding.WaitAsync(TimeSpan.FromSeconds(10));
+        while (await consumer.ReceiveAsync(TimeSpan.Zero) is { } next)
+        {
+            await other.HandleAsync(next, tasks);
+            await consumer.AckAsync(next);
+        }
+
+        Assert.Equal(new ReadResult<int>(true, 7), await _client.ReadAsync(retained, new N(6)));
+        held.Release();
+        Assert.IsType<CallDeferred>(await deferring);
+        await consumer.AckAsync(first);
+        Assert.True(await HasAsync(MemKeyType.Children, parent));
+
+        Wait(3);
+        Assert.False(await HasAsync(MemKeyType.Value, parent));
+        Assert.False(await HasAsync(MemKeyType.Children, parent));
+    }
+
+    /// <summary>Holds every write of a children record until <see cref="Release"/>.</summary>
+    private sealed class HeldChildrenWrites(IStore inner) : ForwardingStore(inner)
+    {
+        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Holding => _holding.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public override async Task SetAsync(MemKey key, byte[] value, CancellationToken cancellationToken = default)
+        {
+            if (key.Type == MemKeyType.Children)
+            {
+                _holding.TrySetResult();
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            await base.SetAsync(key, value, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_call_with_pending_returns_is_kept_until_they_are_sent()
     {
         var parent = await _client.ScheduleAsync(_parent, new N(4), Topic);
