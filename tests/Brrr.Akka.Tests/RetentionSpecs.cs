@@ -94,5 +94,15 @@ public sealed class RetentionSpecs
     }
 
     /// <summary>A store that keeps records forever: it has no expiry of its own.</summary>
-    private sealed class NonExpiringStore(IStore inner) : ForwardingStore(inner);
+    /// <summary>A store that cannot expire records, over one that can.</summary>
+    private sealed class NonExpiringStore(IStore inner) : ForwardingStore(inner)
+    {
+        public override bool CanExpire => false;
+
+        public override Task ExpireAsync(MemKey key, TimeSpan ttl, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("NonExpiringStore cannot expire records.");
+
+        public override Task PersistAsync(MemKey key, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("NonExpiringStore cannot expire records.");
+    }
 }
