@@ -1,3 +1,4 @@
+using System.Text;
 using StackExchange.Redis;
 
 namespace Brrr.Redis;
@@ -12,6 +13,12 @@ namespace Brrr.Redis;
 /// </summary>
 internal sealed class RedisKeys(string prefix, RedisLayout layout)
 {
+    // A store key is made for every store request: as UTF-8 bytes (what Redis gets), from parts encoded once.
+    private static readonly byte[][] TypeSuffixes =
+        [.. Enum.GetValues<MemKeyType>().Order().Select(type => Encoding.UTF8.GetBytes("}:" + new MemKey(type, "").TypeWord))];
+
+    private readonly byte[] _storeOpen = Encoding.UTF8.GetBytes(prefix + "{");
+
     public string Prefix { get; } = prefix;
 
     public RedisLayout Layout { get; } = layout;
@@ -20,7 +27,16 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     public RedisKeys OtherLayout => new(Prefix, Layout == RedisLayout.Current ? RedisLayout.Legacy : RedisLayout.Current);
 
     /// <summary><c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type word&gt;</c>, e.g. <c>brrr:{abc}:value</c>.</summary>
-    public RedisKey Store(MemKey key) => $"{Prefix}{{{key.CallHash}}}:{key.TypeWord}";
+    public RedisKey Store(MemKey key)
+    {
+        var suffix = (uint)key.Type < (uint)TypeSuffixes.Length ? TypeSuffixes[(int)key.Type] : Encoding.UTF8.GetBytes("}:" + key.TypeWord);
+        var hashLength = Encoding.UTF8.GetByteCount(key.CallHash);
+        var bytes = new byte[_storeOpen.Length + hashLength + suffix.Length];
+        _storeOpen.CopyTo(bytes, 0);
+        Encoding.UTF8.GetBytes(key.CallHash, bytes.AsSpan(_storeOpen.Length, hashLength));
+        suffix.CopyTo(bytes, _storeOpen.Length + hashLength);
+        return bytes;
+    }
 
     /// <summary>The failed runs of a call whose task threw: <c>&lt;prefix&gt;{&lt;call_hash&gt;}:attempts</c> (in the call's slot; brrr only, either layout).</summary>
     public RedisKey Attempts(string callHash) => $"{Prefix}{{{callHash}}}:attempts";
