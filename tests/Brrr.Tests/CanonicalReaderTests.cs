@@ -95,6 +95,28 @@ public sealed class CanonicalReaderTests
     }
 
     [Fact]
+    public void A_text_decoded_again_is_the_same_string_and_never_another_text()
+    {
+        // The reader keeps the strings it decoded last (RecentStrings): a hit must be the same text, whatever shares its slot.
+        var first = ScheduleMessage.Decode(new ScheduleMessage("r00t", "c4llh4sh").Encode());
+        var again = ScheduleMessage.Decode(new ScheduleMessage("r00t", "c4llh4sh").Encode());
+        Assert.Same(first.RootId, again.RootId);
+        Assert.Same(first.CallHash, again.CallHash);
+
+        var random = new Random(99);
+        var texts = Enumerable.Range(0, 5000).Select(i => i % 7 == 0 ? $"rööt-{i}" : i % 11 == 0 ? new string('h', 100 + (i % 40)) : $"{random.Next():x8}{i}").ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var text in texts)
+            {
+                Assert.Equal(text, RecentStrings.Of(Encoding.UTF8.GetBytes(text)));
+            }
+        }
+
+        Assert.Equal("", RecentStrings.Of([]));
+    }
+
+    [Fact]
     public void Records_written_one_after_another_on_a_thread_keep_their_own_bytes()
     {
         var first = new ScheduleMessage("first", "a").Encode();

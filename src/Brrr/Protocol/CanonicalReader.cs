@@ -72,7 +72,7 @@ internal ref struct CanonicalReader(ReadOnlySpan<byte> input)
             return false;
         }
 
-        value = Encoding.UTF8.GetString(bytes);
+        value = RecentStrings.Of(bytes);
         return true;
     }
 
