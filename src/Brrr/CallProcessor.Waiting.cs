@@ -127,10 +127,12 @@ internal sealed partial class CallProcessor
     {
         try
         {
-            foreach (var pendingReturn in PendingReturns.Decode(pendingReturns).Returns)
+            // The sorted array, not the public set: this runs for every missing child a debounce check reads.
+            var held = PendingReturns.Decode(pendingReturns).Sorted;
+            for (var i = 0; i < held.Count; i++)
             {
-                if (string.Equals(pendingReturn.RootId, parent.Message.RootId, StringComparison.Ordinal)
-                    && string.Equals(pendingReturn.CallHash, parent.Call.CallHash, StringComparison.Ordinal))
+                if (string.Equals(held[i].RootId, parent.Message.RootId, StringComparison.Ordinal)
+                    && string.Equals(held[i].CallHash, parent.Call.CallHash, StringComparison.Ordinal))
                 {
                     return true;
                 }
