@@ -79,6 +79,7 @@ internal sealed partial class CallProcessor
             // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
             await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
             Calls.Put(child.Call.CallHash, child.Call);
+            ScheduledHere(parent.Message.RootId, child.Call.CallHash);
             var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
             if (child.IsDelayed)
             {

@@ -31,7 +31,17 @@ internal sealed partial class CallProcessor
     private async ValueTask<WaitingChildren?> WaitingOnAsync(LoadedCall loaded, CancellationToken cancellationToken)
     {
         var key = loaded.WaitingKey;
-        if (Waiting.Get(key) is { } local)
+        var local = Waiting.Get(key);
+        if (ReferenceEquals(local, WaitingChildren.ScheduledHere))
+        {
+            // Most likely the call's first job: it has not run, so it has no children record to read. Should another
+            // process have run it first, this job runs rather than being debounced (an extra run, never a lost one);
+            // a later job of the call reads the record.
+            Waiting.Put(key, WaitingChildren.Unknown);
+            return null;
+        }
+
+        if (local is not null && !ReferenceEquals(local, WaitingChildren.Unknown))
         {
             return local;
         }
@@ -59,6 +69,19 @@ internal sealed partial class CallProcessor
     /// </summary>
     private void RegisteredWaiting(LoadedCall loaded, IReadOnlyList<ChildCall> children) =>
         Waiting.Put(loaded.WaitingKey, new WaitingChildren(children.Select(c => c.Call.CallHash).ToArray()));
+
+    /// <summary>
+    /// Remembers that this process scheduled <paramref name="callHash"/> under <paramref name="rootId"/>: the call's
+    /// first job here skips the read of its children record (<see cref="WaitingOnAsync"/>), which a call that has not
+    /// run has not written. Only with <see cref="RecordsChildren"/>: without it no record is read anyway.
+    /// </summary>
+    private void ScheduledHere(string rootId, string callHash)
+    {
+        if (RecordsChildren)
+        {
+            Waiting.Put(WaitingKey(rootId, callHash), WaitingChildren.ScheduledHere);
+        }
+    }
 
     /// <summary>
     /// Whether one of the children of <paramref name="waiting"/> has no value (nor error record) yet and holds the return
@@ -160,6 +183,16 @@ internal sealed class WaitingChildren
         ArgumentOutOfRangeException.ThrowIfZero(children.Count);
         Children = children;
     }
+
+    private WaitingChildren() => Children = [];
+
+    /// <summary>
+    /// The mark of a call this process scheduled under a root and has not seen a job of since: no children record to read.
+    /// </summary>
+    internal static WaitingChildren ScheduledHere { get; } = new();
+
+    /// <summary>The mark of a call whose first job was seen here: what it waits for is read from its children record.</summary>
+    internal static WaitingChildren Unknown { get; } = new();
 
     /// <summary>The call hashes of the missing children.</summary>
     public IReadOnlyList<string> Children { get; }

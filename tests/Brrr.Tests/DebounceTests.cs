@@ -24,6 +24,7 @@ public sealed class DebounceTests
     private readonly BrrrTask<N, int> _a;
     private readonly BrrrTask<N, int> _b;
     private readonly BrrrTask<N, int> _parent;
+    private readonly BrrrTask<N, int> _grandparent;
     private readonly TaskSet _tasks;
 
     public DebounceTests()
@@ -40,7 +41,8 @@ public sealed class DebounceTests
             var parts = await ctx.Gather(ctx.Call(_a, n), ctx.Call(_b, n));
             return parts[0] + parts[1];
         });
-        _tasks = new TaskSet(_parent, _a, _b);
+        _grandparent = BrrrTask.Create<N, int>("grandparent", (ctx, n) => ctx.Call(_parent, n));
+        _tasks = new TaskSet(_grandparent, _parent, _a, _b);
     }
 
     private int Ran(string task, int result)
@@ -137,6 +139,75 @@ public sealed class DebounceTests
         Assert.IsType<CallCompleted>(await HandleAsync(consumer, b, processor));
         Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, processor));
         Assert.Equal(new ReadResult<int>(true, 220), await client.ReadAsync(_parent, new N(2)));
+    }
+
+    [Fact]
+    public async Task With_children_records_the_first_job_of_a_child_scheduled_here_reads_no_children_record()
+    {
+        var store = new ChildrenReadCountingStore(_store);
+        var processor = OtherProcess(recordsChildren: true, store);
+        await _client.ScheduleAsync(_parent, new N(4), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, processor));
+        Assert.Equal(1, store.ChildrenReads);
+
+        // a and b were scheduled here and have not run: they have no children record.
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, processor));
+        Assert.IsType<CallCompleted>(await HandleNextAsync(consumer, processor));
+        Assert.Equal(1, store.ChildrenReads);
+
+        while (await consumer.ReceiveAsync(TimeSpan.Zero) is { } next)
+        {
+            await HandleAsync(consumer, next, processor);
+        }
+
+        Assert.Equal(new ReadResult<int>(true, 440), await _client.ReadAsync(_parent, new N(4)));
+    }
+
+    private sealed class ChildrenReadCountingStore(IStore inner) : ForwardingStore(inner)
+    {
+        private int _childrenReads;
+
+        public int ChildrenReads => Volatile.Read(ref _childrenReads);
+
+        public override Task<byte[]?> GetAsync(MemKey key, CancellationToken cancellationToken = default)
+        {
+            if (key.Type == MemKeyType.Children)
+            {
+                Interlocked.Increment(ref _childrenReads);
+            }
+
+            return base.GetAsync(key, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task With_children_records_a_call_scheduled_here_whose_first_job_ran_elsewhere_runs_on_its_first_job_here_and_loses_nothing()
+    {
+        var here = OtherProcess(recordsChildren: true);
+        var there = OtherProcess(recordsChildren: true);
+        await _client.ScheduleAsync(_grandparent, new N(6), Topic);
+        await using var consumer = _queue.CreateConsumer(Topic);
+
+        // The grandparent schedules the parent here; the parent's first job runs there and defers on a and b.
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, here));
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, there));
+        var a = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        var b = (await consumer.ReceiveAsync(TimeSpan.Zero))!;
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, a, there));
+
+        // a's wake-up of the parent comes here: the mark of the scheduling says "not run yet", so the record is not read
+        // and the parent runs (b is missing: it defers again). An extra run, never a lost wake-up.
+        Assert.IsType<CallDeferred>(await HandleNextAsync(consumer, here));
+        Assert.Equal(2, Runs("parent"));
+        Assert.IsType<CallCompleted>(await HandleAsync(consumer, b, here));
+        while (await consumer.ReceiveAsync(TimeSpan.Zero) is { } next)
+        {
+            await HandleAsync(consumer, next, here);
+        }
+
+        Assert.Equal(new ReadResult<int>(true, 660), await _client.ReadAsync(_grandparent, new N(6)));
+        Assert.Equal((3, 1, 1), (Runs("parent"), Runs("a"), Runs("b")));
     }
 
     /// <summary>A second process: the same store, cache and queue, caches of its own.</summary>
