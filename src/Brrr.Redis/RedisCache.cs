@@ -172,6 +172,10 @@ public sealed class RedisCache : ICache, ICountedPush, IRateLimiter
         queue is RedisQueue redisQueue && redisQueue.SharesDatabaseWith(_redis, _database, _keys.Layout)
         && _redis.GetServers().All(server => server.ServerType != ServerType.Cluster);
 
+    /// <summary>Whether this cache's spawn counters are on <paramref name="redis"/>'s <paramref name="database"/>, named by <paramref name="layout"/>, expiring after <paramref name="expiry"/>.</summary>
+    internal bool CountsLike(IConnectionMultiplexer redis, int database, RedisLayout layout, TimeSpan expiry) =>
+        ReferenceEquals(redis, _redis) && database == _database && layout == _keys.Layout && expiry == _expiry;
+
     /// <inheritdoc />
     public async Task<long> IncrAndPushAsync(string rootId, long limit, string topic, string message, CancellationToken cancellationToken = default)
     {

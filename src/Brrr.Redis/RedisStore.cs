@@ -7,16 +7,19 @@ namespace Brrr.Redis;
 
 /// <summary>
 /// The brrr store on Redis strings: key <c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type&gt;</c>; set-new-value is
-/// <c>SET NX</c>, compare-and-set and compare-and-delete are Lua scripts comparing the exact bytes. Thread safe.
+/// <c>SET NX</c>, compare-and-set and compare-and-delete are Lua scripts comparing the exact bytes. With a
+/// <see cref="RedisCache"/> and a <see cref="RedisQueue"/> on the same multiplexer and database (and no cluster), a
+/// child's first registration, its call record and its job are one script (<see cref="ISchedulingStore"/>). Thread safe.
 /// Redis errors surface as <see cref="RedisException"/> (outcome unknown).
 /// </summary>
-public sealed class RedisStore : IStore, IStoreScan
+public sealed class RedisStore : IStore, IStoreScan, ISchedulingStore
 {
     private const int ScanPageSize = 1000;
     private const int ReadBatch = 256;
     private readonly IConnectionMultiplexer _redis;
     private readonly int _database;
     private readonly RedisKeys _keys;
+    private readonly TimeSpan _counterExpiry;
 
     /// <summary>Creates the store over a shared multiplexer (which the caller keeps owning).</summary>
     public RedisStore(IConnectionMultiplexer redis, RedisBrrrSettings settings)
@@ -27,9 +30,37 @@ public sealed class RedisStore : IStore, IStoreScan
         _redis = redis;
         _database = settings.Database;
         _keys = new RedisKeys(settings.KeyPrefix, settings.Layout);
+        _counterExpiry = settings.CounterExpiry;
     }
 
     private IDatabase Db => _redis.GetDatabase(_database);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Yes for a <see cref="RedisCache"/> with this store's multiplexer, database, layout and counter expiry that can
+    /// push to <paramref name="queue"/> (<see cref="RedisCache.CanPushTo"/>: a <see cref="RedisQueue"/> on them, no cluster).
+    /// </remarks>
+    public bool CanScheduleWith(ICache cache, IQueue queue) =>
+        cache is RedisCache redisCache && redisCache.CountsLike(_redis, _database, _keys.Layout, _counterExpiry) && redisCache.CanPushTo(queue);
+
+    /// <inheritdoc />
+    /// <remarks>One script: <c>GET</c>, then only on a missing record two <c>SET</c>s, <c>INCR</c> and <c>RPUSH</c>.</remarks>
+    public async Task<(byte[]? Current, long Count)> SetNewAndPushAsync(
+        MemKey key, byte[] value, MemKey companion, byte[] companionValue, string rootId, long limit, string topic, string message,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(companionValue);
+        ArgumentNullException.ThrowIfNull(rootId);
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        var result = (RedisResult[])(await Scripts.SetNewAndPush.EvaluateAsync(
+                Db,
+                [_keys.Store(key), _keys.Store(companion), _keys.Counter(rootId), _keys.Topic(topic)],
+                [value, companionValue, limit, message, (long)_counterExpiry.TotalMilliseconds])
+            .ConfigureAwait(false))!;
+        return result.Length == 1 ? ((byte[]?)result[0], 0) : (null, (long)result[1]);
+    }
 
     /// <inheritdoc />
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) =>

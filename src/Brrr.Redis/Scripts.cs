@@ -179,6 +179,23 @@ internal static class Scripts
         """);
 
     /// <summary>
+    /// A first registration and its job in one step. KEYS: the pending returns record, the call record, the root's spawn
+    /// counter, the topic. ARGV: the new pending returns, the call record, the spawn limit, the message, the counter's
+    /// expiry (ms). Returns {the record held} when there was one (nothing written), else {false, the new count}: both
+    /// records written, the job counted and pushed unless over the limit (the counter expires as incr-and-push's does).
+    /// </summary>
+    public static readonly RedisScript SetNewAndPush = new("set-new-and-push", """
+        local current = redis.call('GET', KEYS[1])
+        if current then return {current} end
+        redis.call('SET', KEYS[1], ARGV[1])
+        redis.call('SET', KEYS[2], ARGV[2])
+        local n = redis.call('INCR', KEYS[3])
+        if n == 1 or n % 64 == 0 then redis.call('PEXPIRE', KEYS[3], ARGV[5], 'NX') end
+        if n <= tonumber(ARGV[3]) then redis.call('RPUSH', KEYS[4], ARGV[4]) end
+        return {false, n}
+        """);
+
+    /// <summary>
     /// KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms, the value (the consumer's acknowledgements, <see cref="AckCounter"/>). Returns 1 when the heartbeat was still
     /// alive, 0 when it had expired (or was never set).
     /// </summary>
@@ -225,5 +242,5 @@ internal static class Scripts
         return 1
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks, RateLimit];
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, SetNewAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks, RateLimit];
 }

@@ -73,7 +73,22 @@ internal sealed partial class CallProcessor
     private async Task RegisterChildAsync(LoadedCall parent, ChildCall child, CancellationToken cancellationToken)
     {
         var returnAddress = new PendingReturn(parent.Message.RootId, parent.Call.CallHash, parent.Delivery.Topic);
-        if (await Memory.AddPendingReturnAsync(child.Call.CallHash, returnAddress, parent.Delivery.Redelivered, cancellationToken).ConfigureAwait(false))
+        byte[]? read = null;
+        if (_schedulingStore is { } store && !child.IsDelayed && !parent.Delivery.Redelivered)
+        {
+            // A child without returns is registered, recorded and pushed in one step; one with returns is registered on
+            // them from there (the record read, no second read).
+            var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
+            read = await Memory.ScheduleFirstAsync(store, child.Call, returnAddress, Jobs, child.Topic, message, cancellationToken).ConfigureAwait(false);
+            if (read is null)
+            {
+                Calls.Put(child.Call.CallHash, child.Call);
+                ScheduledHere(parent.Message.RootId, child.Call.CallHash);
+                return;
+            }
+        }
+
+        if (await Memory.AddPendingReturnAsync(child.Call.CallHash, returnAddress, parent.Delivery.Redelivered, read, cancellationToken).ConfigureAwait(false))
         {
             // Only the registration that schedules the child writes its call record, before its job exists:
             // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.

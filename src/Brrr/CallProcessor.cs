@@ -18,6 +18,9 @@ internal sealed partial class CallProcessor
     private readonly Func<string, CancellationToken, ValueTask<(byte[]? Value, ErrorRecord? Error)>> _readChild;
     private readonly Func<PendingReturn, CancellationToken, Task> _sendReturn;
 
+    // The store when it schedules a child in one step with the jobs' cache and queue (ISchedulingStore), else null.
+    private readonly ISchedulingStore? _schedulingStore;
+
     /// <summary>Creates the processor.</summary>
     /// <param name="memory">The store algorithms.</param>
     /// <param name="jobs">The job pusher.</param>
@@ -37,6 +40,7 @@ internal sealed partial class CallProcessor
         Jobs = jobs;
         _readChild = ReadChildAsync;
         _sendReturn = SendReturnAsync;
+        _schedulingStore = memory.Store is ISchedulingStore scheduling && scheduling.CanScheduleWith(jobs.Cache, jobs.Queue) ? scheduling : null;
         Codec = codec;
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);

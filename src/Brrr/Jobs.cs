@@ -93,7 +93,9 @@ internal sealed class Jobs
         return _queue.PushAsync(topic, message.ToWire(), cancellationToken);
     }
 
-    private void ThrowIfOverLimit(ScheduleMessage message, long count)
+    /// <summary>Raises the spawn-limit error of <paramref name="message"/> when <paramref name="count"/> (its root's jobs counted so far) is over <see cref="SpawnLimit"/>.</summary>
+    /// <exception cref="SpawnLimitException">It is.</exception>
+    internal void ThrowIfOverLimit(ScheduleMessage message, long count)
     {
         if (count > SpawnLimit)
         {

@@ -150,14 +150,22 @@ internal sealed partial class Memory
     /// between registering and pushing).
     /// </summary>
     /// <exception cref="BrrrException">The record changed under every one of <see cref="MaxCasAttempts"/> attempts.</exception>
-    public async Task<bool> AddPendingReturnAsync(string childHash, PendingReturn pendingReturn, bool forceSchedule = false, CancellationToken cancellationToken = default)
+    public Task<bool> AddPendingReturnAsync(string childHash, PendingReturn pendingReturn, bool forceSchedule = false, CancellationToken cancellationToken = default) =>
+        AddPendingReturnAsync(childHash, pendingReturn, forceSchedule, read: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AddPendingReturnAsync(string, PendingReturn, bool, CancellationToken)"/> from a record
+    /// <paramref name="read"/> already (its bytes as stored; <c>null</c>: none read yet).
+    /// </summary>
+    /// <exception cref="BrrrException">The record changed under every one of <see cref="MaxCasAttempts"/> attempts.</exception>
+    internal async Task<bool> AddPendingReturnAsync(string childHash, PendingReturn pendingReturn, bool forceSchedule, byte[]? read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pendingReturn);
         var key = KeyOf(MemKeyType.PendingReturns, childHash);
         var fresh = new PendingReturns([pendingReturn], Now()).Encode();
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
-            var current = await Store.GetOrSetNewValueAsync(key, fresh, cancellationToken).ConfigureAwait(false);
+            var current = attempt == 0 && read is not null ? read : await Store.GetOrSetNewValueAsync(key, fresh, cancellationToken).ConfigureAwait(false);
             if (current is null)
             {
                 return true;
@@ -178,6 +186,32 @@ internal sealed partial class Memory
         }
 
         throw new BrrrException($"Could not register a return on {key}: the record changed under {MaxCasAttempts} compare-and-set attempts in a row.");
+    }
+
+    /// <summary>
+    /// The first registration of <paramref name="pendingReturn"/> on <paramref name="child"/>, its call record and its job
+    /// (<paramref name="message"/> on <paramref name="topic"/>, put by <paramref name="jobs"/>' rules) in one step of
+    /// <paramref name="store"/>, when the child has no <c>pending_returns</c> record. Returns the record it has (nothing
+    /// was written: register with <see cref="AddPendingReturnAsync(string, PendingReturn, bool, byte[], CancellationToken)"/>
+    /// from it), or <c>null</c> when the child was scheduled.
+    /// </summary>
+    /// <exception cref="SizeLimitException">The call record would be over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
+    /// <exception cref="SpawnLimitException">The job went over its root's spawn limit: the records were written, the job was not pushed.</exception>
+    internal async Task<byte[]?> ScheduleFirstAsync(
+        ISchedulingStore store, Call child, PendingReturn pendingReturn, Jobs jobs, string topic, ScheduleMessage message, CancellationToken cancellationToken)
+    {
+        Limits.CheckRecord(child);
+        var (current, count) = await store.SetNewAndPushAsync(
+                KeyOf(MemKeyType.PendingReturns, child.CallHash), new PendingReturns([pendingReturn], Now()).Encode(),
+                MemKey.CallOf(child.CallHash), CallRecord.Encode(child.TaskName, child.Payload),
+                message.RootId, jobs.SpawnLimit, topic, message.ToWire(), cancellationToken)
+            .ConfigureAwait(false);
+        if (current is null)
+        {
+            jobs.ThrowIfOverLimit(message, count);
+        }
+
+        return current;
     }
 
     private static bool HasSameParentOtherRoot(PendingReturns record, PendingReturn pendingReturn)

@@ -19,13 +19,14 @@ public sealed class RedisClusterTests(RedisClusterFixture redis)
     [Theory]
     [InlineData(RedisLayout.Current)]
     [InlineData(RedisLayout.Legacy)]
-    public void The_spawn_counter_and_the_topic_list_are_in_different_slots_so_jobs_are_counted_and_pushed_by_separate_commands(RedisLayout layout)
+    public void The_spawn_counter_and_the_topic_list_are_in_different_slots_so_jobs_are_counted_and_pushed_and_children_scheduled_by_separate_commands(RedisLayout layout)
     {
         var brrr = layout == RedisLayout.Current ? redis.Brrr : redis.Legacy;
         var keys = RedisFixture.KeysOf(layout);
 
         Assert.NotEqual(brrr.Multiplexer.HashSlot(keys.Counter("root")), brrr.Multiplexer.HashSlot(keys.Topic("fib")));
         Assert.False(brrr.Cache.CanPushTo(brrr.Queue));
+        Assert.False(brrr.Store.CanScheduleWith(brrr.Cache, brrr.Queue));
     }
 
     [Fact]

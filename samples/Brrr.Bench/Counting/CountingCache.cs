@@ -8,6 +8,9 @@ namespace Brrr.Bench.Counting;
 /// </summary>
 internal sealed class CountingCache(ICache inner) : ICache, ICountedPush
 {
+    /// <summary>The cache counted.</summary>
+    public ICache Inner => inner;
+
     public OpCounters Counters { get; } = new("incr", "incr_push", "incr_attempts", "clear_attempts", "cancel", "is_cancelled", "set_trace", "get_trace");
 
     public Task<long> IncrAsync(string rootId, CancellationToken cancellationToken = default)

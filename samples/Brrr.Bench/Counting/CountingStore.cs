@@ -4,17 +4,21 @@ namespace Brrr.Bench.Counting;
 
 /// <summary>
 /// Counts every operation on an <see cref="IStore"/> before passing it on (one count = one request to the store). A
-/// combined operation the inner store does natively counts once; otherwise it counts as the steps it is made of.
+/// combined operation the inner store does natively counts once; otherwise it counts as the steps it is made of. A child
+/// scheduled in one step with the queue (<see cref="ISchedulingStore"/>, when the inner store can) counts as
+/// <c>set_new_and_push</c>.
 /// </summary>
-internal sealed class CountingStore(IStore inner) : IStore
+internal sealed class CountingStore(IStore inner) : IStore, ISchedulingStore
 {
-    private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6, GetOrSetNew = 7, SetThenGet = 8, GetOrOtherwise = 9, GetMany = 10;
+    private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6, GetOrSetNew = 7, SetThenGet = 8, GetOrOtherwise = 9, GetMany = 10,
+        SetNewAndPush = 11;
 
     private readonly bool _nativeGetOrSetNew = StoreSteps.HasNative(inner, nameof(IStore.GetOrSetNewValueAsync));
     private readonly bool _nativeSetThenGet = StoreSteps.HasNative(inner, nameof(IStore.SetThenGetAsync));
     private readonly bool _nativeGetOrOtherwise = StoreSteps.HasNative(inner, nameof(IStore.GetOrOtherwiseAsync));
 
-    public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad", "get_or_set_new", "set_then_get", "get_or_otherwise", "get_many");
+    public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad", "get_or_set_new", "set_then_get", "get_or_otherwise", "get_many",
+        "set_new_and_push");
 
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
     {
@@ -104,5 +108,17 @@ internal sealed class CountingStore(IStore inner) : IStore
     {
         Counters.Count(Cad);
         return inner.CompareAndDeleteAsync(key, expected, cancellationToken);
+    }
+
+    public bool CanScheduleWith(ICache cache, IQueue queue) =>
+        inner is ISchedulingStore scheduling
+        && scheduling.CanScheduleWith(cache is CountingCache countingCache ? countingCache.Inner : cache, queue is CountingQueue countingQueue ? countingQueue.Inner : queue);
+
+    public Task<(byte[]? Current, long Count)> SetNewAndPushAsync(
+        MemKey key, byte[] value, MemKey companion, byte[] companionValue, string rootId, long limit, string topic, string message,
+        CancellationToken cancellationToken = default)
+    {
+        Counters.Count(SetNewAndPush);
+        return ((ISchedulingStore)inner).SetNewAndPushAsync(key, value, companion, companionValue, rootId, limit, topic, message, cancellationToken);
     }
 }
