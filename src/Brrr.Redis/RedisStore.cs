@@ -63,6 +63,32 @@ public sealed class RedisStore : IStore, IStoreScan, ISchedulingStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One script: per job <c>INCR</c> and <c>RPUSH</c>, then <c>GET</c> and, on the expected bytes, <c>DEL</c>.</remarks>
+    public async Task<(long[] Counts, bool Deleted)> PushThenDeleteIfAsync(
+        IReadOnlyList<(string RootId, string Topic, string Message)> jobs, long limit, MemKey key, byte[] expected,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(expected);
+        var keys = new RedisKey[1 + (2 * jobs.Count)];
+        var values = new RedisValue[3 + jobs.Count];
+        keys[0] = _keys.Store(key);
+        values[0] = expected;
+        values[1] = limit;
+        values[2] = (long)_counterExpiry.TotalMilliseconds;
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var (rootId, topic, message) = jobs[i];
+            keys[1 + (2 * i)] = _keys.Counter(rootId);
+            keys[2 + (2 * i)] = _keys.Topic(topic);
+            values[3 + i] = message;
+        }
+
+        var result = (long[])(await Scripts.PushThenDeleteIf.EvaluateAsync(Db, keys, values).ConfigureAwait(false))!;
+        return (result[..^1], result[^1] == 1);
+    }
+
+    /// <inheritdoc />
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default) =>
         Db.KeyExistsAsync(_keys.Store(key));
 

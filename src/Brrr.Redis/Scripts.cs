@@ -196,6 +196,30 @@ internal static class Scripts
         """);
 
     /// <summary>
+    /// A completed call's returns and the removal of their record in one step. KEYS: the pending returns record, then per
+    /// job its root's spawn counter and its topic. ARGV: the record's expected bytes, the spawn limit, the counters'
+    /// expiry (ms), then per job its message. Each job is counted and pushed as incr-and-push does; then the record is
+    /// deleted if it still holds the expected bytes. Returns the new count of each job, then 1 if the record was deleted, else 0.
+    /// </summary>
+    public static readonly RedisScript PushThenDeleteIf = new("push-then-delete-if", """
+        local limit = tonumber(ARGV[2])
+        local out = {}
+        for i = 1, (#KEYS - 1) / 2 do
+          local n = redis.call('INCR', KEYS[2 * i])
+          if n == 1 or n % 64 == 0 then redis.call('PEXPIRE', KEYS[2 * i], ARGV[3], 'NX') end
+          if n <= limit then redis.call('RPUSH', KEYS[2 * i + 1], ARGV[3 + i]) end
+          out[i] = n
+        end
+        local deleted = 0
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          deleted = 1
+        end
+        out[#out + 1] = deleted
+        return out
+        """);
+
+    /// <summary>
     /// KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms, the value (the consumer's acknowledgements, <see cref="AckCounter"/>). Returns 1 when the heartbeat was still
     /// alive, 0 when it had expired (or was never set).
     /// </summary>
@@ -242,5 +266,5 @@ internal static class Scripts
         return 1
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, SetNewAndPush, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks, RateLimit];
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, SetNewAndPush, PushThenDeleteIf, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks, RateLimit];
 }

@@ -39,15 +39,49 @@ internal sealed partial class CallProcessor
     /// </summary>
     private async Task SendReturnAsync(PendingReturn pendingReturn, CancellationToken cancellationToken)
     {
-        var rootId = pendingReturn.RootId;
-        if (await Cancelled.IsCancelledAsync(rootId, cancellationToken).ConfigureAwait(false)
-            && (rootId = await FindWaitingRootAsync(pendingReturn.CallHash, cancellationToken).ConfigureAwait(false)) is null)
+        if (await RootToWakeAsync(pendingReturn, cancellationToken).ConfigureAwait(false) is { } rootId)
         {
-            return;
+            await Jobs.PutAsync(pendingReturn.Topic, new ScheduleMessage(rootId, pendingReturn.CallHash), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="SendReturnAsync"/> for every one of <paramref name="returns"/>, with the compare-and-delete of their
+    /// record (<see cref="Backends.ISchedulingStore.PushThenDeleteIfAsync"/>): one store request.
+    /// </summary>
+    private async Task<(bool Deleted, SpawnLimitException? Limited)> SendThenDeleteAsync(
+        IReadOnlyList<PendingReturn> returns, MemKey key, byte[] expected, CancellationToken cancellationToken)
+    {
+        var messages = new List<ScheduleMessage>(returns.Count);
+        var jobs = new List<(string RootId, string Topic, string Message)>(returns.Count);
+        for (var i = 0; i < returns.Count; i++)
+        {
+            if (await RootToWakeAsync(returns[i], cancellationToken).ConfigureAwait(false) is { } rootId)
+            {
+                var message = new ScheduleMessage(rootId, returns[i].CallHash);
+                messages.Add(message);
+                jobs.Add((rootId, returns[i].Topic, message.ToWire()));
+            }
         }
 
-        await Jobs.PutAsync(pendingReturn.Topic, new ScheduleMessage(rootId, pendingReturn.CallHash), cancellationToken).ConfigureAwait(false);
+        var (counts, deleted) = await _schedulingStore!.PushThenDeleteIfAsync(jobs, Jobs.SpawnLimit, key, expected, cancellationToken).ConfigureAwait(false);
+        SpawnLimitException? limited = null;
+        for (var i = 0; i < counts.Length && limited is null; i++)
+        {
+            limited = Jobs.OverLimit(messages[i], counts[i]);
+        }
+
+        return (deleted, limited);
     }
+
+    /// <summary>
+    /// The root a return wakes its parent under: its own, or when that root is cancelled another that still waits on the
+    /// parent (<see cref="FindWaitingRootAsync"/>), or <c>null</c>: the return is dropped.
+    /// </summary>
+    private async ValueTask<string?> RootToWakeAsync(PendingReturn pendingReturn, CancellationToken cancellationToken) =>
+        await Cancelled.IsCancelledAsync(pendingReturn.RootId, cancellationToken).ConfigureAwait(false)
+            ? await FindWaitingRootAsync(pendingReturn.CallHash, cancellationToken).ConfigureAwait(false)
+            : pendingReturn.RootId;
 
     /// <summary>
     /// A root that is not cancelled and waits on <paramref name="callHash"/>: the root of one of its pending returns,

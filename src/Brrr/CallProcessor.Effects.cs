@@ -47,11 +47,11 @@ internal sealed partial class CallProcessor
     {
         if (alreadyStored)
         {
-            await Memory.SendReturnsAsync(callHash, setFirst: null, _sendReturn, cancellationToken).ConfigureAwait(false);
+            await Memory.SendReturnsAsync(callHash, setFirst: null, _sendReturn, cancellationToken, _sendThenDelete).ConfigureAwait(false);
         }
         else
         {
-            await Memory.SetValueAndSendReturnsAsync(callHash, value, _sendReturn, cancellationToken).ConfigureAwait(false);
+            await Memory.SetValueAndSendReturnsAsync(callHash, value, _sendReturn, cancellationToken, _sendThenDelete).ConfigureAwait(false);
         }
 
         if (retention is { } ttl)

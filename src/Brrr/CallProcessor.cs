@@ -18,8 +18,10 @@ internal sealed partial class CallProcessor
     private readonly Func<string, CancellationToken, ValueTask<(byte[]? Value, ErrorRecord? Error)>> _readChild;
     private readonly Func<PendingReturn, CancellationToken, Task> _sendReturn;
 
-    // The store when it schedules a child in one step with the jobs' cache and queue (ISchedulingStore), else null.
+    // The store when it schedules a child in one step with the jobs' cache and queue (ISchedulingStore), else null;
+    // then also the sending of a value's returns with the removal of their record, in one step.
     private readonly ISchedulingStore? _schedulingStore;
+    private readonly SendThenDelete? _sendThenDelete;
 
     /// <summary>Creates the processor.</summary>
     /// <param name="memory">The store algorithms.</param>
@@ -41,6 +43,7 @@ internal sealed partial class CallProcessor
         _readChild = ReadChildAsync;
         _sendReturn = SendReturnAsync;
         _schedulingStore = memory.Store is ISchedulingStore scheduling && scheduling.CanScheduleWith(jobs.Cache, jobs.Queue) ? scheduling : null;
+        _sendThenDelete = _schedulingStore is null ? null : SendThenDeleteAsync;
         Codec = codec;
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);

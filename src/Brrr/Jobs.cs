@@ -97,9 +97,13 @@ internal sealed class Jobs
     /// <exception cref="SpawnLimitException">It is.</exception>
     internal void ThrowIfOverLimit(ScheduleMessage message, long count)
     {
-        if (count > SpawnLimit)
+        if (OverLimit(message, count) is { } overLimit)
         {
-            throw new SpawnLimitException(message.RootId, count, SpawnLimit);
+            throw overLimit;
         }
     }
+
+    /// <summary>The spawn-limit error of <paramref name="message"/> when <paramref name="count"/> is over <see cref="SpawnLimit"/>, else <c>null</c>.</summary>
+    internal SpawnLimitException? OverLimit(ScheduleMessage message, long count) =>
+        count > SpawnLimit ? new SpawnLimitException(message.RootId, count, SpawnLimit) : null;
 }

@@ -4,6 +4,13 @@ using Brrr.Protocol;
 namespace Brrr;
 
 /// <summary>
+/// Sends <paramref name="returns"/>, then deletes their record <paramref name="key"/> if it still holds
+/// <paramref name="expected"/>, in one step; says whether it deleted it, and the first spawn-limit error of a return.
+/// </summary>
+internal delegate Task<(bool Deleted, SpawnLimitException? Limited)> SendThenDelete(
+    IReadOnlyList<PendingReturn> returns, MemKey key, byte[] expected, CancellationToken cancellationToken);
+
+/// <summary>
 /// The store-side algorithms of PROTOCOL.md §5 over an <see cref="IStore"/>: call records, values, and the
 /// compare-and-set loops on <c>pending_returns</c>. Every call hash it is given is checked (<see cref="Identifiers.CallHash"/>)
 /// before it becomes a store key. Stateless apart from its store; thread safe.
@@ -274,19 +281,30 @@ internal sealed partial class Memory
     /// <paramref name="send"/> that gets the token: a caller can make it once and hand it to every call.
     /// </summary>
     /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written or sent.</exception>
-    internal Task SetValueAndSendReturnsAsync(string callHash, byte[] value, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken)
+    internal Task SetValueAndSendReturnsAsync(
+        string callHash, byte[] value, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken, SendThenDelete? sendThenDelete = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         Limits.CheckValue(callHash, value);
-        return SendReturnsAsync(callHash, (MemKeyType.Value, value), send, cancellationToken);
+        return SendReturnsAsync(callHash, (MemKeyType.Value, value), send, cancellationToken, sendThenDelete);
     }
 
     /// <summary>
     /// Sends and removes the returns of <paramref name="callHash"/>; with <paramref name="setFirst"/>, its write (a value or
     /// an error record of the call) goes to the store together with the first read of the returns.
     /// </summary>
+    /// <param name="callHash">The call.</param>
+    /// <param name="setFirst">A write to send with the first read of the returns, or none.</param>
+    /// <param name="send">Sends one return.</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    /// <param name="sendThenDelete">
+    /// Sends returns and then compare-and-deletes their record in one step (<see cref="ISchedulingStore.PushThenDeleteIfAsync"/>),
+    /// saying whether it deleted it and the first spawn-limit error; in place of <paramref name="send"/> and the
+    /// store's compare-and-delete. Default: none.
+    /// </param>
     internal async Task SendReturnsAsync(
-        string callHash, (MemKeyType Type, byte[] Bytes)? setFirst, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken)
+        string callHash, (MemKeyType Type, byte[] Bytes)? setFirst, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken,
+        SendThenDelete? sendThenDelete = null)
     {
         ArgumentNullException.ThrowIfNull(send);
         var key = KeyOf(MemKeyType.PendingReturns, callHash);
@@ -305,29 +323,47 @@ internal sealed partial class Memory
             }
 
             var returns = PendingReturns.Decode(current).Sorted;
-            var sends = new List<Task>(returns.Count);
+            IReadOnlyList<PendingReturn> unsent;
             if (first is null)
             {
                 first = returns;
+                unsent = returns;
             }
             else
             {
                 handled ??= [.. first];
-            }
-
-            for (var i = 0; i < returns.Count; i++)
-            {
-                if (handled is null || handled.Add(returns[i]))
+                var added = new List<PendingReturn>(returns.Count);
+                for (var i = 0; i < returns.Count; i++)
                 {
-                    sends.Add(Start(send, returns[i], cancellationToken));
+                    if (handled.Add(returns[i]))
+                    {
+                        added.Add(returns[i]);
+                    }
                 }
+
+                unsent = added;
             }
 
-            // Every send runs to its end before anything is raised: a failed one must not hide the others.
-            var limited = await SpawnLimitAware.WhenAllAsync(sends).ConfigureAwait(false);
-            spawnLimit ??= limited;
+            bool deleted;
+            if (sendThenDelete is not null)
+            {
+                (deleted, var limited) = await sendThenDelete(unsent, key, current, cancellationToken).ConfigureAwait(false);
+                spawnLimit ??= limited;
+            }
+            else
+            {
+                var sends = new Task[unsent.Count];
+                for (var i = 0; i < sends.Length; i++)
+                {
+                    sends[i] = Start(send, unsent[i], cancellationToken);
+                }
 
-            if (await Store.CompareAndDeleteAsync(key, current, cancellationToken).ConfigureAwait(false))
+                // Every send runs to its end before anything is raised: a failed one must not hide the others.
+                spawnLimit ??= await SpawnLimitAware.WhenAllAsync(sends).ConfigureAwait(false);
+                deleted = await Store.CompareAndDeleteAsync(key, current, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (deleted)
             {
                 break;
             }

@@ -65,6 +65,30 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Parents_racing_to_register_on_one_new_child_push_one_job_and_every_return_is_held()
+    {
+        var brrr = redis.Brrr;
+        var keys = RedisFixture.KeysOf(RedisLayout.Current);
+        var memory = new Memory(brrr.Store);
+        var jobs = new Jobs(brrr.Cache, brrr.Queue);
+        var (child, _, message, topic) = Fresh();
+        var parents = Enumerable.Range(0, 24).Select(i => new PendingReturn(message.RootId, $"parent-{i}", topic)).ToArray();
+
+        var scheduled = await Task.WhenAll(parents.Select(async parent =>
+        {
+            await Task.Yield();
+            var read = await memory.ScheduleFirstAsync(brrr.Store, child, parent, jobs, topic, message, CancellationToken.None);
+            return read is null || await memory.AddPendingReturnAsync(child.CallHash, parent, forceSchedule: false, read, CancellationToken.None);
+        }));
+
+        Assert.Equal(1, scheduled.Count(s => s));
+        var held = PendingReturns.Decode((byte[])(await redis.Raw.StringGetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))))!);
+        Assert.True(held.Returns.SetEquals(parents));
+        Assert.Equal(1, (long)await redis.Raw.StringGetAsync(keys.Counter(message.RootId)));
+        Assert.Equal(1, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+    }
+
+    [Fact]
     public async Task Over_the_spawn_limit_the_records_are_written_and_the_job_is_not_pushed()
     {
         var brrr = redis.Brrr;
@@ -96,6 +120,76 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(MemKey.PendingReturnsOf(big.CallHash))));
         Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(message.RootId)));
         Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+    }
+
+    [Fact]
+    public async Task Returns_are_counted_and_pushed_then_their_unchanged_record_is_deleted_in_one_step()
+    {
+        var brrr = redis.Brrr;
+        var keys = RedisFixture.KeysOf(RedisLayout.Current);
+        var (child, first, _, topic) = Fresh();
+        var second = new PendingReturn("root-" + Guid.NewGuid().ToString("N"), "p2", topic + "-2");
+        var record = new PendingReturns([first, second], 7).Encode();
+        var key = MemKey.PendingReturnsOf(child.CallHash);
+        await redis.Raw.StringSetAsync(keys.Store(key), record);
+        var jobs = new[] { first, second }.Select(r => (r.RootId, r.Topic, new ScheduleMessage(r.RootId, r.CallHash).ToWire())).ToArray();
+
+        var (counts, deleted) = await brrr.Store.PushThenDeleteIfAsync(jobs, 10, key, record);
+
+        Assert.Equal([1L, 1L], counts);
+        Assert.True(deleted);
+        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(key)));
+        Assert.Equal(jobs[0].Item3, (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(first.Topic)));
+        Assert.Equal(jobs[1].Item3, (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(second.Topic)));
+    }
+
+    [Fact]
+    public async Task Returns_are_pushed_and_a_record_that_changed_is_kept_and_a_job_over_the_limit_is_not_pushed()
+    {
+        var brrr = redis.Brrr;
+        var keys = RedisFixture.KeysOf(RedisLayout.Current);
+        var (child, pendingReturn, message, topic) = Fresh();
+        var key = MemKey.PendingReturnsOf(child.CallHash);
+        var read = new PendingReturns([pendingReturn], 7).Encode();
+        var now = new PendingReturns([pendingReturn, new PendingReturn(message.RootId, "late", topic)], 7).Encode();
+        await redis.Raw.StringSetAsync(keys.Store(key), now);
+        await redis.Raw.StringSetAsync(keys.Counter(message.RootId), 5);
+        var wire = new ScheduleMessage(message.RootId, pendingReturn.CallHash).ToWire();
+
+        var (counts, deleted) = await brrr.Store.PushThenDeleteIfAsync([(message.RootId, topic, wire), (message.RootId, topic, wire)], 6, key, read);
+
+        Assert.Equal([6L, 7L], counts);
+        Assert.False(deleted);
+        Assert.Equal(now, (byte[]?)await redis.Raw.StringGetAsync(keys.Store(key)));
+        Assert.Equal(1, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+    }
+
+    [Fact]
+    public async Task A_value_s_returns_wake_each_live_root_s_parent_drop_a_cancelled_one_s_and_raise_the_spawn_limit_after_the_rest()
+    {
+        var brrr = redis.Brrr;
+        var keys = RedisFixture.KeysOf(RedisLayout.Current);
+        var jobs = new Jobs(brrr.Cache, brrr.Queue, spawnLimit: 3);
+        var processor = new CallProcessor(new Memory(brrr.Store), jobs, global::Brrr.Codecs.JsonCodec.Default);
+        var (child, live, _, topic) = Fresh();
+        var cancelled = new PendingReturn("root-" + Guid.NewGuid().ToString("N"), "p-cancelled", topic);
+        var limited = new PendingReturn("root-" + Guid.NewGuid().ToString("N"), "p-limited", topic);
+        foreach (var pendingReturn in new[] { live, cancelled, limited })
+        {
+            await processor.Memory.AddPendingReturnAsync(child.CallHash, pendingReturn);
+        }
+
+        await brrr.Cache.CancelRootAsync(cancelled.RootId);
+        await redis.Raw.StringSetAsync(keys.Counter(limited.RootId), 3);
+
+        var over = await Assert.ThrowsAsync<SpawnLimitException>(() => processor.ReturnValueAsync(child.CallHash, "42"u8.ToArray()));
+
+        Assert.Contains(limited.RootId, over.Message, StringComparison.Ordinal);
+        Assert.Equal("42"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(MemKey.ValueOf(child.CallHash))));
+        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
+        Assert.Equal(new ScheduleMessage(live.RootId, live.CallHash).ToWire(), (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(topic)));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+        Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(cancelled.RootId)));
     }
 
     [Fact]

@@ -5,9 +5,10 @@ namespace Brrr.Backends;
 /// and the queue (Redis without cluster: one script). The step is what a registration that finds no
 /// <c>pending_returns</c> record does in three (PROTOCOL.md §5): write the record holding the first return address,
 /// write the call's <c>call</c> record, then put-job (count the job against its root, push it unless over the spawn
-/// limit). Done at once, no crash can leave a registration whose job was never pushed. The runtime uses it whenever
-/// <see cref="CanScheduleWith"/> says yes, for a child that is not delayed and a parent message that is not redelivered.
-/// Thread safe.
+/// limit). Done at once, no crash can leave a registration whose job was never pushed. It also sends a completed
+/// call's returns (one job per parent) together with the compare-and-delete of the record they were read from. The
+/// runtime uses it whenever <see cref="CanScheduleWith"/> says yes: to schedule a child that is not delayed for a parent
+/// message that is not redelivered, and to send the returns of a value. Thread safe.
 /// </summary>
 public interface ISchedulingStore
 {
@@ -26,5 +27,15 @@ public interface ISchedulingStore
     /// </returns>
     Task<(byte[]? Current, long Count)> SetNewAndPushAsync(
         MemKey key, byte[] value, MemKey companion, byte[] companionValue, string rootId, long limit, string topic, string message,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts each of <paramref name="jobs"/> against its root's spawn counter and appends its message to its topic
+    /// only if the new count is at most <paramref name="limit"/>, then deletes <paramref name="key"/> if it still holds
+    /// <paramref name="expected"/>; all at once.
+    /// </summary>
+    /// <returns>The new count of each job, in order (over <paramref name="limit"/>: not pushed), and whether the record was deleted.</returns>
+    Task<(long[] Counts, bool Deleted)> PushThenDeleteIfAsync(
+        IReadOnlyList<(string RootId, string Topic, string Message)> jobs, long limit, MemKey key, byte[] expected,
         CancellationToken cancellationToken = default);
 }
