@@ -84,6 +84,12 @@ internal sealed class RedisKeys(string prefix, RedisLayout layout)
     /// <summary>The list of messages one consumer holds.</summary>
     public RedisKey InFlight(string topic, string consumerId) => $"{Tag(topic)}:{Prefix}inflight:{consumerId}";
 
+    /// <summary>
+    /// Where one consumer's blocking move puts a message, for the script sent right behind it on the same connection to
+    /// move it into the consumer's in-flight list: empty but for that instant, or after a reply lost between the two.
+    /// </summary>
+    public RedisKey Landing(string topic, string consumerId) => $"{Tag(topic)}:{Prefix}landing:{consumerId}";
+
     /// <summary>The key whose expiry tells whether one consumer is alive.</summary>
     public RedisKey Heartbeat(string topic, string consumerId) => $"{Tag(topic)}:{Prefix}heartbeat:{consumerId}";
 

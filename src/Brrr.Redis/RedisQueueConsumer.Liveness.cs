@@ -174,7 +174,7 @@ internal sealed partial class RedisQueueConsumer
 
     private Task<RedisResult> RecoverAsync(IDatabaseAsync db, string consumerId, bool force) => Scripts.Recover.EvaluateAsync(
         db,
-        [_keys.Heartbeat(Topic, consumerId), _keys.InFlight(Topic, consumerId), _topicKey, _redeliveredKey, _consumersKey],
+        [_keys.Heartbeat(Topic, consumerId), _keys.InFlight(Topic, consumerId), _topicKey, _redeliveredKey, _consumersKey, _keys.Landing(Topic, consumerId)],
         [consumerId, force ? "1" : "0", MarkExpiryMilliseconds]);
 
     /// <summary>Gives back everything this consumer still holds, stops its heartbeat and deregisters it.</summary>

@@ -10,7 +10,8 @@ namespace Brrr.Redis;
 
 /// <summary>
 /// One consumer of one Redis topic. Receiving moves a message from the topic into this consumer's in-flight list
-/// (a Lua LMOVE when the topic has messages, else a BLMOVE on a connection of its own); acknowledging removes it
+/// (a Lua LMOVE when the topic has messages, else a BLMOVE into its landing list on a connection of its own, with the
+/// script that moves it on into the in-flight list sent right behind it: no round trip between the two); acknowledging removes it
 /// there; releasing and disposing move it back to the head of the topic, marked redelivered; releasing for later moves
 /// it to the topic's delayed set in the same script.
 /// Liveness (heartbeat, recovery of dead consumers) lives in the other part of this class.
@@ -29,6 +30,7 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
     private readonly string _id = Guid.NewGuid().ToString("N");
     private readonly RedisKey _topicKey;
     private readonly RedisKey _inFlightKey;
+    private readonly RedisKey _landingKey;
     private readonly RedisKey _heartbeatKey;
     private readonly RedisKey _consumersKey;
     private readonly RedisKey _redeliveredKey;
@@ -39,9 +41,9 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
 
     private ConnectionMultiplexer? _blocking;
 
-    // A blocking move whose caller gave up (cancelled): it may still move a message into the in-flight list,
+    // A blocking receive whose caller gave up (cancelled): it may still move a message into the in-flight list,
     // so the next receive waits for it first.
-    private Task<byte[]?>? _pendingBlock;
+    private Task<(byte[] Message, bool Redelivered)?>? _pendingBlock;
 
     // Set when a command failed without a reply: a message may sit in the in-flight list that nobody holds.
     private volatile bool _needsReconcile;
@@ -56,6 +58,7 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
         _keys = keys;
         _topicKey = keys.Topic(topic);
         _inFlightKey = keys.InFlight(topic, _id);
+        _landingKey = keys.Landing(topic, _id);
         _heartbeatKey = keys.Heartbeat(topic, _id);
         _consumersKey = keys.Consumers(topic);
         _redeliveredKey = keys.Redelivered(topic);
@@ -94,9 +97,9 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
                     }
 
                     _pendingBlock = null;
-                    if (await pending.ConfigureAwait(false) is { } moved)
+                    if (await pending.ConfigureAwait(false) is var (moved, movedRedelivered))
                     {
-                        return [await ClaimAsync(moved).ConfigureAwait(false)];
+                        return [Hold(moved, movedRedelivered)];
                     }
                 }
 
@@ -134,13 +137,13 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
                     continue;
                 }
 
-                var block = BlockingMoveAsync(_blocking, slice);
+                var block = BlockingReceiveAsync(_blocking, slice);
                 _pendingBlock = block;
                 await block.WaitAsync(cancellationToken).ConfigureAwait(false);
                 _pendingBlock = null;
-                if (await block.ConfigureAwait(false) is { } message)
+                if (await block.ConfigureAwait(false) is var (message, redelivered))
                 {
-                    return [await ClaimAsync(message).ConfigureAwait(false)];
+                    return [Hold(message, redelivered)];
                 }
             }
         }
@@ -217,20 +220,27 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
         return delivery;
     }
 
-    /// <summary>Bookkeeping for a message a blocking move put in the in-flight list.</summary>
-    private async Task<QueueDelivery> ClaimAsync(byte[] message)
-    {
-        var redelivered = await Scripts.Claimed.EvaluateAsync(Db, [_redeliveredKey, _consumersKey], [message, _id]).ConfigureAwait(false);
-        return Hold(message, (long)redelivered == 1);
-    }
-
-    private async Task<byte[]?> BlockingMoveAsync(ConnectionMultiplexer connection, TimeSpan block)
+    /// <summary>
+    /// A blocking move from the topic into the landing list, and the script that takes what landed into the in-flight
+    /// list (<see cref="Scripts.Land"/>), sent back to back on the blocking connection: Redis runs the script the moment
+    /// the move returns. A reply lost between the two leaves the message in the landing list, where reconciliation
+    /// and the recovery of a dead consumer find it.
+    /// </summary>
+    private async Task<(byte[] Message, bool Redelivered)?> BlockingReceiveAsync(ConnectionMultiplexer connection, TimeSpan block)
     {
         var seconds = Math.Max(block.TotalSeconds, MinimumBlock.TotalSeconds).ToString("0.000", CultureInfo.InvariantCulture);
-        var result = await connection.GetDatabase(_settings.Database)
-            .ExecuteAsync("BLMOVE", _topicKey, _inFlightKey, "LEFT", "RIGHT", seconds)
-            .ConfigureAwait(false);
-        return result.IsNull ? null : (byte[]?)result;
+        var db = connection.GetDatabase(_settings.Database);
+        var move = db.ExecuteAsync("BLMOVE", _topicKey, _landingKey, "LEFT", "RIGHT", seconds);
+        var land = Scripts.Land.EvaluateAsync(db, [_landingKey, _inFlightKey, _redeliveredKey, _consumersKey], [_id]);
+        await Task.WhenAll(move, land).ConfigureAwait(false);
+        var result = await land.ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var parts = (RedisResult[])result!;
+        return ((byte[])parts[0]!, (long)parts[1] == 1);
     }
 
     private async Task<ConnectionMultiplexer> ConnectBlockingAsync()
@@ -280,6 +290,14 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
     /// </summary>
     private async Task ReconcileAsync()
     {
+        // A message that landed without its move into the in-flight list (the reply of the pair was lost) is held by nobody either.
+        RedisValue landed;
+        do
+        {
+            landed = await Db.ListMoveAsync(_landingKey, _inFlightKey, ListSide.Left, ListSide.Right).ConfigureAwait(false);
+        }
+        while (!landed.IsNull);
+
         // Messages are told apart by their exact bytes (base64 as the dictionary key), not by their text.
         var held = _held.Values.GroupBy(Convert.ToBase64String, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var inFlight = await Db.ListRangeAsync(_inFlightKey).ConfigureAwait(false);

@@ -63,6 +63,25 @@ public sealed class RedisStore : IStore, IStoreScan, ISchedulingStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One script: <c>SET</c> and <c>GET</c>, then only on the expected record <c>INCR</c>, <c>RPUSH</c> and <c>DEL</c>.</remarks>
+    public async Task<(bool Sent, byte[]? Current, long Count)> SetThenPushIfAsync(
+        MemKey valueKey, byte[] value, MemKey returnsKey, byte[] expected, string rootId, long limit, string topic, string message,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(rootId);
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        var result = (RedisResult[])(await Scripts.SetThenPushIf.EvaluateAsync(
+                Db,
+                [_keys.Store(valueKey), _keys.Store(returnsKey), _keys.Counter(rootId), _keys.Topic(topic)],
+                [value, expected, limit, message, (long)_counterExpiry.TotalMilliseconds])
+            .ConfigureAwait(false))!;
+        return (long)result[0] == 1 ? (true, null, (long)result[1]) : (false, (byte[]?)result[1], 0);
+    }
+
+    /// <inheritdoc />
     /// <remarks>One script: per job <c>INCR</c> and <c>RPUSH</c>, then <c>GET</c> and, on the expected bytes, <c>DEL</c>.</remarks>
     public async Task<(long[] Counts, bool Deleted)> PushThenDeleteIfAsync(
         IReadOnlyList<(string RootId, string Topic, string Message)> jobs, long limit, MemKey key, byte[] expected,

@@ -121,13 +121,17 @@ internal static class Scripts
         """);
 
     /// <summary>
-    /// Bookkeeping after a blocking move put a message in the in-flight list. KEYS: redelivered hash, consumers set.
-    /// ARGV: message, consumer id. Returns 1 if the message was redelivered.
+    /// Takes the message a blocking move just put in the landing list, sent on the same connection right behind the
+    /// move (so it runs the moment the move returns, with no round trip between). KEYS: landing list, in-flight list,
+    /// redelivered hash, consumers set. ARGV: consumer id. Returns false when the landing list is empty (the move timed
+    /// out), else {message, 1 if redelivered else 0}, the message moved to the end of the in-flight list.
     /// </summary>
-    public static readonly RedisScript Claimed = new("claimed", TakeRedeliveredMark + """
+    public static readonly RedisScript Land = new("land", TakeRedeliveredMark + """
 
-        redis.call('SADD', KEYS[2], ARGV[2])
-        return take_mark(KEYS[1], ARGV[1])
+        local m = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+        if not m then return false end
+        redis.call('SADD', KEYS[4], ARGV[1])
+        return {m, take_mark(KEYS[3], m)}
         """);
 
     /// <summary>
@@ -146,12 +150,14 @@ internal static class Scripts
 
     /// <summary>
     /// Returns every message a consumer holds to the head of the topic (in their order), marked redelivered, and
-    /// deregisters the consumer. KEYS: heartbeat, in-flight list, topic, redelivered hash, consumers set.
-    /// ARGV: consumer id, '1' to do it even if the heartbeat is alive (graceful shutdown), marks' time to live in ms.
-    /// Returns the number of messages moved, or -1 when the consumer is alive after all.
+    /// deregisters the consumer. KEYS: heartbeat, in-flight list, topic, redelivered hash, consumers set, landing list
+    /// (what it holds goes last, as the latest move). ARGV: consumer id, '1' to do it even if the heartbeat is alive
+    /// (graceful shutdown), marks' time to live in ms. Returns the number of messages moved, or -1 when the consumer is
+    /// alive after all.
     /// </summary>
     public static readonly RedisScript Recover = new("recover", """
         if ARGV[2] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+        while redis.call('LMOVE', KEYS[6], KEYS[2], 'LEFT', 'RIGHT') do end
         local n = 0
         while true do
           local m = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
@@ -220,6 +226,23 @@ internal static class Scripts
         """);
 
     /// <summary>
+    /// A value and, when its record holds exactly the return expected, that return, in one step. KEYS: the value, the
+    /// pending returns record, the return's spawn counter, its topic. ARGV: the value, the expected record, the spawn
+    /// limit, the message, the counter's expiry (ms). Returns {1, the new count} when the record held the expected
+    /// bytes (the job counted and pushed as incr-and-push does, the record deleted), else {0, the record held or false}.
+    /// </summary>
+    public static readonly RedisScript SetThenPushIf = new("set-then-push-if", """
+        redis.call('SET', KEYS[1], ARGV[1])
+        local current = redis.call('GET', KEYS[2])
+        if current ~= ARGV[2] then return {0, current} end
+        local n = redis.call('INCR', KEYS[3])
+        if n == 1 or n % 64 == 0 then redis.call('PEXPIRE', KEYS[3], ARGV[5], 'NX') end
+        if n <= tonumber(ARGV[3]) then redis.call('RPUSH', KEYS[4], ARGV[4]) end
+        redis.call('DEL', KEYS[2])
+        return {1, n}
+        """);
+
+    /// <summary>
     /// KEYS: heartbeat, consumers set. ARGV: consumer id, time to live in ms, the value (the consumer's acknowledgements, <see cref="AckCounter"/>). Returns 1 when the heartbeat was still
     /// alive, 0 when it had expired (or was never set).
     /// </summary>
@@ -266,5 +289,5 @@ internal static class Scripts
         return 1
         """);
 
-    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Claimed, Release, Recover, Heartbeat, IncrAndPush, SetNewAndPush, PushThenDeleteIf, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks, RateLimit];
+    public static readonly IReadOnlyList<RedisScript> All = [CompareAndSet, CompareAndDelete, Receive, Land, Release, Recover, Heartbeat, IncrAndPush, SetNewAndPush, PushThenDeleteIf, SetThenPushIf, PromoteDue, ReleaseLater, ClaimScheduleTick, TakeUnpushedTicks, RateLimit];
 }

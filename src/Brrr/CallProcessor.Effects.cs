@@ -1,3 +1,4 @@
+using Brrr.Backends;
 using Brrr.Protocol;
 using Brrr.Tasks;
 
@@ -51,7 +52,8 @@ internal sealed partial class CallProcessor
         }
         else
         {
-            await Memory.SetValueAndSendReturnsAsync(callHash, value, _sendReturn, cancellationToken, _sendThenDelete).ConfigureAwait(false);
+            var firstStep = await KnownReturnStepAsync(callHash, value, cancellationToken).ConfigureAwait(false);
+            await Memory.SetValueAndSendReturnsAsync(callHash, value, _sendReturn, cancellationToken, _sendThenDelete, firstStep).ConfigureAwait(false);
         }
 
         if (retention is { } ttl)
@@ -63,6 +65,31 @@ internal sealed partial class CallProcessor
 
         // Cached only once stored: a value this process knows is a value the store holds.
         Values.Put(callHash, value);
+    }
+
+    /// <summary>
+    /// For a call this process scheduled with one return address (<see cref="ISchedulingStore.SetNewAndPushAsync"/>), whose
+    /// root is not cancelled: the step that writes <paramref name="value"/> and, if the call's record still holds just
+    /// that return, wakes its parent and removes the record, in one request (<see cref="ISchedulingStore.SetThenPushIfAsync"/>);
+    /// else <c>null</c>.
+    /// </summary>
+    private async ValueTask<FirstReturnStep?> KnownReturnStepAsync(string callHash, byte[] value, CancellationToken cancellationToken)
+    {
+        if (_schedulingStore is not { } store || _firstReturns.Get(callHash) is not { } first
+            || await Cancelled.IsCancelledAsync(first.Return.RootId, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return async token =>
+        {
+            var message = new ScheduleMessage(first.Return.RootId, first.Return.CallHash);
+            var (sent, current, count) = await store.SetThenPushIfAsync(
+                    Memory.KeyOf(MemKeyType.Value, callHash), value, Memory.KeyOf(MemKeyType.PendingReturns, callHash), first.Bytes,
+                    message.RootId, Jobs.SpawnLimit, first.Return.Topic, message.ToWire(), token)
+                .ConfigureAwait(false);
+            return (sent, current, sent ? Jobs.OverLimit(message, count) : null);
+        };
     }
 
     /// <summary>
@@ -79,10 +106,11 @@ internal sealed partial class CallProcessor
             // A child without returns is registered, recorded and pushed in one step; one with returns is registered on
             // them from there (the record read, no second read).
             var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
-            read = await Memory.ScheduleFirstAsync(store, child.Call, returnAddress, Jobs, child.Topic, message, cancellationToken).ConfigureAwait(false);
+            (read, var written) = await Memory.ScheduleFirstAsync(store, child.Call, returnAddress, Jobs, child.Topic, message, cancellationToken).ConfigureAwait(false);
             if (read is null)
             {
                 Calls.Put(child.Call.CallHash, child.Call);
+                _firstReturns.Put(child.Call.CallHash, new FirstReturn(written, returnAddress));
                 ScheduledHere(parent.Message.RootId, child.Call.CallHash);
                 return;
             }

@@ -23,6 +23,9 @@ internal sealed partial class CallProcessor
     private readonly ISchedulingStore? _schedulingStore;
     private readonly SendThenDelete? _sendThenDelete;
 
+    // The pending_returns record each child this process scheduled in one step was created with, and its one return.
+    private readonly BoundedCache<FirstReturn> _firstReturns;
+
     /// <summary>Creates the processor.</summary>
     /// <param name="memory">The store algorithms.</param>
     /// <param name="jobs">The job pusher.</param>
@@ -47,6 +50,7 @@ internal sealed partial class CallProcessor
         Codec = codec;
         Values = values ?? new BoundedCache<byte[]>(0);
         Calls = calls ?? new BoundedCache<Call>(0);
+        _firstReturns = new BoundedCache<FirstReturn>(_schedulingStore is null ? 0 : Calls.Capacity);
         Waiting = waiting ?? new BoundedCache<WaitingChildren>(0);
         Cancelled = cancelled ?? new CancelledRoots(jobs.Cache);
         Traces = new RootTraces(jobs.Cache, memory.Limits);
@@ -288,3 +292,8 @@ internal sealed record LoadedCall(QueueDelivery Delivery, ScheduleMessage Messag
     /// <summary>The key of the call and root in <see cref="CallProcessor.Waiting"/>, made once per job.</summary>
     public string WaitingKey => field ??= CallProcessor.WaitingKey(Message.RootId, Call.CallHash);
 }
+
+/// <summary>The <c>pending_returns</c> record a child was scheduled with (<paramref name="Bytes"/>), holding its one return address.</summary>
+/// <param name="Bytes">The record as written.</param>
+/// <param name="Return">The return address it holds.</param>
+internal sealed record FirstReturn(byte[] Bytes, PendingReturn Return);

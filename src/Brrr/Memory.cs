@@ -11,6 +11,13 @@ internal delegate Task<(bool Deleted, SpawnLimitException? Limited)> SendThenDel
     IReadOnlyList<PendingReturn> returns, MemKey key, byte[] expected, CancellationToken cancellationToken);
 
 /// <summary>
+/// The first step of sending a call's returns, in place of the write and first read of <see cref="Memory.SendReturnsAsync"/>:
+/// either it sent the returns and removed their record (<paramref name="cancellationToken"/> aside: <c>Done</c>, with the
+/// first spawn-limit error), or it read the record (<c>Current</c>, <c>null</c>: none) and the loop goes on from there.
+/// </summary>
+internal delegate Task<(bool Done, byte[]? Current, SpawnLimitException? Limited)> FirstReturnStep(CancellationToken cancellationToken);
+
+/// <summary>
 /// The store-side algorithms of PROTOCOL.md §5 over an <see cref="IStore"/>: call records, values, and the
 /// compare-and-set loops on <c>pending_returns</c>. Every call hash it is given is checked (<see cref="Identifiers.CallHash"/>)
 /// before it becomes a store key. Stateless apart from its store; thread safe.
@@ -200,16 +207,17 @@ internal sealed partial class Memory
     /// (<paramref name="message"/> on <paramref name="topic"/>, put by <paramref name="jobs"/>' rules) in one step of
     /// <paramref name="store"/>, when the child has no <c>pending_returns</c> record. Returns the record it has (nothing
     /// was written: register with <see cref="AddPendingReturnAsync(string, PendingReturn, bool, byte[], CancellationToken)"/>
-    /// from it), or <c>null</c> when the child was scheduled.
+    /// from it), or <c>null</c> when the child was scheduled; and the record it wrote, or would have.
     /// </summary>
     /// <exception cref="SizeLimitException">The call record would be over <see cref="BrrrLimits.MaxRecordBytes"/>; nothing is written.</exception>
     /// <exception cref="SpawnLimitException">The job went over its root's spawn limit: the records were written, the job was not pushed.</exception>
-    internal async Task<byte[]?> ScheduleFirstAsync(
+    internal async Task<(byte[]? Current, byte[] Written)> ScheduleFirstAsync(
         ISchedulingStore store, Call child, PendingReturn pendingReturn, Jobs jobs, string topic, ScheduleMessage message, CancellationToken cancellationToken)
     {
         Limits.CheckRecord(child);
+        var written = new PendingReturns([pendingReturn], Now()).Encode();
         var (current, count) = await store.SetNewAndPushAsync(
-                KeyOf(MemKeyType.PendingReturns, child.CallHash), new PendingReturns([pendingReturn], Now()).Encode(),
+                KeyOf(MemKeyType.PendingReturns, child.CallHash), written,
                 MemKey.CallOf(child.CallHash), CallRecord.Encode(child.TaskName, child.Payload),
                 message.RootId, jobs.SpawnLimit, topic, message.ToWire(), cancellationToken)
             .ConfigureAwait(false);
@@ -218,7 +226,7 @@ internal sealed partial class Memory
             jobs.ThrowIfOverLimit(message, count);
         }
 
-        return current;
+        return (current, written);
     }
 
     private static bool HasSameParentOtherRoot(PendingReturns record, PendingReturn pendingReturn)
@@ -282,11 +290,12 @@ internal sealed partial class Memory
     /// </summary>
     /// <exception cref="SizeLimitException">The value is over <see cref="BrrrLimits.MaxValueBytes"/>; nothing is written or sent.</exception>
     internal Task SetValueAndSendReturnsAsync(
-        string callHash, byte[] value, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken, SendThenDelete? sendThenDelete = null)
+        string callHash, byte[] value, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken,
+        SendThenDelete? sendThenDelete = null, FirstReturnStep? firstStep = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         Limits.CheckValue(callHash, value);
-        return SendReturnsAsync(callHash, (MemKeyType.Value, value), send, cancellationToken, sendThenDelete);
+        return SendReturnsAsync(callHash, (MemKeyType.Value, value), send, cancellationToken, sendThenDelete, firstStep);
     }
 
     /// <summary>
@@ -302,9 +311,10 @@ internal sealed partial class Memory
     /// saying whether it deleted it and the first spawn-limit error; in place of <paramref name="send"/> and the
     /// store's compare-and-delete. Default: none.
     /// </param>
+    /// <param name="firstStep">Takes the place of the write of <paramref name="setFirst"/> (which it must make) and the first read. Default: none.</param>
     internal async Task SendReturnsAsync(
         string callHash, (MemKeyType Type, byte[] Bytes)? setFirst, Func<PendingReturn, CancellationToken, Task> send, CancellationToken cancellationToken,
-        SendThenDelete? sendThenDelete = null)
+        SendThenDelete? sendThenDelete = null, FirstReturnStep? firstStep = null)
     {
         ArgumentNullException.ThrowIfNull(send);
         var key = KeyOf(MemKeyType.PendingReturns, callHash);
@@ -314,9 +324,22 @@ internal sealed partial class Memory
         SpawnLimitException? spawnLimit = null;
         for (var attempt = 0; attempt < MaxCasAttempts; attempt++)
         {
-            var current = attempt == 0 && setFirst is var (type, bytes)
-                ? await Store.SetThenGetAsync(KeyOf(type, callHash), bytes, key, cancellationToken).ConfigureAwait(false)
-                : await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            byte[]? current;
+            if (attempt == 0 && firstStep is not null)
+            {
+                (var done, current, spawnLimit) = await firstStep(cancellationToken).ConfigureAwait(false);
+                if (done)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                current = attempt == 0 && setFirst is var (type, bytes)
+                    ? await Store.SetThenGetAsync(KeyOf(type, callHash), bytes, key, cancellationToken).ConfigureAwait(false)
+                    : await Store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+
             if (current is null)
             {
                 break;

@@ -48,6 +48,52 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_message_left_in_a_dead_consumer_s_landing_list_is_redelivered_after_what_it_held()
+    {
+        var topic = FreshTopic();
+        await Queue.PushAsync(topic, "held");
+        var dying = (RedisQueueConsumer)Queue.CreateConsumer(topic);
+        Assert.Equal("held", (await dying.ReceiveAsync(Wait))?.Message);
+
+        // The reply of a blocking receive was lost between the move and the script that takes what landed.
+        await redis.Raw.ListRightPushAsync(Keys.Landing(topic, dying.Id), "landed");
+        await dying.AbandonAsync();
+
+        await using var survivor = Queue.CreateConsumer(topic);
+        var received = new List<QueueDelivery>();
+        for (var i = 0; i < 2; i++)
+        {
+            var delivery = await survivor.ReceiveAsync(Wait);
+            Assert.NotNull(delivery);
+            received.Add(delivery);
+            await survivor.AckAsync(delivery);
+        }
+
+        Assert.Equal(["held", "landed"], received.Select(d => d.Message));
+        Assert.All(received, d => Assert.True(d.Redelivered));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Landing(topic, dying.Id)));
+    }
+
+    [Fact]
+    public async Task A_blocking_receive_takes_the_message_through_the_landing_list_into_the_in_flight_list()
+    {
+        var topic = FreshTopic();
+        await using var consumer = (RedisQueueConsumer)Queue.CreateConsumer(topic);
+        var receiving = consumer.ReceiveAsync(Wait);
+        await Task.Delay(200);
+        await Queue.PushAsync(topic, "late");
+
+        var delivery = await receiving;
+
+        Assert.Equal("late", delivery?.Message);
+        Assert.False(delivery!.Redelivered);
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Landing(topic, consumer.Id)));
+        Assert.Equal(["late"], (await redis.Raw.ListRangeAsync(Keys.InFlight(topic, consumer.Id))).Select(v => v.ToString()));
+        Assert.True(await redis.Raw.SetContainsAsync(Keys.Consumers(topic), consumer.Id));
+        await consumer.AckAsync(delivery);
+    }
+
+    [Fact]
     public async Task An_acknowledged_message_is_not_redelivered_when_its_consumer_dies()
     {
         var topic = FreshTopic();

@@ -1,11 +1,15 @@
 using Brrr.Backends;
+using Brrr.Codecs;
+using Brrr.Contracts;
 using Brrr.Protocol;
+using Brrr.Tasks;
 
 namespace Brrr.Redis.Tests;
 
 /// <summary>
-/// A child's first registration, call record and job in one script (<see cref="ISchedulingStore"/>): what it writes
-/// is exactly what the three steps of PROTOCOL.md §5 write, in both layouts, and only on one Redis database.
+/// A child's first registration, call record and job in one script, and a value's returns with the removal of their
+/// record (<see cref="ISchedulingStore"/>): what they write is exactly what the steps of PROTOCOL.md §5 write, in both
+/// layouts, and only on one Redis database.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RedisSchedulingStoreTests(RedisFixture redis)
@@ -31,10 +35,12 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         var jobs = new Jobs(brrr.Cache, brrr.Queue);
         var (child, pendingReturn, message, topic) = Fresh();
 
-        var read = await new Memory(brrr.Store).ScheduleFirstAsync(brrr.Store, child, pendingReturn, jobs, topic, message, CancellationToken.None);
+        var (read, written) = await new Memory(brrr.Store).ScheduleFirstAsync(brrr.Store, child, pendingReturn, jobs, topic, message, CancellationToken.None);
 
         Assert.Null(read);
-        var returns = PendingReturns.Decode((byte[])(await redis.Raw.StringGetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))))!);
+        var stored = (byte[])(await redis.Raw.StringGetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))))!;
+        Assert.Equal(written, stored);
+        var returns = PendingReturns.Decode(stored);
         Assert.Equal([pendingReturn], returns.Returns);
         Assert.NotNull(returns.ScheduledAt);
         Assert.Equal(CallRecord.Encode("fib", Payload), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(MemKey.CallOf(child.CallHash))));
@@ -55,7 +61,7 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         var held = new PendingReturns([new PendingReturn("other-root", "other-parent", topic)], 7).Encode();
         await redis.Raw.StringSetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash)), held);
 
-        var read = await new Memory(brrr.Store).ScheduleFirstAsync(brrr.Store, child, pendingReturn, new Jobs(brrr.Cache, brrr.Queue), topic, message, CancellationToken.None);
+        var (read, _) = await new Memory(brrr.Store).ScheduleFirstAsync(brrr.Store, child, pendingReturn, new Jobs(brrr.Cache, brrr.Queue), topic, message, CancellationToken.None);
 
         Assert.Equal(held, read);
         Assert.Equal(held, (byte[]?)await redis.Raw.StringGetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
@@ -77,7 +83,7 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         var scheduled = await Task.WhenAll(parents.Select(async parent =>
         {
             await Task.Yield();
-            var read = await memory.ScheduleFirstAsync(brrr.Store, child, parent, jobs, topic, message, CancellationToken.None);
+            var (read, _) = await memory.ScheduleFirstAsync(brrr.Store, child, parent, jobs, topic, message, CancellationToken.None);
             return read is null || await memory.AddPendingReturnAsync(child.CallHash, parent, forceSchedule: false, read, CancellationToken.None);
         }));
 
@@ -190,6 +196,125 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         Assert.Equal(new ScheduleMessage(live.RootId, live.CallHash).ToWire(), (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(topic)));
         Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
         Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(cancelled.RootId)));
+    }
+
+    [Fact]
+    public async Task A_value_is_written_and_its_one_expected_return_sent_and_removed_in_one_step_or_only_written()
+    {
+        var brrr = redis.Brrr;
+        var keys = RedisFixture.KeysOf(RedisLayout.Current);
+        var (child, pendingReturn, message, topic) = Fresh();
+        var returnsKey = MemKey.PendingReturnsOf(child.CallHash);
+        var valueKey = MemKey.ValueOf(child.CallHash);
+        var expected = new PendingReturns([pendingReturn], 7).Encode();
+        var other = new PendingReturns([pendingReturn], 8).Encode();
+        var wake = new ScheduleMessage(message.RootId, pendingReturn.CallHash).ToWire();
+
+        Assert.Equal((false, (byte[]?)null, 0L), await brrr.Store.SetThenPushIfAsync(valueKey, "1"u8.ToArray(), returnsKey, expected, message.RootId, 10, topic, wake));
+        Assert.Equal("1"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(valueKey)));
+
+        await redis.Raw.StringSetAsync(keys.Store(returnsKey), other);
+        var (sent, current, _) = await brrr.Store.SetThenPushIfAsync(valueKey, "2"u8.ToArray(), returnsKey, expected, message.RootId, 10, topic, wake);
+        Assert.False(sent);
+        Assert.Equal(other, current);
+        Assert.Equal("2"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(valueKey)));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+        Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(message.RootId)));
+
+        await redis.Raw.StringSetAsync(keys.Store(returnsKey), expected);
+        Assert.Equal((true, (byte[]?)null, 1L), await brrr.Store.SetThenPushIfAsync(valueKey, "3"u8.ToArray(), returnsKey, expected, message.RootId, 10, topic, wake));
+        Assert.Equal("3"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(valueKey)));
+        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(returnsKey)));
+        Assert.Equal(wake, (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(topic)));
+    }
+
+    public sealed record N(int X);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_child_scheduled_here_wakes_its_one_parent_with_its_value_in_one_request_and_else_every_parent(bool secondParent)
+    {
+        var store = new SchedulingCallsStore(redis.Brrr.Store);
+        var client = new BrrrClient(store, redis.Brrr.Cache, redis.Brrr.Queue);
+        var processor = new CallProcessor(client.Memory, client.Jobs, JsonCodec.Default, new BoundedCache<byte[]>(10), new BoundedCache<Call>(10));
+        var topic = "topic-" + Guid.NewGuid().ToString("N");
+        // Task names of this run only: nothing is memoized from another test's run on the shared server.
+        var salt = Random.Shared.Next(1000);
+        var leaf = BrrrTask.Create<N, int>("leaf-" + topic, (_, n) => Task.FromResult(n.X + 1));
+        var parent = BrrrTask.Create<N, int>("parent-" + topic, async (ctx, n) => await ctx.Call(leaf, new N(salt)) * n.X);
+        var tasks = new TaskSet(parent, leaf);
+        await using var consumer = redis.Brrr.Queue.CreateConsumer(topic);
+        async Task<CallOutcome> HandleAsync(QueueDelivery delivery)
+        {
+            var outcome = await processor.ExecuteAsync(await processor.LoadAsync(delivery), tasks, processor.ApplyEffectAsync);
+            await consumer.AckAsync(delivery);
+            return outcome;
+        }
+
+        async Task<CallOutcome> NextAsync() => await HandleAsync((await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)))!);
+
+        await client.ScheduleAsync(parent, new N(2), topic);
+        Assert.IsType<CallDeferred>(await NextAsync());
+        var leafJob = (await consumer.ReceiveAsync(TimeSpan.FromSeconds(5)))!;
+        if (secondParent)
+        {
+            // Another parent registers on the child before it completes: the record is no longer the one it was scheduled with.
+            await client.ScheduleAsync(parent, new N(3), topic);
+            Assert.IsType<CallDeferred>(await NextAsync());
+        }
+
+        Assert.IsType<CallCompleted>(await HandleAsync(leafJob));
+        Assert.Equal(1, store.SetThenPushIfCalls);
+        Assert.Equal(secondParent ? 0 : 1, store.Sent);
+        Assert.IsType<CallCompleted>(await NextAsync());
+        if (secondParent)
+        {
+            Assert.IsType<CallCompleted>(await NextAsync());
+            Assert.Equal(new ReadResult<int>(true, (salt + 1) * 3), await client.ReadAsync(parent, new N(3)));
+        }
+
+        Assert.Equal(new ReadResult<int>(true, (salt + 1) * 2), await client.ReadAsync(parent, new N(2)));
+        var leafHash = JsonCodec.Default.EncodeCall(leaf.Name, new N(salt)).CallHash;
+        Assert.Null(await client.Memory.GetPendingReturnsAsync(leafHash));
+        Assert.Null(await consumer.ReceiveAsync(TimeSpan.Zero));
+    }
+
+    /// <summary>The Redis store, counting its one-step writes of a value with its expected return.</summary>
+    private sealed class SchedulingCallsStore(RedisStore inner) : ForwardingStore(inner), ISchedulingStore
+    {
+        private int _calls;
+        private int _sent;
+
+        public int SetThenPushIfCalls => Volatile.Read(ref _calls);
+
+        public int Sent => Volatile.Read(ref _sent);
+
+        public bool CanScheduleWith(ICache cache, IQueue queue) => inner.CanScheduleWith(cache, queue);
+
+        public Task<(byte[]? Current, long Count)> SetNewAndPushAsync(
+            MemKey key, byte[] value, MemKey companion, byte[] companionValue, string rootId, long limit, string topic, string message,
+            CancellationToken cancellationToken = default) =>
+            inner.SetNewAndPushAsync(key, value, companion, companionValue, rootId, limit, topic, message, cancellationToken);
+
+        public Task<(long[] Counts, bool Deleted)> PushThenDeleteIfAsync(
+            IReadOnlyList<(string RootId, string Topic, string Message)> jobs, long limit, MemKey key, byte[] expected,
+            CancellationToken cancellationToken = default) =>
+            inner.PushThenDeleteIfAsync(jobs, limit, key, expected, cancellationToken);
+
+        public async Task<(bool Sent, byte[]? Current, long Count)> SetThenPushIfAsync(
+            MemKey valueKey, byte[] value, MemKey returnsKey, byte[] expected, string rootId, long limit, string topic, string message,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            var result = await inner.SetThenPushIfAsync(valueKey, value, returnsKey, expected, rootId, limit, topic, message, cancellationToken);
+            if (result.Sent)
+            {
+                Interlocked.Increment(ref _sent);
+            }
+
+            return result;
+        }
     }
 
     [Fact]

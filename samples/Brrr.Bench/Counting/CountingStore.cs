@@ -6,19 +6,20 @@ namespace Brrr.Bench.Counting;
 /// Counts every operation on an <see cref="IStore"/> before passing it on (one count = one request to the store). A
 /// combined operation the inner store does natively counts once; otherwise it counts as the steps it is made of. A child
 /// scheduled in one step with the queue (<see cref="ISchedulingStore"/>, when the inner store can) counts as
-/// <c>set_new_and_push</c>, and a value's returns sent with the removal of their record as <c>push_then_delete</c>.
+/// <c>set_new_and_push</c>, a value's returns sent with the removal of their record as <c>push_then_delete</c>, and a
+/// value written with its one expected return as <c>set_then_push_if</c>.
 /// </summary>
 internal sealed class CountingStore(IStore inner) : IStore, ISchedulingStore
 {
     private const int Has = 0, Get = 1, Set = 2, Delete = 3, SetNew = 4, Cas = 5, Cad = 6, GetOrSetNew = 7, SetThenGet = 8, GetOrOtherwise = 9, GetMany = 10,
-        SetNewAndPush = 11, PushThenDelete = 12;
+        SetNewAndPush = 11, PushThenDelete = 12, SetThenPushIf = 13;
 
     private readonly bool _nativeGetOrSetNew = StoreSteps.HasNative(inner, nameof(IStore.GetOrSetNewValueAsync));
     private readonly bool _nativeSetThenGet = StoreSteps.HasNative(inner, nameof(IStore.SetThenGetAsync));
     private readonly bool _nativeGetOrOtherwise = StoreSteps.HasNative(inner, nameof(IStore.GetOrOtherwiseAsync));
 
     public OpCounters Counters { get; } = new("has", "get", "set", "delete", "set_new", "cas", "cad", "get_or_set_new", "set_then_get", "get_or_otherwise", "get_many",
-        "set_new_and_push", "push_then_delete");
+        "set_new_and_push", "push_then_delete", "set_then_push_if");
 
     public Task<bool> HasAsync(MemKey key, CancellationToken cancellationToken = default)
     {
@@ -128,5 +129,13 @@ internal sealed class CountingStore(IStore inner) : IStore, ISchedulingStore
     {
         Counters.Count(PushThenDelete);
         return ((ISchedulingStore)inner).PushThenDeleteIfAsync(jobs, limit, key, expected, cancellationToken);
+    }
+
+    public Task<(bool Sent, byte[]? Current, long Count)> SetThenPushIfAsync(
+        MemKey valueKey, byte[] value, MemKey returnsKey, byte[] expected, string rootId, long limit, string topic, string message,
+        CancellationToken cancellationToken = default)
+    {
+        Counters.Count(SetThenPushIf);
+        return ((ISchedulingStore)inner).SetThenPushIfAsync(valueKey, value, returnsKey, expected, rootId, limit, topic, message, cancellationToken);
     }
 }
