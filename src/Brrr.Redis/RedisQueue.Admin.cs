@@ -65,7 +65,7 @@ public sealed partial class RedisQueue
         var ids = (await db.SetMembersAsync(_keys.Consumers(topic)).ConfigureAwait(false)).Select(id => id.ToString()).Order(StringComparer.Ordinal).ToList();
         var consumers = await Task.WhenAll(ids.Select(async id =>
         {
-            var held = db.ListLengthAsync(_keys.InFlight(topic, id));
+            var held = HeldCountAsync(db, topic, id);
             var beat = await db.StringGetWithExpiryAsync(_keys.Heartbeat(topic, id)).ConfigureAwait(false);
             var since = beat.Expiry is { } l && l > TimeSpan.Zero ? TimeSpan.FromTicks(Math.Max(0, (_settings.HeartbeatTtl - l).Ticks)) : (TimeSpan?)null;
             return new ConsumerSnapshot(id, await held.ConfigureAwait(false), since, since is not null, since is null ? null : AckCounter.Parse(beat.Value));
@@ -93,8 +93,10 @@ public sealed partial class RedisQueue
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(consumerId);
-        var values = await Db.ListRangeAsync(_keys.InFlight(topic, consumerId)).ConfigureAwait(false);
-        return [.. values.Select(v => v.ToString())];
+        var db = Db;
+        var inFlight = db.ListRangeAsync(_keys.InFlight(topic, consumerId));
+        var landing = db.ListRangeAsync(_keys.Landing(topic, consumerId));
+        return [.. (await inFlight.ConfigureAwait(false)).Concat(await landing.ConfigureAwait(false)).Select(v => v.ToString())];
     }
 
     /// <inheritdoc />

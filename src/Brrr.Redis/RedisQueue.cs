@@ -100,15 +100,25 @@ public sealed partial class RedisQueue : IDelayedQueue, IQueueAdmin, IDelayedQue
     }
 
     /// <inheritdoc />
-    /// <remarks>In flight counts the in-flight lists of every registered consumer, including dead ones not yet recovered.</remarks>
+    /// <remarks>
+    /// In flight counts the in-flight and landing lists of every registered consumer, including dead ones not yet recovered.
+    /// </remarks>
     public async Task<QueueStats> GetStatsAsync(string topic, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topic);
         var db = Db;
         var waiting = db.ListLengthAsync(_keys.Topic(topic));
         var consumers = await db.SetMembersAsync(_keys.Consumers(topic)).ConfigureAwait(false);
-        var held = await Task.WhenAll(consumers.Select(id => db.ListLengthAsync(_keys.InFlight(topic, id.ToString())))).ConfigureAwait(false);
+        var held = await Task.WhenAll(consumers.Select(id => HeldCountAsync(db, topic, id.ToString()))).ConfigureAwait(false);
         return new QueueStats(topic, await waiting.ConfigureAwait(false), held.Sum());
+    }
+
+    /// <summary>How many messages one consumer holds: its in-flight list and its landing list (a blocking receive's message, for an instant).</summary>
+    private async Task<long> HeldCountAsync(IDatabaseAsync db, string topic, string consumerId)
+    {
+        var inFlight = db.ListLengthAsync(_keys.InFlight(topic, consumerId));
+        var landing = db.ListLengthAsync(_keys.Landing(topic, consumerId));
+        return await inFlight.ConfigureAwait(false) + await landing.ConfigureAwait(false);
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
     // so the next receive waits for it first.
     private Task<(byte[] Message, bool Redelivered)?>? _pendingBlock;
 
-    // Set when a command failed without a reply: a message may sit in the in-flight list that nobody holds.
+    // Set when a command failed without a reply: a message may sit in the landing or in-flight list that nobody holds.
     private volatile bool _needsReconcile;
 
     public RedisQueueConsumer(IConnectionMultiplexer redis, RedisBrrrSettings settings, RedisKeys keys, string topic, ILogger logger, Action<RedisQueueConsumer> onDisposed)
@@ -154,7 +154,7 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
         }
         catch (Exception e) when (RedisErrors.IsCommandFailure(e))
         {
-            // The command may have run without us hearing back: check the in-flight list before the next receive.
+            // The command may have run without us hearing back: check the landing and in-flight lists before the next receive.
             _needsReconcile = true;
             _pendingBlock = null;
             throw;
@@ -222,8 +222,8 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
 
     /// <summary>
     /// A blocking move from the topic into the landing list, and the script that takes what landed into the in-flight
-    /// list (<see cref="Scripts.Land"/>), sent back to back on the blocking connection: Redis runs the script the moment
-    /// the move returns. A reply lost between the two leaves the message in the landing list, where reconciliation
+    /// list (<see cref="Scripts.Land"/>), sent back to back on the blocking connection: Redis runs the script once the
+    /// move returns, with no round trip to this process between. A reply lost between the two leaves the message in the landing list, where reconciliation
     /// and the recovery of a dead consumer find it.
     /// </summary>
     private async Task<(byte[] Message, bool Redelivered)?> BlockingReceiveAsync(ConnectionMultiplexer connection, TimeSpan block)
@@ -284,7 +284,8 @@ internal sealed partial class RedisQueueConsumer : IDelayedQueueConsumer
     }
 
     /// <summary>
-    /// Gives back messages that sit in the in-flight list without being held here (a move whose reply was lost).
+    /// Gives back messages that sit in the in-flight list (or the landing list, moved into it first) without being held
+    /// here (a move whose reply was lost).
     /// Safe against concurrent acks and releases: those change Redis before they forget the delivery here, and
     /// this reads what is held here before it reads Redis.
     /// </summary>

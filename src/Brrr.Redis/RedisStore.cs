@@ -8,8 +8,9 @@ namespace Brrr.Redis;
 /// <summary>
 /// The brrr store on Redis strings: key <c>&lt;prefix&gt;{&lt;call_hash&gt;}:&lt;type&gt;</c>; set-new-value is
 /// <c>SET NX</c>, compare-and-set and compare-and-delete are Lua scripts comparing the exact bytes. With a
-/// <see cref="RedisCache"/> and a <see cref="RedisQueue"/> on the same multiplexer and database (and no cluster), a
-/// child's first registration, its call record and its job are one script (<see cref="ISchedulingStore"/>). Thread safe.
+/// <see cref="RedisCache"/> and a <see cref="RedisQueue"/> on the same multiplexer, database and layout, with the same
+/// counter expiry (and no cluster), a child's first registration, its call record and its job are one script, and so
+/// are a value's returns with the removal of their record (<see cref="ISchedulingStore"/>). Thread safe.
 /// Redis errors surface as <see cref="RedisException"/> (outcome unknown).
 /// </summary>
 public sealed class RedisStore : IStore, IStoreScan, ISchedulingStore
@@ -78,7 +79,7 @@ public sealed class RedisStore : IStore, IStoreScan, ISchedulingStore
                 [_keys.Store(valueKey), _keys.Store(returnsKey), _keys.Counter(rootId), _keys.Topic(topic)],
                 [value, expected, limit, message, (long)_counterExpiry.TotalMilliseconds])
             .ConfigureAwait(false))!;
-        return (long)result[0] == 1 ? (true, null, (long)result[1]) : (false, (byte[]?)result[1], 0);
+        return (long)result[0] == 1 ? (true, null, (long)result[1]) : (false, result.Length == 1 ? null : (byte[]?)result[1], 0);
     }
 
     /// <inheritdoc />

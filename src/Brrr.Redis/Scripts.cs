@@ -122,7 +122,7 @@ internal static class Scripts
 
     /// <summary>
     /// Takes the message a blocking move just put in the landing list, sent on the same connection right behind the
-    /// move (so it runs the moment the move returns, with no round trip between). KEYS: landing list, in-flight list,
+    /// move (so Redis runs it once the move returns, with no round trip to the client between). KEYS: landing list, in-flight list,
     /// redelivered hash, consumers set. ARGV: consumer id. Returns false when the landing list is empty (the move timed
     /// out), else {message, 1 if redelivered else 0}, the message moved to the end of the in-flight list.
     /// </summary>
@@ -229,11 +229,13 @@ internal static class Scripts
     /// A value and, when its record holds exactly the return expected, that return, in one step. KEYS: the value, the
     /// pending returns record, the return's spawn counter, its topic. ARGV: the value, the expected record, the spawn
     /// limit, the message, the counter's expiry (ms). Returns {1, the new count} when the record held the expected
-    /// bytes (the job counted and pushed as incr-and-push does, the record deleted), else {0, the record held or false}.
+    /// bytes (the job counted and pushed as incr-and-push does, the record deleted), else {0, the record held}, or {0}
+    /// when there is none.
     /// </summary>
     public static readonly RedisScript SetThenPushIf = new("set-then-push-if", """
         redis.call('SET', KEYS[1], ARGV[1])
         local current = redis.call('GET', KEYS[2])
+        if not current then return {0} end
         if current ~= ARGV[2] then return {0, current} end
         local n = redis.call('INCR', KEYS[3])
         if n == 1 or n % 64 == 0 then redis.call('PEXPIRE', KEYS[3], ARGV[5], 'NX') end

@@ -52,11 +52,18 @@ internal sealed partial class CallProcessor
     private async Task<(bool Deleted, SpawnLimitException? Limited)> SendThenDeleteAsync(
         IReadOnlyList<PendingReturn> returns, MemKey key, byte[] expected, CancellationToken cancellationToken)
     {
+        // The roots are looked up together (a cancel mark not known here is a read), then taken in order.
+        var roots = new ValueTask<string?>[returns.Count];
+        for (var i = 0; i < roots.Length; i++)
+        {
+            roots[i] = RootToWakeAsync(returns[i], cancellationToken);
+        }
+
         var messages = new List<ScheduleMessage>(returns.Count);
         var jobs = new List<(string RootId, string Topic, string Message)>(returns.Count);
         for (var i = 0; i < returns.Count; i++)
         {
-            if (await RootToWakeAsync(returns[i], cancellationToken).ConfigureAwait(false) is { } rootId)
+            if (await roots[i].ConfigureAwait(false) is { } rootId)
             {
                 var message = new ScheduleMessage(rootId, returns[i].CallHash);
                 messages.Add(message);

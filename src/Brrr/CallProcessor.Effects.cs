@@ -101,10 +101,11 @@ internal sealed partial class CallProcessor
     {
         var returnAddress = new PendingReturn(parent.Message.RootId, parent.Call.CallHash, parent.Delivery.Topic);
         byte[]? read = null;
-        if (_schedulingStore is { } store && !child.IsDelayed && !parent.Delivery.Redelivered)
+        if (_schedulingStore is { } store && !child.IsDelayed && !parent.Delivery.Redelivered && Calls.Get(child.Call.CallHash) is null)
         {
-            // A child without returns is registered, recorded and pushed in one step; one with returns is registered on
-            // them from there (the record read, no second read).
+            // A child not known here (most likely new) is registered, recorded and pushed in one step; one with returns is
+            // registered on them from there (the record read, no second read). A child known here most likely has returns
+            // already: its registration alone is a smaller request than the one step, which carries the call record.
             var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
             (read, var written) = await Memory.ScheduleFirstAsync(store, child.Call, returnAddress, Jobs, child.Topic, message, cancellationToken).ConfigureAwait(false);
             if (read is null)
@@ -122,7 +123,12 @@ internal sealed partial class CallProcessor
             // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
             await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
             Calls.Put(child.Call.CallHash, child.Call);
-            ScheduledHere(parent.Message.RootId, child.Call.CallHash);
+            if (!parent.Delivery.Redelivered)
+            {
+                // A redelivered parent schedules a child that may well have run: it gets no mark.
+                ScheduledHere(parent.Message.RootId, child.Call.CallHash);
+            }
+
             var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
             if (child.IsDelayed)
             {

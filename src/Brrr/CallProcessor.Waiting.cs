@@ -22,6 +22,8 @@ internal sealed partial class CallProcessor
 
     /// <summary>
     /// The children a job of <paramref name="loaded"/>'s call and root may wait for: its entry in <see cref="Waiting"/>,
+    /// none for the first job of a call scheduled here (its mark <see cref="WaitingChildren.ScheduledHere"/>, then
+    /// replaced by <see cref="WaitingChildren.Unknown"/>),
     /// or else (with <see cref="RecordsChildren"/>) the children its children record lists when the record is of the
     /// same root; <c>null</c> when there are none to check. The record is written only once the deferring run's
     /// registrations are done (<see cref="ExecuteAsync"/>), so every child it lists holds the call's return address
@@ -73,13 +75,18 @@ internal sealed partial class CallProcessor
     /// <summary>
     /// Remembers that this process scheduled <paramref name="callHash"/> under <paramref name="rootId"/>: the call's
     /// first job here skips the read of its children record (<see cref="WaitingOnAsync"/>), which a call that has not
-    /// run has not written. Only with <see cref="RecordsChildren"/>: without it no record is read anyway.
+    /// run has not written. Only where a record would be read (<see cref="RecordsChildren"/> and <see cref="Debounces"/>),
+    /// and never over an entry of a deferral.
     /// </summary>
     private void ScheduledHere(string rootId, string callHash)
     {
-        if (RecordsChildren)
+        if (RecordsChildren && Debounces)
         {
-            Waiting.Put(WaitingKey(rootId, callHash), WaitingChildren.ScheduledHere);
+            var key = WaitingKey(rootId, callHash);
+            if (Waiting.Get(key) is null)
+            {
+                Waiting.Put(key, WaitingChildren.ScheduledHere);
+            }
         }
     }
 
@@ -170,7 +177,10 @@ internal sealed partial class CallProcessor
     }
 }
 
-/// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>
+/// <summary>
+/// The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>),
+/// or one of the two marks <see cref="ScheduledHere"/> and <see cref="Unknown"/>, which list none. Thread safe.
+/// </summary>
 internal sealed class WaitingChildren
 {
     private int _lastMissing;

@@ -57,6 +57,8 @@ public sealed class RedisQueueReliabilityTests(RedisFixture redis)
 
         // The reply of a blocking receive was lost between the move and the script that takes what landed.
         await redis.Raw.ListRightPushAsync(Keys.Landing(topic, dying.Id), "landed");
+        Assert.Equal(2, (await ((RedisQueue)Queue).GetStatsAsync(topic)).InFlight);
+        Assert.Equal(["held", "landed"], await ((RedisQueue)Queue).GetHeldAsync(topic, dying.Id));
         await dying.AbandonAsync();
 
         await using var survivor = Queue.CreateConsumer(topic);
