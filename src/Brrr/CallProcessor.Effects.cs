@@ -112,7 +112,6 @@ internal sealed partial class CallProcessor
             {
                 Calls.Put(child.Call.CallHash, child.Call);
                 _firstReturns.Put(child.Call.CallHash, new FirstReturn(written, returnAddress));
-                ScheduledHere(parent.Message.RootId, child.Call.CallHash);
                 return;
             }
         }
@@ -123,12 +122,6 @@ internal sealed partial class CallProcessor
             // a child already scheduled has one, and a re-run parent would otherwise rewrite it every time.
             await Memory.SetCallAsync(child.Call, cancellationToken).ConfigureAwait(false);
             Calls.Put(child.Call.CallHash, child.Call);
-            if (!parent.Delivery.Redelivered)
-            {
-                // A redelivered parent schedules a child that may well have run: it gets no mark.
-                ScheduledHere(parent.Message.RootId, child.Call.CallHash);
-            }
-
             var message = new ScheduleMessage(parent.Message.RootId, child.Call.CallHash);
             if (child.IsDelayed)
             {

@@ -22,8 +22,6 @@ internal sealed partial class CallProcessor
 
     /// <summary>
     /// The children a job of <paramref name="loaded"/>'s call and root may wait for: its entry in <see cref="Waiting"/>,
-    /// none for the first job of a call scheduled here (its mark <see cref="WaitingChildren.ScheduledHere"/>, then
-    /// replaced by <see cref="WaitingChildren.Unknown"/>),
     /// or else (with <see cref="RecordsChildren"/>) the children its children record lists when the record is of the
     /// same root; <c>null</c> when there are none to check. The record is written only once the deferring run's
     /// registrations are done (<see cref="ExecuteAsync"/>), so every child it lists holds the call's return address
@@ -33,17 +31,7 @@ internal sealed partial class CallProcessor
     private async ValueTask<WaitingChildren?> WaitingOnAsync(LoadedCall loaded, CancellationToken cancellationToken)
     {
         var key = loaded.WaitingKey;
-        var local = Waiting.Get(key);
-        if (ReferenceEquals(local, WaitingChildren.ScheduledHere))
-        {
-            // Most likely the call's first job: it has not run, so it has no children record to read. Should another
-            // process have run it first, this job runs rather than being debounced (an extra run, never a lost one);
-            // a later job of the call reads the record.
-            Waiting.Put(key, WaitingChildren.Unknown);
-            return null;
-        }
-
-        if (local is not null && !ReferenceEquals(local, WaitingChildren.Unknown))
+        if (Waiting.Get(key) is { } local)
         {
             return local;
         }
@@ -71,24 +59,6 @@ internal sealed partial class CallProcessor
     /// </summary>
     private void RegisteredWaiting(LoadedCall loaded, IReadOnlyList<ChildCall> children) =>
         Waiting.Put(loaded.WaitingKey, new WaitingChildren(children.Select(c => c.Call.CallHash).ToArray()));
-
-    /// <summary>
-    /// Remembers that this process scheduled <paramref name="callHash"/> under <paramref name="rootId"/>: the call's
-    /// first job here skips the read of its children record (<see cref="WaitingOnAsync"/>), which a call that has not
-    /// run has not written. Only where a record would be read (<see cref="RecordsChildren"/> and <see cref="Debounces"/>),
-    /// and never over an entry of a deferral.
-    /// </summary>
-    private void ScheduledHere(string rootId, string callHash)
-    {
-        if (RecordsChildren && Debounces)
-        {
-            var key = WaitingKey(rootId, callHash);
-            if (Waiting.Get(key) is null)
-            {
-                Waiting.Put(key, WaitingChildren.ScheduledHere);
-            }
-        }
-    }
 
     /// <summary>
     /// Whether one of the children of <paramref name="waiting"/> has no value (nor error record) yet and holds the return
@@ -177,10 +147,7 @@ internal sealed partial class CallProcessor
     }
 }
 
-/// <summary>
-/// The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>),
-/// or one of the two marks <see cref="ScheduledHere"/> and <see cref="Unknown"/>, which list none. Thread safe.
-/// </summary>
+/// <summary>The children a deferred run found missing, in the order it asked for them (see <see cref="CallProcessor.Waiting"/>). Thread safe.</summary>
 internal sealed class WaitingChildren
 {
     private int _lastMissing;
@@ -193,16 +160,6 @@ internal sealed class WaitingChildren
         ArgumentOutOfRangeException.ThrowIfZero(children.Count);
         Children = children;
     }
-
-    private WaitingChildren() => Children = [];
-
-    /// <summary>
-    /// The mark of a call this process scheduled under a root and has not seen a job of since: no children record to read.
-    /// </summary>
-    internal static WaitingChildren ScheduledHere { get; } = new();
-
-    /// <summary>The mark of a call whose first job was seen here: what it waits for is read from its children record.</summary>
-    internal static WaitingChildren Unknown { get; } = new();
 
     /// <summary>The call hashes of the missing children.</summary>
     public IReadOnlyList<string> Children { get; }

@@ -76,9 +76,7 @@ internal sealed partial class CallProcessor
     /// <summary>
     /// Calls whose last run here deferred (or whose children record a job here read), by root id and call hash, with
     /// the children it found missing, once their return addresses were registered: a job of such a call and root that
-    /// arrives while one of those children is still missing (and holds that return address) is skipped. Besides, the
-    /// marks <see cref="WaitingChildren.ScheduledHere"/> (a call scheduled here under that root, no job of it seen since)
-    /// and <see cref="WaitingChildren.Unknown"/> (one was seen: read the children record).
+    /// arrives while one of those children is still missing (and holds that return address) is skipped.
     /// </summary>
     public BoundedCache<WaitingChildren> Waiting { get; }
 
