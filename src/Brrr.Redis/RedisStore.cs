@@ -50,16 +50,7 @@ public sealed class RedisStore : IStore, IStoreScan, ISchedulingStore
         MemKey key, byte[] value, MemKey companion, byte[] companionValue, string rootId, long limit, string topic, string message,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        ArgumentNullException.ThrowIfNull(companionValue);
-        ArgumentNullException.ThrowIfNull(rootId);
-        ArgumentNullException.ThrowIfNull(topic);
-        ArgumentNullException.ThrowIfNull(message);
-        var result = (RedisResult[])(await Scripts.SetNewAndPush.EvaluateAsync(
-                Db,
-                [_keys.Store(key), _keys.Store(companion), _keys.Counter(rootId), _keys.Topic(topic)],
-                [value, companionValue, limit, message, (long)_counterExpiry.TotalMilliseconds])
-            .ConfigureAwait(false))!;
+        var result = await TwoRecordsAndJobAsync(Scripts.SetNewAndPush, key, value, companion, companionValue, rootId, limit, topic, message).ConfigureAwait(false);
         return result.Length == 1 ? ((byte[]?)result[0], 0) : (null, (long)result[1]);
     }
 
@@ -69,17 +60,27 @@ public sealed class RedisStore : IStore, IStoreScan, ISchedulingStore
         MemKey valueKey, byte[] value, MemKey returnsKey, byte[] expected, string rootId, long limit, string topic, string message,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        ArgumentNullException.ThrowIfNull(expected);
+        var result = await TwoRecordsAndJobAsync(Scripts.SetThenPushIf, valueKey, value, returnsKey, expected, rootId, limit, topic, message).ConfigureAwait(false);
+        return (long)result[0] == 1 ? (true, null, (long)result[1]) : (false, result.Length == 1 ? null : (byte[]?)result[1], 0);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> over two records of a call, a root's spawn counter and a topic: KEYS the two records,
+    /// the counter, the topic; ARGV the two records' bytes, the spawn limit, the message, the counter's expiry (ms).
+    /// </summary>
+    private async Task<RedisResult[]> TwoRecordsAndJobAsync(
+        RedisScript script, MemKey first, byte[] firstBytes, MemKey second, byte[] secondBytes, string rootId, long limit, string topic, string message)
+    {
+        ArgumentNullException.ThrowIfNull(firstBytes);
+        ArgumentNullException.ThrowIfNull(secondBytes);
         ArgumentNullException.ThrowIfNull(rootId);
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(message);
-        var result = (RedisResult[])(await Scripts.SetThenPushIf.EvaluateAsync(
+        return (RedisResult[])(await script.EvaluateAsync(
                 Db,
-                [_keys.Store(valueKey), _keys.Store(returnsKey), _keys.Counter(rootId), _keys.Topic(topic)],
-                [value, expected, limit, message, (long)_counterExpiry.TotalMilliseconds])
+                [_keys.Store(first), _keys.Store(second), _keys.Counter(rootId), _keys.Topic(topic)],
+                [firstBytes, secondBytes, limit, message, (long)_counterExpiry.TotalMilliseconds])
             .ConfigureAwait(false))!;
-        return (long)result[0] == 1 ? (true, null, (long)result[1]) : (false, result.Length == 1 ? null : (byte[]?)result[1], 0);
     }
 
     /// <inheritdoc />

@@ -12,8 +12,8 @@ internal delegate Task<(bool Deleted, SpawnLimitException? Limited)> SendThenDel
 
 /// <summary>
 /// The first step of sending a call's returns, in place of the write and first read of <see cref="Memory.SendReturnsAsync"/>:
-/// either it sent the returns and removed their record (<paramref name="cancellationToken"/> aside: <c>Done</c>, with the
-/// first spawn-limit error), or it read the record (<c>Current</c>, <c>null</c>: none) and the loop goes on from there.
+/// either it sent the returns and removed their record (<c>Done</c>, with the first spawn-limit error), or it read the
+/// record (<c>Current</c>; <c>null</c>: none) and the loop goes on from there. <paramref name="cancellationToken"/> cancels it.
 /// </summary>
 internal delegate Task<(bool Done, byte[]? Current, SpawnLimitException? Limited)> FirstReturnStep(CancellationToken cancellationToken);
 

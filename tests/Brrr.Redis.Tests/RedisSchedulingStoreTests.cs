@@ -15,6 +15,13 @@ namespace Brrr.Redis.Tests;
 public sealed class RedisSchedulingStoreTests(RedisFixture redis)
 {
     private static readonly byte[] Payload = "[{\"n\":3}]"u8.ToArray();
+    private static readonly RedisKeys Keys = RedisFixture.KeysOf(RedisLayout.Current);
+
+    /// <summary>The one-step scheduling of <paramref name="child"/> on the current layout's backends.</summary>
+    private Task<(byte[]? Current, byte[] Written)> ScheduleFirstAsync(
+        Call child, PendingReturn pendingReturn, ScheduleMessage message, string topic, long spawnLimit = BrrrClient.DefaultSpawnLimit) =>
+        new Memory(redis.Brrr.Store).ScheduleFirstAsync(
+            redis.Brrr.Store, child, pendingReturn, new Jobs(redis.Brrr.Cache, redis.Brrr.Queue, spawnLimit), topic, message, CancellationToken.None);
 
     private static (Call Child, PendingReturn Return, ScheduleMessage Message, string Topic) Fresh()
     {
@@ -55,26 +62,23 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
     [Fact]
     public async Task A_child_with_returns_gives_its_record_back_and_nothing_is_written_counted_or_pushed()
     {
-        var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var (child, pendingReturn, message, topic) = Fresh();
         var held = new PendingReturns([new PendingReturn("other-root", "other-parent", topic)], 7).Encode();
-        await redis.Raw.StringSetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash)), held);
+        await redis.Raw.StringSetAsync(Keys.Store(MemKey.PendingReturnsOf(child.CallHash)), held);
 
-        var (read, _) = await new Memory(brrr.Store).ScheduleFirstAsync(brrr.Store, child, pendingReturn, new Jobs(brrr.Cache, brrr.Queue), topic, message, CancellationToken.None);
+        var (read, _) = await ScheduleFirstAsync(child, pendingReturn, message, topic);
 
         Assert.Equal(held, read);
-        Assert.Equal(held, (byte[]?)await redis.Raw.StringGetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(MemKey.CallOf(child.CallHash))));
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(message.RootId)));
-        Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+        Assert.Equal(held, (byte[]?)await redis.Raw.StringGetAsync(Keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Store(MemKey.CallOf(child.CallHash))));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Counter(message.RootId)));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
     }
 
     [Fact]
     public async Task Parents_racing_to_register_on_one_new_child_push_one_job_and_every_return_is_held()
     {
         var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var memory = new Memory(brrr.Store);
         var jobs = new Jobs(brrr.Cache, brrr.Queue);
         var (child, _, message, topic) = Fresh();
@@ -88,93 +92,84 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         }));
 
         Assert.Equal(1, scheduled.Count(s => s));
-        var held = PendingReturns.Decode((byte[])(await redis.Raw.StringGetAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))))!);
+        var held = PendingReturns.Decode((byte[])(await redis.Raw.StringGetAsync(Keys.Store(MemKey.PendingReturnsOf(child.CallHash))))!);
         Assert.True(held.Returns.SetEquals(parents));
-        Assert.Equal(1, (long)await redis.Raw.StringGetAsync(keys.Counter(message.RootId)));
-        Assert.Equal(1, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+        Assert.Equal(1, (long)await redis.Raw.StringGetAsync(Keys.Counter(message.RootId)));
+        Assert.Equal(1, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
     }
 
     [Fact]
     public async Task Over_the_spawn_limit_the_records_are_written_and_the_job_is_not_pushed()
     {
-        var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var (child, pendingReturn, message, topic) = Fresh();
-        await redis.Raw.StringSetAsync(keys.Counter(message.RootId), 2);
+        await redis.Raw.StringSetAsync(Keys.Counter(message.RootId), 2);
 
-        var over = await Assert.ThrowsAsync<SpawnLimitException>(() =>
-            new Memory(brrr.Store).ScheduleFirstAsync(brrr.Store, child, pendingReturn, new Jobs(brrr.Cache, brrr.Queue, spawnLimit: 2), topic, message, CancellationToken.None));
+        var over = await Assert.ThrowsAsync<SpawnLimitException>(() => ScheduleFirstAsync(child, pendingReturn, message, topic, spawnLimit: 2));
 
         Assert.Contains(message.RootId, over.Message, StringComparison.Ordinal);
-        Assert.Equal(3, (long)await redis.Raw.StringGetAsync(keys.Counter(message.RootId)));
-        Assert.True(await redis.Raw.KeyExistsAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
-        Assert.True(await redis.Raw.KeyExistsAsync(keys.Store(MemKey.CallOf(child.CallHash))));
-        Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+        Assert.Equal(3, (long)await redis.Raw.StringGetAsync(Keys.Counter(message.RootId)));
+        Assert.True(await redis.Raw.KeyExistsAsync(Keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
+        Assert.True(await redis.Raw.KeyExistsAsync(Keys.Store(MemKey.CallOf(child.CallHash))));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
     }
 
     [Fact]
     public async Task A_call_record_over_the_limit_writes_nothing()
     {
-        var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var (_, pendingReturn, message, topic) = Fresh();
         var big = new Call("fib", new byte[BrrrLimits.Default.MaxRecordBytes + 1], message.CallHash);
 
-        await Assert.ThrowsAsync<SizeLimitException>(() =>
-            new Memory(brrr.Store).ScheduleFirstAsync(brrr.Store, big, pendingReturn, new Jobs(brrr.Cache, brrr.Queue), topic, message, CancellationToken.None));
+        await Assert.ThrowsAsync<SizeLimitException>(() => ScheduleFirstAsync(big, pendingReturn, message, topic));
 
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(MemKey.PendingReturnsOf(big.CallHash))));
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(message.RootId)));
-        Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Store(MemKey.PendingReturnsOf(big.CallHash))));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Counter(message.RootId)));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
     }
 
     [Fact]
     public async Task Returns_are_counted_and_pushed_then_their_unchanged_record_is_deleted_in_one_step()
     {
         var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var (child, first, _, topic) = Fresh();
         var second = new PendingReturn("root-" + Guid.NewGuid().ToString("N"), "p2", topic + "-2");
         var record = new PendingReturns([first, second], 7).Encode();
         var key = MemKey.PendingReturnsOf(child.CallHash);
-        await redis.Raw.StringSetAsync(keys.Store(key), record);
+        await redis.Raw.StringSetAsync(Keys.Store(key), record);
         var jobs = new[] { first, second }.Select(r => (r.RootId, r.Topic, new ScheduleMessage(r.RootId, r.CallHash).ToWire())).ToArray();
 
         var (counts, deleted) = await brrr.Store.PushThenDeleteIfAsync(jobs, 10, key, record);
 
         Assert.Equal([1L, 1L], counts);
         Assert.True(deleted);
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(key)));
-        Assert.Equal(jobs[0].Item3, (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(first.Topic)));
-        Assert.Equal(jobs[1].Item3, (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(second.Topic)));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Store(key)));
+        Assert.Equal(jobs[0].Item3, (string?)await redis.Raw.ListLeftPopAsync(Keys.Topic(first.Topic)));
+        Assert.Equal(jobs[1].Item3, (string?)await redis.Raw.ListLeftPopAsync(Keys.Topic(second.Topic)));
     }
 
     [Fact]
     public async Task Returns_are_pushed_and_a_record_that_changed_is_kept_and_a_job_over_the_limit_is_not_pushed()
     {
         var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var (child, pendingReturn, message, topic) = Fresh();
         var key = MemKey.PendingReturnsOf(child.CallHash);
         var read = new PendingReturns([pendingReturn], 7).Encode();
         var now = new PendingReturns([pendingReturn, new PendingReturn(message.RootId, "late", topic)], 7).Encode();
-        await redis.Raw.StringSetAsync(keys.Store(key), now);
-        await redis.Raw.StringSetAsync(keys.Counter(message.RootId), 5);
+        await redis.Raw.StringSetAsync(Keys.Store(key), now);
+        await redis.Raw.StringSetAsync(Keys.Counter(message.RootId), 5);
         var wire = new ScheduleMessage(message.RootId, pendingReturn.CallHash).ToWire();
 
         var (counts, deleted) = await brrr.Store.PushThenDeleteIfAsync([(message.RootId, topic, wire), (message.RootId, topic, wire)], 6, key, read);
 
         Assert.Equal([6L, 7L], counts);
         Assert.False(deleted);
-        Assert.Equal(now, (byte[]?)await redis.Raw.StringGetAsync(keys.Store(key)));
-        Assert.Equal(1, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
+        Assert.Equal(now, (byte[]?)await redis.Raw.StringGetAsync(Keys.Store(key)));
+        Assert.Equal(1, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
     }
 
     [Fact]
     public async Task A_value_s_returns_wake_each_live_root_s_parent_drop_a_cancelled_one_s_and_raise_the_spawn_limit_after_the_rest()
     {
         var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var jobs = new Jobs(brrr.Cache, brrr.Queue, spawnLimit: 3);
         var processor = new CallProcessor(new Memory(brrr.Store), jobs, global::Brrr.Codecs.JsonCodec.Default);
         var (child, live, _, topic) = Fresh();
@@ -186,23 +181,22 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         }
 
         await brrr.Cache.CancelRootAsync(cancelled.RootId);
-        await redis.Raw.StringSetAsync(keys.Counter(limited.RootId), 3);
+        await redis.Raw.StringSetAsync(Keys.Counter(limited.RootId), 3);
 
         var over = await Assert.ThrowsAsync<SpawnLimitException>(() => processor.ReturnValueAsync(child.CallHash, "42"u8.ToArray()));
 
         Assert.Contains(limited.RootId, over.Message, StringComparison.Ordinal);
-        Assert.Equal("42"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(MemKey.ValueOf(child.CallHash))));
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
-        Assert.Equal(new ScheduleMessage(live.RootId, live.CallHash).ToWire(), (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(topic)));
-        Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(cancelled.RootId)));
+        Assert.Equal("42"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(Keys.Store(MemKey.ValueOf(child.CallHash))));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
+        Assert.Equal(new ScheduleMessage(live.RootId, live.CallHash).ToWire(), (string?)await redis.Raw.ListLeftPopAsync(Keys.Topic(topic)));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Counter(cancelled.RootId)));
     }
 
     [Fact]
     public async Task A_value_is_written_and_its_one_expected_return_sent_and_removed_in_one_step_or_only_written()
     {
         var brrr = redis.Brrr;
-        var keys = RedisFixture.KeysOf(RedisLayout.Current);
         var (child, pendingReturn, message, topic) = Fresh();
         var returnsKey = MemKey.PendingReturnsOf(child.CallHash);
         var valueKey = MemKey.ValueOf(child.CallHash);
@@ -211,21 +205,21 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         var wake = new ScheduleMessage(message.RootId, pendingReturn.CallHash).ToWire();
 
         Assert.Equal((false, (byte[]?)null, 0L), await brrr.Store.SetThenPushIfAsync(valueKey, "1"u8.ToArray(), returnsKey, expected, message.RootId, 10, topic, wake));
-        Assert.Equal("1"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(valueKey)));
+        Assert.Equal("1"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(Keys.Store(valueKey)));
 
-        await redis.Raw.StringSetAsync(keys.Store(returnsKey), other);
+        await redis.Raw.StringSetAsync(Keys.Store(returnsKey), other);
         var (sent, current, _) = await brrr.Store.SetThenPushIfAsync(valueKey, "2"u8.ToArray(), returnsKey, expected, message.RootId, 10, topic, wake);
         Assert.False(sent);
         Assert.Equal(other, current);
-        Assert.Equal("2"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(valueKey)));
-        Assert.Equal(0, await redis.Raw.ListLengthAsync(keys.Topic(topic)));
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Counter(message.RootId)));
+        Assert.Equal("2"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(Keys.Store(valueKey)));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Counter(message.RootId)));
 
-        await redis.Raw.StringSetAsync(keys.Store(returnsKey), expected);
+        await redis.Raw.StringSetAsync(Keys.Store(returnsKey), expected);
         Assert.Equal((true, (byte[]?)null, 1L), await brrr.Store.SetThenPushIfAsync(valueKey, "3"u8.ToArray(), returnsKey, expected, message.RootId, 10, topic, wake));
-        Assert.Equal("3"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(keys.Store(valueKey)));
-        Assert.False(await redis.Raw.KeyExistsAsync(keys.Store(returnsKey)));
-        Assert.Equal(wake, (string?)await redis.Raw.ListLeftPopAsync(keys.Topic(topic)));
+        Assert.Equal("3"u8.ToArray(), (byte[]?)await redis.Raw.StringGetAsync(Keys.Store(valueKey)));
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Store(returnsKey)));
+        Assert.Equal(wake, (string?)await redis.Raw.ListLeftPopAsync(Keys.Topic(topic)));
     }
 
     public sealed record N(int X);
