@@ -59,15 +59,12 @@ internal sealed partial class CallProcessor
             roots[i] = RootToWakeAsync(returns[i], cancellationToken);
         }
 
-        var messages = new List<ScheduleMessage>(returns.Count);
         var jobs = new List<(string RootId, string Topic, string Message)>(returns.Count);
         for (var i = 0; i < returns.Count; i++)
         {
             if (await roots[i].ConfigureAwait(false) is { } rootId)
             {
-                var message = new ScheduleMessage(rootId, returns[i].CallHash);
-                messages.Add(message);
-                jobs.Add((rootId, returns[i].Topic, message.ToWire()));
+                jobs.Add((rootId, returns[i].Topic, new ScheduleMessage(rootId, returns[i].CallHash).ToWire()));
             }
         }
 
@@ -75,7 +72,7 @@ internal sealed partial class CallProcessor
         SpawnLimitException? limited = null;
         for (var i = 0; i < counts.Length && limited is null; i++)
         {
-            limited = Jobs.OverLimit(messages[i], counts[i]);
+            limited = Jobs.OverLimit(jobs[i].RootId, counts[i]);
         }
 
         return (deleted, limited);

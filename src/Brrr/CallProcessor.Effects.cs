@@ -88,7 +88,7 @@ internal sealed partial class CallProcessor
                     Memory.KeyOf(MemKeyType.Value, callHash), value, Memory.KeyOf(MemKeyType.PendingReturns, callHash), first.Bytes,
                     message.RootId, Jobs.SpawnLimit, first.Return.Topic, message.ToWire(), token)
                 .ConfigureAwait(false);
-            return (sent, current, sent ? Jobs.OverLimit(message, count) : null);
+            return (sent, current, sent ? Jobs.OverLimit(message.RootId, count) : null);
         };
     }
 

@@ -97,13 +97,13 @@ internal sealed class Jobs
     /// <exception cref="SpawnLimitException">It is.</exception>
     internal void ThrowIfOverLimit(ScheduleMessage message, long count)
     {
-        if (OverLimit(message, count) is { } overLimit)
+        if (OverLimit(message.RootId, count) is { } overLimit)
         {
             throw overLimit;
         }
     }
 
-    /// <summary>The spawn-limit error of <paramref name="message"/> when <paramref name="count"/> is over <see cref="SpawnLimit"/>, else <c>null</c>.</summary>
-    internal SpawnLimitException? OverLimit(ScheduleMessage message, long count) =>
-        count > SpawnLimit ? new SpawnLimitException(message.RootId, count, SpawnLimit) : null;
+    /// <summary>The spawn-limit error of root <paramref name="rootId"/> when <paramref name="count"/> (its jobs counted so far) is over <see cref="SpawnLimit"/>, else <c>null</c>.</summary>
+    internal SpawnLimitException? OverLimit(string rootId, long count) =>
+        count > SpawnLimit ? new SpawnLimitException(rootId, count, SpawnLimit) : null;
 }

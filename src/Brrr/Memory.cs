@@ -367,25 +367,10 @@ internal sealed partial class Memory
                 unsent = added;
             }
 
-            bool deleted;
-            if (sendThenDelete is not null)
-            {
-                (deleted, var limited) = await sendThenDelete(unsent, key, current, cancellationToken).ConfigureAwait(false);
-                spawnLimit ??= limited;
-            }
-            else
-            {
-                var sends = new Task[unsent.Count];
-                for (var i = 0; i < sends.Length; i++)
-                {
-                    sends[i] = Start(send, unsent[i], cancellationToken);
-                }
-
-                // Every send runs to its end before anything is raised: a failed one must not hide the others.
-                spawnLimit ??= await SpawnLimitAware.WhenAllAsync(sends).ConfigureAwait(false);
-                deleted = await Store.CompareAndDeleteAsync(key, current, cancellationToken).ConfigureAwait(false);
-            }
-
+            var (deleted, limited) = sendThenDelete is not null
+                ? await sendThenDelete(unsent, key, current, cancellationToken).ConfigureAwait(false)
+                : await SendEachThenDeleteAsync(unsent, send, key, current, cancellationToken).ConfigureAwait(false);
+            spawnLimit ??= limited;
             if (deleted)
             {
                 break;
@@ -401,6 +386,24 @@ internal sealed partial class Memory
         {
             throw spawnLimit;
         }
+    }
+
+    /// <summary>
+    /// Sends each of <paramref name="returns"/> through <paramref name="send"/>, all at once, then compare-and-deletes their
+    /// record: the steps <see cref="SendThenDelete"/> takes in one where the store can.
+    /// </summary>
+    private async Task<(bool Deleted, SpawnLimitException? Limited)> SendEachThenDeleteAsync(
+        IReadOnlyList<PendingReturn> returns, Func<PendingReturn, CancellationToken, Task> send, MemKey key, byte[] expected, CancellationToken cancellationToken)
+    {
+        var sends = new Task[returns.Count];
+        for (var i = 0; i < sends.Length; i++)
+        {
+            sends[i] = Start(send, returns[i], cancellationToken);
+        }
+
+        // Every send runs to its end before anything is raised: a failed one must not hide the others.
+        var limited = await SpawnLimitAware.WhenAllAsync(sends).ConfigureAwait(false);
+        return (await Store.CompareAndDeleteAsync(key, expected, cancellationToken).ConfigureAwait(false), limited);
     }
 
     private static Task Start(Func<PendingReturn, CancellationToken, Task> send, PendingReturn pendingReturn, CancellationToken cancellationToken)

@@ -31,6 +31,13 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         return (child, new PendingReturn(root, "p" + Guid.NewGuid().ToString("N"), topic), new ScheduleMessage(root, child.CallHash), topic);
     }
 
+    /// <summary>Asserts that no job of <paramref name="message"/>'s root was counted and none pushed on <paramref name="topic"/>.</summary>
+    private async Task AssertNothingCountedOrPushedAsync(ScheduleMessage message, string topic)
+    {
+        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Counter(message.RootId)));
+        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
+    }
+
     [Theory]
     [InlineData(RedisLayout.Current)]
     [InlineData(RedisLayout.Legacy)]
@@ -71,8 +78,7 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         Assert.Equal(held, read);
         Assert.Equal(held, (byte[]?)await redis.Raw.StringGetAsync(Keys.Store(MemKey.PendingReturnsOf(child.CallHash))));
         Assert.False(await redis.Raw.KeyExistsAsync(Keys.Store(MemKey.CallOf(child.CallHash))));
-        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Counter(message.RootId)));
-        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
+        await AssertNothingCountedOrPushedAsync(message, topic);
     }
 
     [Fact]
@@ -122,8 +128,7 @@ public sealed class RedisSchedulingStoreTests(RedisFixture redis)
         await Assert.ThrowsAsync<SizeLimitException>(() => ScheduleFirstAsync(big, pendingReturn, message, topic));
 
         Assert.False(await redis.Raw.KeyExistsAsync(Keys.Store(MemKey.PendingReturnsOf(big.CallHash))));
-        Assert.False(await redis.Raw.KeyExistsAsync(Keys.Counter(message.RootId)));
-        Assert.Equal(0, await redis.Raw.ListLengthAsync(Keys.Topic(topic)));
+        await AssertNothingCountedOrPushedAsync(message, topic);
     }
 
     [Fact]
